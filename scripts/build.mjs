@@ -1,0 +1,45 @@
+// Bundles every entry point with esbuild. Entries that do not exist yet are skipped so the
+// build stays green while the project grows.
+import { build } from 'esbuild';
+import { existsSync, mkdirSync, cpSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', target: 'node20' };
+
+const nodeEntries = [
+  { in: 'src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
+  { in: 'src/worker/main.ts', out: 'dist/worker.js' },
+  { in: 'src/extension/extension.ts', out: 'dist/extension.js' },
+];
+const webEntries = [
+  { in: 'webview/sidebar/main.ts', out: 'dist/webview/sidebar.js' },
+  { in: 'webview/results/main.ts', out: 'dist/webview/results.js' },
+];
+
+mkdirSync('dist/webview', { recursive: true });
+const jobs = [];
+for (const e of nodeEntries.filter((e) => existsSync(e.in))) {
+  jobs.push(build({
+    ...common,
+    entryPoints: [e.in],
+    outfile: e.out,
+    platform: 'node',
+    format: 'cjs',
+    // vscode is provided by the host; onnxruntime-node ships native binaries and is loaded lazily.
+    external: ['vscode', 'onnxruntime-node'],
+    banner: e.banner ? { js: e.banner } : undefined,
+  }));
+}
+for (const e of webEntries.filter((e) => existsSync(e.in))) {
+  jobs.push(build({
+    ...common,
+    entryPoints: [e.in],
+    outfile: e.out,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  }));
+}
+await Promise.all(jobs);
+if (existsSync('src/core/config/schemas')) cpSync('src/core/config/schemas', 'dist/schemas', { recursive: true });
+if (!watch) console.error(`built ${jobs.length} bundles`);

@@ -1,0 +1,44 @@
+// Runs the test suites with node's built-in runner (TypeScript through tsx).
+// Usage: node scripts/run-tests.mjs [unit|browser|e2e|all] [filter]
+//   unit    test/**/*.test.ts except test/browser and test/e2e
+//   browser test/browser/*.test.ts (Debian chromium + playwright-core)
+//   e2e     test/e2e/*.test.ts (code-server; slow)
+//   all     every tier (the default; what `npm test` and CI run)
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const tier = process.argv[2] ?? 'all';
+const filter = process.argv[3];
+function walk(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) { if (name !== 'fixtures') out.push(...walk(p)); }
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+const all = walk('test').sort();
+const isBrowser = (f) => f.startsWith(join('test', 'browser'));
+const isE2e = (f) => f.startsWith(join('test', 'e2e'));
+const tiers = {
+  unit: all.filter((f) => !isBrowser(f) && !isE2e(f)),
+  browser: all.filter(isBrowser),
+  e2e: all.filter(isE2e),
+};
+const order = tier === 'all' ? ['unit', 'browser', 'e2e'] : [tier];
+let failed = false;
+for (const t of order) {
+  let files = tiers[t];
+  if (!files) { console.error(`unknown tier ${t}`); process.exit(2); }
+  if (filter) files = files.filter((f) => f.includes(filter));
+  if (files.length === 0) { console.error(`[tests] tier ${t}: no test files`); continue; }
+  console.error(`[tests] tier ${t}: ${files.length} files`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, RE2LLM_TEST: '1' },
+  });
+  if (r.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);

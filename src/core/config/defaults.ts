@@ -1,0 +1,117 @@
+/**
+ * Every setting of Re2LLM Studio, with its default and a one-line reason to change it.
+ * Precedence (lowest to highest): these defaults < `re2llm.config.json` < VS Code settings or
+ * environment < command-line flags. The resolved config is written into every run folder.
+ *
+ * To add a setting: add a leaf here, use it, and run the tests (`config.test.ts` checks that
+ * package.json's `contributes.configuration` matches `vscodeConfiguration()`).
+ */
+import { s, defaultsOf, type InferConfig } from './spec';
+
+export const DEFAULT_RANK_TEMPLATE = [
+  'I {verb} the following {items}, in this order:',
+  '{history}',
+  '',
+  'Recommend the {item} I should {verbPresent} next. Choose only from this candidate set:',
+  '{candidates}',
+  '',
+  '{hintLine}List the top {topK} recommendations from the candidate set as a numbered list, one title per line, best first. Use the titles exactly as written in the candidate set.',
+].join('\n');
+
+export const CONFIG_SPEC = {
+  dataset: {
+    path: s.str('', 'Dataset folder (authors\' pickles, RecBole atomic files, JSONL interchange, or CSV logs), relative to the config file.'),
+    format: s.oneOf(['auto', 'authors', 'recbole', 'jsonl', 'csv'] as const, 'auto', 'Importer to use; auto recognises the folder by its files.'),
+    name: s.str('', 'Short dataset name used in file names (defaults to the folder name).'),
+    itemNoun: s.str('movie', 'Domain word for one item, used in prompts ("movie", "game", ...).'),
+    itemNounPlural: s.str('movies', 'Plural of the domain word.'),
+    verbPast: s.str('watched', 'Past-tense verb for an interaction ("watched", "played", ...).'),
+    verbPresent: s.str('watch', 'Present-tense verb for an interaction ("watch", "play", ...).'),
+    minSessionLength: s.int(4, 'Sessions built from logs keep only those with at least this many interactions (the authors keep > 3).', { minimum: 2 }),
+    candidates: s.int(50, 'Candidate set size: the target plus this many minus one sampled negatives.', { minimum: 2 }),
+    testFraction: s.num(0.2, 'Share of sessions built from logs that go to the test split (authors: 80/20).', { minimum: 0, maximum: 0.9 }),
+    validationFraction: s.num(0.1, 'Share of the training split held out for validation when the dataset has no validation file.', { minimum: 0, maximum: 0.9 }),
+    maxTrainSessions: s.int(500, 'Few-shot budget: at most this many training sessions are used (the authors use 500).', { minimum: 1 }),
+    seed: s.int(42, 'Seed for session splits and negative sampling.'),
+    skipBadRows: s.bool(false, 'Skip malformed rows (counted and reported) instead of stopping at the first one.'),
+    csvInteractions: s.str('interactions.csv', 'CSV format: interactions file, relative to the dataset folder.', { fileOnly: true }),
+    csvItems: s.str('items.csv', 'CSV format: items file, relative to the dataset folder.', { fileOnly: true }),
+    csvColumns: s.strMap({ user: 'user_id', session: '', item: 'item_id', timestamp: 'timestamp', itemId: 'item_id', title: 'title' },
+      'CSV format: column names for user, session (optional), item, timestamp, and the items file\'s itemId and title. Other item columns become attributes.', { fileOnly: true }),
+    csvAttributeSeparator: s.str('|', 'CSV format: separator inside multi-valued attribute cells.', { fileOnly: true }),
+  },
+  llm: {
+    baseUrl: s.str('', 'OpenAI-compatible endpoint base URL (OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio). Empty means the openai package default.'),
+    model: s.str('gpt-4o-mini', 'Chat model name.'),
+    embeddingModel: s.str('text-embedding-3-small', 'Embeddings model name (openai encoder, embedding redundancy check).'),
+    temperature: s.num(0, 'Sampling temperature. 0 makes answers reproducible and cacheable.', { minimum: 0, maximum: 2 }),
+    maxTokens: s.int(512, 'Maximum tokens per answer.', { minimum: 1 }),
+    seed: s.optNum(null, 'Seed passed to the endpoint when it supports one (null: none).'),
+    timeoutMs: s.int(60000, 'Per-request timeout in milliseconds.', { minimum: 100 }),
+    concurrency: s.int(4, 'Requests in flight at once.', { minimum: 1, maximum: 64 }),
+    maxRetries: s.int(5, 'Retries on 429, 5xx and timeouts, with exponential backoff and jitter (Retry-After honoured).', { minimum: 0 }),
+    apiKeyEnv: s.str('OPENAI_API_KEY', 'Environment variable that holds the API key (the extension uses SecretStorage first).'),
+    inputCostPerMTok: s.num(0.15, 'Price per million input tokens, for cost accounting.', { minimum: 0 }),
+    outputCostPerMTok: s.num(0.6, 'Price per million output tokens, for cost accounting.', { minimum: 0 }),
+    cacheDir: s.str('.re2llm-cache', 'Response cache folder, shared across runs (relative to the workspace or config file).'),
+    offline: s.bool(false, 'Replay mode: answer only from the cache and fail on a miss.'),
+  },
+  prompt: {
+    historyLimit: s.int(50, 'Most recent history items shown to the LLM (older ones are dropped; one hetrec test session has 1,212).', { minimum: 1 }),
+    topK: s.int(10, 'Length of the ranked list the LLM is asked for.', { minimum: 1 }),
+    rankTemplate: s.str(DEFAULT_RANK_TEMPLATE, 'Rank prompt template. Placeholders: {verb} {verbPresent} {item} {items} {history} {candidates} {topK} {hintLine}.', { fileOnly: true }),
+    hintTemplate: s.str('Hint: {hint}\n', 'How a hint is added to the rank prompt ({hint} is the text).', { fileOnly: true }),
+  },
+  parse: {
+    mode: s.oneOf(['fuzzy', 'normalised', 'exact'] as const, 'fuzzy', 'Matching of answer lines to candidates: exact (the authors\' scoring), normalised (case, punctuation, entities, articles), fuzzy (normalised, then edit similarity).'),
+    fuzzyThreshold: s.num(0.85, 'Minimum similarity (0-1) for a fuzzy match.', { minimum: 0, maximum: 1 }),
+  },
+  reflection: {
+    targetHints: s.int(20, 'Stop when the KB holds this many hints (plus the implicit "no hint").', { minimum: 1 }),
+    maxSessions: s.int(300, 'At most this many training sessions are drawn for reflection.', { minimum: 1 }),
+    maxCalls: s.int(3000, 'Budget: stop after this many LLM calls (cached answers are free).', { minimum: 1 }),
+    effectiveness: s.oneOf(['top10', 'rankImprove'] as const, 'top10', 'A hint is effective if the target enters the top K (top10), or if its rank improves by at least minRankImprovement.'),
+    minRankImprovement: s.int(1, 'With effectiveness=rankImprove: required improvement in rank.', { minimum: 1 }),
+    redundancy: s.oneOf(['llm', 'embedding', 'both'] as const, 'llm', 'Non-redundancy check: ask the LLM (the paper), compare embeddings, or both.'),
+    similarityThreshold: s.num(0.9, 'Embedding redundancy: cosine similarity above which a hint repeats the KB.', { minimum: 0, maximum: 1 }),
+    maxHintChars: s.int(300, 'Hints longer than this are rejected (and flagged by kb validate).', { minimum: 10 }),
+    seed: s.int(1, 'Seed for drawing error sessions.'),
+  },
+  encoder: {
+    kind: s.oneOf(['hashing', 'onnx', 'openai'] as const, 'hashing', 'Session state encoder: hashing (no download), onnx (a local sentence-embedding model), openai (embeddings endpoint).'),
+    dim: s.int(768, 'Hashing encoder dimension.', { minimum: 8 }),
+    modelPath: s.str('', 'onnx encoder: folder with model.onnx and tokenizer files.'),
+  },
+  agent: {
+    preset: s.oneOf(['bandit', 'paper'] as const, 'bandit', 'bandit: gamma 0, advantage = reward - V(s) (correct for one-step episodes); paper: the authors\' settings (gamma 0.999, lambda 0.95).'),
+    steps: s.int(5000, 'Environment steps (one session, one hint each).', { minimum: 1 }),
+    validateEvery: s.int(10, 'Evaluate the greedy policy on validation every this many updates.', { minimum: 1 }),
+    learningRate: s.optNum(null, 'Override the preset\'s Adam learning rate.'),
+    clipCoef: s.optNum(null, 'Override the preset\'s PPO clip coefficient.'),
+    entCoef: s.optNum(null, 'Override the preset\'s entropy coefficient.'),
+    batchSize: s.optNum(null, 'Override the preset\'s rollout batch size.'),
+    updateEpochs: s.optNum(null, 'Override the preset\'s epochs per batch.'),
+    exploration: s.optNum(null, 'Override the preset\'s uniform exploration rate.'),
+    normalizeStates: s.bool(true, 'Normalise states with a running mean and std.'),
+    hidden: s.int(64, 'Hidden width of the actor and critic MLPs.', { minimum: 1 }),
+    seed: s.int(1, 'Seed for network init and action sampling.'),
+  },
+  evaluation: {
+    conditions: s.strList(['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle', 'popularity', 'sknn'] as const,
+      ['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'popularity', 'sknn'], 'Conditions to evaluate (oracle costs |KB| calls per session).'),
+    ks: s.intList([1, 5, 10], 'Cut-offs for HR@K and NDCG@K.'),
+    testSample: s.int(200, 'Evaluate on a seeded sample of this many test sessions (0: all).', { minimum: 0 }),
+    bootstrap: s.int(1000, 'Bootstrap resamples for confidence intervals.', { minimum: 10 }),
+    seed: s.int(7, 'Seed for the test sample, random-hint and the bootstrap.'),
+  },
+  output: {
+    runsDir: s.str('re2llm-runs', 'Folder for run folders (relative to the workspace or config file).'),
+    kbPath: s.str('', 'Hint KB file; default re2llm/<dataset>.hints.json.'),
+  },
+};
+
+export type Re2llmConfig = InferConfig<typeof CONFIG_SPEC>;
+
+export function defaultConfig(): Re2llmConfig {
+  return defaultsOf(CONFIG_SPEC);
+}

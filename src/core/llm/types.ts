@@ -1,0 +1,50 @@
+/**
+ * The LLM boundary as the rest of the core sees it. Only `src/core/llm/` imports `openai`.
+ */
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** What a caller asks for. Model, temperature etc. come from the client's config. */
+export interface ChatRequest {
+  messages: ChatMessage[];
+  /** For accounting and logs only (never part of the cache key): "rank", "reflect", "redundancy", ... */
+  purpose?: string;
+}
+
+export interface ChatResult {
+  text: string;
+  /** True when served from the response cache (no call made). */
+  cached: boolean;
+  promptTokens: number;
+  completionTokens: number;
+  /** The cache key (sha256 of the canonical request). */
+  key: string;
+}
+
+export interface UsageStats {
+  /** Requests that reached the endpoint (retries not counted separately). */
+  calls: number;
+  cacheHits: number;
+  retries: number;
+  failures: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** In the currency of the configured prices (USD by default). */
+  cost: number;
+}
+
+export interface LlmClient {
+  chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult>;
+  /** One vector per input text (cached like chat answers). */
+  embed(texts: string[], signal?: AbortSignal): Promise<number[][]>;
+  /** Running totals since the client was created. */
+  usage(): UsageStats;
+  /** Describes the endpoint for manifests and logs: never contains the key. */
+  describe(): { baseUrl: string; model: string; embeddingModel: string };
+}
+
+export function emptyUsage(): UsageStats {
+  return { calls: 0, cacheHits: 0, retries: 0, failures: 0, promptTokens: 0, completionTokens: 0, cost: 0 };
+}

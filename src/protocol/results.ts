@@ -1,0 +1,98 @@
+/**
+ * The shape of `results.json`: written by the evaluator, read by the results panel, the HTML
+ * report and `re2llm export`. Types only, plus a small guard. The JSON Schema published as
+ * `schemas/results.schema.json` describes the same shape.
+ */
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/** A mean with its bootstrap 95% confidence interval. */
+export interface Estimate {
+  mean: number;
+  ciLow: number;
+  ciHigh: number;
+}
+
+/** Metric name ("HR@1", "HR@5", "HR@10", "NDCG@5", "NDCG@10", "MRR") to its estimate. */
+export type MetricTable = Record<string, Estimate>;
+
+export interface ConditionResult {
+  /** "no-hint" | "random-hint" | "best-fixed-hint" | "agent" | "oracle" | "popularity" | "sknn" */
+  condition: string;
+  /** Sessions scored. */
+  n: number;
+  metrics: MetricTable;
+  /** Shares of answers (0-1); zero for baselines that need no LLM. */
+  rates: { invalidOutput: number; hallucination: number; parseFailure: number; duplicates: number };
+  usage: { calls: number; cacheHits: number; promptTokens: number; completionTokens: number; cost: number };
+  /** For best-fixed-hint: which hint. */
+  hintId?: string;
+}
+
+/** Paired randomization test of `a` against `b` on one metric over the same sessions. */
+export interface PairedComparison {
+  a: string;
+  b: string;
+  metric: string;
+  /** mean(a) - mean(b). */
+  diff: number;
+  pValue: number;
+  n: number;
+}
+
+export interface TrainingPoint {
+  step: number;
+  meanReward: number;
+  entropy?: number;
+  valueLoss?: number;
+  /** Greedy policy's mean reward on validation (present at validation points). */
+  validationReward?: number;
+}
+
+export interface HintStat {
+  /** "none" for action 0. */
+  id: string;
+  text: string;
+  /** How often the agent picked it on the test sessions. */
+  picks: number;
+  /** Mean reward (NDCG@10 with - without) over the sessions where it was picked. */
+  meanReward: number | null;
+}
+
+/** One session's outcome per condition, for the per-session table and drill-down. */
+export interface SessionOutcome {
+  sessionId: string;
+  targetTitle: string;
+  /** condition -> { 1-based rank of the target in the top K, or null if absent; hint id used } */
+  byCondition: Record<string, { rank: number | null; hintId?: string }>;
+}
+
+export interface RunInfo {
+  id: string;
+  name?: string;
+  starred?: boolean;
+  notes?: string;
+  createdAt: string;
+  dataset: { name: string; hash: string };
+  kb?: { path: string; fingerprint: string; hintIds: string[] };
+  llm: { baseUrl: string; model: string };
+  agentRun?: string;
+  packageVersion: string;
+  /** The resolved configuration (never contains secrets). */
+  config: Record<string, unknown>;
+}
+
+export interface ResultsFile {
+  schemaVersion: typeof RESULTS_SCHEMA_VERSION;
+  run: RunInfo;
+  ks: number[];
+  conditions: ConditionResult[];
+  comparisons: PairedComparison[];
+  training?: TrainingPoint[];
+  hints: HintStat[];
+  sessions: SessionOutcome[];
+}
+
+export function isResultsFile(v: unknown): v is ResultsFile {
+  const r = v as ResultsFile;
+  return !!r && typeof r === 'object' && r.schemaVersion === RESULTS_SCHEMA_VERSION && Array.isArray(r.conditions) && !!r.run && typeof r.run.id === 'string';
+}
