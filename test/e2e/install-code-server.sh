@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs code-server 4.100.3 (VS Code 1.100) under the system Node 20 into a tools folder
+# (default .tools/, gitignored) for the end-to-end tests. Idempotent: a second run that finds the
+# right version returns at once. Offline recipe from ../shared/docs/testing.md:
+#  - ripgrep and libkrb5-dev from Debian (kerberos builds natively; @vscode/ripgrep's postinstall
+#    would download rg, so we pre-seed its cache with the Debian binary);
+#  - npm_config_unsafe_perm (we run as root) and npm_config_yes (node-pty runs `npx node-gyp`).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+TOOLS="${RE2LLM_TOOLS:-$PWD/.tools}"
+VERSION=4.100.3
+ENTRY="$TOOLS/node_modules/code-server/out/node/entry.js"
+start=$(date +%s)
+
+if [ -f "$ENTRY" ] && grep -q "\"version\": \"$VERSION\"" "$TOOLS/node_modules/code-server/package.json" 2>/dev/null; then
+  echo "[code-server] $VERSION already installed in $TOOLS"
+  exit 0
+fi
+
+need=()
+command -v rg >/dev/null 2>&1 || need+=(ripgrep)
+dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "[code-server] apt-get install ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+export TMPDIR="${TMPDIR:-/tmp}"
+cache="$TMPDIR/vscode-ripgrep-cache-1.15.11"
+tarball="$cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz"
+if [ ! -f "$tarball" ]; then
+  mkdir -p "$cache"
+  tmp=$(mktemp -d)
+  cp "$(command -v rg)" "$tmp/rg"
+  tar -czf "$tarball" -C "$tmp" rg
+  rm -rf "$tmp"
+fi
+
+mkdir -p "$TOOLS"
+[ -f "$TOOLS/package.json" ] || echo '{"name":"re2llm-tools","private":true}' > "$TOOLS/package.json"
+echo "[code-server] npm install code-server@$VERSION into $TOOLS (a few minutes)"
+npm_config_unsafe_perm=true npm_config_yes=true \
+  npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "code-server@$VERSION"
+test -f "$ENTRY"
+echo "[code-server] installed in $(( $(date +%s) - start ))s"
