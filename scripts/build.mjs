@@ -25,6 +25,8 @@ for (const e of nodeEntries.filter((e) => existsSync(e.in))) {
     outfile: e.out,
     platform: 'node',
     format: 'cjs',
+    // jsonc-parser's UMD "main" uses dynamic requires esbuild cannot follow; its ESM build bundles cleanly.
+    mainFields: ['module', 'main'],
     // vscode is provided by the host; onnxruntime-node ships native binaries and is loaded lazily.
     external: ['vscode', 'onnxruntime-node'],
     banner: e.banner ? { js: e.banner } : undefined,

@@ -65,3 +65,146 @@ export function asResultsCommand(msg: unknown): ResultsCommand | undefined {
 
 // ---- Sidebar view ------------------------------------------------------------------------------
 // Defined by the extension module (SidebarNotification / SidebarCommand) below this line.
+
+/** What the sidebar shows about one dataset the host found in the workspace. */
+export interface SidebarDataset {
+  /** Stable id: the absolute path of the config file or folder. */
+  id: string;
+  label: string;
+  /** Workspace-relative path for display. */
+  path: string;
+  kind: 'config' | 'folder' | 'example';
+}
+
+export type JobKind = 'reflect' | 'train' | 'evaluate' | 'run' | 'demo' | 'tryHint';
+export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface SidebarJob {
+  id: string;
+  kind: JobKind;
+  label: string;
+  status: JobStatus;
+  /** Steps or sessions done and planned (absent when unknown). */
+  done?: number;
+  total?: number;
+  message: string;
+  calls?: number;
+  cost?: number;
+  /** Training: latest mean reward and the whole curve so far. */
+  reward?: number;
+  curve?: import('./results').TrainingPoint[];
+  runDir?: string;
+  /** True when a Resume action applies (interrupted or cancelled training). */
+  resumable?: boolean;
+}
+
+export interface SidebarRun {
+  id: string;
+  label: string;
+  hasResults: boolean;
+}
+
+/** Main parameters of the four actions, editable in the sidebar. */
+export interface SidebarParams {
+  reflectTargetHints: number;
+  reflectMaxCalls: number;
+  trainSteps: number;
+  agentPreset: 'bandit' | 'paper';
+  evalTestSample: number;
+}
+
+export interface SidebarState {
+  /** False in Restricted Mode: no LLM call or training starts, workspace endpoint settings ignored. */
+  trusted: boolean;
+  workspaceOpen: boolean;
+  datasets: SidebarDataset[];
+  selectedDataset?: string;
+  endpoint: {
+    baseUrl: string;
+    model: string;
+    keySource: 'secret' | 'env' | 'none';
+    /** Workspace-level settings ignored because the workspace is not trusted. */
+    ignored: string[];
+  };
+  kb?: { path: string; hints: number; enabled: number; stale: boolean; staleReason?: string; errors: number };
+  params: SidebarParams;
+  jobs: SidebarJob[];
+  runs: SidebarRun[];
+}
+
+/** Host -> sidebar webview. Complete snapshots, never deltas. */
+export type SidebarNotification = { type: 'sidebar/state'; state: SidebarState };
+
+/** Palette commands the sidebar may trigger (a closed list: the webview cannot run arbitrary commands). */
+export const SIDEBAR_HOST_COMMANDS = [
+  'setApiKey', 'clearApiKey', 'selectEndpoint', 'openKb', 'validateKb', 'openResults', 'compareRuns',
+  'startDemo', 'importDataset', 'openDataset', 'manageTrust', 'showLog',
+] as const;
+export type SidebarHostCommand = (typeof SIDEBAR_HOST_COMMANDS)[number];
+export type SidebarAction = 'reflect' | 'train' | 'evaluate' | 'run';
+
+/** Sidebar webview -> host. */
+export type SidebarCommand =
+  | { type: 'sidebar/ready' }
+  | { type: 'sidebar/selectDataset'; id: string }
+  | { type: 'sidebar/start'; action: SidebarAction; params: SidebarParams }
+  | { type: 'sidebar/cancelJob'; jobId: string }
+  | { type: 'sidebar/resumeJob'; jobId: string }
+  | { type: 'sidebar/openRun'; runId: string }
+  | { type: 'sidebar/command'; command: SidebarHostCommand };
+
+const SIDEBAR_ACTIONS = new Set<string>(['reflect', 'train', 'evaluate', 'run']);
+const HOST_COMMANDS = new Set<string>(SIDEBAR_HOST_COMMANDS);
+
+/** Parameter ranges, checked on arrival (the sidebar's inputs enforce the same). */
+export const SIDEBAR_PARAM_LIMITS = {
+  reflectTargetHints: [1, 200],
+  reflectMaxCalls: [1, 1_000_000],
+  trainSteps: [1, 10_000_000],
+  evalTestSample: [0, 1_000_000],
+} as const;
+
+function asSidebarParams(v: unknown): SidebarParams | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const p = v as Record<string, unknown>;
+  for (const [key, [lo, hi]] of Object.entries(SIDEBAR_PARAM_LIMITS)) {
+    const n = p[key];
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < lo || n > hi) return undefined;
+  }
+  if (p.agentPreset !== 'bandit' && p.agentPreset !== 'paper') return undefined;
+  return {
+    reflectTargetHints: p.reflectTargetHints as number,
+    reflectMaxCalls: p.reflectMaxCalls as number,
+    trainSteps: p.trainSteps as number,
+    agentPreset: p.agentPreset,
+    evalTestSample: p.evalTestSample as number,
+  };
+}
+
+/** Checks a message from the sidebar webview; returns it typed (extra fields dropped), or undefined if malformed. */
+export function asSidebarCommand(msg: unknown): SidebarCommand | undefined {
+  if (!msg || typeof msg !== 'object') return undefined;
+  const m = msg as Record<string, unknown>;
+  const str = (k: string) => typeof m[k] === 'string' && (m[k] as string).length > 0 && (m[k] as string).length < 4096;
+  switch (m.type) {
+    case 'sidebar/ready':
+      return { type: 'sidebar/ready' };
+    case 'sidebar/selectDataset':
+      return str('id') ? { type: m.type, id: m.id as string } : undefined;
+    case 'sidebar/cancelJob':
+    case 'sidebar/resumeJob':
+      return str('jobId') ? { type: m.type, jobId: m.jobId as string } : undefined;
+    case 'sidebar/openRun':
+      return str('runId') ? { type: m.type, runId: m.runId as string } : undefined;
+    case 'sidebar/start': {
+      const params = asSidebarParams(m.params);
+      return typeof m.action === 'string' && SIDEBAR_ACTIONS.has(m.action) && params
+        ? { type: m.type, action: m.action as SidebarAction, params }
+        : undefined;
+    }
+    case 'sidebar/command':
+      return typeof m.command === 'string' && HOST_COMMANDS.has(m.command) ? { type: m.type, command: m.command as SidebarHostCommand } : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -53,6 +53,7 @@ export const CONFIG_SPEC = {
     apiKeyEnv: s.str('OPENAI_API_KEY', 'Environment variable that holds the API key (the extension uses SecretStorage first).'),
     inputCostPerMTok: s.num(0.15, 'Price per million input tokens, for cost accounting.', { minimum: 0 }),
     outputCostPerMTok: s.num(0.6, 'Price per million output tokens, for cost accounting.', { minimum: 0 }),
+    endpointId: s.str('', 'Identity of the endpoint in cache keys (empty: the base URL). Set it when one model is served from a changing address, as the demo\'s simulator is.', { fileOnly: true }),
     cacheDir: s.str('.re2llm-cache', 'Response cache folder, shared across runs (relative to the workspace or config file).'),
     offline: s.bool(false, 'Replay mode: answer only from the cache and fail on a miss.'),
   },
@@ -103,6 +104,7 @@ export const CONFIG_SPEC = {
     testSample: s.int(200, 'Evaluate on a seeded sample of this many test sessions (0: all).', { minimum: 0 }),
     bootstrap: s.int(1000, 'Bootstrap resamples for confidence intervals.', { minimum: 10 }),
     seed: s.int(7, 'Seed for the test sample, random-hint and the bootstrap.'),
+    sknnNeighbours: s.int(50, 'sknn baseline: neighbours (most similar training sessions) that vote for candidates.', { minimum: 1 }),
   },
   output: {
     runsDir: s.str('re2llm-runs', 'Folder for run folders (relative to the workspace or config file).'),

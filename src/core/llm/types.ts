@@ -11,6 +11,8 @@ export interface ChatRequest {
   messages: ChatMessage[];
   /** For accounting and logs only (never part of the cache key): "rank", "reflect", "redundancy", ... */
   purpose?: string;
+  /** 'json_object' asks the endpoint for JSON mode; part of the cache key. Default 'text'. */
+  responseFormat?: 'text' | 'json_object';
 }
 
 export interface ChatResult {

@@ -1,0 +1,99 @@
+/**
+ * `re2llm evaluate [--config C] [--agent RUN] [--conditions a,b] [--json]`: runs the evaluation
+ * (src/core/evaluate/runEvaluation.ts) on the test split and prints the metric table; results.json
+ * and predictions.jsonl go to a new run folder (or --out).
+ */
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
+import { ioFor, resolveFromCli, withConfigOptions } from './shared';
+import { loadDataset } from '../../core/data/load';
+import { createLlmClient, ResponseCache } from '../../core/llm';
+import type { LlmClient } from '../../core/llm/types';
+import { actionHints, kbFingerprint, loadKbFile, type HintKb } from '../../core/kb';
+import { ALL_CONDITIONS, parseConditions, runEvaluation, type EvaluationProgress } from '../../core/evaluate/runEvaluation';
+import { loadAgentPolicy } from '../../core/evaluate/agentAdapter';
+import { agentPolicyFactory } from '../../core/evaluate/agentPolicyFactory';
+import type { AgentPolicy } from '../../core/evaluate/agentPolicy';
+import { formatMetricTable } from '../../core/evaluate/format';
+import type { Progress } from '../io';
+
+interface EvaluateFlags {
+  config?: string;
+  set?: string[];
+  agent?: string;
+  conditions?: string;
+  kb?: string;
+  out?: string;
+  sample?: string;
+  name?: string;
+}
+
+const LLM_CONDITIONS = new Set(['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle']);
+
+export function register(program: Command): void {
+  withConfigOptions(
+    program
+      .command('evaluate')
+      .description('evaluate the LLM conditions and the baselines on the test split; writes results.json and predictions.jsonl to a run folder')
+      .option('-a, --agent <run>', 'trained agent run folder (its manifest must match this dataset and KB)')
+      .option('--conditions <list>', `comma-separated subset of ${ALL_CONDITIONS.join(',')} (default: evaluation.conditions)`)
+      .option('--kb <file>', 'hint KB (default: output.kbPath, else re2llm/<dataset>.hints.json beside the config)')
+      .option('-o, --out <dir>', 'run folder to write (default: <output.runsDir>/eval-<time>)')
+      .option('--sample <n>', 'evaluate a seeded sample of n test sessions (0: all; default: evaluation.testSample)')
+      .option('--name <name>', 'a name for the run, shown in the results panel'),
+  ).action(async (flags: EvaluateFlags, cmd: Command) => {
+    const io = ioFor(cmd);
+    const conditions = flags.conditions !== undefined ? parseConditions(flags.conditions.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
+    const sample = flags.sample !== undefined ? Number(flags.sample) : undefined;
+    if (sample !== undefined && !(Number.isInteger(sample) && sample >= 0)) throw new Error(`--sample must be a non-negative integer, got "${flags.sample}"`);
+    const { config, baseDir } = resolveFromCli(flags, { 'evaluation.conditions': conditions, 'evaluation.testSample': sample });
+    const wanted = config.evaluation.conditions;
+    const logger = io.logger;
+
+    const dataset = await loadDataset(config, { logger });
+    const kbPath = flags.kb ? resolvePath(flags.kb) : config.output.kbPath || join(baseDir, 're2llm', `${dataset.name}.hints.json`);
+    let kb: HintKb | undefined;
+    if (existsSync(kbPath)) kb = (await loadKbFile(kbPath, dataset.name)).kb;
+    else if (wanted.some((c) => c !== 'no-hint' && LLM_CONDITIONS.has(c))) logger.log('warn', `no hint KB at ${kbPath}: hinted conditions will be skipped`);
+
+    let client: LlmClient | undefined;
+    if (wanted.some((c) => LLM_CONDITIONS.has(c))) {
+      const cache = await ResponseCache.open(config.llm.cacheDir);
+      client = createLlmClient(config, { cache, logger });
+    }
+
+    let agent: AgentPolicy | undefined;
+    if (flags.agent) {
+      if (!kb) throw new Error(`--agent ${flags.agent}: no hint KB at ${kbPath} (the agent's actions are KB hints; pass --kb)`);
+      agent = await loadAgentPolicy(resolvePath(flags.agent), { dataset, config, client, logger }, agentPolicyFactory, {
+        datasetHash: dataset.hash,
+        kbFingerprint: kbFingerprint(kb),
+        actions: actionHints(kb),
+      });
+    }
+
+    const runDir = flags.out ? resolvePath(flags.out) : join(config.output.runsDir, `eval-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}`);
+    const bars = new Map<string, Progress>();
+    const onProgress = (p: EvaluationProgress): void => {
+      if (p.phase !== 'rank') {
+        logger.log('info', `${p.condition}: choosing the hint on validation...`);
+        return;
+      }
+      let bar = bars.get(p.condition);
+      if (!bar) bars.set(p.condition, (bar = io.progress(p.condition, p.total)));
+      bar.update(p.done, p.total, `calls ${p.usage.calls}, cached ${p.usage.cacheHits}`);
+      if (p.done === p.total) bar.stop();
+    };
+    const controller = new AbortController();
+    const onSigint = (): void => controller.abort();
+    process.once('SIGINT', onSigint);
+    try {
+      const results = await runEvaluation({ dataset, client, config, kb, kbPath, agent, runDir, logger, signal: controller.signal, onProgress, ...(flags.name ? { name: flags.name } : {}) });
+      io.result({ runDir, results }, () => `${formatMetricTable(results)}\n\nWrote ${join(runDir, 'results.json')} and predictions.jsonl`);
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      for (const bar of bars.values()) bar.stop();
+    }
+  });
+}

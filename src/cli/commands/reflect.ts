@@ -1,0 +1,110 @@
+/**
+ * `re2llm reflect [--config C] [--target-hints N] [--max-sessions N] [--json]`: grows the hint KB
+ * by reflection on training sessions (core: runReflection). Resumable: the checkpoint lives in
+ * `<output.runsDir>/reflect-<dataset>-<settings hash>/` (or --run-dir), so running the same command
+ * again continues; Ctrl-C stops after keeping the checkpoint.
+ */
+import { CommanderError, type Command } from 'commander';
+import { join, resolve as resolvePath } from 'node:path';
+import { ioFor, resolveFromCli, withConfigOptions } from './shared';
+import { loadDataset } from '../../core/data/load';
+import { createLlmClient, ResponseCache } from '../../core/llm';
+import { runReflection } from '../../core/reflect/runReflection';
+import { checkpointKey } from '../../core/reflect/checkpoint';
+import type { ReflectionProgress, ReflectionSummary } from '../../core/reflect/types';
+
+interface ReflectFlags {
+  config?: string;
+  set?: string[];
+  targetHints?: string;
+  maxSessions?: string;
+  maxCalls?: string;
+  maxCost?: string;
+  kb?: string;
+  runDir?: string;
+}
+
+function positiveInt(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+export function register(program: Command): void {
+  withConfigOptions(
+    program
+      .command('reflect')
+      .description('build the hint KB by reflection on training sessions (resumable: run it again to continue)')
+      .option('--target-hints <n>', 'stop when the KB holds this many hints (default: reflection.targetHints)')
+      .option('--max-sessions <n>', 'draw at most this many training sessions (default: reflection.maxSessions)')
+      .option('--max-calls <n>', 'stop after this many LLM calls; cached answers are free (default: reflection.maxCalls)')
+      .option('--max-cost <amount>', 'stop once the calls cost this much (llm.inputCostPerMTok/outputCostPerMTok; default: no limit)')
+      .option('--kb <file>', 'KB file to grow (default: output.kbPath, else re2llm/<dataset>.hints.json beside the config)')
+      .option('--run-dir <dir>', 'checkpoint folder (default: <output.runsDir>/reflect-<dataset>-<settings hash>)'),
+  ).action(async (flags: ReflectFlags, cmd: Command) => {
+    const io = ioFor(cmd);
+    const logger = io.logger;
+    const { config, baseDir } = resolveFromCli(flags, {
+      'reflection.targetHints': positiveInt('target-hints', flags.targetHints),
+      'reflection.maxSessions': positiveInt('max-sessions', flags.maxSessions),
+      'reflection.maxCalls': positiveInt('max-calls', flags.maxCalls),
+    });
+    const maxCost = flags.maxCost === undefined ? undefined : Number(flags.maxCost);
+    if (maxCost !== undefined && !(maxCost >= 0)) throw new Error(`--max-cost must be a non-negative number, got "${flags.maxCost}"`);
+    const dataset = await loadDataset(config, { logger });
+    const kbPath = flags.kb ? resolvePath(flags.kb) : config.output.kbPath || join(baseDir, 're2llm', `${dataset.name}.hints.json`);
+    const cache = await ResponseCache.open(config.llm.cacheDir);
+    const client = createLlmClient(config, { cache, logger });
+    const key = checkpointKey(config, dataset.hash, kbPath, client.describe());
+    const runDir = flags.runDir ? resolvePath(flags.runDir) : join(config.output.runsDir, `reflect-${dataset.name}-${key.slice(0, 8)}`);
+    logger.log('info', `reflection on ${dataset.name} (${dataset.splits.train.length} training sessions) with ${client.describe().model}; KB ${kbPath}; checkpoint ${runDir}`);
+
+    const bar = io.progress('reflect', Math.min(config.reflection.maxSessions, dataset.splits.train.length));
+    const onProgress = (p: ReflectionProgress): void => {
+      const rej = p.rejected;
+      bar.update(
+        p.sessionIndex,
+        p.sessions,
+        `KB ${p.kbSize}/${p.targetHints}, accepted ${p.accepted}, rejected ${rej.ineffective + rej.leak + rej.redundant + rej.empty + rej.overlong}, calls ${p.calls}, cached ${p.cacheHits}`,
+      );
+    };
+    const controller = new AbortController();
+    const onSigint = (): void => controller.abort();
+    process.once('SIGINT', onSigint);
+    let summary: ReflectionSummary;
+    try {
+      summary = await runReflection({ dataset, client, config, kbPath, runDir, logger, signal: controller.signal, onProgress, ...(maxCost !== undefined ? { maxCost } : {}) });
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+      bar.stop();
+    }
+    io.result(summary, () => formatSummary(summary));
+    if (summary.stopReason === 'cancelled') throw new CommanderError(130, 're2llm.cancelled', '');
+  });
+}
+
+const STOP_TEXT: Record<ReflectionSummary['stopReason'], string> = {
+  target: 'the KB reached its target size',
+  maxCalls: 'the call budget (reflection.maxCalls) ran out',
+  maxCost: 'the cost budget (--max-cost) ran out',
+  maxSessions: 'reflection.maxSessions sessions were tried',
+  exhausted: 'every training session was tried',
+  cancelled: 'cancelled; run the same command again to continue',
+};
+
+export function formatSummary(s: ReflectionSummary): string {
+  const r = s.rejected;
+  const u = s.thisRun;
+  return [
+    `Reflection stopped: ${STOP_TEXT[s.stopReason]}.`,
+    `  sessions tried    ${s.sessionsTried} (${s.errorSessions} error sessions)${s.resumed ? ', resumed from a checkpoint' : ''}`,
+    `  hints proposed    ${s.proposed}`,
+    `  accepted          ${s.accepted}`,
+    `  rejected          ineffective ${r.ineffective}, leak ${r.leak}, redundant ${r.redundant}, empty ${r.empty}, overlong ${r.overlong}`,
+    `  this run          ${u.calls} calls, ${u.cacheHits} cached, ${u.tokens} tokens, cost ${u.cost.toFixed(4)}, ${(u.wallMs / 1000).toFixed(1)} s`,
+    `  all runs          ${s.total.calls} calls, ${s.total.tokens} tokens, cost ${s.total.cost.toFixed(4)}`,
+    `  KB                ${s.kbPath} (${s.kbSize} enabled hints)`,
+    ...(s.mergeSkipped.length ? [`  not written       ${s.mergeSkipped.map((m) => `${m.id} (${m.reason})`).join(', ')}`] : []),
+  ].join('\n');
+}

@@ -1,0 +1,52 @@
+/**
+ * `re2llm run --config C`: the whole pipeline (import -> reflect -> train -> evaluate -> report);
+ * each stage is skipped when its output for the same inputs exists, so a rerun is instant.
+ */
+import type { Command } from 'commander';
+import { ioFor, resolveFromCli, withConfigOptions } from './shared';
+import { runExperiment, type Stage } from '../../core/run/runExperiment';
+import { workerTrainer } from '../../worker/trainer';
+import { experimentEventPrinter, formatExperimentSummary } from '../experimentOutput';
+import { version } from '../../../package.json';
+
+const STAGES: Stage[] = ['import', 'reflect', 'train', 'evaluate', 'report'];
+
+export function register(program: Command): void {
+  withConfigOptions(
+    program
+      .command('run')
+      .description('run the whole pipeline: import -> reflect -> train -> evaluate -> report (stages whose inputs are unchanged are skipped)')
+      .option('--until <stage>', `stop after this stage (${STAGES.join(', ')})`)
+      .option('--steps <n>', 'training steps (agent.steps)'),
+  ).action(async (flags: { config?: string; set?: string[]; until?: string; steps?: string }, cmd: Command) => {
+    const io = ioFor(cmd);
+    if (flags.until && !STAGES.includes(flags.until as Stage)) throw new Error(`--until must be one of ${STAGES.join(', ')}, got "${flags.until}"`);
+    const steps = flags.steps !== undefined ? Number(flags.steps) : undefined;
+    if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new Error(`--steps must be a positive integer, got "${flags.steps}"`);
+    const resolved = resolveFromCli(flags, { 'agent.steps': steps });
+    const summary = await runPipeline(io, resolved, flags.until as Stage | undefined);
+    io.result(summary, () => formatExperimentSummary(summary));
+  });
+}
+
+/** Shared by `run` and `demo`: SIGINT cancels (training checkpoints first, a rerun resumes). */
+export async function runPipeline(io: ReturnType<typeof ioFor>, resolved: Parameters<typeof runExperiment>[0]['resolved'], until?: Stage) {
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    io.logger.log('warn', 'cancelling: the current stage keeps its checkpoint; run the same command again to resume');
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  const printer = experimentEventPrinter(io);
+  try {
+    return await runExperiment({
+      resolved, packageVersion: version, logger: io.logger, signal: controller.signal,
+      trainer: workerTrainer({ logger: io.logger, signal: controller.signal }),
+      onEvent: printer.onEvent,
+      ...(until ? { until } : {}),
+    });
+  } finally {
+    printer.stop();
+    process.removeListener('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * How `run` and `demo` show a running experiment in a terminal: one line per stage, a progress
+ * bar per stage, and the summary at the end.
+ */
+import type { CliIO, Progress } from './io';
+import type { ExperimentEvent, ExperimentSummary } from '../core/run/runExperiment';
+import { formatMetricTable } from '../core/evaluate/format';
+
+export function experimentEventPrinter(io: CliIO): { onEvent: (e: ExperimentEvent) => void; stop: () => void } {
+  const bars = new Map<string, Progress>();
+  const bar = (key: string, label: string, total: number): Progress => {
+    let b = bars.get(key);
+    if (!b) bars.set(key, (b = io.progress(label, total)));
+    return b;
+  };
+  const onEvent = (e: ExperimentEvent): void => {
+    switch (e.kind) {
+      case 'start':
+        io.logger.log('info', `[${e.stage}] ${e.detail}`);
+        break;
+      case 'skip':
+        io.logger.log('info', `[${e.stage}] skipped: ${e.detail}`);
+        break;
+      case 'done':
+        for (const [k, b] of bars) if (k.startsWith(e.stage)) b.stop();
+        io.logger.log('info', `[${e.stage}] done in ${e.seconds.toFixed(1)}s`);
+        break;
+      case 'progress':
+        if (e.stage === 'reflect') {
+          const p = e.progress;
+          bar('reflect', 'reflect', p.sessions).update(p.sessionIndex, p.sessions, `hints ${p.kbSize}/${p.targetHints} calls ${p.calls}`);
+        } else if (e.stage === 'train') {
+          const p = e.progress;
+          const v = p.validationReward !== null ? ` val ${p.validationReward.toFixed(4)}` : '';
+          bar('train', 'train', p.totalSteps).update(p.step, p.totalSteps, `reward ${p.meanReward.toFixed(4)}${v} calls ${p.calls}/${p.callBound}`);
+        } else if (e.stage === 'evaluate') {
+          const p = e.progress;
+          if (p.phase === 'rank') bar(`evaluate:${p.condition}`, p.condition, p.total).update(p.done, p.total, `calls ${p.usage.calls}`);
+        }
+        break;
+      default: {
+        const never: never = e;
+        throw new Error(`unhandled event ${JSON.stringify(never)}`);
+      }
+    }
+  };
+  return { onEvent, stop: () => bars.forEach((b) => b.stop()) };
+}
+
+export function formatExperimentSummary(s: ExperimentSummary): string {
+  const lines = [
+    `dataset ${s.dataset.name} (${s.dataset.items} items; sessions train ${s.dataset.train} / validation ${s.dataset.validation} / test ${s.dataset.test}; hash ${s.dataset.hash.slice(0, 12)})`,
+    `hint KB ${s.kbPath}: ${s.kbHints} enabled hints`,
+  ];
+  if (s.training) {
+    lines.push(`agent ${s.training.runDir}: ${s.training.steps} steps, best validation reward ${s.training.bestValidationReward?.toFixed(4) ?? 'n/a'}` +
+      `${s.training.skipped ? ' (reused)' : `, ${s.training.calls} LLM calls (bound ${s.training.callBound})`}`);
+  }
+  if (s.evaluation) lines.push('', formatMetricTable(s.evaluation.results), '', `results ${s.evaluation.runDir}/results.json${s.evaluation.skipped ? ' (reused)' : ''}`);
+  if (s.reportPath) lines.push(`report  ${s.reportPath}`);
+  lines.push(`LLM calls in this process: ${s.usage.calls} (cache hits ${s.usage.cacheHits}); wall time ${s.seconds.toFixed(1)}s`);
+  return lines.join('\n');
+}

@@ -1,0 +1,111 @@
+/**
+ * The LLM-backed contextual bandit: state = session embedding, action = index into
+ * `actionHints(kb)` (0 = no hint), reward = NDCG@10 with the hint − NDCG@10 without it
+ * (`reward` in src/core/rank/rankSession.ts, the same scoring the evaluator uses).
+ *
+ * With temperature 0 the answer for (session, hint) is a fixed point, so each pair is asked at
+ * most once per run (`RewardCache`, with concurrent requests for the same pair merged) and the
+ * client's response cache makes the no-hint answer shared by all hints of a session. A whole run
+ * therefore needs at most |sessions| × |actions| LLM calls (the authors' code made one call per
+ * PPO step: 500,000 by default).
+ */
+import type { Session } from '../data/types';
+import type { ActionHint } from '../kb/types';
+import { reward as rankReward, type RankContext } from '../rank/rankSession';
+import type { BanditEnv } from './env';
+
+/** Rewards by (session id, hint id); in flight requests are shared. */
+export class RewardCache {
+  private readonly values = new Map<string, number>();
+  private readonly inflight = new Map<string, Promise<number>>();
+  /** Pairs computed (asked of the reward function). */
+  misses = 0;
+  /** Lookups answered from memory (or by joining a request in flight). */
+  hits = 0;
+
+  async get(sessionId: string, hint: ActionHint, compute: () => Promise<number>): Promise<number> {
+    const key = `${sessionId}\u0000${hint.id}\u0000${hint.text}`;
+    const v = this.values.get(key);
+    if (v !== undefined) {
+      this.hits++;
+      return v;
+    }
+    const pending = this.inflight.get(key);
+    if (pending) {
+      this.hits++;
+      return pending;
+    }
+    this.misses++;
+    const p = compute().then(
+      (r) => {
+        this.values.set(key, r);
+        this.inflight.delete(key);
+        return r;
+      },
+      (err: unknown) => {
+        this.inflight.delete(key);
+        throw err;
+      },
+    );
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  get size(): number {
+    return this.values.size;
+  }
+}
+
+export interface LlmBanditStats {
+  /** Distinct (session, hint) pairs whose reward was computed. */
+  pairs: number;
+  /** Reward look-ups served without computing. */
+  cacheHits: number;
+  /** LLM requests that reached the endpoint (client usage since this env was made). */
+  calls: number;
+  /** |sessions| × |actions|: no-hint answer plus one answer per hint, per session. */
+  bound: number;
+}
+
+export class LlmBandit implements BanditEnv {
+  readonly dim: number;
+  readonly arms: number;
+  readonly size: number;
+  private readonly startCalls: number;
+
+  constructor(
+    private readonly ctx: RankContext,
+    readonly sessions: readonly Session[],
+    private readonly states: readonly Float32Array[],
+    readonly hints: readonly ActionHint[],
+    readonly cache = new RewardCache(),
+    private readonly signal?: AbortSignal,
+  ) {
+    if (sessions.length !== states.length) throw new Error(`LlmBandit: ${sessions.length} sessions but ${states.length} states`);
+    if (sessions.length === 0) throw new Error('LlmBandit: no sessions');
+    if (hints.length < 1 || hints[0]!.id !== 'none') throw new Error('LlmBandit: actions must start with "none" (no hint)');
+    this.dim = states[0]!.length;
+    this.arms = hints.length;
+    this.size = sessions.length;
+    this.startCalls = ctx.client.usage().calls;
+  }
+
+  context(i: number): Float32Array {
+    const s = this.states[i];
+    if (!s) throw new RangeError(`context ${i} out of range 0..${this.size - 1}`);
+    return s;
+  }
+
+  /** Action 0 is no hint: reward 0 by construction, no call. */
+  reward(i: number, a: number): number | Promise<number> {
+    if (a === 0) return 0;
+    const hint = this.hints[a];
+    if (!hint) throw new RangeError(`action ${a} out of range 0..${this.arms - 1}`);
+    const session = this.sessions[i]!;
+    return this.cache.get(session.id, hint, () => rankReward(this.ctx, session, hint.text, this.signal));
+  }
+
+  stats(): LlmBanditStats {
+    return { pairs: this.cache.misses, cacheHits: this.cache.hits, calls: this.ctx.client.usage().calls - this.startCalls, bound: this.size * this.arms };
+  }
+}

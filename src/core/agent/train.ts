@@ -1,0 +1,249 @@
+/**
+ * `trainAgent`: one training run of the retrieval agent, as the worker process runs it.
+ *
+ * Run folder:
+ *   config.json          the resolved configuration (no secrets)
+ *   manifest.json        dataset hash, KB fingerprint, hint ids and texts in action order, encoder,
+ *                        model, seeds, PPO arguments, package version
+ *   metrics.jsonl        one line per update (the training curve; validation points included)
+ *   checkpoints/last.json  written at every validation point, on cancel and at the end
+ *   checkpoints/best.json  the best greedy validation reward so far (model selection never looks
+ *                        at the training sessions)
+ *   agent.onnx           the best actor as ONNX (see onnxExport.ts)
+ * `resume` continues from checkpoints/last.json; metric lines written after it are dropped.
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import type { Re2llmConfig } from '../config/defaults';
+import type { SessionDataset } from '../data/types';
+import type { LlmClient } from '../llm/types';
+import type { HintKb } from '../kb/types';
+import { actionHints, kbFingerprint } from '../kb/actions';
+import type { SessionEncoder } from '../encode/types';
+import { encodeSessions } from '../encode/session';
+import { hashJson } from '../util/hash';
+import { writeFileAtomic, writeJsonAtomic, exists } from '../util/fs';
+import { CancelledError, systemClock, type CancelSignal, type Clock, type Logger } from '../util/log';
+import type { TrainProgress, TrainSummary } from '../../protocol/worker';
+import { PpoTrainer, ppoArgs, type PpoArgs } from './ppo';
+import { TableBandit, type BanditFile } from './syntheticBandit';
+import { LlmBandit, RewardCache } from './llmBandit';
+import { toCheckpoint, fromCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
+import { exportActorOnnx } from './onnxExport';
+import type { BanditEnv } from './env';
+
+export type TrainProblem =
+  | { kind: 'synthetic'; file: BanditFile; source: string }
+  | { kind: 'llm'; dataset: SessionDataset; client: LlmClient; kb: HintKb; kbPath: string; encoder: SessionEncoder };
+
+export interface TrainAgentInput {
+  config: Re2llmConfig;
+  problem: TrainProblem;
+  runDir: string;
+  resume?: boolean;
+  /** Overrides config.agent.steps. */
+  steps?: number;
+  packageVersion: string;
+  logger: Logger;
+  /** Cancels between updates and aborts LLM requests in flight. */
+  signal?: AbortSignal | CancelSignal;
+  clock?: Clock;
+  onProgress?(p: TrainProgress): void;
+  onCheckpoint?(path: string, step: number, best: boolean): void;
+}
+
+export const RUN_FILES = {
+  config: 'config.json',
+  manifest: 'manifest.json',
+  metrics: 'metrics.jsonl',
+  last: join('checkpoints', 'last.json'),
+  best: join('checkpoints', 'best.json'),
+  onnx: 'agent.onnx',
+} as const;
+
+interface Setup {
+  train: BanditEnv;
+  validation: BanditEnv;
+  hintIds: string[];
+  hintTexts: string[];
+  manifest: Record<string, unknown>;
+  stats(): { calls: number; cacheHits: number; bound: number };
+}
+
+/** The PPO arguments a config asks for (preset plus the agent.* overrides). */
+export function ppoArgsFromConfig(config: Re2llmConfig, steps: number): PpoArgs {
+  const a = config.agent;
+  return ppoArgs(a.preset, {
+    seed: a.seed, totalSteps: steps, learningRate: a.learningRate, clipCoef: a.clipCoef, entCoef: a.entCoef,
+    batchSize: a.batchSize, updateEpochs: a.updateEpochs, exploration: a.exploration,
+    normalizeStates: a.normalizeStates, hidden: a.hidden,
+  });
+}
+
+async function setUp(input: TrainAgentInput): Promise<Setup> {
+  const { problem, config } = input;
+  if (problem.kind === 'synthetic') {
+    const f = problem.file;
+    const hintIds = ['none', ...Array.from({ length: f.arms - 1 }, (_, i) => `arm-${i + 1}`)];
+    return {
+      train: new TableBandit(f.dim, f.arms, f.train),
+      validation: new TableBandit(f.dim, f.arms, f.validation),
+      hintIds, hintTexts: hintIds.map(() => ''),
+      manifest: { problem: 'synthetic', source: problem.source, datasetHash: hashJson(f), kbFingerprint: `synthetic-${f.arms}`, encoder: { kind: 'synthetic', id: 'synthetic', dim: f.dim } },
+      stats: () => ({ calls: 0, cacheHits: 0, bound: 0 }),
+    };
+  }
+  const { dataset, client, kb, encoder } = problem;
+  const actions = actionHints(kb);
+  if (actions.length < 2) throw new Error(`${problem.kbPath}: the KB has no enabled hints, so there is nothing to choose between`);
+  const trainSessions = dataset.splits.train.slice(0, config.dataset.maxTrainSessions);
+  const valSessions = dataset.splits.validation;
+  if (trainSessions.length === 0) throw new Error(`dataset ${dataset.name}: no training sessions`);
+  if (valSessions.length === 0) throw new Error(`dataset ${dataset.name}: no validation sessions; model selection needs them (set dataset.validationFraction > 0)`);
+  input.logger.log('info', `encoding ${trainSessions.length} training and ${valSessions.length} validation sessions with ${encoder.id}`);
+  const [trainStates, valStates] = [await encodeSessions(encoder, dataset, trainSessions), await encodeSessions(encoder, dataset, valSessions)];
+  const signal = input.signal && 'addEventListener' in input.signal ? (input.signal as AbortSignal) : undefined;
+  const cache = new RewardCache();
+  const ctx = { dataset, client, config };
+  const train = new LlmBandit(ctx, trainSessions, trainStates, actions, cache, signal);
+  const validation = new LlmBandit(ctx, valSessions, valStates, actions, cache, signal);
+  const desc = client.describe();
+  return {
+    train, validation,
+    hintIds: actions.map((h) => h.id), hintTexts: actions.map((h) => h.text),
+    manifest: {
+      problem: 'llm', datasetHash: dataset.hash, dataset: { name: dataset.name, hash: dataset.hash },
+      kbFingerprint: kbFingerprint(kb), kbPath: problem.kbPath,
+      encoder: { kind: config.encoder.kind, id: encoder.id, dim: encoder.dim },
+      llm: { baseUrl: desc.baseUrl, model: desc.model, embeddingModel: desc.embeddingModel, temperature: config.llm.temperature },
+      trainSessions: trainSessions.length, validationSessions: valSessions.length,
+    },
+    stats: () => {
+      const t = train.stats();
+      return { calls: t.calls, cacheHits: cache.hits, bound: (trainSessions.length + valSessions.length) * actions.length };
+    },
+  };
+}
+
+export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> {
+  const { config, runDir, logger } = input;
+  const clock = input.clock ?? systemClock;
+  const t0 = clock.now();
+  const setup = await setUp(input);
+  const paths = Object.fromEntries(Object.entries(RUN_FILES).map(([k, v]) => [k, join(runDir, v)])) as Record<keyof typeof RUN_FILES, string>;
+  await fsp.mkdir(join(runDir, 'checkpoints'), { recursive: true });
+
+  let args = ppoArgsFromConfig(config, input.steps ?? config.agent.steps);
+  let best: { reward: number; step: number } | null = null;
+  let resumedFrom: Awaited<ReturnType<typeof readCheckpoint>> | undefined;
+  if (input.resume) {
+    if (!(await exists(paths.last))) throw new Error(`${runDir}: nothing to resume (no ${RUN_FILES.last})`);
+    resumedFrom = await readCheckpoint(paths.last);
+    if (resumedFrom.hintIds.join('\n') !== setup.hintIds.join('\n')) throw new Error(`${paths.last}: trained with actions [${resumedFrom.hintIds.join(', ')}], the KB now gives [${setup.hintIds.join(', ')}]`);
+    if (resumedFrom.stateDim !== setup.train.dim) throw new Error(`${paths.last}: trained on ${resumedFrom.stateDim}-d states, the encoder now gives ${setup.train.dim}`);
+    if (input.steps !== undefined && input.steps !== resumedFrom.args.totalSteps) logger.log('warn', `--steps ${input.steps} ignored on resume: the run continues with its own ${resumedFrom.args.totalSteps} steps (its learning-rate schedule depends on them)`);
+    args = resumedFrom.args;
+    if (await exists(paths.best)) {
+      const b = await readCheckpoint(paths.best);
+      if (b.validationReward !== undefined) best = { reward: b.validationReward, step: b.step };
+    }
+  } else {
+    await writeJsonAtomic(paths.config, config);
+    await writeJsonAtomic(paths.manifest, {
+      ...setup.manifest,
+      hintIds: setup.hintIds, hintTexts: setup.hintTexts,
+      seeds: { agent: config.agent.seed, dataset: config.dataset.seed },
+      preset: args.preset, ppo: args, packageVersion: input.packageVersion,
+      createdAt: new Date(clock.now()).toISOString(),
+      files: RUN_FILES,
+    });
+    await writeFileAtomic(paths.metrics, '');
+  }
+
+  const trainer = new PpoTrainer(setup.train, args, clock);
+  if (resumedFrom) {
+    trainer.load(fromCheckpoint(resumedFrom));
+    await truncateMetrics(paths.metrics, resumedFrom.update);
+    logger.log('info', `resuming ${runDir} at step ${trainer.step} (update ${trainer.update} of ${trainer.numUpdates})`);
+  }
+  logger.log('info', `training: preset ${args.preset}, ${args.totalSteps} steps in ${trainer.numUpdates} updates of ${args.batchSize}, ${setup.train.size} contexts, ${setup.train.arms} actions, ${setup.train.dim}-d states`);
+
+  const meta = { encoder: String((setup.manifest.encoder as { id: string }).id), kbFingerprint: String(setup.manifest.kbFingerprint) };
+  const save = async (path: string, isBest: boolean, validationReward?: number) => {
+    await writeCheckpoint(path, toCheckpoint(trainer.state(), setup.hintIds, { ...(validationReward !== undefined ? { validationReward } : {}), meta }));
+    input.onCheckpoint?.(path, trainer.step, isBest);
+  };
+
+  let cancelled = false;
+  let wroteLast = false;
+  try {
+    while (!trainer.finished) {
+      if (input.signal?.aborted) throw new CancelledError();
+      const s = await trainer.runUpdate(input.signal);
+      let validationReward: number | null = null;
+      if (s.update % config.agent.validateEvery === 0 || trainer.finished) {
+        validationReward = (await trainer.greedyMeanReward(setup.validation)).mean;
+        if (!best || validationReward > best.reward) {
+          best = { reward: validationReward, step: trainer.step };
+          await save(paths.best, true, validationReward);
+        }
+      }
+      const st = setup.stats();
+      const point: TrainProgress = {
+        step: s.step, totalSteps: trainer.numUpdates * args.batchSize, update: s.update,
+        meanReward: s.meanReward, entropy: s.entropy, valueLoss: s.valueLoss,
+        calls: st.calls, cacheHits: st.cacheHits, callBound: st.bound, validationReward, stepsPerSecond: s.stepsPerSecond,
+      };
+      await fsp.appendFile(paths.metrics, JSON.stringify({ ...point, pgLoss: s.pgLoss, approxKl: s.approxKl, oldApproxKl: s.oldApproxKl, clipFrac: s.clipFrac, explainedVariance: s.explainedVariance, lr: s.lr, gradNorm: s.gradNorm }) + '\n');
+      if (validationReward !== null) {
+        await save(paths.last, false);
+        wroteLast = trainer.finished;
+      }
+      input.onProgress?.(point);
+    }
+  } catch (err) {
+    // After a cancel, whatever the aborted LLM requests threw is part of the cancel.
+    if (!(err instanceof CancelledError) && !input.signal?.aborted) throw err;
+    cancelled = true;
+    logger.log('info', `cancelled at step ${trainer.step}; the last checkpoint keeps it (train --resume ${runDir})`);
+  }
+  if (!wroteLast) await save(paths.last, false);
+
+  let onnxPath: string | null = null;
+  const bestFile = best ? paths.best : paths.last;
+  if (!cancelled) {
+    const c = await readCheckpoint(bestFile);
+    const exportTrainer = new PpoTrainer(setup.train, c.args, clock);
+    exportTrainer.load(fromCheckpoint(c));
+    await writeFileAtomic(paths.onnx, exportActorOnnx(exportTrainer.agent, { hintIds: setup.hintIds, ...meta, validationReward: c.validationReward ?? null }));
+    onnxPath = paths.onnx;
+  }
+  const st = setup.stats();
+  return {
+    runDir, steps: trainer.step, updates: trainer.update, cancelled,
+    bestValidationReward: best?.reward ?? null, bestStep: best?.step ?? null,
+    bestCheckpoint: best ? paths.best : null, lastCheckpoint: paths.last, onnxPath,
+    calls: st.calls, cacheHits: st.cacheHits, callBound: st.bound,
+    seconds: (clock.now() - t0) / 1000,
+  };
+}
+
+/** Keeps the metric lines of updates up to `update` (a killed run may have written more). */
+async function truncateMetrics(file: string, update: number): Promise<void> {
+  let text = '';
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch {
+    /* missing: start afresh */
+  }
+  const keep = text.split('\n').filter((line) => {
+    if (!line.trim()) return false;
+    try {
+      const o = JSON.parse(line) as { update?: number };
+      return typeof o.update === 'number' && o.update <= update;
+    } catch {
+      return false; // a torn last line
+    }
+  });
+  await writeFileAtomic(file, keep.map((l) => l + '\n').join(''));
+}

@@ -1,0 +1,45 @@
+/**
+ * The encoder chosen by `encoder.kind`. hashing needs nothing; onnx needs `encoder.modelPath`
+ * (and runs only in the worker); openai needs an LlmClient.
+ */
+import type { Re2llmConfig } from '../config/defaults';
+import type { Item } from '../data/types';
+import type { LlmClient } from '../llm/types';
+import { HashingEncoder } from './hashing';
+import { OnnxEncoder, type OnnxEncoderOptions } from './onnx';
+import { OpenAiEncoder } from './openai';
+import type { SessionEncoder } from './types';
+
+export type { SessionEncoder } from './types';
+export { itemText } from './types';
+export { encodeSession, encodeSessions, ItemVectorCache, defaultItemCache } from './session';
+export { HashingEncoder, itemTokens } from './hashing';
+export { OnnxEncoder } from './onnx';
+export { OpenAiEncoder } from './openai';
+export type { TextTokenizer, TokenizedText } from './tokenizer';
+export { loadOnnxRuntime } from './onnxRuntime';
+
+export interface EncoderDeps {
+  client?: LlmClient;
+  /** openai: an item to probe the vector length with (any item of the dataset). */
+  probeItem?: Item;
+  onnx?: OnnxEncoderOptions;
+}
+
+export async function createEncoder(config: Re2llmConfig, deps: EncoderDeps = {}): Promise<SessionEncoder> {
+  const kind = config.encoder.kind;
+  switch (kind) {
+    case 'hashing':
+      return new HashingEncoder(config.encoder.dim);
+    case 'onnx':
+      return OnnxEncoder.create(config.encoder.modelPath, deps.onnx);
+    case 'openai': {
+      if (!deps.client) throw new Error('encoder openai: no LLM client was given');
+      return OpenAiEncoder.create(deps.client, deps.probeItem ?? { id: 'probe', title: 'dimension probe', attributes: {} });
+    }
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown encoder kind "${String(never)}" (hashing, onnx, openai)`);
+    }
+  }
+}

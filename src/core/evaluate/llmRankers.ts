@@ -1,0 +1,144 @@
+/**
+ * The LLM conditions as Rankers. Each one decides which hint to add to the rank prompt and asks
+ * the same `HintedRank` function (rankSession through the cached client, or a fake in tests).
+ * Rewards and the oracle's choice use NDCG@K with K = the prompt's list length (`rewardK`):
+ *
+ *   no-hint          action 0, the base prompt
+ *   random-hint      a hint drawn uniformly from the enabled hints, seeded per session id (the
+ *                    paper's "w/o DRL" ablation; "no hint" is not among the draws)
+ *   best-fixed-hint  the one enabled hint with the best mean reward on the validation sessions
+ *                    (ties: earlier in the KB); chosen in `fit`
+ *   agent            the trained policy's greedy action
+ *   oracle           every action tried, the best NDCG@K kept (ties: lower action index, so "none"
+ *                    wins a tie): an upper bound that costs |KB| + 1 answers per session
+ */
+import type { Session } from '../data/types';
+import { NO_HINT, type ActionHint } from '../kb/types';
+import { ndcgAtK } from '../metrics';
+import { Rng } from '../util/rng';
+import type { CancelSignal } from '../util/log';
+import type { AgentPolicy } from './agentPolicy';
+import { rewardOf } from './analytics';
+import { mapPool } from './pool';
+import type { RankOutcome, Ranker } from './ranker';
+
+/** Ranks one session with one hint (action 0 = NO_HINT); the outcome carries hintId = hint.id. */
+export type HintedRank = (session: Session, hint: ActionHint, signal?: CancelSignal) => Promise<RankOutcome>;
+
+export class NoHintRanker implements Ranker {
+  readonly name = 'no-hint';
+  constructor(private readonly rankWith: HintedRank) {}
+  fit(): void {}
+  async rank(session: Session, signal?: CancelSignal): Promise<RankOutcome> {
+    return this.rankWith(session, NO_HINT, signal);
+  }
+}
+
+export class RandomHintRanker implements Ranker {
+  readonly name = 'random-hint';
+  constructor(
+    private readonly rankWith: HintedRank,
+    private readonly hints: readonly ActionHint[],
+    private readonly seed: number,
+  ) {
+    if (hints.length === 0) throw new Error('random-hint needs at least one enabled hint');
+  }
+  fit(): void {}
+  /** The hint drawn for a session: depends only on the seed and the session id, not on order. */
+  hintFor(session: Session): ActionHint {
+    return this.hints[Rng.derive(this.seed, `random-hint/${session.id}`).int(this.hints.length)]!;
+  }
+  async rank(session: Session, signal?: CancelSignal): Promise<RankOutcome> {
+    return this.rankWith(session, this.hintFor(session), signal);
+  }
+}
+
+export interface HintSelection {
+  hint: ActionHint;
+  /** Mean validation reward per enabled hint id. */
+  meanRewards: Record<string, number>;
+  sessions: number;
+}
+
+/** Mean reward of every hint on the given sessions; the best one (ties: earlier hint). */
+export async function selectBestFixedHint(
+  rankWith: HintedRank,
+  hints: readonly ActionHint[],
+  sessions: readonly Session[],
+  rewardK: number,
+  concurrency: number,
+  signal?: CancelSignal,
+): Promise<HintSelection> {
+  if (hints.length === 0) throw new Error('best-fixed-hint needs at least one enabled hint');
+  if (sessions.length === 0) throw new Error('best-fixed-hint needs validation sessions to choose a hint');
+  const base = await mapPool(sessions, concurrency, (s) => rankWith(s, NO_HINT, signal), signal);
+  const pairs = hints.flatMap((h) => sessions.map((s, i) => ({ h, s, i })));
+  const ranks = await mapPool(pairs, concurrency, (p) => rankWith(p.s, p.h, signal), signal);
+  const meanRewards: Record<string, number> = {};
+  let best = hints[0]!;
+  hints.forEach((h, hi) => {
+    let sum = 0;
+    for (let i = 0; i < sessions.length; i++) sum += rewardOf(ranks[hi * sessions.length + i]!.targetRank, base[i]!.targetRank, rewardK);
+    meanRewards[h.id] = sum / sessions.length;
+    if (meanRewards[h.id]! > meanRewards[best.id]!) best = h;
+  });
+  return { hint: best, meanRewards, sessions: sessions.length };
+}
+
+export class BestFixedHintRanker implements Ranker {
+  readonly name = 'best-fixed-hint';
+  selection: HintSelection | undefined;
+  /** @param validation the sessions the hint is chosen on (never the test sessions) */
+  constructor(
+    private readonly rankWith: HintedRank,
+    private readonly hints: readonly ActionHint[],
+    private readonly validation: readonly Session[],
+    private readonly rewardK: number,
+    private readonly concurrency: number,
+  ) {}
+  /** Chooses the hint on the validation sessions (the training sessions are not used). */
+  async fit(_train: readonly Session[], signal?: CancelSignal): Promise<void> {
+    this.selection = await selectBestFixedHint(this.rankWith, this.hints, this.validation, this.rewardK, this.concurrency, signal);
+  }
+  async rank(session: Session, signal?: CancelSignal): Promise<RankOutcome> {
+    if (!this.selection) throw new Error('best-fixed-hint: fit() must run before rank()');
+    return this.rankWith(session, this.selection.hint, signal);
+  }
+}
+
+export class AgentRanker implements Ranker {
+  readonly name = 'agent';
+  /** @param actions the KB's actions in the agent's order (checked by assertAgentMatches) */
+  constructor(
+    private readonly rankWith: HintedRank,
+    private readonly policy: AgentPolicy,
+    private readonly actions: readonly ActionHint[],
+  ) {}
+  fit(): void {}
+  async rank(session: Session, signal?: CancelSignal): Promise<RankOutcome> {
+    const a = await this.policy.pick(session, signal);
+    const hint = this.actions[a];
+    if (!Number.isInteger(a) || !hint) throw new Error(`agent picked action ${a}, outside 0..${this.actions.length - 1}`);
+    return this.rankWith(session, hint, signal);
+  }
+}
+
+export class OracleRanker implements Ranker {
+  readonly name = 'oracle';
+  constructor(
+    private readonly rankWith: HintedRank,
+    private readonly actions: readonly ActionHint[],
+    private readonly rewardK: number,
+  ) {}
+  fit(): void {}
+  async rank(session: Session, signal?: CancelSignal): Promise<RankOutcome> {
+    const outcomes = await Promise.all(this.actions.map((h) => this.rankWith(session, h, signal)));
+    const tried: Record<string, number> = {};
+    let best = 0;
+    outcomes.forEach((o, i) => {
+      tried[this.actions[i]!.id] = ndcgAtK(o.targetRank, this.rewardK);
+      if (ndcgAtK(o.targetRank, this.rewardK) > ndcgAtK(outcomes[best]!.targetRank, this.rewardK)) best = i;
+    });
+    return { ...outcomes[best]!, tried };
+  }
+}

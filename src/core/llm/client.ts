@@ -1,0 +1,289 @@
+/**
+ * The one LLM client: any OpenAI-compatible endpoint (OpenAI, Azure OpenAI's /openai/v1 route,
+ * Ollama, vLLM, LM Studio, the simulated LLM) through the `openai` package, with our own retry
+ * loop, a concurrency bound, token/cost accounting and the response cache in front.
+ *
+ * The openai package's own retries are switched off (maxRetries: 0) so that there is exactly one
+ * retry policy, which honours Retry-After, counts retries and respects `llm.maxRetries`.
+ * The API key is read only when a real call is needed (cache hits and offline mode need none)
+ * and is scrubbed from every error message we raise.
+ */
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import pLimit from 'p-limit';
+import type { Re2llmConfig } from '../config/defaults';
+import type { Logger } from '../util/log';
+import { silentLogger } from '../util/log';
+import { Rng } from '../util/rng';
+import { ResponseCache, cacheKey, type ChatCacheInput, type ChatCacheOutput, type EmbeddingCacheInput, type EmbeddingCacheOutput } from './cache';
+import { backoffDelayMs, DEFAULT_BACKOFF, isRetryableStatus, retryAfterFromHeaders, sleep as realSleep, type BackoffOptions, type FailureInfo } from './retry';
+import { emptyUsage, type ChatRequest, type ChatResult, type LlmClient, type UsageStats } from './types';
+
+export interface LlmClientOptions {
+  /** Takes precedence over the environment (the extension passes its SecretStorage value). */
+  apiKey?: string;
+  logger?: Logger;
+  /** Shared response cache; without one every request is a call (and offline mode always misses). */
+  cache?: ResponseCache;
+  /** Replaces global fetch (tests, proxies). */
+  fetch?: typeof fetch;
+  /** Environment to read the key from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Backoff tuning (tests shorten it). */
+  backoff?: Partial<BackoffOptions>;
+  /** Replaces the wait between retries (tests record the delays). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Seed for the backoff jitter (the core has no Math.random). */
+  seed?: number;
+  /**
+   * Identity of the endpoint in cache keys (default: the base URL). An in-process simulator
+   * listens on a fresh port each time, so the demo passes a stable id such as
+   * `sim://<dataset hash>/<seed>` to keep its cache warm across runs.
+   */
+  endpointId?: string;
+}
+
+/** A failed LLM request, after any retries. Never contains the API key. */
+export class LlmError extends Error {
+  constructor(
+    message: string,
+    readonly kind: string,
+    readonly status: number | undefined,
+    readonly attempts: number,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'LlmError';
+  }
+}
+
+/** Offline (replay) mode met a request that is not in the cache. */
+export class OfflineMissError extends Error {
+  constructor(message: string, readonly key: string) {
+    super(message);
+    this.name = 'OfflineMissError';
+  }
+}
+
+/** A 200 answer we cannot use (invalid JSON, no choices): retried like a 5xx. */
+class MalformedResponseError extends Error {}
+
+/** Endpoints on this machine (Ollama, LM Studio, vLLM, the simulator) usually need no key. */
+function isLoopback(baseUrl: string): boolean {
+  try {
+    const host = new URL(baseUrl).hostname;
+    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
+  } catch {
+    return false;
+  }
+}
+
+function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {}): LlmClient {
+  const llm = config.llm;
+  const logger = opts.logger ?? silentLogger;
+  const cache = opts.cache;
+  const env = opts.env ?? process.env;
+  const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...opts.backoff };
+  const wait = opts.sleep ?? realSleep;
+  const rng = new Rng(`llm-backoff/${opts.seed ?? 0}`);
+  const limit = pLimit(llm.concurrency);
+  const usage: UsageStats = emptyUsage();
+  const baseUrl = llm.baseUrl || 'https://api.openai.com/v1';
+  const cacheEndpoint = opts.endpointId ?? (llm.endpointId || baseUrl);
+
+  let sdk: OpenAI | undefined;
+  let key: string | undefined;
+  const scrub = (s: string): string => (key && key.length >= 4 ? s.split(key).join('***') : s);
+
+  function sdkClient(): OpenAI {
+    if (sdk) return sdk;
+    key = opts.apiKey || env[llm.apiKeyEnv] || undefined;
+    if (!key) {
+      if (!isLoopback(baseUrl)) {
+        throw new LlmError(
+          `No API key for ${baseUrl}: set the environment variable ${llm.apiKeyEnv} (setting llm.apiKeyEnv names it), ` +
+            `or run with llm.offline=true to answer from the cache only.`,
+          'missing-key', undefined, 0, false,
+        );
+      }
+      key = 'no-key';
+    }
+    sdk = new OpenAI({
+      apiKey: key,
+      baseURL: llm.baseUrl || undefined,
+      timeout: llm.timeoutMs,
+      maxRetries: 0,
+      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+    });
+    return sdk;
+  }
+
+  function classify(err: unknown): FailureInfo {
+    if (err instanceof APIConnectionTimeoutError) return { retryable: true, kind: 'timeout' };
+    if (err instanceof APIUserAbortError) return { retryable: false, kind: 'aborted' };
+    if (err instanceof APIConnectionError) return { retryable: true, kind: 'connection error' };
+    if (err instanceof APIError && typeof err.status === 'number') {
+      const headers = err.headers as Headers | undefined;
+      const retryAfterMs = headers ? retryAfterFromHeaders((n) => headers.get(n)) : undefined;
+      return { retryable: isRetryableStatus(err.status), status: err.status, kind: `HTTP ${err.status}`, retryAfterMs };
+    }
+    if (err instanceof MalformedResponseError || err instanceof SyntaxError) return { retryable: true, kind: 'malformed response' };
+    return { retryable: false, kind: (err as Error)?.name ?? 'error' };
+  }
+
+  /** Runs one request with retries inside the concurrency bound. */
+  async function withRetries<T>(what: string, attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return limit(async () => {
+      usage.calls++;
+      for (let n = 0; ; n++) {
+        if (signal?.aborted) throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n, false);
+        try {
+          return await attempt();
+        } catch (err) {
+          if (err instanceof LlmError) throw err;
+          const info = classify(err);
+          const detail = scrub((err as Error)?.message ?? String(err));
+          if (signal?.aborted || info.kind === 'aborted') {
+            throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n + 1, false);
+          }
+          if (!info.retryable || n >= llm.maxRetries) {
+            usage.failures++;
+            const why = info.retryable ? `gave up after ${n + 1} attempts (llm.maxRetries=${llm.maxRetries})` : 'not retryable';
+            throw new LlmError(`${what} failed: ${info.kind}: ${detail} (${why})`, info.kind, info.status, n + 1, info.retryable);
+          }
+          const delay = backoffDelayMs(n, rng, backoff, info.retryAfterMs);
+          usage.retries++;
+          logger.log('debug', `${what}: ${info.kind}, retry ${n + 1}/${llm.maxRetries} in ${Math.round(delay)} ms`);
+          try {
+            await wait(delay, signal);
+          } catch {
+            throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n + 1, false);
+          }
+        }
+      }
+    });
+  }
+
+  function addTokens(prompt: number, completion: number): void {
+    usage.promptTokens += prompt;
+    usage.completionTokens += completion;
+    usage.cost += (prompt * llm.inputCostPerMTok + completion * llm.outputCostPerMTok) / 1e6;
+  }
+
+  async function chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
+    const purpose = req.purpose ?? 'chat';
+    const input: ChatCacheInput = {
+      kind: 'chat',
+      baseUrl: cacheEndpoint,
+      model: llm.model,
+      messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+      temperature: llm.temperature,
+      maxTokens: llm.maxTokens,
+      seed: llm.seed ?? null,
+      responseFormat: req.responseFormat ?? 'text',
+    };
+    const key = cacheKey(input);
+    const hit = cache ? await cache.get(key) : undefined;
+    if (hit) {
+      usage.cacheHits++;
+      const out = hit.output as ChatCacheOutput;
+      return { text: out.text, cached: true, promptTokens: out.promptTokens, completionTokens: out.completionTokens, key };
+    }
+    if (llm.offline) {
+      throw new OfflineMissError(
+        `offline mode: no cached answer for a "${purpose}" request to model ${llm.model} at ${baseUrl} (cache key ${key.slice(0, 12)}, ` +
+          `cache ${cache ? cache.file : 'none configured'}); run once online to fill the cache or turn llm.offline off`,
+        key,
+      );
+    }
+    const what = `LLM ${purpose} request to ${llm.model}`;
+    const out = await withRetries(what, async (): Promise<ChatCacheOutput> => {
+      const res = await sdkClient().chat.completions.create(
+        {
+          model: llm.model,
+          messages: input.messages as OpenAI.Chat.Completions.ChatCompletionMessageParam[],
+          temperature: llm.temperature,
+          max_tokens: llm.maxTokens,
+          ...(llm.seed != null ? { seed: llm.seed } : {}),
+          ...(req.responseFormat === 'json_object' ? { response_format: { type: 'json_object' as const } } : {}),
+        },
+        { signal },
+      );
+      const choice = res?.choices?.[0];
+      const text = choice?.message?.content;
+      if (typeof text !== 'string') throw new MalformedResponseError('answer has no choices[0].message.content');
+      return {
+        text,
+        promptTokens: res.usage?.prompt_tokens ?? estimateTokens(input.messages.map((m) => m.content).join('\n')),
+        completionTokens: res.usage?.completion_tokens ?? estimateTokens(text),
+        ...(choice?.finish_reason ? { finishReason: choice.finish_reason } : {}),
+      };
+    }, signal);
+    addTokens(out.promptTokens, out.completionTokens);
+    if (out.finishReason === 'length') logger.log('debug', `${what}: answer cut at llm.maxTokens=${llm.maxTokens}`);
+    if (cache) await cache.put(input, out);
+    return { text: out.text, cached: false, promptTokens: out.promptTokens, completionTokens: out.completionTokens, key };
+  }
+
+  /** Largest batch per embeddings request (OpenAI accepts 2048 inputs). */
+  const EMBED_BATCH = 256;
+
+  async function embed(texts: string[], signal?: AbortSignal): Promise<number[][]> {
+    const inputs: EmbeddingCacheInput[] = texts.map((t) => ({ kind: 'embedding', baseUrl: cacheEndpoint, model: llm.embeddingModel, dimensions: null, input: t }));
+    const result: (number[] | undefined)[] = new Array(texts.length);
+    const missing: number[] = [];
+    for (let i = 0; i < inputs.length; i++) {
+      const hit = cache ? await cache.get(cacheKey(inputs[i]!)) : undefined;
+      if (hit) {
+        usage.cacheHits++;
+        result[i] = (hit.output as EmbeddingCacheOutput).vector;
+      } else missing.push(i);
+    }
+    if (missing.length && llm.offline) {
+      throw new OfflineMissError(
+        `offline mode: no cached embedding for ${missing.length} of ${texts.length} texts with model ${llm.embeddingModel} at ${baseUrl}; run once online to fill the cache or turn llm.offline off`,
+        cacheKey(inputs[missing[0]!]!),
+      );
+    }
+    // Same text twice in one call: one request, both slots filled.
+    const unique = [...new Set(missing.map((i) => texts[i]!))];
+    const vectors = new Map<string, number[]>();
+    const batches: string[][] = [];
+    for (let i = 0; i < unique.length; i += EMBED_BATCH) batches.push(unique.slice(i, i + EMBED_BATCH));
+    await Promise.all(
+      batches.map(async (batch) => {
+        const what = `LLM embeddings request to ${llm.embeddingModel}`;
+        const res = await withRetries(what, async () => {
+          const r = await sdkClient().embeddings.create({ model: llm.embeddingModel, input: batch, encoding_format: 'float' }, { signal });
+          if (!Array.isArray(r?.data) || r.data.length !== batch.length || r.data.some((d) => !Array.isArray(d?.embedding))) {
+            throw new MalformedResponseError(`expected ${batch.length} embeddings`);
+          }
+          return r;
+        }, signal);
+        const tokens = res.usage?.prompt_tokens ?? estimateTokens(batch.join(' '));
+        addTokens(tokens, 0);
+        const ordered = [...res.data].sort((a, b) => a.index - b.index);
+        for (let j = 0; j < batch.length; j++) {
+          const vector = ordered[j]!.embedding as number[];
+          vectors.set(batch[j]!, vector);
+          if (cache) {
+            const inp: EmbeddingCacheInput = { kind: 'embedding', baseUrl: cacheEndpoint, model: llm.embeddingModel, dimensions: null, input: batch[j]! };
+            await cache.put(inp, { vector, promptTokens: Math.round(tokens / batch.length) });
+          }
+        }
+      }),
+    );
+    for (const i of missing) result[i] = vectors.get(texts[i]!)!;
+    return result as number[][];
+  }
+
+  return {
+    chat,
+    embed,
+    usage: () => ({ ...usage }),
+    describe: () => ({ baseUrl, model: llm.model, embeddingModel: llm.embeddingModel }),
+  };
+}

@@ -1,0 +1,4 @@
+/** Metrics: per-session rank metrics and their registry, bootstrap intervals, the paired test. */
+export * from './rankMetrics';
+export * from './bootstrap';
+export * from './pairedTest';

@@ -1,0 +1,229 @@
+/**
+ * The simulated LLM: an OpenAI-compatible HTTP server on loopback (127.0.0.1 only) answering
+ * POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models deterministically from a
+ * dataset's item attributes.
+ *
+ * It is a SIMULATOR for demos, tests and benchmarks — NOT a recommender, and its figures say
+ * nothing about any real LLM. It exists so the whole pipeline (reflection, PPO, evaluation) runs
+ * without an API key and still has a learning signal, and so the client's retries can be tested
+ * against injected faults (429 with Retry-After, 500, timeouts, malformed and truncated answers).
+ *
+ * Chat requests go to the first responder whose `matches` accepts the conversation (see
+ * registry.ts); the rank responder is the fallback.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SessionDataset } from '../data/types';
+import type { ChatMessage } from '../llm/types';
+import type { SimResponder } from './types';
+import { defaultResponders, withRankFallback } from './registry';
+import { FaultPlan, type FaultKind, type SimFaults } from './faults';
+import { simEmbedding, DEFAULT_SIM_EMBEDDING_DIM } from './embeddings';
+
+export interface SimServerOptions {
+  dataset: SessionDataset;
+  seed: number;
+  /** 0 or absent: any free port. */
+  port?: number;
+  faults?: SimFaults;
+  /** Tried in order; the rank responder is appended when missing. Default: defaultResponders(). */
+  responders?: SimResponder[];
+  /** Model names listed by /v1/models (any name is accepted by the other routes). */
+  models?: string[];
+}
+
+export interface SimServerStats {
+  requests: number;
+  byRoute: Record<string, number>;
+  /** Chat requests answered, per responder name ("unmatched" when none matched). */
+  byResponder: Record<string, number>;
+  /** Faults injected, per kind. */
+  faults: Record<string, number>;
+}
+
+export interface SimServer {
+  /** Base URL for an OpenAI client, e.g. http://127.0.0.1:43123/v1 */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  stats(): SimServerStats;
+}
+
+const MAX_BODY_BYTES = 20 * 1024 * 1024;
+
+function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, status: number, message: string, type: string, headers: Record<string, string> = {}): void {
+  sendJson(res, status, { error: { message, type, param: null, code: null } }, headers);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error('request body too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function isMessages(x: unknown): x is ChatMessage[] {
+  return Array.isArray(x) && x.every((m) => m && typeof m === 'object' && typeof (m as ChatMessage).role === 'string' && typeof (m as ChatMessage).content === 'string');
+}
+
+export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
+  const responders = withRankFallback(opts.responders ?? defaultResponders());
+  const plan = new FaultPlan(opts.faults ?? {}, opts.seed);
+  const latency = opts.faults?.latencyMs ?? 0;
+  const retryAfterS = opts.faults?.retryAfterS ?? 1;
+  const models = opts.models ?? ['re2llm-sim', 're2llm-sim-embedding'];
+  const ctx = { dataset: opts.dataset, seed: opts.seed };
+  const stats: SimServerStats = { requests: 0, byRoute: {}, byResponder: {}, faults: {} };
+  const held = new Set<ServerResponse>();
+  let counter = 0;
+
+  const bump = (m: Record<string, number>, k: string): void => {
+    m[k] = (m[k] ?? 0) + 1;
+  };
+
+  /** Applies a fault to a POST route; true when the fault took over the response. */
+  function injectFault(res: ServerResponse, fault: FaultKind): boolean {
+    if (fault === 'none' || fault === 'truncated') return false;
+    bump(stats.faults, fault);
+    if (fault === '429') sendError(res, 429, 'simulated rate limit', 'rate_limit_exceeded', { 'retry-after': String(retryAfterS) });
+    else if (fault === '500') sendError(res, 500, 'simulated server error', 'server_error');
+    else if (fault === 'timeout') held.add(res); // never answered; released on close
+    else if (fault === 'malformed') {
+      const text = '{"id": "chatcmpl-sim", "choices": [{"message": {"content": "1. ';
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+    }
+    return true;
+  }
+
+  function chat(body: Record<string, unknown>, res: ServerResponse, fault: FaultKind): void {
+    if (!isMessages(body.messages) || body.messages.length === 0) {
+      sendError(res, 400, "'messages' must be a non-empty array of {role, content} strings", 'invalid_request_error');
+      return;
+    }
+    if (injectFault(res, fault)) return;
+    const messages = body.messages;
+    const responder = responders.find((r) => r.matches(messages));
+    bump(stats.byResponder, responder?.name ?? 'unmatched');
+    let text = responder ? responder.respond(messages, ctx) : 'The simulated LLM has no responder for this prompt.';
+    let finish = 'stop';
+    if (fault === 'truncated') {
+      bump(stats.faults, fault);
+      text = text.slice(0, Math.floor(text.length / 2));
+      finish = 'length';
+    }
+    const promptTokens = estimateTokens(messages.map((m) => m.content).join('\n'));
+    const completionTokens = estimateTokens(text);
+    sendJson(res, 200, {
+      id: `chatcmpl-sim-${++counter}`,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model: typeof body.model === 'string' ? body.model : models[0],
+      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finish, logprobs: null }],
+      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    });
+  }
+
+  function embeddings(body: Record<string, unknown>, res: ServerResponse, fault: FaultKind): void {
+    const input = body.input;
+    const texts = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((t) => typeof t === 'string') ? (input as string[]) : undefined;
+    if (!texts) {
+      sendError(res, 400, "'input' must be a string or an array of strings", 'invalid_request_error');
+      return;
+    }
+    const dim = body.dimensions === undefined ? DEFAULT_SIM_EMBEDDING_DIM : Number(body.dimensions);
+    if (!Number.isInteger(dim) || dim < 1 || dim > 8192) {
+      sendError(res, 400, "'dimensions' must be an integer in 1..8192", 'invalid_request_error');
+      return;
+    }
+    // A truncated embeddings answer is a malformed one.
+    if (injectFault(res, fault === 'truncated' ? 'malformed' : fault)) return;
+    const tokens = texts.reduce((a, t) => a + estimateTokens(t), 0);
+    sendJson(res, 200, {
+      object: 'list',
+      data: texts.map((t, index) => ({ object: 'embedding', index, embedding: simEmbedding(t, dim) })),
+      model: typeof body.model === 'string' ? body.model : models[1],
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    stats.requests++;
+    const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
+    const route = `${req.method} ${path}`;
+    bump(stats.byRoute, route);
+    if (req.method === 'GET' && path === '/v1/models') {
+      sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 're2llm-sim' })) });
+      return;
+    }
+    const isChat = path === '/v1/chat/completions';
+    const isEmb = path === '/v1/embeddings';
+    if (!isChat && !isEmb) {
+      sendError(res, 404, `unknown route ${route}`, 'invalid_request_error');
+      return;
+    }
+    if (req.method !== 'POST') {
+      sendError(res, 405, `${route}: use POST`, 'invalid_request_error');
+      return;
+    }
+    let body: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(await readBody(req));
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('body must be a JSON object');
+      body = parsed as Record<string, unknown>;
+    } catch (err) {
+      sendError(res, 400, `invalid JSON body: ${(err as Error).message}`, 'invalid_request_error');
+      return;
+    }
+    const fault = plan.next();
+    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+    if (isChat) chat(body, res, fault);
+    else embeddings(body, res, fault);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) sendError(res, 500, `simulator error: ${(err as Error).message}`, 'server_error');
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    port,
+    stats: () => JSON.parse(JSON.stringify(stats)) as SimServerStats,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const r of held) r.destroy();
+        held.clear();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * Messages between a parent (the CLI or the extension host) and the training worker process
+ * (`dist/worker.js`, src/worker/main.ts). Types and small guards only; both sides import this file.
+ *
+ * Naming by direction: `WorkerCommand` = parent -> worker, `WorkerNotification` = worker -> parent.
+ * Handshake: the worker sends `ready` once it listens; the parent then sends `start` exactly once.
+ * Every message is checked where it arrives (a crashed or foreign process is untrusted input).
+ * The API key never travels in a message: the worker reads it from its own environment.
+ */
+import type { Re2llmConfig } from '../core/config/defaults';
+
+/** What to train; paths are absolute. */
+export interface TrainOptions {
+  /** Run folder to create (or to continue, with `resume`). */
+  runDir: string;
+  /** Continue from `runDir`'s last checkpoint. */
+  resume: boolean;
+  /** Overrides config.agent.steps. */
+  steps?: number;
+  /** Train on a synthetic-bandit file instead of the LLM reward (no dataset, KB or LLM needed). */
+  bandit?: string;
+  /** Hint KB file (LLM training); default from the config. */
+  kbPath?: string;
+  /** The resolved config's base folder, for relative paths. */
+  baseDir?: string;
+  /** Recorded in the manifest. */
+  packageVersion: string;
+}
+
+export type WorkerCommand =
+  | { type: 'start'; config: Re2llmConfig; options: TrainOptions }
+  | { type: 'cancel' };
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  update: number;
+  /** Mean reward of the last rollout. */
+  meanReward: number;
+  /** Policy entropy (nats). */
+  entropy: number;
+  valueLoss: number;
+  /** LLM calls made so far in this run (0 for a synthetic bandit). */
+  calls: number;
+  /** Reward look-ups answered from the run's reward cache. */
+  cacheHits: number;
+  /** Upper bound on LLM calls: |sessions| × |actions| over train and validation (0 when synthetic). */
+  callBound: number;
+  /** Greedy policy's mean validation reward, when this update was a validation point. */
+  validationReward: number | null;
+  stepsPerSecond: number;
+}
+
+export interface TrainSummary {
+  runDir: string;
+  steps: number;
+  updates: number;
+  /** Whether the run stopped early on cancel. */
+  cancelled: boolean;
+  bestValidationReward: number | null;
+  bestStep: number | null;
+  bestCheckpoint: string | null;
+  lastCheckpoint: string | null;
+  onnxPath: string | null;
+  calls: number;
+  cacheHits: number;
+  callBound: number;
+  seconds: number;
+}
+
+export type WorkerNotification =
+  | { type: 'ready' }
+  | ({ type: 'progress' } & TrainProgress)
+  | { type: 'checkpoint'; path: string; step: number; best: boolean }
+  | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; text: string }
+  | { type: 'done'; summary: TrainSummary }
+  | { type: 'error'; message: string; stack?: string };
+
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const isNum = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const optNum = (v: unknown) => v === undefined || isNum(v);
+
+/** Checks a message arriving at the worker; returns it typed, or undefined when malformed. */
+export function asWorkerCommand(msg: unknown): WorkerCommand | undefined {
+  if (!isObj(msg)) return undefined;
+  switch (msg.type) {
+    case 'cancel':
+      return { type: 'cancel' };
+    case 'start': {
+      const o = msg.options;
+      if (!isObj(msg.config) || !isObj(o)) return undefined;
+      if (!isStr(o.runDir) || typeof o.resume !== 'boolean' || !isStr(o.packageVersion)) return undefined;
+      if (!optNum(o.steps) || !(o.bandit === undefined || isStr(o.bandit)) || !(o.kbPath === undefined || isStr(o.kbPath)) || !(o.baseDir === undefined || isStr(o.baseDir))) return undefined;
+      if (!isObj(msg.config.agent) || !isObj(msg.config.encoder)) return undefined;
+      return msg as unknown as WorkerCommand;
+    }
+    default:
+      return undefined;
+  }
+}
+
+const PROGRESS_NUMS = ['step', 'totalSteps', 'update', 'meanReward', 'entropy', 'valueLoss', 'calls', 'cacheHits', 'callBound', 'stepsPerSecond'] as const;
+const LEVELS = new Set(['debug', 'info', 'warn', 'error']);
+
+/** Checks a message arriving at the parent; returns it typed, or undefined when malformed. */
+export function asWorkerNotification(msg: unknown): WorkerNotification | undefined {
+  if (!isObj(msg)) return undefined;
+  switch (msg.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'progress':
+      if (!PROGRESS_NUMS.every((k) => isNum(msg[k]))) return undefined;
+      if (!(msg.validationReward === null || isNum(msg.validationReward))) return undefined;
+      return msg as unknown as WorkerNotification;
+    case 'checkpoint':
+      return isStr(msg.path) && isNum(msg.step) && typeof msg.best === 'boolean' ? { type: 'checkpoint', path: msg.path, step: msg.step, best: msg.best } : undefined;
+    case 'log':
+      return isStr(msg.text) && isStr(msg.level) && LEVELS.has(msg.level) ? { type: 'log', level: msg.level as 'info', text: msg.text } : undefined;
+    case 'done': {
+      const s = msg.summary;
+      if (!isObj(s) || !isStr(s.runDir) || !isNum(s.steps) || typeof s.cancelled !== 'boolean') return undefined;
+      return { type: 'done', summary: s as unknown as TrainSummary };
+    }
+    case 'error':
+      return isStr(msg.message) && (msg.stack === undefined || isStr(msg.stack)) ? { type: 'error', message: msg.message, ...(isStr(msg.stack) ? { stack: msg.stack } : {}) } : undefined;
+    default:
+      return undefined;
+  }
+}
