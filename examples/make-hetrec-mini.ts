@@ -3,8 +3,8 @@
  *
  *   npx tsx examples/make-hetrec-mini.ts [path/to/hetrec2011-movielens]
  *
- * Cut: the authors' first 150 training sessions (train-0..train-149) become train, the next 40
- * (train-150..train-189) validation, and the first 80 test sessions whose history has at most 60
+ * Cut: the authors' first 150 training sessions (train-0..train-149) become train, the next 60
+ * (train-150..train-209) validation, and the first 200 test sessions whose history has at most 60
  * items become test. Only items those sessions reference are kept, with their attributes. Session
  * ids stay origin-based, so recorded answers for the first 100 training prompts still apply.
  */
@@ -18,8 +18,8 @@ import { silentLogger } from '../src/core/util/log';
 import type { Item, Session } from '../src/core/data/types';
 
 const TRAIN = 150;
-const VALIDATION = 40;
-const TEST = 80;
+const VALIDATION = 60;
+const TEST = 200;
 const MAX_HISTORY = 60;
 
 async function main(): Promise<void> {

@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .command('bench')
     .description('benchmark: PPO steps/s and synthetic-bandit reward for both presets; LLM calls vs the |sessions| x |KB| bound with the simulated LLM')
     .option('--steps <n>', 'PPO steps per preset on the synthetic bandit', '20000')
-    .option('--llm-steps <n>', 'agent training steps with the simulated LLM', '5000')
+    .option('--llm-steps <n>', 'agent training steps with the simulated LLM', '20000')
     .option('--dataset <dir>', 'dataset for the LLM-calls part (default: shared/datasets/hetrec2011-movielens)')
     .option('--seed <n>', 'seed', '1')
     .option('--skip-llm', 'only the synthetic-bandit part')

@@ -17,10 +17,11 @@ import { register as simLlmCmd } from './sim-llm';
 import { register as cacheCmd } from './cache';
 import { register as benchCmd } from './bench';
 import { register as benchPpoCmd } from './bench-ppo';
+import { register as configCmd } from './config';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: RegisterCommand[] = [
   demoCmd, runCmd, importCmd, reflectCmd, kbCmd, trainCmd, evaluateCmd, reportCmd, exportCmd,
-  scoreCmd, simLlmCmd, cacheCmd, benchCmd, benchPpoCmd,
+  scoreCmd, simLlmCmd, cacheCmd, configCmd, benchCmd, benchPpoCmd,
 ];

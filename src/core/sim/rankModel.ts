@@ -5,19 +5,26 @@
  *
  * For a session (the history shown in the prompt):
  * 1. Per attribute family f, the history's value distribution p_f (recent items weigh more) and
- *    how distinctive it is: the lift, max over values of p_f(v) minus the value's dataset base rate.
+ *    how concentrated it is: the lift, max over values of p_f(v) minus the value's dataset base rate.
  * 2. Hidden per-session weights h = softmax(tau * d_f + eta * n_f), where d_f is the lift
  *    standardised over the dataset's own session histories (calibration below; never targets) and
- *    n_f a standard normal drawn from a hash of the history. The same session always gets the same weights, and the
- *    dominant family follows the session's content (a genre-focused history has h_genre high), so
- *    a state encoder can learn which hint to give.
+ *    n_f a standard normal drawn from a hash of the history. The same session always gets the
+ *    same weights, and with a small eta the dominant family is almost always the family the
+ *    history is most concentrated on: observable content (what the state encoder sees), so a
+ *    policy can learn which hint to give.
  * 3. Each candidate's affinity on f: 0.5 * mean + 0.5 * max of p_f over its values (era: adjacent
  *    decades count half), z-scored across the candidates and clipped to [-3, 3].
- * 4. The "LLM" attends to families with a = lambda * h + (1 - lambda) / F: with the default
- *    lambda = 0 it does not know what matters for this user (uniform attention). A hint that names family f (by keyword, or by one of the history's
- *    values in f) adds gamma * gate(h_f) to a_f, with gate(h) = min(1, (h * F)^2): naming a family
- *    that does not matter for this session does little. Values the hint names ("Horror", "1990s")
- *    add a bonus to candidates that have them (also gated).
+ * 4. gate_f = (h_f / max h)^gatePower: 1 for the session's focus family, near 0 for the others.
+ *    Without a hint the "LLM" attends generically: a_f = lambda * h_f + (1 - lambda) / F *
+ *    (1 - neglect * gate_f), i.e. it under-uses exactly what this session is focused on (with
+ *    several families; a title-only dataset has no focus to miss). A hint naming family f (by
+ *    keyword, or by one of the history's values in f) adds gamma * gate_f to a_f and, when f is
+ *    not the focus, scales the other families' attention by 1 - distraction * (1 - gate_f): the
+ *    right hint helps a lot, a misdirected one does little or slightly hurts. Values the hint
+ *    names ("Horror", "1990s") add a bonus to candidates that have them (also gated).
+ *    So the best hint differs between sessions and follows their content, and one fixed hint
+ *    (whatever the family) helps only the sessions focused on its family: a per-session policy
+ *    can clearly beat the best fixed hint (signal.ts measures both).
  * 5. score(c) = alpha * sum_f a_f z_f(c) + noise(c) + epsilon * hintNoise(c); the noise is seeded by
  *    (simulator seed, history, candidate), so it is identical with and without a hint.
  * The target is never known here: hints help only because real targets relate to their history.
@@ -48,12 +55,15 @@ export interface RankModelParams {
   neglect?: number;
   /** Sharpness of the gate (h_f / max h)^gatePower that decides how much a hint on f can do. */
   gatePower?: number;
-  /** Weight of the generic, focus-blind signal (title-word overlap with the history) in every answer. */
-  generic?: number;
+  /**
+   * Share of its attention on the other families the LLM loses when a hint names a family this
+   * session is not focused on (scaled by 1 - gate): a misdirected hint distracts, slightly.
+   */
+  distraction?: number;
 }
 
 export const DEFAULT_RANK_PARAMS: RankModelParams = {
-  alpha: 1.6,
+  alpha: 2,
   tau: 3,
   eta: 0.25,
   lambda: 0,
@@ -62,6 +72,7 @@ export const DEFAULT_RANK_PARAMS: RankModelParams = {
   epsilon: 0.15,
   neglect: 0.8,
   gatePower: 3,
+  distraction: 0.5,
 };
 
 export interface SessionModel {
@@ -102,18 +113,6 @@ export function sessionKey(seed: number, history: string[]): string {
   return `${seed}|${history.join(',')}`;
 }
 
-/**
- * How much more often a value drawn from the history recurs in the history than in the dataset:
- * sum over values of p(v) * (p(v) - base(v)). In "match probability" units, so families compare
- * directly: a decade or genre the history keeps returning to scores high; one repeated director
- * among twenty scores little; a mostly-USA history in a mostly-USA dataset scores near zero.
- */
-function excess(p: Map<string, number>, base: Map<string, number>): number {
-  let s = 0;
-  for (const [v, x] of p) s += x * (x - (base.get(v) ?? 0));
-  return s;
-}
-
 /** Sessions sampled from the dataset to calibrate each family (histories only, never targets). */
 const CALIBRATION_SESSIONS = 300;
 
@@ -123,7 +122,6 @@ interface Calibration {
   sd: number[];
 }
 
-export const MODE = { excess: true };
 const calibrations = new WeakMap<SessionDataset, Calibration>();
 
 /**
@@ -142,16 +140,11 @@ function calibration(dataset: SessionDataset, historyLimit: number): Calibration
   for (let i = 0; i < all.length && lifts[0]!.length < CALIBRATION_SESSIONS; i += step) {
     const history = all[i]!.history.slice(-historyLimit);
     const dist = historyDistributions(profile, history);
-    for (let f = 0; f < F; f++) lifts[f]!.push((MODE.excess ? excess : lift)(dist[f]!, profile.baseRates[f]!));
+    for (let f = 0; f < F; f++) lifts[f]!.push(lift(dist[f]!, profile.baseRates[f]!));
   }
   const meanOf = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   const mean = lifts.map(meanOf);
-  let sd = lifts.map((xs, f) => Math.sqrt(meanOf(xs.map((x) => (x - mean[f]!) ** 2))) || 1);
-  if (MODE.excess) {
-    const pooled = Math.sqrt(meanOf(lifts.flatMap((xs, f) => xs.map((x) => (x - mean[f]!) ** 2)))) || 1;
-    sd = sd.map(() => pooled);
-    mean.fill(0);
-  }
+  const sd = lifts.map((xs, f) => Math.sqrt(meanOf(xs.map((x) => (x - mean[f]!) ** 2))) || 1);
   const out = { mean, sd };
   calibrations.set(dataset, out);
   return out;
@@ -161,7 +154,7 @@ export function sessionModel(dataset: SessionDataset, history: string[], seed: n
   const profile = profileOf(dataset);
   const dist = historyDistributions(profile, history);
   const cal = calibration(dataset, 50);
-  const distinct = dist.map((p, f) => ((MODE.excess ? excess : lift)(p, profile.baseRates[f]!) - cal.mean[f]!) / cal.sd[f]!);
+  const distinct = dist.map((p, f) => (lift(p, profile.baseRates[f]!) - cal.mean[f]!) / cal.sd[f]!);
   const rng = new Rng(`sim-hidden/${sessionKey(seed, history)}`);
   const logits = distinct.map((d) => params.tau * d + params.eta * rng.normal());
   const mx = Math.max(...logits);
@@ -254,12 +247,16 @@ export function rankCandidatesSim(
     zscores(candidates.map((c) => affinity(fam.kind, profile.values.get(c)?.[f] ?? [], model.dist[f]!))),
   );
   const gate = gates(model.hidden, params.gatePower ?? 3);
-  const neglect = params.neglect ?? 0;
+  // One family (title words only): every session's focus is the same, nothing to under-use.
+  const neglect = F > 1 ? (params.neglect ?? 0) : 0;
   // Without a hint the LLM's focus is generic: it under-uses what this session is focused on.
   const attention = model.hidden.map((h, f) => params.lambda * h + ((1 - params.lambda) / F) * (1 - neglect * gate[f]!));
   const hintReading = hint ? readHint(dataset, hint, model) : undefined;
-  if (hintReading) {
-    for (const f of hintReading.families) attention[f]! += params.gamma * gate[f]!;
+  if (hintReading && hintReading.families.length) {
+    // A hint that names the focus (among others) does not distract; one that misses it does.
+    const named = new Set(hintReading.families);
+    const lost = (params.distraction ?? 0) * (1 - Math.max(...hintReading.families.map((f) => gate[f]!)));
+    for (let f = 0; f < F; f++) attention[f] = named.has(f) ? attention[f]! + params.gamma * gate[f]! : attention[f]! * (1 - lost);
   }
   const key = sessionKey(seed, history);
   const hintKey = hint ? hashString(hint.toLowerCase()) : 0;

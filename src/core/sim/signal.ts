@@ -1,12 +1,13 @@
 /**
  * Measures the learning signal the simulated LLM offers on a set of sessions (used by the tests
  * and `re2llm sim-llm --signal`): base HR@10 / NDCG@10 without a hint, and what one hint per
- * attribute family ("Focus on the genre of the movies.") does — per fixed hint, for the best
- * family per session (an oracle), and for the family with the largest hidden weight (what a
- * perfect state encoder could learn to pick), and for the family the history is most concentrated
- * on (largest standardised lift: computed from the history's attributes alone, so it is what a
- * policy reading the session's content can follow; the figure a learned agent should approach
- * and that must clearly beat the best fixed hint). Ranks directly through rankModel (no HTTP).
+ * attribute family ("Focus on the genre of the movies.") does: per fixed hint (the best of
+ * which is the baseline a learned policy must beat); for the best family per session (an oracle
+ * that knows the target); for the family with the largest hidden weight; and for the family the
+ * history is most concentrated on (largest standardised lift, computed from the history's
+ * attributes alone: a policy reading the session's content, as the agent's state encoder does,
+ * can follow it, so this is the gain a learned agent can approach), with the mean effect of the
+ * other, misdirected family hints beside it. Ranks directly through rankModel (no HTTP).
  *
  * NDCG@K with one relevant item: 1 / log2(rank + 1) when rank <= K, else 0 (rank 1-based).
  */
@@ -28,6 +29,11 @@ export interface SignalReport {
   dominantFamilyNdcgGain: number;
   /** Hint on the family the history is most concentrated on (observable content only), per session: mean NDCG gain. */
   observableFamilyNdcgGain: number;
+  /**
+   * Hints on the other families (not the one the history is most concentrated on), per session:
+   * mean NDCG gain. Should be about zero or slightly negative: misdirected hints do not help.
+   */
+  misdirectedNdcgGain: number;
   /** The best single fixed family hint: its family and mean NDCG gain (the baseline a learned policy must beat). */
   bestFixed: { family: string; ndcgGain: number };
   /** Share of sessions whose most concentrated family is each family (by name). */
@@ -68,6 +74,8 @@ export function measureSignal(
   let improvable = 0;
   let dominant = 0;
   let observable = 0;
+  let misdirected = 0;
+  let misdirectedN = 0;
   const obsCount = hints.map(() => 0);
   for (const s of sessions) {
     const history = s.history.slice(-limit);
@@ -92,6 +100,11 @@ export function measureSignal(
     const obs = observableFamily(base.model.distinct);
     observable += perFam[obs]! - b;
     obsCount[obs]!++;
+    perFam.forEach((x, f) => {
+      if (f === obs) return;
+      misdirected += x - b;
+      misdirectedN++;
+    });
   }
   const n = Math.max(1, sessions.length);
   const gains = famNdcg.map((x) => (x - baseNdcg) / n);
@@ -111,6 +124,7 @@ export function measureSignal(
     improvableShare: improvable / n,
     dominantFamilyNdcgGain: dominant / n,
     observableFamilyNdcgGain: observable / n,
+    misdirectedNdcgGain: misdirectedN ? misdirected / misdirectedN : 0,
     bestFixed: { family: profile.families[bestF]!.name, ndcgGain: gains[bestF]! },
     observableShare: Object.fromEntries(profile.families.map((f, i) => [f.name, obsCount[i]! / n])),
   };

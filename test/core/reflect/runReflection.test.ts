@@ -63,7 +63,8 @@ test('end to end against the simulator: the KB reaches its target; every rejecti
   const all = cp.sessions.flatMap((x) => x.candidates);
   assert.ok(all.some((c) => c.verdict === 'leak' && typeof c.leakTitle === 'string'));
   assert.ok(all.some((c) => c.verdict === 'ineffective' && c.effective === false));
-  assert.ok(all.some((c) => c.verdict === 'redundant' && c.redundancyBy === 'llm'));
+  // (LLM-judged redundancy is exercised directly in the "budgets and modes" test: which path catches
+  // a repeat in this run depends on the simulator's rank model.)
   assert.ok(all.some((c) => c.verdict === 'redundant' && c.redundancyBy === 'text'));
   assert.deepEqual(cp.sessions.map((x) => x.index), cp.sessions.map((_, i) => i));
   assert.deepEqual(cp.sessions.map((x) => x.sessionId), reflectionOrder(h.dataset.splits.train, config.reflection.seed).slice(0, cp.sessions.length).map((x) => x.id));
@@ -235,6 +236,14 @@ test('budgets and modes: maxCalls stops the run; embedding and both redundancy m
   assert.equal(fresh.redundant, false);
   assert.ok(fresh.similarity! < 0.6);
   assert.deepEqual(await checkRedundancy(client, emb, w, 'Anything.', []), { redundant: false, redundantWith: null });
+
+  // The paper's check: the LLM is asked whether the hint repeats the KB (yes/no).
+  const llmMode = h.config((x) => (x.reflection.redundancy = 'llm'));
+  const llmClient = await h.client(llmMode, cache);
+  const repeat = await checkRedundancy(llmClient, llmMode, w, 'Favour movies from the 1970s, the decade most of the recent ones come from.', kb);
+  assert.deepEqual([repeat.redundant, repeat.by], [true, 'llm']);
+  const novel = await checkRedundancy(llmClient, llmMode, w, 'Give international films a chance when the history includes foreign titles.', kb);
+  assert.equal(novel.redundant, false);
 
   for (const mode of ['embedding', 'both'] as const) {
     const c = h.config((x) => {

@@ -52,7 +52,7 @@ test('chat completions: deterministic rank answers, a genre hint moves the targe
   const a = await ask();
   assert.equal(await ask(), a, 'same prompt, same answer');
   const targetTitle = ds.items.get(horror.target)!.title;
-  assert.equal(rankOfTitle(a, targetTitle), 8);
+  assert.ok(rankOfTitle(a, targetTitle) > 1, 'without the hint the target is not first');
   assert.equal(rankOfTitle(await ask('Focus on the genre of the movies I liked.'), targetTitle), 1);
   const st = s.stats();
   assert.equal(st.byResponder.rank, 3);

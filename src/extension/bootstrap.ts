@@ -1,0 +1,71 @@
+/**
+ * Everything the extension needs beyond activation, loaded on first use (a command, the sidebar,
+ * a KB document, a restored results panel): the wrappers, the controller, the core adapter.
+ */
+import * as vscode from 'vscode';
+import { createVs } from './vscode/real';
+import { Studio } from './host/studio';
+import { Actions } from './host/actions';
+import { commandHandlers, type Handler } from './host/commands';
+import { ResultsHost } from './results/resultsHost';
+import { createResultsPanel, ResultsSerializer } from './results/resultsPanel';
+import { SidebarViewProvider } from './sidebar/sidebarView';
+import { KbEditing } from './kb/kbEditing';
+import { createCore } from './core/load';
+
+export interface Booted {
+  handlers: Record<string, Handler>;
+  sidebar: SidebarViewProvider;
+  serializer: ResultsSerializer;
+  studio: Studio;
+}
+
+export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutputChannel): Booted {
+  const t0 = performance.now();
+  const vs = createVs(context, channel);
+  const core = createCore(vs.extensionPath);
+  const studio = new Studio(vs, core);
+  const actions = new Actions(studio);
+  const results = new ResultsHost({
+    core,
+    ui: vs.ui,
+    log: vs.log,
+    state: vs.workspaceState,
+    createPanel: () => createResultsPanel(vs.extensionPath),
+    exportResults: (runId, format) => actions.exportResults(runId, format),
+    compareRuns: () => actions.compareRuns(),
+    currentKbPath: () => {
+      const wc = studio.safeConfig();
+      return wc ? studio.kbPathFor(wc) : undefined;
+    },
+  });
+  studio.results = results;
+  const kb = new KbEditing(studio);
+  kb.register(context.subscriptions);
+  const handlers = commandHandlers(studio, actions);
+  handlers['re2llm.disableHint'] = (uri, index) => kb.disableHint(uri as vscode.Uri, index as number);
+
+  // The sidebar snapshot depends on trust, settings, datasets, runs and KB files.
+  const refresh = () => studio.scheduleRefresh();
+  const watcher = vscode.workspace.createFileSystemWatcher('**/{re2llm.config.json,*.hints.json,results.json,manifest.json,items.jsonl,*.inter,example_train.txt,interactions.csv}');
+  context.subscriptions.push(
+    watcher,
+    watcher.onDidCreate(refresh),
+    watcher.onDidDelete(refresh),
+    watcher.onDidChange(refresh),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      vs.log.info('workspace trusted: workspace endpoint settings now apply');
+      refresh();
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('re2llm') && refresh()),
+    vscode.workspace.onDidChangeWorkspaceFolders(refresh),
+  );
+  if (!vs.workspace.isTrusted()) vs.log.warn('Restricted Mode: workspace endpoint/model settings are ignored; no LLM call or training will start');
+  vs.log.info(`host loaded in ${(performance.now() - t0).toFixed(1)} ms`);
+  return {
+    handlers,
+    sidebar: new SidebarViewProvider(vs.extensionPath, studio.sidebar),
+    serializer: new ResultsSerializer(vs.extensionPath, async () => results),
+    studio,
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * The real CoreApi: each function imports its core module on first call (dynamic import), so
+ * activation loads none of the core. Jobs that train run in the worker process via the core's
+ * worker client; reflection, evaluation and the pipeline call the core's functions.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import type { SessionDetail } from '../../protocol/webview';
+import type { CoreApi, JobContext } from './api';
+import type { TrainProgress } from '../../protocol/worker';
+import type { ReflectionProgress } from '../../core/reflect/types';
+import { version as PACKAGE_VERSION } from '../../../package.json';
+
+/** Finds one record of predictions.jsonl without loading the whole file. */
+async function findPrediction(runDir: string, sessionId: string, condition: string): Promise<Record<string, unknown> | undefined> {
+  const rl = createInterface({ input: createReadStream(join(runDir, 'predictions.jsonl'), 'utf8'), crlfDelay: Infinity });
+  try {
+    for await (const line of rl) {
+      if (!line.includes(sessionId)) continue;
+      try {
+        const r = JSON.parse(line) as Record<string, unknown>;
+        if (r.sessionId === sessionId && r.condition === condition) return r;
+      } catch {
+        /* a torn last line */
+      }
+    }
+  } finally {
+    rl.close();
+  }
+  return undefined;
+}
+
+export function createCore(extensionPath: string): CoreApi {
+  void extensionPath;
+  const kb = () => import('../../core/kb/index');
+  return {
+    async validateKb(text, o) {
+      return (await kb()).validateKb(text, { maxHintChars: o.maxHintChars, dataset: o.dataset ? { name: o.dataset.name, items: o.dataset.items } : undefined });
+    },
+    async parseKb(text) {
+      return (await kb()).parseKbText(text).kb;
+    },
+    async mergeKbText(userText, base, desired) {
+      return (await kb()).mergeKbText(userText, base, desired).text;
+    },
+    async saveKbMerged(path, base, desired) {
+      const r = await (await kb()).saveKbMerged(path, { path, text: base.text, kb: base.kb }, desired);
+      return { hints: r.snapshot.kb.hints.length };
+    },
+    async kbFingerprint(k) {
+      return (await kb()).kbFingerprint(k);
+    },
+    async formatKb(k) {
+      return (await kb()).formatKb(k);
+    },
+    async loadDataset(config, logger) {
+      return (await import('../../core/data/load')).loadDataset(config, { logger });
+    },
+    async startSimulator(dataset, seed) {
+      const sim = await (await import('../../core/sim/index')).startSimServer({ dataset, seed });
+      return { baseUrl: sim.url, close: () => sim.close() };
+    },
+    async exportResults(runDir, format, outFile) {
+      const { loadResults } = await import('../../core/report/write');
+      const { exportMetricTable } = await import('../../core/report/export');
+      const { writeFileAtomic } = await import('../../core/util/fs');
+      await writeFileAtomic(outFile, exportMetricTable(await loadResults(runDir), format));
+      return outFile;
+    },
+    async sessionDetail(runDir, results, sessionId, condition): Promise<SessionDetail> {
+      const rec = await findPrediction(runDir, sessionId, condition);
+      if (!rec) throw new Error(`no prediction for session ${sessionId} (${condition}) in ${runDir}/predictions.jsonl`);
+      const hintId = typeof rec.hintId === 'string' && rec.hintId !== 'none' ? rec.hintId : undefined;
+      const ranking = Array.isArray(rec.ranking) ? rec.ranking.map(String) : [];
+      const outcome = results.sessions.find((s) => s.sessionId === sessionId);
+      const detail: SessionDetail = {
+        runId: results.run.id,
+        sessionId,
+        condition,
+        prompt: '(prompt not available: the dataset of this run could not be loaded)',
+        hintId,
+        answer: typeof rec.answer === 'string' ? rec.answer : '(no LLM answer: a baseline condition)',
+        ranking,
+        targetTitle: outcome?.targetTitle ?? String(rec.target ?? ''),
+        targetRank: typeof rec.targetRank === 'number' ? rec.targetRank : null,
+      };
+      // The prompt is rebuilt from the dataset and config the run recorded (not stored per answer).
+      try {
+        const { resolveConfig } = await import('../../core/config/resolve');
+        const { loadDataset } = await import('../../core/data/load');
+        const { buildRankPrompt, rankPromptOptions, titleOf } = await import('../../core/prompts/rank');
+        const config = resolveConfig({ layers: [{ source: `${runDir}/results.json run.config`, values: results.run.config }] }).config;
+        const ds = await loadDataset(config);
+        const session = [...ds.splits.test, ...ds.splits.validation].find((s) => s.id === sessionId);
+        const hintText = hintId ? await hintTextOf(results.run.kb?.path, hintId) : undefined;
+        if (hintText !== undefined) detail.hintText = hintText;
+        if (session) {
+          const p = buildRankPrompt(ds, session, rankPromptOptions(config), hintText) as unknown;
+          detail.prompt = typeof p === 'string' ? p : promptText(p);
+          detail.ranking = ranking.map((id) => titleOf(ds, id));
+        }
+      } catch {
+        /* keep the placeholder prompt; the answer and ranking still show */
+      }
+      return detail;
+    },
+    ...jobs(),
+  };
+}
+
+/** A rank prompt object to display text (messages joined, or its `text`). */
+function promptText(p: unknown): string {
+  const o = p as { text?: string; messages?: { role: string; content: string }[] };
+  if (typeof o.text === 'string') return o.text;
+  if (Array.isArray(o.messages)) return o.messages.map((m) => m.content).join('\n\n');
+  return JSON.stringify(p, null, 2);
+}
+
+async function hintTextOf(kbPath: string | undefined, hintId: string): Promise<string | undefined> {
+  if (!kbPath) return undefined;
+  try {
+    const { loadKbFile } = await import('../../core/kb/index');
+    return (await loadKbFile(kbPath)).kb.hints.find((h) => h.id === hintId)?.text;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reflection, training (in the worker process), evaluation, the pipeline and the hint check. */
+function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment' | 'tryHint'> {
+  /** The cached LLM client for a job (the key is passed in, never read from settings). */
+  const clientFor = async (ctx: JobContext) => {
+    const { createLlmClient, ResponseCache } = await import('../../core/llm/index');
+    const cache = await ResponseCache.open(ctx.config.llm.cacheDir);
+    return createLlmClient(ctx.config, { cache, logger: ctx.logger, apiKey: ctx.apiKey });
+  };
+  const dataset = async (ctx: JobContext) => (await import('../../core/data/load')).loadDataset(ctx.config, { logger: ctx.logger });
+  /** Training always runs in the forked worker; the key reaches it through its environment only. */
+  const trainer = async (ctx: JobContext) =>
+    (await import('../../worker/trainer')).workerTrainer({ logger: ctx.logger, env: { [ctx.config.llm.apiKeyEnv]: ctx.apiKey }, signal: ctx.signal });
+  const trainPoint = (ctx: JobContext, p: TrainProgress) =>
+    ctx.onProgress({
+      done: p.step,
+      total: p.totalSteps,
+      calls: p.calls,
+      message: `update ${p.update}: reward ${p.meanReward.toFixed(3)} · LLM calls ${p.calls}/${p.callBound} (bound)`,
+      point: { step: p.step, meanReward: p.meanReward, entropy: p.entropy, valueLoss: p.valueLoss, ...(typeof p.validationReward === 'number' ? { validationReward: p.validationReward } : {}) },
+    });
+  const reflectProgress = (ctx: JobContext, p: ReflectionProgress) =>
+    ctx.onProgress({
+      done: p.kbSize,
+      total: p.targetHints,
+      calls: p.calls,
+      cost: p.cost,
+      message: `session ${p.sessionIndex}/${p.sessions} · ${p.accepted} accepted, ${Object.values(p.rejected).reduce((a, b) => a + b, 0)} rejected · KB ${p.kbSize}/${p.targetHints}`,
+    });
+  return {
+    async reflect(ctx, kbPath) {
+      const [{ runReflection }, { hashJson }, ds, client] = await Promise.all([import('../../core/reflect/runReflection'), import('../../core/util/hash'), dataset(ctx), clientFor(ctx)]);
+      const key = hashJson({ dataset: ds.hash, model: client.describe(), reflection: ctx.config.reflection }).slice(0, 12);
+      const s = await runReflection({ dataset: ds, client, config: ctx.config, kbPath, runDir: join(ctx.config.output.runsDir, `reflect-ext-${key}`), logger: ctx.logger, signal: ctx.signal, onProgress: (p) => reflectProgress(ctx, p) });
+      ctx.logger.log('info', `reflection stopped (${s.stopReason}): ${s.accepted} accepted of ${s.proposed} proposed; KB holds ${s.kbSize} enabled hints`);
+      return { accepted: s.accepted };
+    },
+    async train(ctx, kbPath, resumeRunDir) {
+      const { timestampedRunName } = await import('../../core/run/paths');
+      const runDir = resumeRunDir ?? join(ctx.config.output.runsDir, timestampedRunName('train'));
+      ctx.onProgress({ runDir, total: ctx.config.agent.steps, message: resumeRunDir ? 'Resuming from the last checkpoint…' : 'Starting the worker…' });
+      const train = await trainer(ctx);
+      const s = await train(ctx.config, { runDir, resume: !!resumeRunDir, kbPath, baseDir: ctx.resolved.baseDir, packageVersion: PACKAGE_VERSION }, (p) => trainPoint(ctx, p));
+      if (s.cancelled) throw new Error(`training stopped at step ${s.steps}; the last checkpoint is kept (${s.lastCheckpoint ?? runDir})`);
+      return { runDir: s.runDir };
+    },
+    async evaluate(ctx, kbPath, agentRunDir) {
+      const [{ runEvaluation }, { loadAgentPolicy }, { agentPolicyFactory }, kbm, { timestampedRunName }, { writeReport }] = await Promise.all([
+        import('../../core/evaluate/runEvaluation'), import('../../core/evaluate/agentAdapter'), import('../../core/evaluate/agentPolicyFactory'),
+        import('../../core/kb/index'), import('../../core/run/paths'), import('../../core/report/index'),
+      ]);
+      const ds = await dataset(ctx);
+      const client = await clientFor(ctx);
+      const kb = (await kbm.loadKbFile(kbPath, ds.name)).kb;
+      // An agent trained on another KB or dataset is refused by the core, naming what differs.
+      const agent = agentRunDir
+        ? await loadAgentPolicy(agentRunDir, { dataset: ds, config: ctx.config, client, logger: ctx.logger }, agentPolicyFactory, { datasetHash: ds.hash, kbFingerprint: kbm.kbFingerprint(kb), actions: kbm.actionHints(kb) })
+        : undefined;
+      const runDir = join(ctx.config.output.runsDir, timestampedRunName('eval'));
+      const conditions = ctx.config.evaluation.conditions.filter((c) => (c === 'agent' ? !!agent : true));
+      await runEvaluation({
+        dataset: ds, client, config: ctx.config, kb, kbPath, runDir, conditions, logger: ctx.logger, signal: ctx.signal, ...(agent ? { agent } : {}),
+        onProgress: (p) => ctx.onProgress({ message: `${p.condition}: ${p.phase === 'fit' ? 'choosing the best fixed hint' : `${p.done}/${p.total} sessions`}`, done: p.done, total: p.total, calls: p.usage.calls, cost: p.usage.cost }),
+      });
+      await writeReport(runDir, { logger: ctx.logger }).catch((err: Error) => ctx.logger.log('warn', `report not written: ${err.message}`));
+      return { runDir };
+    },
+    async runExperiment(ctx) {
+      const { runExperiment } = await import('../../core/run/runExperiment');
+      const s = await runExperiment({
+        resolved: ctx.resolved,
+        trainer: await trainer(ctx),
+        packageVersion: PACKAGE_VERSION,
+        logger: ctx.logger,
+        signal: ctx.signal,
+        apiKey: ctx.apiKey,
+        onEvent: (e) => {
+          if (e.kind === 'progress') {
+            if (e.stage === 'reflect') reflectProgress(ctx, e.progress);
+            else if (e.stage === 'train') trainPoint(ctx, e.progress);
+            else ctx.onProgress({ message: `evaluate ${e.progress.condition}: ${e.progress.done}/${e.progress.total}`, done: e.progress.done, total: e.progress.total, calls: e.progress.usage.calls, cost: e.progress.usage.cost });
+          } else {
+            ctx.onProgress({ message: `${e.stage}: ${e.kind === 'done' ? `done in ${e.seconds.toFixed(1)} s` : e.kind === 'skip' ? `skipped (${e.detail})` : e.detail}` });
+            ctx.logger.log('info', `pipeline ${e.stage} ${e.kind}: ${e.detail}`);
+          }
+        },
+      });
+      if (!s.evaluation) throw new Error('the pipeline finished without an evaluation (the KB has no enabled hints?)');
+      return { runDir: s.evaluation.runDir };
+    },
+    async tryHint(ctx, hintText, n) {
+      const [{ rankSession }, { ndcgAtK }] = await Promise.all([import('../../core/rank/rankSession'), import('../../core/metrics/rankMetrics')]);
+      const ds = await dataset(ctx);
+      const client = await clientFor(ctx);
+      const rctx = { dataset: ds, client, config: ctx.config };
+      const sessions = ds.splits.validation.slice(0, n);
+      if (!sessions.length) throw new Error(`${ds.name} has no validation sessions`);
+      const k = ctx.config.prompt.topK;
+      let improved = 0;
+      let worsened = 0;
+      let sum = 0;
+      for (const [i, s] of sessions.entries()) {
+        const base = await rankSession(rctx, s, undefined, ctx.signal);
+        const withHint = await rankSession(rctx, s, hintText, ctx.signal);
+        const r = (x: number | null) => (x === null || x > k ? k + 1 : x);
+        if (r(withHint.parsed.targetRank) < r(base.parsed.targetRank)) improved++;
+        else if (r(withHint.parsed.targetRank) > r(base.parsed.targetRank)) worsened++;
+        sum += ndcgAtK(withHint.parsed.targetRank, k) - ndcgAtK(base.parsed.targetRank, k);
+        ctx.onProgress({ done: i + 1, total: sessions.length, message: `session ${i + 1}/${sessions.length}`, calls: client.usage().calls, cost: client.usage().cost });
+      }
+      return { sessions: sessions.length, improved, worsened, meanReward: sum / sessions.length };
+    },
+  };
+}

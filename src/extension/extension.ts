@@ -1,0 +1,62 @@
+/**
+ * activate/deactivate only. Registration is cheap and static (command ids, the sidebar view, the
+ * results serializer); everything else, including the core, loads on first use from bootstrap.ts.
+ * The activation time is logged to the "Re2LLM" output channel.
+ */
+import * as vscode from 'vscode';
+import { COMMANDS, RESULTS_VIEW_TYPE, SIDEBAR_VIEW_ID } from './manifest/commands';
+import type { Booted } from './bootstrap';
+
+let booted: Booted | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const t0 = performance.now();
+  const channel = vscode.window.createOutputChannel('Re2LLM', { log: true });
+  context.subscriptions.push(channel);
+  const load = async (): Promise<Booted> => {
+    if (!booted) {
+      const m = await import('./bootstrap');
+      booted ??= m.boot(context, channel);
+    }
+    return booted;
+  };
+
+  for (const c of COMMANDS) {
+    context.subscriptions.push(
+      vscode.commands.registerCommand(c.id, async (...args: unknown[]) => {
+        try {
+          await (await load()).handlers[c.id]?.(...args);
+        } catch (err) {
+          channel.error(`${c.id}: ${(err as Error)?.stack ?? String(err)}`);
+          void vscode.window.showErrorMessage(`Re2LLM: ${c.title} failed: ${(err as Error)?.message ?? String(err)}`);
+        }
+      }),
+    );
+  }
+  context.subscriptions.push(
+    vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, {
+      resolveWebviewView: async (view) => (await load()).sidebar.resolveWebviewView(view),
+    }),
+    vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => (await load()).serializer.deserializeWebviewPanel(panel),
+    }),
+  );
+  // KB documents get diagnostics and CodeLens: load the host when one is (or gets) opened.
+  const isKb = (d: vscode.TextDocument) => d.uri.scheme === 'file' && d.fileName.endsWith('.hints.json');
+  if (vscode.workspace.textDocuments.some(isKb)) void load();
+  else {
+    const sub = vscode.workspace.onDidOpenTextDocument((d) => {
+      if (!isKb(d)) return;
+      sub.dispose();
+      void load();
+    });
+    context.subscriptions.push(sub);
+  }
+  channel.info(`activated in ${(performance.now() - t0).toFixed(1)} ms (host and core load on first use)`);
+}
+
+/** Stops running jobs (the worker checkpoints first); they show as interrupted, with Resume, next time. */
+export function deactivate(): void {
+  for (const j of booted?.studio.jobs.running() ?? []) booted?.studio.jobs.cancel(j.id);
+  booted = undefined;
+}

@@ -1,0 +1,134 @@
+/**
+ * Palette commands that are not jobs: key, endpoint, dataset selection and import, KB open and
+ * validate. Each id in manifest/commands.ts maps to exactly one handler here or in actions.ts.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { emptyKb } from '../../core/kb/types';
+import { writeFileAtomic } from '../../core/util/fs';
+import type { Actions } from './actions';
+import type { Studio } from './studio';
+
+/** Endpoint presets for "Select Endpoint/Model" (OpenAI-compatible servers). */
+export const ENDPOINT_PRESETS = [
+  { label: 'OpenAI', description: 'default endpoint of the openai package', baseUrl: '' },
+  { label: 'Ollama', description: 'http://127.0.0.1:11434/v1', baseUrl: 'http://127.0.0.1:11434/v1' },
+  { label: 'vLLM', description: 'http://127.0.0.1:8000/v1', baseUrl: 'http://127.0.0.1:8000/v1' },
+  { label: 'LM Studio', description: 'http://127.0.0.1:1234/v1', baseUrl: 'http://127.0.0.1:1234/v1' },
+  { label: 'Other…', description: 'Azure OpenAI or any OpenAI-compatible URL', baseUrl: undefined },
+];
+
+export function validateBaseUrl(v: string): string | undefined {
+  if (v === '') return undefined;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? undefined : 'Use an http(s) URL.';
+  } catch {
+    return 'Not a URL.';
+  }
+}
+
+export type Handler = (...args: unknown[]) => Promise<void> | void;
+
+export function commandHandlers(s: Studio, a: Actions): Record<string, Handler> {
+  const vs = s.vs;
+  return {
+    're2llm.startDemo': () => a.startDemo(),
+    're2llm.setApiKey': async () => {
+      if (await s.keys.set()) void vs.ui.info('Re2LLM: API key stored in SecretStorage.');
+      await s.refresh();
+    },
+    're2llm.clearApiKey': async () => {
+      await s.keys.clear();
+      void vs.ui.info('Re2LLM: API key removed from SecretStorage.');
+      await s.refresh();
+    },
+    're2llm.selectEndpoint': async () => {
+      const preset = await vs.ui.pick(ENDPOINT_PRESETS, { title: 'Re2LLM: Select Endpoint' });
+      if (!preset) return;
+      const baseUrl = preset.baseUrl ?? (await vs.ui.input({ title: 'Re2LLM: Endpoint base URL', placeHolder: 'https://my-resource.openai.azure.com/openai/v1', validate: validateBaseUrl }));
+      if (baseUrl === undefined || validateBaseUrl(baseUrl)) return;
+      const current = (await s.selectedConfig())?.resolved.config.llm.model ?? '';
+      const model = await vs.ui.input({ title: 'Re2LLM: Model', value: current, validate: (v) => (v.trim() ? undefined : 'Enter a model name.') });
+      if (!model) return;
+      // User settings: a workspace could otherwise redirect the key (and is ignored when untrusted).
+      await vs.settings.update('llm.baseUrl', baseUrl, 'global');
+      await vs.settings.update('llm.model', model.trim(), 'global');
+      vs.log.info(`endpoint set: ${baseUrl || 'openai default'} / ${model.trim()}`);
+      await s.refresh();
+    },
+    're2llm.openDataset': async () => {
+      await s.buildState();
+      const items = s.datasets.map((d) => ({ label: d.label, description: d.path, id: d.id }));
+      const picked = await vs.ui.pick([...items, { label: 'Import a folder…', description: '', id: '' }], { title: 'Re2LLM: Open Dataset' });
+      if (!picked) return;
+      if (!picked.id) return void (await vs.ui.executeCommand('re2llm.importDataset'));
+      await s.selectDataset(picked.id);
+    },
+    're2llm.importDataset': async () => {
+      const folder = await vs.ui.openFolderDialog('Re2LLM: Import Dataset (authors\' pickles, RecBole, JSONL or CSV folder)');
+      if (!folder) return;
+      const format = await vs.ui.pick(['auto', 'authors', 'recbole', 'jsonl', 'csv'].map((f) => ({ label: f })), { title: 'Re2LLM: Dataset format' });
+      if (!format) return;
+      const wc = s.configFor(undefined, [{ source: 'Import Dataset', values: { 'dataset.path': folder, 'dataset.format': format.label } }]);
+      const ds = await vs.ui.withProgress(`Re2LLM: importing ${basename(folder)}`, () => s.core.loadDataset(wc.resolved.config, s.logger()));
+      const n = (k: 'train' | 'validation' | 'test') => ds.splits[k].length;
+      vs.log.info(`imported ${ds.name} (${ds.report.format}): ${ds.items.size} items, ${n('train')}/${n('validation')}/${n('test')} sessions; ${ds.report.notes.join('; ')}`);
+      const root = s.workspaceFolder;
+      let selectId = folder;
+      if (root && !existsSync(join(root, 're2llm.config.json'))) {
+        const configFile = join(root, 're2llm.config.json');
+        await writeFileAtomic(configFile, JSON.stringify({ $schema: './node_modules/re2llm-studio/schemas/config.schema.json', dataset: { path: relative(root, folder) || '.', format: format.label } }, null, 2) + '\n');
+        selectId = configFile;
+      }
+      await s.refresh();
+      await s.selectDataset(selectId);
+      void vs.ui.info(`Re2LLM: imported ${ds.name}: ${ds.items.size} items, ${n('train')} train / ${n('validation')} validation / ${n('test')} test sessions.`);
+    },
+    're2llm.reflect': () => a.reflect(),
+    're2llm.openKb': async () => {
+      const wc = await s.selectedConfig();
+      if (!wc) return void vs.ui.warn('Re2LLM: select a dataset first (Re2LLM: Open Dataset…).');
+      const kbPath = s.kbPathFor(wc);
+      if (!existsSync(kbPath)) {
+        const c = await vs.ui.info(`Re2LLM: no hint KB yet at ${relative(s.workspaceFolder ?? dirname(kbPath), kbPath)}.`, 'Create Empty KB', 'Build with Reflection');
+        if (c === 'Build with Reflection') return a.reflect();
+        if (c !== 'Create Empty KB') return;
+        await mkdir(dirname(kbPath), { recursive: true });
+        await writeFileAtomic(kbPath, await s.core.formatKb(emptyKb(wc.resolved.config.dataset.name || undefined)));
+      }
+      await vs.ui.openFile(kbPath);
+    },
+    're2llm.validateKb': async () => {
+      const wc = await s.selectedConfig();
+      if (!wc) return;
+      const kbPath = s.kbPathFor(wc);
+      const read = await s.readKb(kbPath, true);
+      if (!read) return void vs.ui.warn(`Re2LLM: no hint KB at ${kbPath}.`);
+      let dataset;
+      try {
+        dataset = await s.core.loadDataset(wc.resolved.config, s.logger());
+      } catch (err) {
+        vs.log.warn(`validate: dataset not loaded, leakage not checked: ${(err as Error).message}`);
+      }
+      const diags = await s.core.validateKb(read.text, { dataset, maxHintChars: wc.resolved.config.reflection.maxHintChars });
+      const count = (sev: string) => diags.filter((d) => d.severity === sev).length;
+      for (const d of diags) vs.log.info(`${basename(kbPath)}: ${d.severity}: ${d.message}`);
+      const summary = `${basename(kbPath)}: ${count('error')} errors, ${count('warning')} warnings${dataset ? '' : ' (dataset not loaded: title leakage not checked)'}.`;
+      await vs.ui.openFile(kbPath);
+      if (diags.length) await vs.ui.executeCommand('workbench.actions.view.problems');
+      void (count('error') ? vs.ui.warn(`Re2LLM: ${summary}`) : vs.ui.info(`Re2LLM: ${summary}`));
+    },
+    're2llm.train': () => a.train(),
+    're2llm.stopTraining': () => a.stopTraining(),
+    're2llm.evaluate': () => a.evaluate(),
+    're2llm.openResults': (runId?: unknown) => a.openResults(typeof runId === 'string' ? runId : undefined),
+    're2llm.compareRuns': () => a.compareRuns(),
+    're2llm.exportResults': () => a.exportResults(),
+    're2llm.runPipeline': () => a.runPipeline(),
+    're2llm.showLog': () => vs.log.show(),
+    're2llm.tryHint': (kbPath?: unknown, hintId?: unknown) => (typeof kbPath === 'string' && typeof hintId === 'string' ? a.tryHint(kbPath, hintId) : undefined),
+    // 're2llm.disableHint' is registered by the KB editing module (it needs the editor).
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * Running jobs (reflection, training, evaluation, pipeline): their live state for the sidebar,
+ * cancellation, and persistence across a window reload. A job still marked running in
+ * workspaceState when the extension starts was cut off by the reload: it shows as interrupted,
+ * and a training job offers Resume (the worker keeps its last checkpoint in the run folder).
+ */
+import type { JobKind, SidebarJob } from '../../protocol/webview';
+import type { JobProgress } from '../core/api';
+import type { Memento } from '../vscode/types';
+
+export const RUNNING_JOBS_KEY = 're2llm.runningJobs';
+const KEEP_FINISHED = 5;
+
+/** What survives a reload: enough to show the job and resume it. */
+export interface PersistedJob {
+  id: string;
+  kind: JobKind;
+  label: string;
+  runDir?: string;
+  datasetId?: string;
+  startedAt: number;
+}
+
+export interface JobHandle {
+  readonly id: string;
+  readonly signal: AbortSignal;
+  progress(p: JobProgress): void;
+}
+
+interface Entry {
+  view: SidebarJob;
+  abort?: AbortController;
+  persisted?: PersistedJob;
+  done?: Promise<void>;
+}
+
+export class JobManager {
+  private readonly entries = new Map<string, Entry>();
+  private seq = 0;
+
+  constructor(
+    private readonly state: Memento,
+    private readonly onChange: () => void,
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const p of state.get<PersistedJob[]>(RUNNING_JOBS_KEY) ?? []) {
+      this.entries.set(p.id, {
+        persisted: p,
+        view: {
+          id: p.id,
+          kind: p.kind,
+          label: p.label,
+          status: 'interrupted',
+          message: 'Interrupted by a window reload.' + (p.kind === 'train' && p.runDir ? ' Resume continues from the last checkpoint.' : ''),
+          runDir: p.runDir,
+          resumable: p.kind === 'train' && !!p.runDir,
+        },
+      });
+    }
+  }
+
+  snapshot(): SidebarJob[] {
+    return [...this.entries.values()].map((e) => structuredClone(e.view)).reverse();
+  }
+
+  get(id: string): (SidebarJob & { datasetId?: string }) | undefined {
+    const e = this.entries.get(id);
+    return e ? { ...structuredClone(e.view), datasetId: e.persisted?.datasetId } : undefined;
+  }
+
+  running(kind?: JobKind): SidebarJob[] {
+    return this.snapshot().filter((j) => j.status === 'running' && (!kind || j.kind === kind));
+  }
+
+  /**
+   * Starts a job. `run` gets a handle (signal, progress) and resolves when the job ends; a
+   * rejection marks it failed (or cancelled when the signal fired). Returns the job id and a
+   * promise that settles when it finishes (never rejects).
+   */
+  start(kind: JobKind, label: string, run: (h: JobHandle) => Promise<string | void>, opts: { datasetId?: string; runDir?: string } = {}): { id: string; finished: Promise<SidebarJob> } {
+    const id = `${kind}-${this.now().toString(36)}-${++this.seq}`;
+    const abort = new AbortController();
+    const persisted: PersistedJob = { id, kind, label, datasetId: opts.datasetId, runDir: opts.runDir, startedAt: this.now() };
+    const entry: Entry = { abort, persisted, view: { id, kind, label, status: 'running', message: 'Starting…', runDir: opts.runDir } };
+    this.entries.set(id, entry);
+    void this.persist();
+    this.onChange();
+    const handle: JobHandle = {
+      id,
+      signal: abort.signal,
+      progress: (p) => this.apply(entry, p),
+    };
+    const finished = (async (): Promise<SidebarJob> => {
+      try {
+        const message = await run(handle);
+        entry.view.status = abort.signal.aborted ? 'cancelled' : 'done';
+        entry.view.message = abort.signal.aborted ? 'Cancelled.' : message || 'Done.';
+      } catch (err) {
+        entry.view.status = abort.signal.aborted ? 'cancelled' : 'failed';
+        entry.view.message = abort.signal.aborted ? 'Cancelled.' : (err as Error)?.message ?? String(err);
+      }
+      entry.view.resumable = entry.view.kind === 'train' && entry.view.status === 'cancelled' && !!entry.view.runDir;
+      entry.abort = undefined;
+      this.trim();
+      await this.persist();
+      this.onChange();
+      return structuredClone(entry.view);
+    })();
+    return { id, finished };
+  }
+
+  cancel(id: string): boolean {
+    const e = this.entries.get(id);
+    if (!e?.abort || e.view.status !== 'running') return false;
+    e.view.message = 'Cancelling…';
+    e.abort.abort();
+    this.onChange();
+    return true;
+  }
+
+  /** Removes an interrupted job once it has been resumed or dismissed. */
+  forget(id: string): void {
+    if (this.entries.get(id)?.view.status === 'running') return;
+    this.entries.delete(id);
+    void this.persist();
+    this.onChange();
+  }
+
+  private apply(entry: Entry, p: JobProgress): void {
+    const v = entry.view;
+    if (p.message !== undefined) v.message = p.message;
+    if (p.done !== undefined) v.done = p.done;
+    if (p.total !== undefined) v.total = p.total;
+    if (p.calls !== undefined) v.calls = p.calls;
+    if (p.cost !== undefined) v.cost = p.cost;
+    if (p.reward !== undefined) v.reward = p.reward;
+    if (p.point) {
+      v.curve = [...(v.curve ?? []), p.point];
+      v.reward = p.point.meanReward;
+    }
+    if (p.runDir && p.runDir !== v.runDir) {
+      v.runDir = p.runDir;
+      if (entry.persisted) entry.persisted.runDir = p.runDir;
+      void this.persist();
+    }
+    this.onChange();
+  }
+
+  private trim(): void {
+    const finished = [...this.entries.values()].filter((e) => e.view.status !== 'running' && e.view.status !== 'interrupted');
+    for (const e of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED))) this.entries.delete(e.view.id);
+  }
+
+  private persist(): Promise<void> {
+    // Running jobs (cut off if the window reloads now) and stopped trainings that can resume.
+    const keep = [...this.entries.values()].filter((e) => (e.view.status === 'running' || e.view.status === 'interrupted' || e.view.resumable) && e.persisted).map((e) => e.persisted!);
+    return this.state.update(RUNNING_JOBS_KEY, keep);
+  }
+}

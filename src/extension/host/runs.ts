@@ -1,0 +1,81 @@
+/**
+ * Run folders under `output.runsDir`: which have results, which trained an agent, and on which KB
+ * fingerprint (to mark an agent stale when the KB's enabled hint set changes).
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { isResultsFile, type ResultsFile } from '../../protocol/results';
+
+export interface RunFolder {
+  id: string;
+  dir: string;
+  label: string;
+  hasResults: boolean;
+  /** True when the folder holds a trained agent (agent.onnx, checkpoints or a training curve). */
+  trained: boolean;
+  /** KB fingerprint and hint ids the run used (from manifest.json or results.json). */
+  kb?: { fingerprint: string; hintIds?: string[]; path?: string };
+  mtimeMs: number;
+}
+
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fsp.readFile(path, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+async function has(path: string): Promise<boolean> {
+  try {
+    await fsp.access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Tolerant reading of a manifest's KB reference: `{kb: {fingerprint, hintIds}}` or flat keys. */
+export function kbRefOf(manifest: unknown): RunFolder['kb'] {
+  if (!manifest || typeof manifest !== 'object') return undefined;
+  const m = manifest as Record<string, unknown>;
+  const kb = (m.kb && typeof m.kb === 'object' ? m.kb : {}) as Record<string, unknown>;
+  const fingerprint = (kb.fingerprint ?? m.kbFingerprint) as unknown;
+  if (typeof fingerprint !== 'string') return undefined;
+  const ids = (kb.hintIds ?? m.hintIds) as unknown;
+  return { fingerprint, hintIds: Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : undefined, path: typeof kb.path === 'string' ? kb.path : undefined };
+}
+
+/** Newest first. A missing runs folder is no runs. */
+export async function listRuns(runsDir: string): Promise<RunFolder[]> {
+  let names: string[];
+  try {
+    names = (await fsp.readdir(runsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch {
+    return [];
+  }
+  const runs: RunFolder[] = [];
+  for (const id of names) {
+    const dir = join(runsDir, id);
+    const results = await readJson(join(dir, 'results.json'));
+    const manifest = await readJson(join(dir, 'manifest.json'));
+    const stat = await fsp.stat(dir);
+    const r = isResultsFile(results) ? results : undefined;
+    const trained = (await has(join(dir, 'agent.onnx'))) || (await has(join(dir, 'checkpoints'))) || (await has(join(dir, 'metrics.jsonl')));
+    runs.push({
+      id,
+      dir,
+      label: r?.run.name ? `${r.run.starred ? '★ ' : ''}${r.run.name}` : id,
+      hasResults: !!r,
+      trained,
+      kb: kbRefOf(manifest) ?? (r?.run.kb ? { fingerprint: r.run.kb.fingerprint, hintIds: r.run.kb.hintIds, path: r.run.kb.path } : undefined),
+      mtimeMs: stat.mtimeMs,
+    });
+  }
+  return runs.sort((a, b) => b.mtimeMs - a.mtimeMs || b.id.localeCompare(a.id));
+}
+
+export async function readResults(dir: string): Promise<ResultsFile | undefined> {
+  const v = await readJson(join(dir, 'results.json'));
+  return isResultsFile(v) ? v : undefined;
+}

@@ -1,0 +1,285 @@
+/**
+ * The extension's controller: what the sidebar shows (one complete snapshot), the config for the
+ * selected dataset, and the gates every job passes (trust, API key). Plain TypeScript over the
+ * `Vs` wrappers and the `CoreApi`, so it is unit-tested without VS Code. Jobs are in actions.ts.
+ */
+import { existsSync, promises as fsp } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ConfigLayer } from '../../core/config/resolve';
+import type { Re2llmConfig } from '../../core/config/defaults';
+import { isEnabled, type HintKb } from '../../core/kb/types';
+import type { Logger } from '../../core/util/log';
+import type { SidebarCommand, SidebarDataset, SidebarParams, SidebarState } from '../../protocol/webview';
+import type { CoreApi } from '../core/api';
+import type { Vs } from '../vscode/types';
+import { SidebarChannel } from '../sidebar/sidebarChannel';
+import { ApiKeyStore, redact } from './apiKey';
+import { resolveWorkspaceConfig, type WorkspaceConfig } from './config';
+import { discoverDatasets, EXAMPLE_DATASET } from './datasets';
+import { JobManager } from './jobs';
+import { listRuns, type RunFolder } from './runs';
+import { agentStaleness } from './stale';
+import { requireTrust } from './trust';
+
+export const SELECTED_DATASET_KEY = 're2llm.selectedDataset';
+export const PARAMS_KEY = 're2llm.sidebarParams';
+
+/** The results panel as the controller sees it (implemented over WebviewPanel in results/). */
+export interface ResultsView {
+  showRuns(runDirs: string[]): Promise<void>;
+  trainingCurve(runId: string, points: import('../../protocol/results').TrainingPoint[]): void;
+}
+
+export class Studio {
+  readonly keys: ApiKeyStore;
+  readonly jobs: JobManager;
+  readonly sidebar: SidebarChannel;
+  datasets: SidebarDataset[] = [];
+  results: ResultsView | undefined;
+  /** Sidebar command handler for job actions (set by actions.ts, which depends on this class). */
+  onSidebarCommand: (cmd: SidebarCommand) => Promise<void> = async () => {};
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    readonly vs: Vs,
+    readonly core: CoreApi,
+    env: Record<string, string | undefined> = process.env,
+  ) {
+    this.keys = new ApiKeyStore(vs, env);
+    this.jobs = new JobManager(vs.workspaceState, () => this.scheduleRefresh());
+    this.sidebar = new SidebarChannel(
+      (cmd) => this.handleSidebar(cmd),
+      (m) => vs.log.warn(m),
+    );
+  }
+
+  /** A Logger for the core that writes to the "Re2LLM" channel. */
+  logger(secret?: string): Logger {
+    return {
+      log: (level, message) => {
+        const m = redact(message, secret);
+        if (level === 'debug') this.vs.log.debug(m);
+        else if (level === 'warn') this.vs.log.warn(m);
+        else if (level === 'error') this.vs.log.error(m);
+        else this.vs.log.info(m);
+      },
+    };
+  }
+
+  get workspaceFolder(): string | undefined {
+    return this.vs.workspace.folders()[0];
+  }
+
+  exampleDir(): string {
+    return join(this.vs.extensionPath, EXAMPLE_DATASET);
+  }
+
+  selectedDataset(): SidebarDataset | undefined {
+    const id = this.vs.workspaceState.get<string>(SELECTED_DATASET_KEY);
+    return this.datasets.find((d) => d.id === id) ?? this.datasets.find((d) => d.kind !== 'example') ?? this.datasets[0];
+  }
+
+  /** Discovers datasets if no snapshot was built yet (a palette command before the sidebar opened). */
+  async ensureDatasets(): Promise<void> {
+    if (!this.datasets.length) this.datasets = await discoverDatasets(this.vs.workspace, this.vs.extensionPath, existsSync(this.exampleDir()));
+  }
+
+  async selectDataset(id: string): Promise<void> {
+    await this.vs.workspaceState.update(SELECTED_DATASET_KEY, id);
+    await this.refresh();
+  }
+
+  /** Config for a dataset entry: its config file, or its folder as `dataset.path`. */
+  configFor(dataset: SidebarDataset | undefined, extra: ConfigLayer[] = []): WorkspaceConfig {
+    const cwd = this.workspaceFolder ?? this.vs.globalStoragePath;
+    const layers: ConfigLayer[] = [];
+    let configFile: string | undefined;
+    const exampleConfig = join(this.vs.extensionPath, 'examples', 're2llm.config.json');
+    if (dataset?.kind === 'config') configFile = dataset.id;
+    else if (dataset?.kind === 'example' && existsSync(exampleConfig)) configFile = exampleConfig;
+    else if (dataset) layers.push({ source: 'dataset selected in the sidebar', values: { 'dataset.path': dataset.id } });
+    if (dataset?.kind === 'example') {
+      // The extension folder may be read-only: runs, cache and KB go to the workspace (or private storage).
+      layers.push({
+        source: 'bundled example',
+        values: { 'output.runsDir': join(cwd, 're2llm-runs'), 'llm.cacheDir': join(cwd, '.re2llm-cache'), 'output.kbPath': join(cwd, 're2llm', 'hetrec-mini.hints.json') },
+      });
+    }
+    return resolveWorkspaceConfig({ settings: this.vs.settings, trusted: this.vs.workspace.isTrusted(), configFile, cwd, extra: [...layers, ...extra] });
+  }
+
+  /** KB path for a resolved config: `output.kbPath`, or re2llm/<dataset>.hints.json beside the config. */
+  kbPathFor(wc: WorkspaceConfig): string {
+    const c = wc.resolved.config;
+    if (c.output.kbPath) return c.output.kbPath;
+    const name = c.dataset.name || basename(c.dataset.path || 'dataset');
+    return join(wc.resolved.baseDir, 're2llm', `${name}.hints.json`);
+  }
+
+  params(config: Re2llmConfig): SidebarParams {
+    const saved = this.vs.workspaceState.get<SidebarParams>(PARAMS_KEY);
+    return (
+      saved ?? {
+        reflectTargetHints: config.reflection.targetHints,
+        reflectMaxCalls: config.reflection.maxCalls,
+        trainSteps: config.agent.steps,
+        agentPreset: config.agent.preset,
+        evalTestSample: config.evaluation.testSample,
+      }
+    );
+  }
+
+  /** Layer for the sidebar's parameters (they override settings for that one job). */
+  paramsLayer(p: SidebarParams): ConfigLayer {
+    return {
+      source: 'sidebar parameters',
+      values: {
+        'reflection.targetHints': p.reflectTargetHints,
+        'reflection.maxCalls': p.reflectMaxCalls,
+        'agent.steps': p.trainSteps,
+        'agent.preset': p.agentPreset,
+        'evaluation.testSample': p.evalTestSample,
+      },
+    };
+  }
+
+  /** Trust first, then a key; resolves to the key or undefined (after telling the user why). */
+  async gateLlm(action: string, config: Re2llmConfig): Promise<string | undefined> {
+    if (!(await requireTrust(this.vs, action))) return undefined;
+    const { key, source } = await this.keys.resolve(config.llm.apiKeyEnv);
+    if (key) {
+      this.vs.log.info(`${action}: using API key from ${source === 'secret' ? 'SecretStorage' : `$${config.llm.apiKeyEnv}`}`);
+      return key;
+    }
+    void this.vs.ui.error(`Re2LLM: ${action} needs an API key. Run "Re2LLM: Set API Key" or set $${config.llm.apiKeyEnv}. To try the extension without a key, run "Re2LLM: Start Demo".`, 'Set API Key').then((c) => {
+      if (c === 'Set API Key') void this.vs.ui.executeCommand('re2llm.setApiKey');
+    });
+    return undefined;
+  }
+
+  async runs(config?: Re2llmConfig): Promise<RunFolder[]> {
+    await this.ensureDatasets();
+    const c = config ?? this.safeConfig()?.resolved.config;
+    return c ? listRuns(c.output.runsDir) : [];
+  }
+
+  /** safeConfig() after discovering datasets (for palette commands run before the sidebar opened). */
+  async selectedConfig(): Promise<WorkspaceConfig | undefined> {
+    await this.ensureDatasets();
+    return this.safeConfig();
+  }
+
+  safeConfig(): WorkspaceConfig | undefined {
+    try {
+      return this.configFor(this.selectedDataset());
+    } catch (err) {
+      this.vs.log.warn(`config: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Reads a KB: the open buffer when `preferBuffer`, else the file on disk. */
+  async readKb(path: string, preferBuffer = false): Promise<{ text: string; kb?: HintKb } | undefined> {
+    let text: string | undefined;
+    if (preferBuffer) text = this.vs.workspace.openDocument(path)?.text;
+    if (text === undefined) {
+      try {
+        text = await fsp.readFile(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    }
+    return { text, kb: await this.core.parseKb(text) };
+  }
+
+  async buildState(): Promise<SidebarState> {
+    this.datasets = await discoverDatasets(this.vs.workspace, this.vs.extensionPath, existsSync(this.exampleDir()));
+    const selected = this.selectedDataset();
+    const wc = this.safeConfig();
+    const config = wc?.resolved.config;
+    const state: SidebarState = {
+      trusted: this.vs.workspace.isTrusted(),
+      workspaceOpen: this.vs.workspace.folders().length > 0,
+      datasets: this.datasets,
+      selectedDataset: selected?.id,
+      endpoint: {
+        baseUrl: config?.llm.baseUrl ?? '',
+        model: config?.llm.model ?? '',
+        keySource: await this.keys.source(config?.llm.apiKeyEnv ?? 'OPENAI_API_KEY'),
+        ignored: wc?.ignored ?? [],
+      },
+      params: config ? this.params(config) : { reflectTargetHints: 20, reflectMaxCalls: 3000, trainSteps: 5000, agentPreset: 'bandit', evalTestSample: 200 },
+      jobs: this.jobs.snapshot(),
+      runs: [],
+    };
+    if (!wc || !config) return state;
+    const runs = await this.runs(config);
+    state.runs = runs.slice(0, 8).map((r) => ({ id: r.id, label: r.label, hasResults: r.hasResults }));
+    const kbPath = this.kbPathFor(wc);
+    const read = await this.readKb(kbPath);
+    if (read) {
+      const kb = read.kb;
+      const diags = await this.core.validateKb(read.text, { maxHintChars: config.reflection.maxHintChars });
+      const errors = diags.filter((d) => d.severity === 'error').length;
+      state.kb = { path: kbPath, hints: kb?.hints.length ?? 0, enabled: kb?.hints.filter(isEnabled).length ?? 0, stale: false, errors };
+      const agent = runs.find((r) => r.trained && r.kb);
+      if (kb && agent?.kb) {
+        const s = agentStaleness({ runId: agent.id, ...agent.kb }, { fingerprint: await this.core.kbFingerprint(kb), enabledIds: kb.hints.filter(isEnabled).map((h) => h.id) });
+        state.kb.stale = s.stale;
+        if (s.reason) state.kb.staleReason = s.reason;
+      }
+    }
+    return state;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      this.sidebar.publish(await this.buildState());
+    } catch (err) {
+      this.vs.log.error(`sidebar state: ${(err as Error).message}`);
+    }
+  }
+
+  /** Coalesces bursts of job progress into one snapshot per 150 ms. */
+  scheduleRefresh(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.refresh();
+    }, 150);
+  }
+
+  /** Called when a KB file is saved: the stale-agent warning depends on the saved enabled set. */
+  async kbSaved(path: string): Promise<void> {
+    this.vs.log.info(`KB saved: ${basename(path)} (${dirname(path)})`);
+    await this.refresh();
+  }
+
+  private async handleSidebar(cmd: SidebarCommand): Promise<void> {
+    switch (cmd.type) {
+      case 'sidebar/ready':
+        await this.refresh();
+        return;
+      case 'sidebar/selectDataset':
+        if (this.datasets.some((d) => d.id === cmd.id)) await this.selectDataset(cmd.id);
+        else this.vs.log.warn('sidebar: unknown dataset id ignored');
+        return;
+      case 'sidebar/command':
+        if (cmd.command === 'manageTrust') await this.vs.ui.executeCommand('workbench.trust.manage');
+        else if (cmd.command === 'showLog') this.vs.log.show();
+        else await this.vs.ui.executeCommand(`re2llm.${cmd.command}`);
+        return;
+      case 'sidebar/start':
+      case 'sidebar/cancelJob':
+      case 'sidebar/resumeJob':
+      case 'sidebar/openRun':
+        if (cmd.type === 'sidebar/start') await this.vs.workspaceState.update(PARAMS_KEY, cmd.params);
+        await this.onSidebarCommand(cmd);
+        return;
+      default: {
+        const never: never = cmd;
+        throw new Error(`unhandled sidebar command ${JSON.stringify(never)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The real CoreApi adapter (src/extension/core/load.ts) against the simulated LLM on loopback and
+ * the bundled example: the hint check, an evaluation, and the session drill-down built from its
+ * predictions. Small settings so it stays a few seconds.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCore } from '../../src/extension/core/load';
+import type { JobContext, JobProgress } from '../../src/extension/core/api';
+import { resolveConfig } from '../../src/core/config/resolve';
+import { loadDataset } from '../../src/core/data/load';
+import { startSimServer, type SimServer } from '../../src/core/sim/index';
+import { readResults } from '../../src/extension/host/runs';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const KEY = 'sk-adapter-test-key';
+let sim: SimServer;
+let out: string;
+
+function ctx(values: Record<string, unknown>, progress: JobProgress[] = [], logs: string[] = []): JobContext {
+  const resolved = resolveConfig({
+    configFile: join(ROOT, 'examples', 're2llm.config.json'),
+    layers: [{ source: 'test', values: { 'llm.baseUrl': sim.url, 'llm.model': 'sim-llm', 'output.runsDir': join(out, 'runs'), 'llm.cacheDir': join(out, 'cache'), ...values } }],
+  });
+  return {
+    resolved,
+    config: resolved.config,
+    apiKey: KEY,
+    logger: { log: (_l, m) => void logs.push(m) },
+    signal: new AbortController().signal as JobContext['signal'],
+    onProgress: (p) => void progress.push(p),
+  };
+}
+
+before(async () => {
+  out = mkdtempSync(join(tmpdir(), 'adapter-'));
+  const base = resolveConfig({ configFile: join(ROOT, 'examples', 're2llm.config.json') });
+  sim = await startSimServer({ dataset: await loadDataset(base.config), seed: 1 });
+});
+after(async () => {
+  await sim?.close();
+});
+
+test('tryHint: with/without the hint on N validation sessions through the cached client', { timeout: 60_000 }, async () => {
+  const core = createCore(ROOT);
+  const progress: JobProgress[] = [];
+  const r = await core.tryHint(ctx({}, progress), 'Favour movies from the same genre as the most recent ones.', 4);
+  assert.equal(r.sessions, 4);
+  assert.ok(r.improved + r.worsened <= 4);
+  assert.ok(Number.isFinite(r.meanReward) && Math.abs(r.meanReward) <= 1);
+  assert.equal(progress.at(-1)?.done, 4);
+  assert.ok((progress.at(-1)?.calls ?? 0) > 0);
+});
+
+test('evaluate then drill down: results.json, report, and a session detail with its rebuilt prompt', { timeout: 120_000 }, async () => {
+  const core = createCore(ROOT);
+  const kbPath = join(out, 'kb', 'hetrec-mini.hints.json');
+  mkdirSync(join(out, 'kb'), { recursive: true });
+  writeFileSync(kbPath, JSON.stringify({ version: 1, dataset: 'hetrec-mini', hints: [{ id: 'h-genre', text: 'Favour movies from the same genre as the most recent ones.' }] }));
+  const logs: string[] = [];
+  const c = ctx({ 'evaluation.testSample': 6, 'evaluation.conditions': ['no-hint', 'random-hint', 'popularity'], 'evaluation.bootstrap': 20 }, [], logs);
+  const { runDir } = await core.evaluate(c, kbPath);
+  const results = await readResults(runDir);
+  assert.ok(results, 'results.json');
+  assert.deepEqual(results.conditions.map((x) => x.condition).sort(), ['no-hint', 'popularity', 'random-hint']);
+  assert.ok(existsSync(join(runDir, 'report.html')) || logs.some((l) => /report not written/.test(l)));
+  const s = results.sessions[0]!;
+  const detail = await core.sessionDetail(runDir, results, s.sessionId, 'random-hint');
+  assert.equal(detail.sessionId, s.sessionId);
+  assert.equal(detail.targetTitle, s.targetTitle);
+  assert.match(detail.prompt, /candidate/i);
+  assert.ok(detail.ranking.length > 0 && detail.ranking.every((t) => typeof t === 'string'));
+  assert.equal(detail.hintId, 'h-genre');
+  assert.equal(detail.hintText, 'Favour movies from the same genre as the most recent ones.');
+  await assert.rejects(core.sessionDetail(runDir, results, 'no-such-session', 'no-hint'), /no prediction for session no-such-session/);
+  assert.ok(!logs.join('\n').includes(KEY), 'the key reached a log line');
+});
+
+test('train in the worker: live curve points, then Stop keeps the last checkpoint and the run resumes', { timeout: 180_000 }, async () => {
+  const core = createCore(ROOT);
+  const kbPath = join(out, 'kb-train', 'hetrec-mini.hints.json');
+  mkdirSync(join(out, 'kb-train'), { recursive: true });
+  writeFileSync(kbPath, JSON.stringify({ version: 1, dataset: 'hetrec-mini', hints: [{ id: 'h-genre', text: 'Favour movies from the same genre as the most recent ones.' }, { id: 'h-decade', text: 'Prefer movies from the decade most of the history comes from.' }] }));
+  const progress: JobProgress[] = [];
+  const c = ctx({ 'agent.steps': 200000, 'dataset.maxTrainSessions': 30 }, progress);
+  const abort = new AbortController();
+  c.signal = abort.signal as JobContext['signal'];
+  const stopped = core.train(c, kbPath);
+  const deadline = Date.now() + 120_000;
+  while (!progress.some((p) => p.point) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const runDir = progress.find((p) => p.runDir)?.runDir;
+  assert.ok(runDir, 'the run folder is reported before training starts');
+  assert.ok(progress.some((p) => p.point && typeof p.point.meanReward === 'number'), 'no curve point within 120 s');
+  abort.abort();
+  await assert.rejects(stopped, /training stopped at step \d+; the last checkpoint is kept/);
+  assert.ok(existsSync(join(runDir, 'manifest.json')));
+  const lastStep = Math.max(...progress.filter((p) => p.point).map((p) => p.point!.step));
+
+  // Resume: the same run folder, continuing after the checkpoint.
+  const resumed: JobProgress[] = [];
+  const c2 = ctx({ 'agent.steps': 200000, 'dataset.maxTrainSessions': 30 }, resumed);
+  const abort2 = new AbortController();
+  c2.signal = abort2.signal as JobContext['signal'];
+  const again = core.train(c2, kbPath, runDir);
+  while (!resumed.some((p) => p.point) && Date.now() < deadline + 60_000) await new Promise((r) => setTimeout(r, 100));
+  abort2.abort();
+  await assert.rejects(again, /training stopped/);
+  assert.equal(resumed.find((p) => p.runDir)?.runDir, runDir);
+  const firstResumed = resumed.find((p) => p.point)!.point!.step;
+  const firstFresh = progress.find((p) => p.point)!.point!.step;
+  // A fresh run's first point is one batch in; a resumed run's comes after the checkpointed steps.
+  assert.ok(firstResumed > firstFresh, `resumed at step ${firstResumed}, a fresh run starts at ${firstFresh} (stopped at ${lastStep})`);
+});

@@ -1,0 +1,255 @@
+/**
+ * The sidebar's DOM: built once, then updated in place from each complete snapshot, so focus and
+ * typed parameter values survive live job updates. Every control is a toolkit component created
+ * through kit.ts (keyboard-operable), colours come from VS Code's theme variables (sidebar.css).
+ */
+import type { SidebarAction, SidebarCommand, SidebarHostCommand, SidebarJob, SidebarParams, SidebarState } from '../../src/protocol/webview';
+import type { TrainingPoint } from '../../src/protocol/results';
+import { badge, button, divider, dropdown, progressRing, setDisabled, setInvalid, setOptions, setValue, textField } from '../shared/kit';
+import { PARAM_FIELDS, parseParam, paramsValid } from './params';
+
+export interface CurveRenderer {
+  /** Draws or updates the live training curve in `canvas`. */
+  draw(canvas: HTMLCanvasElement, points: TrainingPoint[]): void;
+}
+
+function h(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+const ACTION_LABELS: Record<SidebarAction, string> = { reflect: 'Reflect', train: 'Train', evaluate: 'Evaluate', run: 'Full run' };
+const KEY_TEXT = { secret: 'key set (SecretStorage)', env: 'key from environment', none: 'no API key' } as const;
+
+export class SidebarView {
+  private state: SidebarState | undefined;
+  private params: Partial<SidebarParams> = {};
+  private edited = false;
+  private readonly banner = h('section', { class: 'banner', 'data-testid': 'restricted-banner', role: 'status', hidden: '' });
+  private readonly empty = h('section', { class: 'empty', 'data-testid': 'empty-state', hidden: '' });
+  private readonly main = h('div', { class: 'main' });
+  private readonly datasetSelect: HTMLElement;
+  private readonly datasetNote = h('p', { class: 'muted', 'data-testid': 'dataset-note' });
+  private readonly endpoint = h('p', { 'data-testid': 'endpoint' });
+  private readonly keyStatus = h('p', { 'data-testid': 'key-status' });
+  private readonly ignored = h('p', { class: 'warning', 'data-testid': 'ignored-settings', hidden: '' });
+  private readonly kbSummary = h('p', { 'data-testid': 'kb-summary' });
+  private readonly kbStale = h('p', { class: 'warning', 'data-testid': 'kb-stale', role: 'alert', hidden: '' });
+  private readonly fields = new Map<string, HTMLElement>();
+  private readonly preset: HTMLElement;
+  private readonly actionButtons = new Map<SidebarAction, HTMLElement>();
+  private readonly trustButtons: HTMLElement[] = [];
+  private readonly actionsNote = h('p', { class: 'muted', 'data-testid': 'actions-note' });
+  private readonly jobs = h('ul', { class: 'jobs', 'data-testid': 'jobs', 'aria-live': 'polite' });
+  private readonly runs = h('ul', { class: 'runs', 'data-testid': 'runs' });
+  private readonly canvases = new Map<string, HTMLCanvasElement>();
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly post: (cmd: SidebarCommand) => void,
+    private readonly persist: () => void,
+    private readonly curves: CurveRenderer,
+  ) {
+    const cmd = (command: SidebarHostCommand) => () => this.post({ type: 'sidebar/command', command });
+    this.banner.append(
+      h('strong', {}, 'Restricted Mode. '),
+      'This workspace is not trusted: its endpoint and model settings are ignored and no LLM call or training starts. ',
+      button('Manage Workspace Trust', { appearance: 'secondary', testId: 'manage-trust', onClick: cmd('manageTrust') }),
+    );
+    this.empty.append(
+      h('h2', {}, 'No dataset yet'),
+      h('p', {}, 'Try the whole pipeline on the bundled example with a simulated LLM (no API key), or point Re2LLM at your own data.'),
+      this.trustGated(button('Start Demo', { testId: 'empty-demo', onClick: cmd('startDemo') })),
+      button('Import Dataset…', { appearance: 'secondary', testId: 'empty-import', onClick: cmd('importDataset') }),
+    );
+    this.datasetSelect = dropdown('Dataset', [], undefined, { testId: 'dataset-select', onChange: (id) => id && this.post({ type: 'sidebar/selectDataset', id }) });
+    this.preset = dropdown('Agent preset', [{ value: 'bandit', label: 'bandit (γ = 0)' }, { value: 'paper', label: 'paper (authors\' settings)' }], 'bandit', {
+      testId: 'param-agentPreset',
+      onChange: (v) => this.setParam('agentPreset', v),
+    });
+    for (const f of PARAM_FIELDS) {
+      const field = textField(f.label, { value: '', size: 8, testId: `param-${f.key}`, onInput: (v) => this.setParam(f.key, v) });
+      this.fields.set(f.key, field);
+    }
+    const actionRow = h('div', { class: 'row' });
+    for (const a of ['reflect', 'train', 'evaluate', 'run'] as SidebarAction[]) {
+      const b = button(ACTION_LABELS[a], { appearance: a === 'run' ? 'primary' : 'secondary', testId: `action-${a}`, onClick: () => this.start(a) });
+      this.actionButtons.set(a, b);
+      actionRow.append(b);
+    }
+    this.main.append(
+      section('Dataset', 'dataset', this.datasetSelect, this.datasetNote, h('div', { class: 'row' }, button('Import…', { appearance: 'secondary', testId: 'import', onClick: cmd('importDataset') }), this.trustGated(button('Start Demo', { appearance: 'secondary', testId: 'demo', onClick: cmd('startDemo') })))),
+      divider(),
+      section('Endpoint', 'endpoint', this.endpoint, this.keyStatus, this.ignored, h('div', { class: 'row' },
+        button('Set API Key', { appearance: 'secondary', testId: 'set-key', onClick: cmd('setApiKey') }),
+        button('Endpoint/Model…', { appearance: 'secondary', testId: 'select-endpoint', onClick: cmd('selectEndpoint') }))),
+      divider(),
+      section('Hint KB', 'kb', this.kbSummary, this.kbStale, h('div', { class: 'row' },
+        button('Open KB', { appearance: 'secondary', testId: 'open-kb', onClick: cmd('openKb') }),
+        button('Validate', { appearance: 'secondary', testId: 'validate-kb', onClick: cmd('validateKb') }))),
+      divider(),
+      section('Run', 'actions', h('div', { class: 'params' }, ...this.fields.values(), h('label', { class: 'preset' }, 'Agent preset', this.preset)), actionRow, this.actionsNote),
+      divider(),
+      section('Jobs', 'jobs', this.jobs),
+      section('Recent runs', 'runs', this.runs, h('div', { class: 'row' },
+        button('Open Results', { appearance: 'secondary', testId: 'open-results', onClick: cmd('openResults') }),
+        button('Compare Runs', { appearance: 'secondary', testId: 'compare-runs', onClick: cmd('compareRuns') }),
+        button('Log', { appearance: 'secondary', testId: 'show-log', onClick: cmd('showLog') }))),
+    );
+    root.append(this.banner, this.empty, this.main);
+  }
+
+  /** Controls disabled in Restricted Mode (they would start LLM calls). */
+  private trustGated(b: HTMLElement): HTMLElement {
+    this.trustButtons.push(b);
+    return b;
+  }
+
+  snapshot(): { state?: SidebarState; params: Partial<SidebarParams>; edited: boolean } {
+    return { state: this.state, params: this.params, edited: this.edited };
+  }
+
+  restore(saved: { state?: SidebarState; params?: Partial<SidebarParams>; edited?: boolean }): void {
+    if (saved.params) this.params = { ...saved.params };
+    this.edited = !!saved.edited;
+    if (saved.state) this.render(saved.state);
+    if (this.edited) this.fillFields(this.params);
+  }
+
+  private fillFields(p: Partial<SidebarParams>): void {
+    for (const f of PARAM_FIELDS) if (p[f.key] !== undefined) setValue(this.fields.get(f.key)!, String(p[f.key]));
+    if (p.agentPreset) setValue(this.preset, p.agentPreset);
+  }
+
+  private setParam(key: keyof SidebarParams, raw: string): void {
+    this.edited = true;
+    if (key === 'agentPreset') {
+      if (raw === 'bandit' || raw === 'paper') this.params.agentPreset = raw;
+    } else {
+      const n = parseParam(key, raw);
+      const field = this.fields.get(key)!;
+      setInvalid(field, n === undefined);
+      if (n === undefined) delete this.params[key];
+      else this.params[key] = n;
+    }
+    this.updateActions();
+    this.persist();
+  }
+
+  private start(action: SidebarAction): void {
+    if (!paramsValid(this.params)) return;
+    this.post({ type: 'sidebar/start', action, params: { ...this.params } });
+  }
+
+  render(state: SidebarState): void {
+    this.state = state;
+    const hasData = state.datasets.length > 0;
+    this.banner.hidden = state.trusted;
+    this.empty.hidden = hasData;
+    this.main.hidden = !hasData;
+    for (const b of this.trustButtons) setDisabled(b, !state.trusted);
+
+    setOptions(this.datasetSelect, state.datasets.map((d) => ({ value: d.id, label: d.label })), state.selectedDataset);
+    const sel = state.datasets.find((d) => d.id === state.selectedDataset);
+    this.datasetNote.textContent = sel ? `${sel.kind === 'config' ? 'config file' : sel.kind === 'example' ? 'bundled example' : 'dataset folder'}: ${sel.path}` : 'Select a dataset.';
+
+    this.endpoint.textContent = `${state.endpoint.model || '(no model)'} @ ${state.endpoint.baseUrl || 'OpenAI default endpoint'}`;
+    this.keyStatus.replaceChildren(badge(state.endpoint.keySource === 'none' ? '!' : '✓', KEY_TEXT[state.endpoint.keySource]), ` ${KEY_TEXT[state.endpoint.keySource]}`);
+    this.keyStatus.className = state.endpoint.keySource === 'none' ? 'warning' : '';
+    this.ignored.hidden = state.endpoint.ignored.length === 0;
+    this.ignored.textContent = `Ignored from this untrusted workspace: ${state.endpoint.ignored.map((k) => `re2llm.${k}`).join(', ')}`;
+
+    if (state.kb) {
+      const k = state.kb;
+      this.kbSummary.textContent = `${k.hints} hints (${k.enabled} enabled)${k.errors ? ` · ${k.errors} error${k.errors > 1 ? 's' : ''}` : ''} · ${k.path.split(/[\\/]/).pop()}`;
+      this.kbStale.hidden = !k.stale;
+      this.kbStale.textContent = k.stale ? `⚠ Trained agent is stale: ${k.staleReason ?? 'the enabled hints changed'}` : '';
+    } else {
+      this.kbSummary.textContent = 'No hint KB yet. Reflect builds one; Open KB can create an empty one.';
+      this.kbStale.hidden = true;
+    }
+
+    if (!this.edited) {
+      this.params = { ...state.params };
+      this.fillFields(this.params);
+    }
+    this.updateActions();
+    this.renderJobs(state.jobs);
+    this.renderRuns(state);
+    this.persist();
+  }
+
+  private updateActions(): void {
+    const s = this.state;
+    const ok = !!s && s.trusted && !!s.selectedDataset && paramsValid(this.params);
+    const training = !!s?.jobs.some((j) => j.kind === 'train' && j.status === 'running');
+    for (const [a, b] of this.actionButtons) setDisabled(b, !ok || (a === 'train' && training));
+    this.actionsNote.textContent = !s ? '' : !s.trusted ? 'Disabled in Restricted Mode.' : !paramsValid(this.params) ? 'Fix the highlighted parameters.' : s.endpoint.keySource === 'none' ? 'Needs an API key (or try Start Demo).' : '';
+  }
+
+  private renderJobs(jobs: SidebarJob[]): void {
+    if (!jobs.length) {
+      this.jobs.replaceChildren(h('li', { class: 'muted' }, 'No jobs. Buttons above start one.'));
+      this.canvases.clear();
+      return;
+    }
+    const items: HTMLElement[] = [];
+    const keep = new Set<string>();
+    for (const j of jobs) {
+      const li = h('li', { class: `job ${j.status}`, 'data-testid': `job-${j.kind}`, 'data-status': j.status });
+      const head = h('div', { class: 'job-head' });
+      if (j.status === 'running') head.append(progressRing(`${j.label} running`));
+      head.append(h('strong', {}, j.label), h('span', { class: 'status' }, ` ${j.status}`));
+      li.append(head);
+      if (j.total) li.append(h('progress', { max: String(j.total), value: String(j.done ?? 0), 'aria-label': `${j.label} progress` }));
+      const facts: string[] = [];
+      if (j.total) facts.push(`${j.done ?? 0}/${j.total}`);
+      if (j.calls !== undefined) facts.push(`${j.calls} calls`);
+      if (j.cost !== undefined) facts.push(`$${j.cost.toFixed(4)}`);
+      if (j.reward !== undefined) facts.push(`reward ${j.reward.toFixed(3)}`);
+      li.append(h('p', { class: 'muted' }, [j.message, facts.join(' · ')].filter(Boolean).join(' — ')));
+      if (j.curve?.length) {
+        let canvas = this.canvases.get(j.id);
+        if (!canvas) {
+          canvas = document.createElement('canvas');
+          canvas.setAttribute('aria-label', `${j.label}: reward curve`);
+          canvas.setAttribute('role', 'img');
+          canvas.dataset.testid = 'curve';
+          this.canvases.set(j.id, canvas);
+        }
+        keep.add(j.id);
+        li.append(h('div', { class: 'curve' }, canvas));
+        this.curves.draw(canvas, j.curve);
+      }
+      const row = h('div', { class: 'row' });
+      if (j.status === 'running') row.append(button('Cancel', { appearance: 'secondary', testId: `cancel-${j.kind}`, title: `Cancel ${j.label}`, onClick: () => this.post({ type: 'sidebar/cancelJob', jobId: j.id }) }));
+      if (j.resumable) row.append(button('Resume', { testId: `resume-${j.kind}`, title: `Resume ${j.label}`, disabled: !this.state?.trusted, onClick: () => this.post({ type: 'sidebar/resumeJob', jobId: j.id }) }));
+      if (row.childElementCount) li.append(row);
+      items.push(li);
+    }
+    for (const id of [...this.canvases.keys()]) if (!keep.has(id)) this.canvases.delete(id);
+    this.jobs.replaceChildren(...items);
+  }
+
+  private renderRuns(state: SidebarState): void {
+    if (!state.runs.length) {
+      this.runs.replaceChildren(h('li', { class: 'muted' }, 'No runs yet.'));
+      return;
+    }
+    this.runs.replaceChildren(
+      ...state.runs.map((r) => {
+        const li = h('li', {});
+        if (r.hasResults) li.append(button(r.label, { appearance: 'secondary', title: `Open results of ${r.id}`, testId: `run-${r.id}`, onClick: () => this.post({ type: 'sidebar/openRun', runId: r.id }) }));
+        else li.append(h('span', { class: 'muted' }, `${r.label} (no results)`));
+        return li;
+      }),
+    );
+  }
+}
+
+function section(title: string, id: string, ...children: (Node | string)[]): HTMLElement {
+  return h('section', { 'aria-labelledby': `h-${id}`, 'data-testid': `section-${id}` }, h('h2', { id: `h-${id}` }, title), ...children);
+}
+
