@@ -3,8 +3,8 @@
  *
  *   npx tsx examples/make-hetrec-mini.ts [path/to/hetrec2011-movielens]
  *
- * Cut: the authors' first 150 training sessions (train-0..train-149) become train, the next 60
- * (train-150..train-209) validation, and the first 200 test sessions whose history has at most 60
+ * Cut: the authors' first 400 training sessions (train-0..train-399) become train, the next 80
+ * (train-400..train-479) validation, and the first 200 test sessions whose history has at most 60
  * items become test. Only items those sessions reference are kept, with their attributes. Session
  * ids stay origin-based, so recorded answers for the first 100 training prompts still apply.
  */
@@ -17,8 +17,8 @@ import { writeJsonlDataset } from '../src/core/data/jsonlWrite';
 import { silentLogger } from '../src/core/util/log';
 import type { Item, Session } from '../src/core/data/types';
 
-const TRAIN = 150;
-const VALIDATION = 60;
+const TRAIN = 400;
+const VALIDATION = 80;
 const TEST = 200;
 const MAX_HISTORY = 60;
 

@@ -3,7 +3,8 @@
  * words and its attribute `family:value` tokens into `dim` buckets, L2-normalised per item.
  * Needs no model or network, and is deterministic: the same item always gets the same vector.
  * Attribute tokens keep the family so "year:1995" and a title word "1995" do not collide by
- * design; multi-word values are one token ("directors:john lasseter") plus their words.
+ * design; multi-word values are one token ("directors:john lasseter") plus their words; a
+ * year-like value also yields its decade ("year:decade 1990s").
  */
 import type { Item } from '../data/types';
 import type { SessionEncoder } from './types';
@@ -18,6 +19,10 @@ export function itemTokens(item: Item): string[] {
       if (!ws.length) continue;
       out.push(`${f}:${ws.join(' ')}`);
       if (ws.length > 1) for (const w of ws) out.push(`${f}~${w}`);
+      // A year also counts towards its decade, so sessions concentrated on an era share a feature
+      // even when their exact years differ.
+      const year = /^(1[89]|20)\d\d$/.test(value.trim()) ? Number(value.trim()) : NaN;
+      if (!Number.isNaN(year)) out.push(`${f}:decade ${Math.floor(year / 10) * 10}s`);
     }
   }
   return out;

@@ -32,7 +32,7 @@ test('re2llm reflect: progress on stderr, a summary, the KB written; a second ru
   assert.match(r.stdout, /accepted\s+3/);
   assert.match(r.stdout, /rejected\s+ineffective \d+, leak \d+, redundant \d+, empty \d+, overlong \d+/);
   assert.match(r.stdout, /this run\s+[1-9]\d* calls/);
-  assert.match(r.stderr, /reflect: \d+\/150 KB \d\/3/);
+  assert.match(r.stderr, /reflect: \d+\/300 KB \d\/3/);
   assert.equal((JSON.parse(readFileSync(kb, 'utf8')) as { hints: unknown[] }).hints.length, 3);
 
   const again = await cli([...args, '--json']);
