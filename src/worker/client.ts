@@ -7,12 +7,15 @@
  * The API key reaches the worker only through `env` (its environment), never in a message.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import treeKill from 'tree-kill';
 import { asWorkerNotification, type TrainOptions, type TrainProgress, type TrainSummary, type WorkerCommand } from '../protocol/worker';
 import type { Re2llmConfig } from '../core/config/defaults';
 import type { Logger, LogLevel } from '../core/util/log';
+
+/** The worker's log (its log messages and stderr), appended in the run folder. */
+export const WORKER_LOG_FILE = 'worker.log';
 
 export interface StartWorkerOptions {
   config: Re2llmConfig;
@@ -64,7 +67,19 @@ export function startTrainingWorker(o: StartWorkerOptions): WorkerHandle {
     serialization: 'json',
   });
   const listeners: { [E in keyof WorkerEvents]: WorkerEvents[E][] } = { progress: [], checkpoint: [], log: [], exit: [] };
+  // The worker's full log is kept in its run folder (the extension links it from the run).
+  const logFile = join(o.options.runDir, WORKER_LOG_FILE);
+  try {
+    mkdirSync(o.options.runDir, { recursive: true });
+  } catch {
+    /* the worker reports an unusable run folder itself */
+  }
   const emitLog = (level: LogLevel, text: string) => {
+    try {
+      appendFileSync(logFile, `${new Date().toISOString()} [${level}] ${text}\n`);
+    } catch {
+      /* logging must never break training */
+    }
     if (listeners.log.length) listeners.log.forEach((f) => f(level, text));
     else o.logger?.log(level, text);
   };

@@ -14,6 +14,7 @@ import type { Re2llmConfig } from '../core/config/defaults';
 import type { Logger, LogLevel } from '../core/util/log';
 import { trainAgent, type TrainProblem } from '../core/agent/train';
 import { readBanditFile } from '../core/agent/syntheticBandit';
+import { defaultKbPath } from '../core/run/paths';
 
 function send(msg: WorkerNotification): void {
   if (process.send && process.connected) process.send(msg);
@@ -31,7 +32,7 @@ async function problemFor(config: Re2llmConfig, o: TrainOptions): Promise<TrainP
   const { createLlmClient, ResponseCache } = await import('../core/llm');
   const { createEncoder } = await import('../core/encode');
   const dataset = await loadDataset(config, { logger });
-  const kbPath = o.kbPath ?? (config.output.kbPath || join(o.baseDir ?? process.cwd(), 're2llm', `${dataset.name}.hints.json`));
+  const kbPath = o.kbPath ?? (defaultKbPath(config, o.baseDir ?? process.cwd(), dataset.name));
   const snap = await loadKbFile(kbPath, dataset.name);
   if (snap.text === null) throw new Error(`${kbPath}: no hint KB (build one with re2llm reflect, or pass its path)`);
   const cache = await ResponseCache.open(resolvePath(o.baseDir ?? process.cwd(), config.llm.cacheDir));

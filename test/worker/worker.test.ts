@@ -63,6 +63,9 @@ test('worker trains a synthetic bandit: progress, checkpoints, run folder, ONNX,
   assert.equal(lines(join(dir, 'metrics.jsonl')).length, 8);
   assert.ok(s.bestValidationReward !== null && s.bestValidationReward > 0);
   assert.equal(logs.filter((l) => /^training worker: .* pid \d+ ran [\d.]+s, exit code 0$/.test(l)).length, 1, logs.join('\n'));
+  // The worker's full log stays in the run folder, one timestamped line per message.
+  const workerLog = readFileSync(join(dir, 'worker.log'), 'utf8').split('\n').filter(Boolean);
+  assert.ok(workerLog.length > 0 && workerLog.every((l) => /^\d{4}-\d\d-\d\dT[\d:.]+Z \[(debug|info|warn|error)\] /.test(l)), workerLog.join('\n'));
 });
 
 test('cancel stops the worker between updates and keeps the last checkpoint', async () => {

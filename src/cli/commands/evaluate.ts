@@ -17,6 +17,7 @@ import { agentPolicyFactory } from '../../core/evaluate/agentPolicyFactory';
 import type { AgentPolicy } from '../../core/evaluate/agentPolicy';
 import { formatMetricTable } from '../../core/evaluate/format';
 import type { Progress } from '../io';
+import { defaultKbPath } from '../../core/run/paths';
 
 interface EvaluateFlags {
   config?: string;
@@ -52,7 +53,7 @@ export function register(program: Command): void {
     const logger = io.logger;
 
     const dataset = await loadDataset(config, { logger });
-    const kbPath = flags.kb ? resolvePath(flags.kb) : config.output.kbPath || join(baseDir, 're2llm', `${dataset.name}.hints.json`);
+    const kbPath = flags.kb ? resolvePath(flags.kb) : defaultKbPath(config, baseDir, dataset.name);
     let kb: HintKb | undefined;
     if (existsSync(kbPath)) kb = (await loadKbFile(kbPath, dataset.name)).kb;
     else if (wanted.some((c) => c !== 'no-hint' && LLM_CONDITIONS.has(c))) logger.log('warn', `no hint KB at ${kbPath}: hinted conditions will be skipped`);

@@ -12,6 +12,7 @@ import { createLlmClient, ResponseCache } from '../../core/llm';
 import { runReflection } from '../../core/reflect/runReflection';
 import { checkpointKey } from '../../core/reflect/checkpoint';
 import type { ReflectionProgress, ReflectionSummary } from '../../core/reflect/types';
+import { defaultKbPath } from '../../core/run/paths';
 
 interface ReflectFlags {
   config?: string;
@@ -53,7 +54,7 @@ export function register(program: Command): void {
     const maxCost = flags.maxCost === undefined ? undefined : Number(flags.maxCost);
     if (maxCost !== undefined && !(maxCost >= 0)) throw new Error(`--max-cost must be a non-negative number, got "${flags.maxCost}"`);
     const dataset = await loadDataset(config, { logger });
-    const kbPath = flags.kb ? resolvePath(flags.kb) : config.output.kbPath || join(baseDir, 're2llm', `${dataset.name}.hints.json`);
+    const kbPath = flags.kb ? resolvePath(flags.kb) : defaultKbPath(config, baseDir, dataset.name);
     const cache = await ResponseCache.open(config.llm.cacheDir);
     const client = createLlmClient(config, { cache, logger });
     const key = checkpointKey(config, dataset.hash, kbPath, client.describe());

@@ -85,10 +85,12 @@ export function register(program: Command): void {
         train: measureSignal(dataset, dataset.splits.train.slice(0, n), opts),
         test: measureSignal(dataset, dataset.splits.test.slice(0, n), opts),
       };
+      const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(4)}`;
       const line = (name: string, r: typeof report.train): string =>
         `${name}: ${r.sessions} sessions, base HR@10 ${r.base.hr.toFixed(3)} NDCG@10 ${r.base.ndcg.toFixed(4)}; ` +
         `best family hint per session +${r.oracleNdcgGain.toFixed(4)} NDCG (improvable ${(100 * r.improvableShare).toFixed(0)}%); ` +
-        `dominant-family hint ${r.dominantFamilyNdcgGain >= 0 ? '+' : ''}${r.dominantFamilyNdcgGain.toFixed(4)}; fixed: ` +
+        `dominant-family hint ${signed(r.dominantFamilyNdcgGain)}; observable-family hint ${signed(r.observableFamilyNdcgGain)} ` +
+        `(misdirected ${signed(r.misdirectedNdcgGain)}); best fixed ${r.bestFixed.family} ${signed(r.bestFixed.ndcgGain)}; fixed: ` +
         r.perFamily.map((p) => `${p.family} ${p.ndcgGain >= 0 ? '+' : ''}${p.ndcgGain.toFixed(4)}`).join(', ');
       io.result(report, () => [line('train', report.train), line('test', report.test)].join('\n'));
       return;

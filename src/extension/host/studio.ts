@@ -20,6 +20,7 @@ import { JobManager } from './jobs';
 import { listRuns, type RunFolder } from './runs';
 import { agentStaleness } from './stale';
 import { requireTrust } from './trust';
+import { defaultKbPath } from '../../core/run/paths';
 
 export const SELECTED_DATASET_KEY = 're2llm.selectedDataset';
 export const PARAMS_KEY = 're2llm.sidebarParams';
@@ -111,9 +112,7 @@ export class Studio {
   /** KB path for a resolved config: `output.kbPath`, or re2llm/<dataset>.hints.json beside the config. */
   kbPathFor(wc: WorkspaceConfig): string {
     const c = wc.resolved.config;
-    if (c.output.kbPath) return c.output.kbPath;
-    const name = c.dataset.name || basename(c.dataset.path || 'dataset');
-    return join(wc.resolved.baseDir, 're2llm', `${name}.hints.json`);
+    return defaultKbPath(c, wc.resolved.baseDir, c.dataset.name || basename(c.dataset.path || 'dataset'));
   }
 
   params(config: Re2llmConfig): SidebarParams {
