@@ -34,6 +34,7 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
     createPanel: () => createResultsPanel(vs.extensionPath),
     exportResults: (runId, format) => actions.exportResults(runId, format),
     compareRuns: () => actions.compareRuns(),
+    runsChanged: () => void studio.refresh(),
     currentKbPath: () => {
       const wc = studio.safeConfig();
       return wc ? studio.kbPathFor(wc) : undefined;

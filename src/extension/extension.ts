@@ -55,8 +55,15 @@ export function activate(context: vscode.ExtensionContext): void {
   channel.info(`activated in ${(performance.now() - t0).toFixed(1)} ms (host and core load on first use)`);
 }
 
-/** Stops running jobs (the worker checkpoints first); they show as interrupted, with Resume, next time. */
-export function deactivate(): void {
-  for (const j of booted?.studio.jobs.running() ?? []) booted?.studio.jobs.cancel(j.id);
+/** How long deactivate waits for cancelled jobs to settle (the worker's SIGTERM/kill timers run in that time). */
+export const DEACTIVATE_WAIT_MS = 5000;
+
+/**
+ * Stops running jobs (the worker checkpoints first) and waits for them to settle, up to
+ * DEACTIVATE_WAIT_MS; they show as interrupted, with Resume, next time.
+ */
+export function deactivate(): Promise<void> | undefined {
+  const b = booted;
   booted = undefined;
+  return b?.studio.jobs.cancelAll(DEACTIVATE_WAIT_MS);
 }

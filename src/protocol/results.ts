@@ -96,3 +96,33 @@ export function isResultsFile(v: unknown): v is ResultsFile {
   const r = v as ResultsFile;
   return !!r && typeof r === 'object' && r.schemaVersion === RESULTS_SCHEMA_VERSION && Array.isArray(r.conditions) && !!r.run && typeof r.run.id === 'string';
 }
+
+// ---- Presentation rules shared by the results panel, the HTML report and `re2llm export` ----
+
+export const CONDITION_LABELS: Record<string, string> = {
+  'no-hint': 'No hint',
+  'random-hint': 'Random hint',
+  'best-fixed-hint': 'Best fixed hint',
+  agent: 'Agent (Re2LLM)',
+  oracle: 'Oracle (upper bound)',
+  popularity: 'Popularity',
+  sknn: 'SKNN',
+};
+
+/** Human label of a condition id; unknown ids are shown as they are. */
+export function conditionLabel(condition: string): string {
+  return CONDITION_LABELS[condition] ?? condition;
+}
+
+/** The oracle picks the best hint knowing the target: an upper bound, never marked best. */
+export const UPPER_BOUNDS: ReadonlySet<string> = new Set(['oracle']);
+
+/** HR@K by K, then NDCG@K by K, then MRR, then any other metric in first-seen order. */
+export function orderMetrics(names: Iterable<string>): string[] {
+  const rank = (m: string) => {
+    const hit = /^(HR|NDCG)@(\d+)$/.exec(m);
+    if (hit) return (hit[1] === 'HR' ? 0 : 1000) + Number(hit[2]);
+    return m === 'MRR' ? 2000 : 3000;
+  };
+  return [...new Set(names)].map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map((x) => x.m);
+}

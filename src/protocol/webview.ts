@@ -36,9 +36,32 @@ export type ResultsCommand =
   | { type: 'results/requestSession'; runId: string; sessionId: string; condition: string }
   | { type: 'results/openHint'; hintId: string }
   | { type: 'results/export'; runId: string; format: 'csv' | 'latex' | 'json' }
-  | { type: 'results/compareRuns' };
+  | { type: 'results/compareRuns' }
+  /** Name, star or annotate a shown run (only the fields present change). Host replies with a fresh `results/show`. */
+  | { type: 'results/updateRun'; runId: string; name?: string; starred?: boolean; notes?: string };
 
-const RESULTS_COMMANDS = new Set(['results/ready', 'results/requestSession', 'results/openHint', 'results/export', 'results/compareRuns']);
+const RESULTS_COMMANDS = new Set(['results/ready', 'results/requestSession', 'results/openHint', 'results/export', 'results/compareRuns', 'results/updateRun']);
+
+/** Longest run name and notes accepted (checked on arrival, by the CLI and by updateRunInfo). */
+export const RUN_INFO_LIMITS = { name: 200, notes: 5000 } as const;
+
+/** The annotation fields of `results/updateRun`, checked: present ones bounded, at least one present. */
+function asRunInfoPatch(m: Record<string, unknown>): { name?: string; starred?: boolean; notes?: string } | undefined {
+  const patch: { name?: string; starred?: boolean; notes?: string } = {};
+  if (m.name !== undefined) {
+    if (typeof m.name !== 'string' || m.name.length > RUN_INFO_LIMITS.name) return undefined;
+    patch.name = m.name;
+  }
+  if (m.starred !== undefined) {
+    if (typeof m.starred !== 'boolean') return undefined;
+    patch.starred = m.starred;
+  }
+  if (m.notes !== undefined) {
+    if (typeof m.notes !== 'string' || m.notes.length > RUN_INFO_LIMITS.notes) return undefined;
+    patch.notes = m.notes;
+  }
+  return Object.keys(patch).length ? patch : undefined;
+}
 
 /** Checks a message from the results webview; returns it typed, or undefined if malformed. */
 export function asResultsCommand(msg: unknown): ResultsCommand | undefined {
@@ -51,13 +74,19 @@ export function asResultsCommand(msg: unknown): ResultsCommand | undefined {
     case 'results/compareRuns':
       return { type: m.type };
     case 'results/requestSession':
-      return str('runId') && str('sessionId') && str('condition') ? (m as unknown as ResultsCommand) : undefined;
+      return str('runId') && str('sessionId') && str('condition')
+        ? { type: 'results/requestSession', runId: m.runId as string, sessionId: m.sessionId as string, condition: m.condition as string }
+        : undefined;
     case 'results/openHint':
       return str('hintId') ? { type: 'results/openHint', hintId: m.hintId as string } : undefined;
     case 'results/export':
       return str('runId') && (m.format === 'csv' || m.format === 'latex' || m.format === 'json')
         ? { type: 'results/export', runId: m.runId as string, format: m.format }
         : undefined;
+    case 'results/updateRun': {
+      const patch = str('runId') ? asRunInfoPatch(m) : undefined;
+      return patch ? { type: 'results/updateRun', runId: m.runId as string, ...patch } : undefined;
+    }
     default:
       return undefined;
   }

@@ -47,6 +47,7 @@ async function run(config: Re2llmConfig, options: TrainOptions): Promise<void> {
   const summary = await trainAgent({
     config, problem, runDir: options.runDir, resume: options.resume, packageVersion: options.packageVersion,
     ...(options.steps !== undefined ? { steps: options.steps } : {}),
+    ...(options.baseDir !== undefined ? { baseDir: options.baseDir } : {}),
     logger, signal: controller.signal,
     onProgress: (p) => send({ type: 'progress', ...p }),
     onCheckpoint: (path, step, best) => send({ type: 'checkpoint', path, step, best }),

@@ -93,6 +93,10 @@ test('standalone report in Chromium: charts drawn, the right numbers, comparison
     // Standalone: no VS Code-only controls (export buttons, session drill-down).
     assert.equal(await page.locator('[data-export]').count(), 0);
     assert.equal(await page.locator('button[data-session]').count(), 0);
+    // ... nor rename, star or notes editing: the report shows the name, star and notes read-only.
+    assert.equal(await page.locator('#re-run-rename, #re-run-star, #re-run-notes, #re-run-notes-save, textarea, input[type="text"]').count(), 0);
+    assert.equal(await page.textContent('#re-run-name'), `★ ${full.run.name}`);
+    assert.equal(await page.textContent('.re-notes'), full.run.notes);
 
     // Sessions: paged, filterable by agent effect, sortable by header buttons.
     assert.equal(await page.locator('.re-sessions tbody tr').count(), 50);
@@ -243,6 +247,84 @@ test('results panel bundle with a stub VS Code API: handshake, snapshot, drill-d
     await page.evaluate(`document.body.insertAdjacentHTML('beforeend', '<p style="color:red">x</p>')`);
     for (let i = 0; i < 100 && (await s.cspViolations()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     assert.match((await s.cspViolations()).join('\n'), /style-src/);
+  } finally {
+    await s.close();
+  }
+});
+
+test('results panel bundle: rename, star and notes post results/updateRun and follow the host snapshot', { timeout: TIMEOUT }, async () => {
+  const s = await launchChromium({ viewport: { width: 1280, height: 900 } });
+  const updates = async () => (await postedMessages<ResultsCommand>(page())).filter((m) => m.type === 'results/updateRun');
+  const page = () => s.page;
+  const focusedId = () => s.page.evaluate('document.activeElement && document.activeElement.id');
+  const withRun = (patch: Partial<ResultsFile['run']>): ResultsFile => ({ ...compare, run: { ...compare.run, ...patch } });
+  try {
+    const { page } = s;
+    await page.setContent(webviewHarnessHtml({ bundleJs, css }));
+    await waitForPageCondition(page, 'window.__posted.some((m) => m.type === "results/ready")');
+    const runId = compare.run.id;
+    await postToWebview(page, { type: 'results/show', runs: [compare] });
+    await page.waitForSelector('#re-run-rename');
+    assert.equal(await page.textContent('#re-run-name'), compare.run.name);
+    assert.equal(await page.getAttribute('#re-run-star', 'aria-pressed'), 'false');
+
+    // Rename, then Escape: nothing posted, the title is back and focus returns to Rename.
+    await page.click('#re-run-rename');
+    assert.equal(await focusedId(), 're-run-name-input');
+    assert.equal(await page.inputValue('#re-run-name-input'), compare.run.name);
+    await page.keyboard.type(' edited');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('#re-run-name-input').count(), 0);
+    assert.equal(await page.textContent('#re-run-name'), compare.run.name);
+    assert.equal(await focusedId(), 're-run-rename');
+    assert.deepEqual(await updates(), []);
+
+    // Rename by keyboard only, Enter saves.
+    await page.keyboard.press('Enter');
+    await page.fill('#re-run-name-input', 'Paper PPO, seed 7');
+    await page.press('#re-run-name-input', 'Enter');
+    assert.deepEqual(await updates(), [{ type: 'results/updateRun', runId, name: 'Paper PPO, seed 7' }]);
+    await postToWebview(page, { type: 'results/show', runs: [withRun({ name: 'Paper PPO, seed 7' })] });
+    await waitForPageCondition(page, `document.getElementById('re-run-name')?.textContent === 'Paper PPO, seed 7'`);
+    assert.equal(await focusedId(), 're-run-rename', 'focus goes back to Rename after the host re-render');
+
+    // Star toggle with Space; the host's snapshot sets aria-pressed and the star in the title.
+    await page.focus('#re-run-star');
+    await page.keyboard.press('Space');
+    assert.deepEqual((await updates()).at(-1), { type: 'results/updateRun', runId, starred: true });
+    await postToWebview(page, { type: 'results/show', runs: [withRun({ name: 'Paper PPO, seed 7', starred: true })] });
+    await waitForPageCondition(page, `document.getElementById('re-run-star')?.getAttribute('aria-pressed') === 'true'`);
+    assert.equal(await page.textContent('#re-run-name'), '★ Paper PPO, seed 7');
+    assert.equal(await focusedId(), 're-run-star');
+
+    // Notes: Save is enabled once the text differs; a snapshot arriving meanwhile keeps the draft.
+    assert.equal(await page.inputValue('#re-run-notes'), compare.run.notes);
+    assert.equal(await page.isDisabled('#re-run-notes-save'), true);
+    await page.fill('#re-run-notes', 'lr 3e-4\nseed 7');
+    assert.equal(await page.isDisabled('#re-run-notes-save'), false);
+    await postToWebview(page, { type: 'results/show', runs: [withRun({ name: 'Paper PPO, seed 7', starred: true })] });
+    await waitForPageCondition(page, `document.getElementById('re-run-notes')?.value === 'lr 3e-4\\nseed 7'`);
+    await page.click('#re-run-notes-save');
+    assert.deepEqual((await updates()).at(-1), { type: 'results/updateRun', runId, notes: 'lr 3e-4\nseed 7' });
+    await postToWebview(page, { type: 'results/show', runs: [withRun({ name: 'Paper PPO, seed 7', starred: true, notes: 'lr 3e-4\nseed 7' })] });
+    await waitForPageCondition(page, `document.getElementById('re-run-notes-save')?.disabled === true`);
+    assert.equal(await focusedId(), 're-run-notes');
+    // Ctrl+Enter in the notes saves too.
+    await page.fill('#re-run-notes', '');
+    await page.press('#re-run-notes', 'Control+Enter');
+    assert.deepEqual((await updates()).at(-1), { type: 'results/updateRun', runId, notes: '' });
+    assert.equal((await updates()).length, 4);
+
+    // Compare Runs: names and stars label the comparison columns.
+    await postToWebview(page, { type: 'results/show', runs: [full, withRun({ name: 'Paper PPO, seed 7', starred: true })] });
+    await page.waitForSelector('#re-compare-table');
+    const heads = await page.$$eval('#re-compare-table thead th', (ths) => ths.map((t) => t.textContent));
+    assert.ok(heads.includes('★ Paper PPO, seed 7') && heads.includes(`★ ${full.run.name} (reference)`), heads.join(' | '));
+
+    assert.deepEqual(await s.cspViolations(), []);
+    assert.deepEqual(s.errors(), []);
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.locator('.re-header').screenshot({ path: join(ARTIFACTS_DIR, 'results-webview-run-info.png') });
   } finally {
     await s.close();
   }

@@ -114,3 +114,24 @@ test('train in the worker: live curve points, then Stop keeps the last checkpoin
   // A fresh run's first point is one batch in; a resumed run's comes after the checkpointed steps.
   assert.ok(firstResumed > firstFresh, `resumed at step ${firstResumed}, a fresh run starts at ${firstFresh} (stopped at ${lastStep})`);
 });
+
+test('reflect through the staging copy with the real core: hints land in the KB, the checkpoint folder is per KB path', { timeout: 120_000 }, async () => {
+  const { reflectIntoKb } = await import('../../src/extension/host/reflectRun');
+  const { FakeVs } = await import('./fakes/fakeVscode');
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const core = createCore(ROOT);
+  const c = ctx({ 'reflection.targetHints': 2, 'reflection.maxSessions': 40 });
+  const kbPath = join(out, 'reflect-a', 'hetrec-mini.hints.json');
+  const r = await reflectIntoKb(new FakeVs().workspace, core, c, kbPath);
+  assert.equal(r.status, 'done');
+  if (r.status !== 'done') return;
+  assert.equal(r.out.where, 'disk');
+  const kb = JSON.parse(readFileSync(kbPath, 'utf8')) as { hints: { id: string }[] };
+  assert.equal(kb.hints.length, r.accepted);
+  assert.ok(r.accepted > 0, 'the simulator yields hints within 40 sessions');
+  assert.equal(existsSync(r.staging.file), false);
+  // The same file name in another folder: its own checkpoint folder, not the first one's.
+  // Same settings (they are part of the key too), so only the KB's folder tells them apart.
+  await reflectIntoKb(new FakeVs().workspace, core, ctx({ 'reflection.targetHints': 2, 'reflection.maxSessions': 40 }), join(out, 'reflect-b', 'hetrec-mini.hints.json'));
+  assert.equal(readdirSync(join(out, 'runs')).filter((n) => n.startsWith('reflect-ext-')).length, 2);
+});

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResultsHost, RESULTS_PANEL_KEY, type PanelLike } from '../../src/extension/results/resultsHost';
@@ -36,6 +36,7 @@ function setup() {
   const panels: ReturnType<typeof fakePanel>[] = [];
   const exported: unknown[] = [];
   let compared = 0;
+  let runsChanged = 0;
   const host = new ResultsHost({
     core,
     ui: vs.ui,
@@ -49,8 +50,9 @@ function setup() {
     exportResults: async (runId, format) => void exported.push([runId, format]),
     compareRuns: async () => void compared++,
     currentKbPath: () => undefined,
+    runsChanged: () => void runsChanged++,
   });
-  return { runs, vs, host, panels, exported, compared: () => compared };
+  return { runs, vs, host, panels, exported, compared: () => compared, runsChanged: () => runsChanged };
 }
 
 test('results panel: snapshot posted only after ready; one panel reused; compare shows several runs', async () => {
@@ -108,4 +110,53 @@ test('results panel: a run folder without results.json is reported, not shown', 
   await s.host.showRuns([join(s.runs, 'empty')]);
   assert.equal(s.panels.length, 0);
   assert.ok(s.vs.shown.some((m) => m.level === 'error'));
+});
+
+test('results panel: updateRun writes name, star and notes into results.json, replies with a fresh snapshot, refreshes the sidebar', async () => {
+  const s = setup();
+  const dir = join(s.runs, 'full');
+  await s.host.showRuns([dir]);
+  const p = s.panels[0]!;
+  p.send({ type: 'results/ready' });
+  await new Promise((r) => setImmediate(r));
+  const runId = '2026-11-26T2210-bandit';
+  const before = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  await s.host.receive({ type: 'results/updateRun', runId, name: 'Main result', starred: false, notes: 'seed 7' });
+  const after = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+  assert.equal(after.run.name, 'Main result');
+  assert.equal(after.run.notes, 'seed 7');
+  assert.equal('starred' in after.run, false);
+  assert.deepEqual(after.conditions, before.conditions);
+  const last = p.posted.at(-1) as { type: string; runs: { run: { name?: string; notes?: string } }[] };
+  assert.equal(last.type, 'results/show');
+  assert.equal(last.runs[0]!.run.name, 'Main result');
+  assert.equal(last.runs[0]!.run.notes, 'seed 7');
+  assert.equal(p.panel.title, 'Re2LLM: Main result');
+  assert.equal(s.runsChanged(), 1);
+
+  // Malformed or unknown-run updates write nothing.
+  const n = p.posted.length;
+  await s.host.receive({ type: 'results/updateRun', runId, name: 'x'.repeat(201) });
+  await s.host.receive({ type: 'results/updateRun', runId: 'someone-else', name: 'hijack' });
+  assert.equal(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).run.name, 'Main result');
+  assert.equal(p.posted.length, n);
+  assert.equal(s.runsChanged(), 1);
+});
+
+test('results panel: updateRun on a results.json that became unreadable shows an error, writes nothing, re-sends the snapshot', async () => {
+  const s = setup();
+  const dir = join(s.runs, 'full');
+  await s.host.showRuns([dir]);
+  const p = s.panels[0]!;
+  p.send({ type: 'results/ready' });
+  await new Promise((r) => setImmediate(r));
+  writeFileSync(join(dir, 'results.json'), '{"schemaVersion": 1, "run": {');
+  await s.host.receive({ type: 'results/updateRun', runId: '2026-11-26T2210-bandit', starred: true });
+  assert.equal(readFileSync(join(dir, 'results.json'), 'utf8'), '{"schemaVersion": 1, "run": {');
+  const err = s.vs.shown.find((m) => m.level === 'error');
+  assert.ok(err && err.message.includes(join(dir, 'results.json')), JSON.stringify(s.vs.shown));
+  const last = p.posted.at(-1) as { type: string; runs: { run: { starred?: boolean; name?: string } }[] };
+  assert.equal(last.type, 'results/show', 'the webview gets the unchanged snapshot back');
+  assert.equal(last.runs[0]!.run.name, 'bandit preset, 5k steps');
+  assert.equal(s.runsChanged(), 0);
 });

@@ -11,6 +11,7 @@ import type { SidebarNotification } from '../../src/protocol/webview';
 import { formatKb } from '../../src/core/kb/store';
 import { kbFingerprint } from '../../src/core/kb/actions';
 import type { HintKb } from '../../src/core/kb/types';
+import { simEndpointId } from '../../src/core/sim/identity';
 import { FakeVs } from './fakes/fakeVscode';
 import { FakeCore } from './fakes/fakeCore';
 
@@ -230,13 +231,23 @@ test('Start Demo: simulator started and closed around the pipeline, with no user
   const studio = new Studio(vs, core, {});
   const actions = new Actions(studio);
   await studio.buildState();
+  core.reflectBody = async (_ctx, staged) => {
+    const { readFileSync } = await import('node:fs');
+    const kb = JSON.parse(readFileSync(staged, 'utf8')) as HintKb;
+    writeFileSync(staged, formatKb({ ...kb, hints: [...kb.hints, { id: 'h-sim', text: 'Sequels matter.' }] }));
+    return { accepted: 1 };
+  };
   await actions.startDemo();
-  assert.deepEqual(core.calls.map((c) => c.fn), ['loadDataset', 'startSimulator', 'runExperiment', 'closeSimulator']);
+  // Reflection runs first through the staging merge (never writing under an open buffer), then the
+  // pipeline, with the core's own reflection capped at what the KB holds.
+  assert.deepEqual(core.calls.map((c) => c.fn), ['loadDataset', 'startSimulator', 'reflect', 'runExperiment', 'closeSimulator']);
+  assert.equal((core.calls.find((c) => c.fn === 'reflect')!.args[0] as string).includes(join('re2llm-runs', '.staging')), true);
   const run = core.calls.find((c) => c.fn === 'runExperiment')!;
   assert.equal(run.apiKey, 'sk-simulated-demo');
-  const ctx = run.args[0] as { config: { llm: { baseUrl: string; endpointId: string }; agent: { steps: number } } };
+  const ctx = run.args[0] as { config: { llm: { baseUrl: string; endpointId: string }; agent: { steps: number }; reflection: { targetHints: number } } };
+  assert.equal(ctx.config.reflection.targetHints, 1, 'the core pipeline would reflect into the KB itself');
   assert.equal(ctx.config.llm.baseUrl, 'http://127.0.0.1:1/v1');
-  assert.equal(ctx.config.llm.endpointId, 'sim://d8a0db897d0281c1/seed-1');
+  assert.equal(ctx.config.llm.endpointId, simEndpointId('d8a0db897d0281c15b5', 1));
   assert.equal(ctx.config.agent.steps, 3000);
   assert.equal(vs.progressTitles.length, 1);
 });

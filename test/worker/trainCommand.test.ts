@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { resumeInputs, assertEmptyRunDir } from '../../src/cli/commands/train';
+import { defaultConfig } from '../../src/core/config/defaults';
 
 const ROOT = join(__dirname, '../..');
 const BANDIT = join(ROOT, 'test/fixtures/bandit-tiny/bandit.json');
@@ -24,4 +26,45 @@ test('re2llm train --bandit runs the worker, prints one JSON summary, and --resu
   const bad = cli(['train', '--resume', join(out, 'nope'), '--json']);
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /nope\/config\.json: not a training run folder/);
+});
+
+test('re2llm train -o refuses an existing non-empty folder without --resume (exit 2, folder named)', () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'train-cli-')), 'old-run');
+  mkdirSync(join(out, 'checkpoints'), { recursive: true });
+  writeFileSync(join(out, 'checkpoints', 'best.json'), '{}');
+  const r = cli(['train', '--bandit', BANDIT, '--steps', '64', '--out', out, '--json']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /old-run: the run folder is not empty \(checkpoints\); continue that run with --resume/);
+  assert.equal(JSON.parse(r.stdout).kind, 'InputError', 'the --json error document');
+  assert.ok(!existsSync(join(out, 'worker.log')), 'refused before a worker started');
+});
+
+test('assertEmptyRunDir: a missing or empty folder is fine; a file or a non-empty folder is refused', () => {
+  const root = mkdtempSync(join(tmpdir(), 'train-empty-'));
+  assertEmptyRunDir(join(root, 'missing'));
+  mkdirSync(join(root, 'empty'));
+  assertEmptyRunDir(join(root, 'empty'));
+  writeFileSync(join(root, 'file'), 'x');
+  assert.throws(() => assertEmptyRunDir(join(root, 'file')), /file: exists and is not a folder/);
+  assert.throws(() => assertEmptyRunDir(root), /train-empty-\w+: the run folder is not empty \(/);
+});
+
+test('train --resume takes the config, base folder, KB path and bandit file the run recorded; bad JSON names the file', () => {
+  const run = mkdtempSync(join(tmpdir(), 'train-resume-'));
+  const config = defaultConfig();
+  writeFileSync(join(run, 'config.json'), JSON.stringify(config));
+  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ problem: 'llm', kbPath: '/kbs/movies.hints.json', baseDir: '/projects/study' }));
+  assert.deepEqual(resumeInputs(run, '/elsewhere'), { config, baseDir: '/projects/study', kbPath: '/kbs/movies.hints.json' });
+  // An older manifest without baseDir falls back to the current folder.
+  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ problem: 'synthetic', source: '/b/bandit.json' }));
+  assert.deepEqual(resumeInputs(run, '/elsewhere'), { config, baseDir: '/elsewhere', bandit: '/b/bandit.json' });
+  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ problem: 'llm', kbPath: 7 }));
+  assert.throws(() => resumeInputs(run), /manifest\.json \(field "kbPath"\): must be a non-empty string/);
+  writeFileSync(join(run, 'manifest.json'), '{"problem": ');
+  assert.throws(() => resumeInputs(run), /train-resume-\w+\/manifest\.json: cannot read JSON/);
+  writeFileSync(join(run, 'config.json'), '{not json');
+  assert.throws(() => resumeInputs(run), /train-resume-\w+\/config\.json: cannot read JSON/);
+  writeFileSync(join(run, 'config.json'), JSON.stringify(config));
+  require('node:fs').rmSync(join(run, 'manifest.json'));
+  assert.throws(() => resumeInputs(run), /manifest\.json: not a training run folder \(no manifest\.json\)/);
 });

@@ -9,7 +9,8 @@ import { orderMetrics } from '../shared/format';
 export const LLM_CONDITIONS = new Set(['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle']);
 
 /** The oracle is an upper bound (best hint chosen with the target known): never "best". */
-export const UPPER_BOUNDS = new Set(['oracle']);
+import { UPPER_BOUNDS } from '../../src/protocol/results';
+export { UPPER_BOUNDS };
 
 export function metricNames(run: ResultsFile): string[] {
   return orderMetrics(run.conditions.flatMap((c) => Object.keys(c.metrics)));
@@ -77,5 +78,6 @@ export function configDiff(runs: ResultsFile[]): Array<{ key: string; values: st
 }
 
 export function runLabel(r: ResultsFile): string {
-  return r.run.name ? `${r.run.name}` : r.run.id;
+  // The star travels with the name into the comparison table, its legend and the config diff.
+  return `${r.run.starred ? '★ ' : ''}${r.run.name ?? r.run.id}`;
 }

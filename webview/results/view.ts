@@ -11,6 +11,7 @@ import { h, button, replaceChildren, type Child } from './dom';
 import { bestByMetric, configDiff, defaultMetric, metricNames, runLabel, UPPER_BOUNDS } from './model';
 import { renderSessions, defaultSessionsUi, type SessionsUi } from './sessions';
 import { renderDetail, renderDetailLoading } from './detail';
+import { editableTitle, notesEditor, runTitle } from './runInfoEditor';
 import { chartBox, copyCsvButton, estimateCell, section, type CsvRows } from './widgets';
 import { renderMetricBars, renderTrainingCurve, renderHintUsage, updateTrainingCurve, readTheme, conditionColour, type BarSeries } from '../shared/charts';
 import { conditionLabel, formatCost, formatCount, formatDate, formatDiff, formatMetric, formatPercent, formatPValue } from '../shared/format';
@@ -47,6 +48,10 @@ export class ResultsView {
   private curve?: { runId: string; chart: Chart<'line'> };
   private detailBox?: HTMLElement;
   private pendingDetail?: { sessionId: string; condition: string };
+  /** Control to focus after the next render (the one that asked the host for a new snapshot). */
+  private focusAfterRender?: string;
+  /** Run id -> notes typed but not yet in a snapshot (survive re-renders, not reloads). */
+  private readonly draftNotes = new Map<string, string>();
 
   constructor(private readonly root: HTMLElement, private readonly host: HostBridge, state: PersistedState) {
     this.state = state;
@@ -62,8 +67,14 @@ export class ResultsView {
     this.state = { ...this.state, runs, ui: sameRun ? this.state.ui : { sessions: defaultSessionsUi() } };
     if (this.state.live && runs.some((r) => r.run.id === this.state.live?.runId)) this.state.live = undefined;
     this.pendingDetail = undefined;
+    for (const r of runs) {
+      const draft = this.draftNotes.get(r.run.id);
+      if (draft !== undefined && draft.replace(/\r\n/g, '\n').trim() === (r.run.notes ?? '')) this.draftNotes.delete(r.run.id);
+    }
     this.persist();
     this.render();
+    if (this.focusAfterRender) (document.getElementById(this.focusAfterRender) as HTMLElement | null)?.focus();
+    this.focusAfterRender = undefined;
   }
 
   /** Live training curve: the whole curve so far for one run. */
@@ -144,6 +155,16 @@ export class ResultsView {
       ['KB', r.kb ? `${r.kb.hintIds.filter((x) => x !== 'none').length} hints · ${r.kb.fingerprint}` : '–'],
       ['Test sessions', String(Math.max(0, ...ref.conditions.map((c) => c.n)))],
     ].map(([k, v]) => h('div', { class: 're-fact' }, h('span', { class: 're-fact-k' }, k as string), h('span', { class: 're-fact-v' }, v as Child)));
+    // Naming, starring and notes write to the run folder: only with a host (not in the report).
+    const editor = this.host.connected
+      ? {
+        run: r,
+        post: (cmd: ResultsCommand) => this.host.post(cmd),
+        refocus: (id: string) => (this.focusAfterRender = id),
+        draftNotes: this.draftNotes.get(r.id),
+        onDraftNotes: (text: string | undefined) => (text === undefined ? this.draftNotes.delete(r.id) : this.draftNotes.set(r.id, text)),
+      }
+      : undefined;
     const exportButtons = this.host.connected
       ? h('div', { class: 're-actions', role: 'group', 'aria-label': 'Export the metric table' },
         h('span', { class: 're-muted' }, 'Export'),
@@ -153,9 +174,9 @@ export class ResultsView {
       : null;
     return h('header', { class: 're-header' },
       h('div', { class: 're-title' },
-        h('h1', {}, r.starred ? h('span', { class: 're-star', 'aria-label': 'starred', title: 'starred' }, '★ ') : null, runLabel(ref)),
+        editor ? editableTitle(editor) : runTitle(r),
         h('p', { class: 're-subtitle' }, nRuns > 1 ? `Evaluation results, compared with ${nRuns - 1} other run${nRuns > 2 ? 's' : ''}` : 'Evaluation results'),
-        r.notes ? h('p', { class: 're-notes' }, r.notes) : null),
+        editor ? notesEditor(editor) : r.notes ? h('p', { class: 're-notes' }, r.notes) : null),
       exportButtons,
       h('div', { class: 're-facts-row' }, facts));
   }

@@ -3,6 +3,7 @@
  * One place decides how many digits a metric shows, so the table, the chart and the exported
  * CSV the user copies all agree.
  */
+export { CONDITION_LABELS, conditionLabel, orderMetrics } from '../../src/protocol/results';
 
 /** Digits for metric means and CI bounds (metrics live in [0, 1]). */
 export const METRIC_DIGITS = 3;
@@ -57,10 +58,6 @@ export function formatDate(iso: string): string {
   return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`;
 }
 
-/** Human label of a condition id; unknown ids are shown as they are. */
-export function conditionLabel(condition: string): string {
-  return CONDITION_LABELS[condition] ?? condition;
-}
 
 /** Short label for narrow columns (the session table). */
 export function shortConditionLabel(condition: string): string {
@@ -77,23 +74,3 @@ const SHORT_LABELS: Record<string, string> = {
   sknn: 'SKNN',
 };
 
-export const CONDITION_LABELS: Record<string, string> = {
-  'no-hint': 'No hint',
-  'random-hint': 'Random hint',
-  'best-fixed-hint': 'Best fixed hint',
-  agent: 'Agent (Re2LLM)',
-  oracle: 'Oracle (upper bound)',
-  popularity: 'Popularity',
-  sknn: 'SKNN',
-};
-
-/** Canonical metric column order; metrics not listed keep their order after these. */
-export function orderMetrics(names: Iterable<string>): string[] {
-  const rank = (m: string) => {
-    const hit = /^(HR|NDCG)@(\d+)$/.exec(m);
-    if (hit) return (hit[1] === 'HR' ? 0 : 1000) + Number(hit[2]);
-    if (m === 'MRR') return 2000;
-    return 3000;
-  };
-  return [...new Set(names)].map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map((x) => x.m);
-}

@@ -9,7 +9,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { ioFor, parseSets } from './shared';
 import { resolveConfig, type ConfigLayer } from '../../core/config/resolve';
 import { loadDataset } from '../../core/data/load';
-import { startSimServer } from '../../core/sim';
+import { simEndpointId, startSimServer } from '../../core/sim';
 import { silentLogger } from '../../core/util/log';
 import { packageRoot } from '../packageRoot';
 import { runPipeline } from './run';
@@ -56,7 +56,7 @@ export function register(program: Command): void {
           sim = await startSimServer({ dataset, seed });
           io.logger.log('info', `simulated LLM on ${sim.url} (a simulator for demos and tests, not a recommender)`);
           // The simulator's port changes every run; a stable endpoint id keeps the cache warm.
-          layers.push({ source: 'demo simulator', values: { 'llm.baseUrl': sim.url, 'llm.model': 'sim-llm', 'llm.endpointId': `sim://${dataset.hash.slice(0, 16)}/seed-${seed}` } });
+          layers.push({ source: 'demo simulator', values: { 'llm.baseUrl': sim.url, 'llm.model': 'sim-llm', 'llm.endpointId': simEndpointId(dataset.hash, seed) } });
           resolved = resolveConfig({ configFile, layers });
         }
         const summary = await runPipeline(io, resolved);

@@ -12,6 +12,7 @@ import { register as trainCmd } from './train';
 import { register as evaluateCmd } from './evaluate';
 import { register as reportCmd } from './report';
 import { register as exportCmd } from './export';
+import { register as runsCmd } from './runs';
 import { register as scoreCmd } from './score';
 import { register as simLlmCmd } from './sim-llm';
 import { register as cacheCmd } from './cache';
@@ -22,6 +23,6 @@ import { register as configCmd } from './config';
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: RegisterCommand[] = [
-  demoCmd, runCmd, importCmd, reflectCmd, kbCmd, trainCmd, evaluateCmd, reportCmd, exportCmd,
+  demoCmd, runCmd, importCmd, reflectCmd, kbCmd, trainCmd, evaluateCmd, reportCmd, exportCmd, runsCmd,
   scoreCmd, simLlmCmd, cacheCmd, configCmd, benchCmd, benchPpoCmd,
 ];

@@ -2,9 +2,11 @@
  * `re2llm train [--config C] [--resume RUN] [--steps N] [--bandit FILE] [--json]`: trains the
  * retrieval agent in a worker process (src/worker/client.ts) and prints its progress. Ctrl-C
  * cancels gracefully: the worker writes its last checkpoint, and `--resume RUN` continues it.
+ * A resume takes the configuration, base folder, KB path and bandit file the run recorded; a
+ * fresh run refuses an `--out` folder that is not empty (an old best.json there would outlive it).
  */
 import type { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor, resolveFromCli, withConfigOptions } from './shared';
 import { startTrainingWorker } from '../../worker/client';
@@ -20,6 +22,63 @@ interface TrainFlags {
   bandit?: string;
   kb?: string;
   out?: string;
+}
+
+/** What a resumed run takes from its folder (config.json and manifest.json). */
+export interface ResumeInputs {
+  config: Re2llmConfig;
+  /** The manifest's baseDir, else the current folder (runs from before it was recorded). */
+  baseDir: string;
+  /** The KB an LLM-reward run trained with. */
+  kbPath?: string;
+  /** The file a synthetic-bandit run trained on. */
+  bandit?: string;
+}
+
+export function resumeInputs(runDir: string, cwd: string = process.cwd()): ResumeInputs {
+  const configFile = join(runDir, 'config.json');
+  if (!existsSync(configFile)) throw new InputError('not a training run folder (no config.json)', configFile);
+  // A resumed run keeps the configuration it started with.
+  const config = readJsonObject(configFile) as unknown as Re2llmConfig;
+  const manifestFile = join(runDir, 'manifest.json');
+  if (!existsSync(manifestFile)) throw new InputError('not a training run folder (no manifest.json)', manifestFile);
+  const m = readJsonObject(manifestFile);
+  const str = (field: string): string | undefined => {
+    const v = m[field];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v === '') throw new InputError('must be a non-empty string', manifestFile, undefined, field);
+    return v;
+  };
+  const baseDir = str('baseDir');
+  const kbPath = str('kbPath');
+  const source = str('source');
+  return {
+    config, baseDir: baseDir ?? cwd,
+    ...(kbPath ? { kbPath } : {}),
+    ...(m.problem === 'synthetic' && source ? { bandit: source } : {}),
+  };
+}
+
+function readJsonObject(file: string): Record<string, unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InputError(`cannot read JSON: ${(err as Error).message}`, file);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new InputError('must be a JSON object', file);
+  return json as Record<string, unknown>;
+}
+
+/** Refuses an existing, non-empty folder as a fresh run's destination. */
+export function assertEmptyRunDir(runDir: string): void {
+  if (!existsSync(runDir)) return;
+  if (!statSync(runDir).isDirectory()) throw new InputError('exists and is not a folder', runDir);
+  const entries = readdirSync(runDir);
+  if (entries.length > 0) {
+    const shown = entries.slice(0, 4).join(', ') + (entries.length > 4 ? `, ... (${entries.length} entries)` : '');
+    throw new InputError(`the run folder is not empty (${shown}); continue that run with --resume, or choose a new folder`, runDir);
+  }
 }
 
 export function register(program: Command): void {
@@ -39,34 +98,33 @@ export function register(program: Command): void {
     let config: Re2llmConfig;
     let baseDir: string;
     let runDir: string;
+    let recorded: ResumeInputs | undefined;
     const resume = flags.resume !== undefined;
     if (resume) {
+      if (flags.out) throw new Error('--out and --resume cannot be combined: a resumed run continues in its own folder');
       runDir = resolvePath(flags.resume!);
-      const file = join(runDir, 'config.json');
-      if (!existsSync(file)) throw new InputError('not a training run folder (no config.json)', file);
-      // A resumed run keeps the configuration it started with.
-      config = JSON.parse(readFileSync(file, 'utf8')) as Re2llmConfig;
-      baseDir = process.cwd();
+      recorded = resumeInputs(runDir);
+      config = recorded.config;
+      baseDir = recorded.baseDir;
     } else {
       const r = resolveFromCli(flags, { 'agent.steps': steps });
       config = r.config;
       baseDir = r.baseDir;
       const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
       runDir = flags.out ? resolvePath(flags.out) : resolvePath(baseDir, config.output.runsDir, `train-${stamp}`);
+      assertEmptyRunDir(runDir);
     }
-    let bandit = flags.bandit ? resolvePath(flags.bandit) : undefined;
-    if (resume && !bandit) {
-      // A synthetic-bandit run remembers its file in the manifest.
-      const m = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as { problem?: string; source?: string };
-      if (m.problem === 'synthetic' && typeof m.source === 'string') bandit = m.source;
-    }
+    // Explicit flags win; a resume otherwise reuses what the run recorded (the worker checks the
+    // dataset hash, KB fingerprint and hints against the manifest and refuses on a difference).
+    const bandit = flags.bandit ? resolvePath(flags.bandit) : recorded?.bandit;
+    const kbPath = flags.kb ? resolvePath(flags.kb) : recorded?.kbPath;
     const handle = startTrainingWorker({
       config,
       options: {
         runDir, resume, packageVersion: version, baseDir,
         ...(steps !== undefined ? { steps } : {}),
         ...(bandit ? { bandit } : {}),
-        ...(flags.kb ? { kbPath: resolvePath(flags.kb) } : {}),
+        ...(kbPath ? { kbPath } : {}),
       },
       logger: io.logger,
     });

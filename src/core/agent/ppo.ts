@@ -19,7 +19,9 @@
  * | 5  | generalized advantage estimation              | `computeAdvantages` (reduces to r - V(s) when gamma = 0)   |
  * | 6  | mini-batch updates                            | epochs x minibatches loop in `update()`                    |
  * | 7  | advantage normalisation (per minibatch)       | `ppoLoss` (`normAdv`)                                      |
- * | 8  | clipped surrogate objective                   | `ppoLoss`: max(-A r, -A clip(r))                           |
+ * | 8  | clipped surrogate objective                   | `ppoLoss`: w max(-A r, -A clip(r)), r = π_θ(a)/π_old(a);   |
+ * |    |                                               | w = min(1, π_old(a)/μ(a)) corrects for ε-uniform rollouts  |
+ * |    |                                               | (detached, truncated at 1 as in V-trace/ACER; w = 1 at ε 0)|
  * | 9  | value-function loss clipping                  | `ppoLoss` (`clipVloss`; off in `bandit`, see the preset)   |
  * | 10 | overall loss with entropy bonus               | `ppoLoss`: pg - entCoef * H + vfCoef * v                   |
  * | 11 | global gradient clipping (0.5)                | `clipGradNorm` in `update()`                               |
@@ -28,8 +30,22 @@
  *
  * Departures from the authors' code (see docs/method.md, "defects not to copy"): the softmax
  * runs over the action axis in rollouts as well as updates; an ε-uniform exploratory action
- * stores the log-probability of the action actually executed under the behaviour policy;
- * state and advantage normalisation are applied when enabled; model selection uses validation.
+ * stores the log-probability of the action actually executed (the authors kept that of the
+ * action the random one replaced); state and advantage normalisation are applied when enabled;
+ * model selection uses validation.
+ *
+ * ε-uniform exploration: rollouts act with the behaviour policy μ = (1-ε) π_old + ε/arms and
+ * store, for the executed action a, both log π_old(a) (`Rollout.logProbs`) and log μ(a)
+ * (`Rollout.behaviourLogProbs`). The clipped ratio is π_θ(a)/π_old(a), so it is exactly 1 before
+ * the first gradient step and the clip range, approx KL, clip fraction and target-KL stop measure
+ * how far the *policy* moved. (Centring it on μ instead made the ratio π/μ ≠ 1 from the start:
+ * with ε 0.1 and clip 0.05, every action with π > ~0.09 began outside the clip range and its
+ * positive advantages gave no gradient.) The sampling mismatch is corrected by the truncated
+ * importance weight w = min(1, π_old(a)/μ(a)) on the advantage, a constant per sample (no
+ * gradient flows through it), as V-trace (Espeholt et al. 2018) and ACER (Wang et al. 2017) do:
+ * uniform-exploration samples of actions the policy rarely picks count little, and truncation
+ * at 1 bounds the variance at the cost of a small bias towards μ. The critic is still fitted to
+ * the returns of μ's actions (uncorrected; with ε 0.1 the difference is small).
  */
 import { Rng } from '../util/rng';
 import { systemClock, throwIfCancelled, type CancelSignal, type Clock } from '../util/log';
@@ -165,8 +181,18 @@ export function ppoArgs(preset: PpoPresetName, overrides: Partial<{ [K in keyof 
   return args;
 }
 
+/** The setting (and CLI flag) each user-facing PPO argument comes from, for error messages. */
+const ARG_SETTINGS: Partial<Record<keyof PpoArgs, string>> = {
+  totalSteps: 'agent.steps / --steps',
+  batchSize: 'agent.batchSize',
+  updateEpochs: 'agent.updateEpochs',
+  exploration: 'agent.exploration',
+  learningRate: 'agent.learningRate',
+  clipCoef: 'agent.clipCoef',
+};
+
 function validateArgs(a: PpoArgs): void {
-  const bad = (f: string, why: string) => new Error(`PPO argument ${f}: ${why}`);
+  const bad = (f: keyof PpoArgs, why: string) => new Error(`PPO argument ${f}${ARG_SETTINGS[f] ? ` (setting ${ARG_SETTINGS[f]})` : ''}: ${why}`);
   if (!(a.batchSize >= 1 && Number.isInteger(a.batchSize))) throw bad('batchSize', 'must be a positive integer');
   if (!(a.numMinibatches >= 1 && a.numMinibatches <= a.batchSize)) throw bad('numMinibatches', `must be in 1..batchSize (${a.batchSize})`);
   if (!(a.updateEpochs >= 1)) throw bad('updateEpochs', 'must be >= 1');
@@ -248,8 +274,17 @@ export interface Rollout {
   obs: Float32Array;
   contexts: Int32Array;
   actions: Int32Array;
-  /** log μ(a|s) of the executed action under the behaviour policy μ = (1-ε) π + ε/arms. */
+  /**
+   * log π_old(a|s): the policy's own log-probability of the executed action. The clipped ratio
+   * π_θ/π_old is centred on it (exactly 1 before the first gradient step).
+   */
   logProbs: Float32Array;
+  /**
+   * log μ(a|s) of the executed action under the behaviour policy μ = (1-ε) π_old + ε/arms that
+   * actually chose it (equal to `logProbs` when ε = 0). Used only for the importance weight
+   * w = min(1, π_old/μ) on the advantage.
+   */
+  behaviourLogProbs: Float32Array;
   values: Float32Array;
   rewards: Float32Array;
   advantages: Float32Array;
@@ -282,7 +317,10 @@ export interface Minibatch {
   m: number;
   obs: Float32Array;
   actions: Int32Array;
+  /** log π_old(a|s) of each executed action (the ratio's denominator). */
   oldLogProbs: Float32Array;
+  /** Truncated importance weights min(1, π_old(a|s)/μ(a|s)): constants, all 1 when ε = 0. */
+  weights: Float32Array;
   oldValues: Float32Array;
   advantages: Float32Array;
   returns: Float32Array;
@@ -300,7 +338,8 @@ export interface LossParts {
 
 /**
  * loss = pg - entCoef * H + vfCoef * v, where (means over the minibatch)
- *   pg = max(-A r, -A clip(r, 1-c, 1+c)),  r = π_θ(a|s) / μ_old(a|s)
+ *   pg = w max(-A r, -A clip(r, 1-c, 1+c)),  r = π_θ(a|s) / π_old(a|s),
+ *        w = min(1, π_old(a|s) / μ(a|s))  (detached; A normalised first when normAdv)
  *   H  = -Σ_k π_k log π_k
  *   v  = 0.5 (V(s) - R)^2   (or cleanrl's clipped form when clipVloss)
  * With `withGrad`, accumulates dloss/dθ into agent.grads (zeroed first).
@@ -320,6 +359,10 @@ export function ppoLoss(agent: PpoAgent, mb: Minibatch, args: PpoArgs, withGrad:
     const std = Math.sqrt(v / (m - 1));
     for (let i = 0; i < m; i++) adv[i] = (adv[i]! - mean) / (std + 1e-8);
   }
+  // Off-policy correction for ε-uniform rollouts: scale each (normalised) advantage by its
+  // truncated importance weight (a constant, so it only scales that sample's gradient). It comes
+  // after normalisation so the weights do not shift the baseline the normalisation subtracts.
+  for (let i = 0; i < m; i++) adv[i] = adv[i]! * mb.weights[i]!;
 
   // Policy: log-softmax over the arms axis (the axis the authors' rollout got wrong).
   const logits = agent.actor.forward(mb.obs, m, withGrad);
@@ -527,7 +570,7 @@ export class PpoTrainer {
     };
   }
 
-  /** Collects one batch at the current step: states, ε-mixture actions, behaviour log-probs, values, rewards (public for tests; does not advance the step). */
+  /** Collects one batch at the current step: states, ε-mixture actions, policy and behaviour log-probs, values, rewards (public for tests; does not advance the step). */
   async rollout(rng: Rng, signal?: CancelSignal): Promise<Rollout> {
     const a = this.args;
     const n = a.batchSize;
@@ -550,15 +593,18 @@ export class PpoTrainer {
 
     const actions = new Int32Array(n);
     const logProbs = new Float32Array(n);
+    const behaviourLogProbs = new Float32Array(n);
     const eps = a.exploration;
     const p = new Float64Array(A);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < A; j++) p[j] = Math.exp(l[i * A + j]!);
       const act = eps > 0 && rng.next() < eps ? rng.int(A) : rng.categorical(p);
       actions[i] = act;
-      // The executed action's probability under the behaviour policy, whichever branch chose
-      // it (the authors kept the log-prob of the action the random one replaced).
-      logProbs[i] = Math.log((1 - eps) * p[act]! + eps / A);
+      // Both probabilities are of the executed action, whichever branch chose it (the authors
+      // kept the log-prob of the action the random one replaced): π_old(a) centres the clipped
+      // ratio, μ(a) gives the importance weight (see the header).
+      logProbs[i] = l[i * A + act]!;
+      behaviourLogProbs[i] = eps > 0 ? Math.log((1 - eps) * p[act]! + eps / A) : l[i * A + act]!;
     }
 
     throwIfCancelled(signal);
@@ -580,7 +626,7 @@ export class PpoTrainer {
     const advantages = new Float32Array(n);
     const returns = new Float32Array(n);
     computeAdvantages(rewards, values, nextValue, a.gamma, a.gaeLambda, advantages, returns);
-    return { n, obs, contexts, actions, logProbs, values, rewards, advantages, returns };
+    return { n, obs, contexts, actions, logProbs, behaviourLogProbs, values, rewards, advantages, returns };
   }
 
   /** Greedy policy's mean reward over every context of `env` (e.g. the validation split). */
@@ -634,16 +680,22 @@ function checkedContext(env: BanditEnv, i: number): Float32Array {
   return x;
 }
 
+/** Truncated importance weight min(1, π_old(a)/μ(a)) from the two stored log-probabilities. */
+export function importanceWeight(logPi: number, logMu: number): number {
+  return logPi >= logMu ? 1 : Math.exp(logPi - logMu);
+}
+
 function gather(ro: Rollout, rows: number[], dim: number): Minibatch {
   const m = rows.length;
   const mb: Minibatch = {
     m, obs: new Float32Array(m * dim), actions: new Int32Array(m), oldLogProbs: new Float32Array(m),
-    oldValues: new Float32Array(m), advantages: new Float32Array(m), returns: new Float32Array(m),
+    weights: new Float32Array(m), oldValues: new Float32Array(m), advantages: new Float32Array(m), returns: new Float32Array(m),
   };
   rows.forEach((r, i) => {
     mb.obs.set(ro.obs.subarray(r * dim, (r + 1) * dim), i * dim);
     mb.actions[i] = ro.actions[r]!;
     mb.oldLogProbs[i] = ro.logProbs[r]!;
+    mb.weights[i] = importanceWeight(ro.logProbs[r]!, ro.behaviourLogProbs[r]!);
     mb.oldValues[i] = ro.values[r]!;
     mb.advantages[i] = ro.advantages[r]!;
     mb.returns[i] = ro.returns[r]!;

@@ -10,7 +10,10 @@
  *   checkpoints/best.json  the best greedy validation reward so far (model selection never looks
  *                        at the training sessions)
  *   agent.onnx           the best actor as ONNX (see onnxExport.ts)
- * `resume` continues from checkpoints/last.json; metric lines written after it are dropped.
+ * `resume` continues from checkpoints/last.json; metric lines written after it are dropped. It
+ * refuses when the inputs differ from those the manifest recorded (hint ids and texts, dataset
+ * hash, KB fingerprint): the checkpoint's actions and states would mean something else. A fresh
+ * run refuses a folder that already holds a run, whose old best.json could outlive this run's.
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +25,7 @@ import { actionHints, kbFingerprint } from '../kb/actions';
 import type { SessionEncoder } from '../encode/types';
 import { encodeSessions } from '../encode/session';
 import { hashJson } from '../util/hash';
+import { InputError } from '../util/errors';
 import { writeFileAtomic, writeJsonAtomic, exists } from '../util/fs';
 import { CancelledError, systemClock, type CancelSignal, type Clock, type Logger } from '../util/log';
 import type { TrainProgress, TrainSummary } from '../../protocol/worker';
@@ -44,6 +48,8 @@ export interface TrainAgentInput {
   /** Overrides config.agent.steps. */
   steps?: number;
   packageVersion: string;
+  /** The config's base folder (relative paths); recorded in the manifest so a resume can reuse it. */
+  baseDir?: string;
   logger: Logger;
   /** Cancels between updates and aborts LLM requests in flight. */
   signal?: AbortSignal | CancelSignal;
@@ -131,13 +137,16 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
   const t0 = clock.now();
   const setup = await setUp(input);
   const paths = Object.fromEntries(Object.entries(RUN_FILES).map(([k, v]) => [k, join(runDir, v)])) as Record<keyof typeof RUN_FILES, string>;
-  await fsp.mkdir(join(runDir, 'checkpoints'), { recursive: true });
 
   let args = ppoArgsFromConfig(config, input.steps ?? config.agent.steps);
   let best: { reward: number; step: number } | null = null;
   let resumedFrom: Awaited<ReturnType<typeof readCheckpoint>> | undefined;
   if (input.resume) {
     if (!(await exists(paths.last))) throw new Error(`${runDir}: nothing to resume (no ${RUN_FILES.last})`);
+    const recorded = await readManifest(paths.manifest);
+    const differ = resumeMismatches(recorded, { ...setup.manifest, hintIds: setup.hintIds, hintTexts: setup.hintTexts });
+    if (differ.length > 0) throw new InputError(`cannot resume: the inputs differ from the ones this run was trained with: ${differ.join('; ')}`, paths.manifest);
+    for (const f of RESUME_CHECKED) if (recorded[f] === undefined) logger.log('warn', `${paths.manifest}: no ${f} recorded, so it is not checked on resume`);
     resumedFrom = await readCheckpoint(paths.last);
     if (resumedFrom.hintIds.join('\n') !== setup.hintIds.join('\n')) throw new Error(`${paths.last}: trained with actions [${resumedFrom.hintIds.join(', ')}], the KB now gives [${setup.hintIds.join(', ')}]`);
     if (resumedFrom.stateDim !== setup.train.dim) throw new Error(`${paths.last}: trained on ${resumedFrom.stateDim}-d states, the encoder now gives ${setup.train.dim}`);
@@ -148,9 +157,13 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
       if (b.validationReward !== undefined) best = { reward: b.validationReward, step: b.step };
     }
   } else {
+    const present = await runFilesIn(runDir);
+    if (present.length > 0) throw new InputError(`already holds a training run (${present.join(', ')}); resume it, or train into an empty folder`, runDir);
+    await fsp.mkdir(join(runDir, 'checkpoints'), { recursive: true });
     await writeJsonAtomic(paths.config, config);
     await writeJsonAtomic(paths.manifest, {
       ...setup.manifest,
+      ...(input.baseDir !== undefined ? { baseDir: input.baseDir } : {}),
       hintIds: setup.hintIds, hintTexts: setup.hintTexts,
       seeds: { agent: config.agent.seed, dataset: config.dataset.seed },
       preset: args.preset, ppo: args, packageVersion: input.packageVersion,
@@ -226,6 +239,61 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
     calls: st.calls, cacheHits: st.cacheHits, callBound: st.bound,
     seconds: (clock.now() - t0) / 1000,
   };
+}
+
+/** Manifest fields a resume must find unchanged, with the words an error uses for them. */
+const RESUME_CHECKED = ['hintIds', 'hintTexts', 'datasetHash', 'kbFingerprint'] as const;
+const RESUME_LABELS: Record<(typeof RESUME_CHECKED)[number], string> = {
+  hintIds: 'hint ids', hintTexts: 'hint texts', datasetHash: 'dataset hash', kbFingerprint: 'KB fingerprint',
+};
+
+/**
+ * What differs between a run's recorded manifest and the current inputs, one phrase each
+ * (empty: safe to resume). A field the manifest lacks (an older run) is not compared.
+ */
+export function resumeMismatches(recorded: Record<string, unknown>, current: { hintIds: string[]; hintTexts: string[]; datasetHash?: unknown; kbFingerprint?: unknown }): string[] {
+  const out: string[] = [];
+  for (const f of RESUME_CHECKED) {
+    const was = recorded[f];
+    const now = current[f];
+    if (was === undefined || JSON.stringify(was) === JSON.stringify(now)) continue;
+    if (Array.isArray(was) && Array.isArray(now)) {
+      const changed: string[] = [];
+      for (let i = 0; i < Math.max(was.length, now.length); i++) {
+        if (was[i] !== now[i]) changed.push(f === 'hintIds' ? `#${i} ${String(was[i] ?? '(none)')} -> ${String(now[i] ?? '(none)')}` : `#${i} (${current.hintIds[i] ?? String((recorded.hintIds as unknown[] | undefined)?.[i] ?? '?')})`);
+      }
+      const count = was.length !== now.length ? `${was.length} recorded, ${now.length} now; ` : '';
+      out.push(`${RESUME_LABELS[f]} (${count}changed at ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? `, and ${changed.length - 5} more` : ''})`);
+    } else {
+      out.push(`${RESUME_LABELS[f]} (recorded ${JSON.stringify(was)}, now ${JSON.stringify(now)})`);
+    }
+  }
+  return out;
+}
+
+async function readManifest(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot resume without the run's manifest: ${(err as Error).message}`, file);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new InputError(`invalid JSON: ${(err as Error).message}`, file);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new InputError('must be a JSON object', file);
+  return json as Record<string, unknown>;
+}
+
+/** The run files (see RUN_FILES) already in a folder; the worker's own log does not count. */
+async function runFilesIn(runDir: string): Promise<string[]> {
+  const names = [RUN_FILES.config, RUN_FILES.manifest, RUN_FILES.metrics, 'checkpoints', RUN_FILES.onnx];
+  const found: string[] = [];
+  for (const n of names) if (await exists(join(runDir, n))) found.push(n);
+  return found;
 }
 
 /** Keeps the metric lines of updates up to `update` (a killed run may have written more). */

@@ -11,8 +11,7 @@ import { InputError } from '../util/errors';
 import { defaultConfig } from '../config/defaults';
 import { info } from '../util/log';
 import { readText } from './text';
-import { sessionize, parseTimestamp, type Interaction } from './sessionize';
-import { candidatePool } from './candidates';
+import { sessionizeLog, parseTimestamp, type Interaction } from './sessionize';
 import type { BadRows } from './badRows';
 import type { ImportContext, ImportedData } from './importer';
 import type { Item } from './types';
@@ -131,13 +130,8 @@ export async function importCsv(ctx: ImportContext): Promise<ImportedData> {
   }
   info(ctx.logger, `csv: ${interactions.length} interactions from ${interFile}`);
 
-  const built = sessionize(interactions, candidatePool(items.keys()), {
-    by: sessionCol >= 0 ? 'session' : 'user-day',
-    minLength: ctx.config.minSessionLength,
-    candidates: ctx.config.candidates,
-    testFraction: ctx.config.testFraction,
-    seed: ctx.config.seed,
-  });
+  const built = sessionizeLog(interactions, items, sessionCol >= 0, ctx.config);
+
   notes.push(...built.notes);
   return { items, train: built.train, test: built.test, files: [interFile, itemsFile], notes };
 }

@@ -12,8 +12,7 @@ import { basename, join } from 'node:path';
 import { InputError } from '../util/errors';
 import { info } from '../util/log';
 import { readTsv, type TsvFile } from './tsv';
-import { sessionize, parseTimestamp, type Interaction } from './sessionize';
-import { candidatePool } from './candidates';
+import { sessionizeLog, parseTimestamp, type Interaction } from './sessionize';
 import type { ImportContext, ImportedData } from './importer';
 import type { Item } from './types';
 
@@ -116,13 +115,8 @@ export async function importRecbole(ctx: ImportContext): Promise<ImportedData> {
   info(ctx.logger, `recbole: ${interactions.length} interactions from ${interFile}`);
   if (inter.blankLines) notes.push(`${interFile}: ${inter.blankLines} blank line(s) ignored`);
 
-  const built = sessionize(interactions, candidatePool(items.keys()), {
-    by: sessionF ? 'session' : 'user-day',
-    minLength: ctx.config.minSessionLength,
-    candidates: ctx.config.candidates,
-    testFraction: ctx.config.testFraction,
-    seed: ctx.config.seed,
-  });
+  const built = sessionizeLog(interactions, items, !!sessionF, ctx.config);
+
   notes.push(...built.notes);
   return { items, train: built.train, test: built.test, files: [interFile, itemFile], notes };
 }

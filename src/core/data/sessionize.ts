@@ -8,8 +8,9 @@
  * candidates do not change when other sessions are added or removed.
  */
 import { Rng } from '../util/rng';
-import { sampleCandidates, type CandidatePool } from './candidates';
-import type { Session } from './types';
+import { candidatePool, sampleCandidates, type CandidatePool } from './candidates';
+import type { Item, Session } from './types';
+import type { Re2llmConfig } from '../config/defaults';
 
 export interface Interaction {
   /** User id (used for grouping by day when there is no session id). */
@@ -109,4 +110,15 @@ export function parseTimestamp(raw: string): number | undefined {
   }
   const ms = Date.parse(s);
   return Number.isNaN(ms) ? undefined : ms / 1000;
+}
+
+/** What both log importers do: sessionize over all known items with the dataset settings. */
+export function sessionizeLog(interactions: readonly Interaction[], items: Map<string, Item>, bySessionField: boolean, config: Re2llmConfig['dataset']): SessionizeResult {
+  return sessionize(interactions, candidatePool(items.keys()), {
+    by: bySessionField ? 'session' : 'user-day',
+    minLength: config.minSessionLength,
+    candidates: config.candidates,
+    testFraction: config.testFraction,
+    seed: config.seed,
+  });
 }

@@ -58,7 +58,9 @@ export function answerRates(records: readonly PredictionRecord[]): ConditionResu
 export function summariseCondition(run: ConditionRun, opts: AggregateOptions): ConditionResult {
   const metrics: MetricTable = {};
   for (const name of metricNames(opts.ks)) {
-    const rng = Rng.derive(opts.seed, `bootstrap/${run.condition}/${name}`);
+    // The same stream for every metric of a condition: each metric is computed on the same
+    // resampled session sets, so HR@1 and NDCG@1 (equal per session) get equal intervals.
+    const rng = Rng.derive(opts.seed, `bootstrap/${run.condition}`);
     metrics[name] = bootstrapCI(metricSeries(run.records, name), rng, opts.resamples);
   }
   return {

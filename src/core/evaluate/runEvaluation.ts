@@ -34,6 +34,7 @@ import { usageDiff, zeroUsage, type ConditionRun, type PredictionRecord, type Us
 import { rankWithClient } from './rankWithClient';
 import { sampleSessions } from './sample';
 import { readTrainingCurve } from './trainingCurve';
+import { redactUrl } from '../llm/redactUrl';
 
 /** Every condition, in the order results.json lists them. */
 export const ALL_CONDITIONS = ['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle', 'popularity', 'sknn'] as const;
@@ -192,7 +193,7 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
       createdAt: new Date((opts.clock ?? systemClock).now()).toISOString(),
       dataset: { name: dataset.name, hash: dataset.hash },
       ...(kb ? { kb: { path: opts.kbPath ?? '', fingerprint: kbFingerprint(kb), hintIds: actions.map((a) => a.id) } } : {}),
-      llm: { baseUrl: llm?.baseUrl ?? config.llm.baseUrl, model: llm?.model ?? config.llm.model },
+      llm: { baseUrl: llm?.baseUrl ?? redactUrl(config.llm.baseUrl), model: llm?.model ?? config.llm.model },
       ...(agent && agentRun ? { agentRun: agent.runDir ?? '' } : {}),
       packageVersion,
       config: config as unknown as Record<string, unknown>,

@@ -83,7 +83,11 @@ export async function saveKbMerged(path: string, snapshot: KbSnapshot, desired: 
       report = r;
     }
     const again = await readOrNull(path);
-    if (again !== current && attempt < 5) continue;
+    if (again !== current) {
+      if (attempt < 5) continue;
+      // Still changing under us: writing now could drop an edit, so write nothing.
+      throw new InputError('not saved, the file kept changing while the new hints were merged; run again when it is quiet', path);
+    }
     if (text !== current) await writeFileAtomic(path, text);
     return { snapshot: { path, text, kb }, merged: changed, added: report.added, skipped: report.skipped };
   }

@@ -14,6 +14,7 @@ import type { Re2llmConfig } from '../config/defaults';
 import type { Logger } from '../util/log';
 import { silentLogger } from '../util/log';
 import { Rng } from '../util/rng';
+import { redactUrl } from './redactUrl';
 import { ResponseCache, cacheKey, type ChatCacheInput, type ChatCacheOutput, type EmbeddingCacheInput, type EmbeddingCacheOutput } from './cache';
 import { backoffDelayMs, DEFAULT_BACKOFF, isRetryableStatus, retryAfterFromHeaders, sleep as realSleep, type BackoffOptions, type FailureInfo } from './retry';
 import { emptyUsage, type ChatRequest, type ChatResult, type LlmClient, type UsageStats } from './types';
@@ -173,6 +174,8 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
     usage.cost += (prompt * llm.inputCostPerMTok + completion * llm.outputCostPerMTok) / 1e6;
   }
 
+  const inflight = new Map<string, Promise<ChatResult>>();
+
   async function chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
     const purpose = req.purpose ?? 'chat';
     const input: ChatCacheInput = {
@@ -199,6 +202,24 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
         key,
       );
     }
+    // Identical requests in flight at once share one call: a PPO batch can hold the same
+    // (session, hint) twice, and with one call per key the |sessions| x |KB| bound holds.
+    const pending = inflight.get(key);
+    if (pending) {
+      const shared = await pending;
+      usage.cacheHits++;
+      return { ...shared, cached: true };
+    }
+    const call = requestChat(input, req, purpose, key, signal);
+    inflight.set(key, call);
+    try {
+      return await call;
+    } finally {
+      inflight.delete(key);
+    }
+  }
+
+  async function requestChat(input: ChatCacheInput, req: ChatRequest, purpose: string, key: string, signal?: AbortSignal): Promise<ChatResult> {
     const what = `LLM ${purpose} request to ${llm.model}`;
     const out = await withRetries(what, async (): Promise<ChatCacheOutput> => {
       const res = await sdkClient().chat.completions.create(
@@ -284,6 +305,6 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
     chat,
     embed,
     usage: () => ({ ...usage }),
-    describe: () => ({ baseUrl, model: llm.model, embeddingModel: llm.embeddingModel }),
+    describe: () => ({ baseUrl: redactUrl(baseUrl), model: llm.model, embeddingModel: llm.embeddingModel }),
   };
 }

@@ -7,9 +7,10 @@
  *  - otherwise bullet lines (`- X`, `* X`, `• X`) are the list;
  *  - a single line holding a run of numbers `1. A 2. B` (or `1. A; 2. B`) is split there;
  *  - anything else (prose, `A; B; C`, `A, B, C` on one line) is not a list: `null`.
- * Reasoning models (served by Ollama, vLLM) may think aloud in `<think>...</think>` first, often
- * drafting lists there: that part is dropped (an unclosed one runs to the end of the answer).
+ * A reasoning model's `<think>...</think>` part is dropped first (stripThinking.ts).
  */
+import { stripThinking } from './stripThinking';
+
 export interface ListItem {
   /** The line as written, trimmed (what the authors' exact scoring reads). */
   raw: string;
@@ -23,8 +24,7 @@ const BULLET = /^[-*•+–]\s+(.*)$/;
 const INLINE_MARKER = /(?:^|[\s;,])(\(?(\d{1,2})[.)]\s+)/g;
 
 export function extractListItems(answer: string): ListItem[] | null {
-  const lines = answer
-    .replace(/<think>[\s\S]*?(?:<\/think>|$)/gi, '')
+  const lines = stripThinking(answer)
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l.length > 0);

@@ -164,11 +164,23 @@ export function similarity(a: string, b: string): number {
   return longest === 0 ? 1 : 1 - distance(a, b) / longest;
 }
 
+/** Numbers and roman numerals in a normalised title: "rocky iv" -> ["iv"], "ocean s 11" -> ["11"]. */
+function numberTokens(norm: string): string {
+  return norm.split(' ').filter((t) => /^\d+$/.test(t) || /^(ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii)$/.test(t)).join(' ');
+}
+
+/**
+ * The closest candidate by edit similarity. Titles that differ in a number are never matched
+ * fuzzily: in movie data "Rocky IV" and "Rocky II", or "Part III" and "Part II", are one edit
+ * apart yet different items, and reading one as the other would inflate hit rates.
+ */
 function bestFuzzy(norms: string[], index: CandidateIndex, threshold: number): string[] | null {
   let best: string[] | null = null;
   let bestSim = -1;
   for (const n of norms) {
+    const numbers = numberTokens(n);
     for (const [title, ids] of index.byNorm) {
+      if (numberTokens(title) !== numbers) continue;
       const sim = similarity(n, title);
       if (sim > bestSim) {
         bestSim = sim;

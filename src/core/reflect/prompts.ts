@@ -8,6 +8,7 @@
  */
 import type { ChatMessage } from '../llm/types';
 import type { DomainWords } from '../data/types';
+import { stripThinking } from '../parse/stripThinking';
 
 export const REFLECT_TURN1_MARKER = 'None of the titles in your list is the one I';
 export const REFLECT_TURN2_MARKER = 'The one I actually chose next was';
@@ -93,7 +94,7 @@ export interface RedundancyAnswer {
 }
 
 export function parseRedundancyAnswer(text: string, listed: number): RedundancyAnswer {
-  const m = /^[\s"'*_`>(]*(yes|no)\b\W*(\d+)?/i.exec(text);
+  const m = /^[\s"'*_`>(]*(yes|no)\b\W*(\d+)?/i.exec(stripThinking(text));
   if (!m) return { redundant: true, unclear: true };
   if (m[1]!.toLowerCase() === 'no') return { redundant: false, unclear: false };
   const n = m[2] ? Number(m[2]) : NaN;

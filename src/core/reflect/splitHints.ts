@@ -5,6 +5,7 @@
  * joined to their item; preamble and closing remarks (lines outside a numbered or bulleted list,
  * once the answer has one) are dropped.
  */
+import { stripThinking } from '../parse/stripThinking';
 
 const MARKER = /^\s*(?:[-*\u2022\u00b7]+|\(?\d{1,2}\s*[.):]|\(?[a-z]\)|#{1,6})\s*/i;
 
@@ -30,7 +31,7 @@ export function cleanHint(raw: string): string {
 }
 
 export function splitHints(answer: string): SplitResult {
-  const lines = answer.split(/\r?\n/);
+  const lines = stripThinking(answer).split(/\r?\n/);
   const listed = lines.some((l) => MARKER.test(l) && !/^\s*#/.test(l));
   if (!listed) {
     return { hints: lines.map(cleanHint).filter((t) => t && !isPreamble(t)), listed: false };

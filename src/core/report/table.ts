@@ -1,36 +1,11 @@
 /**
  * The metric table as data, shared by the export formats: metric columns in a fixed order,
- * condition labels, and which cells are best. The results webview applies the same rules
- * (webview/results/model.ts, webview/shared/format.ts); keep them in step.
+ * condition labels, and which cells are best. Labels, metric order and upper bounds live in
+ * src/protocol/results.ts so the results webview applies exactly the same rules.
  */
-import type { ConditionResult, Estimate, ResultsFile } from '../../protocol/results';
+import { CONDITION_LABELS, conditionLabel, orderMetrics, UPPER_BOUNDS, type ConditionResult, type Estimate, type ResultsFile } from '../../protocol/results';
 
-export const CONDITION_LABELS: Record<string, string> = {
-  'no-hint': 'No hint',
-  'random-hint': 'Random hint',
-  'best-fixed-hint': 'Best fixed hint',
-  agent: 'Agent (Re2LLM)',
-  oracle: 'Oracle (upper bound)',
-  popularity: 'Popularity',
-  sknn: 'SKNN',
-};
-
-/** The oracle picks the best hint knowing the target: an upper bound, never marked best. */
-export const UPPER_BOUNDS = new Set(['oracle']);
-
-export function conditionLabel(condition: string): string {
-  return CONDITION_LABELS[condition] ?? condition;
-}
-
-/** HR@K by K, then NDCG@K by K, then MRR, then any other metric in first-seen order. */
-export function orderMetrics(names: Iterable<string>): string[] {
-  const rank = (m: string) => {
-    const hit = /^(HR|NDCG)@(\d+)$/.exec(m);
-    if (hit) return (hit[1] === 'HR' ? 0 : 1000) + Number(hit[2]);
-    return m === 'MRR' ? 2000 : 3000;
-  };
-  return [...new Set(names)].map((m, i) => ({ m, i })).sort((a, b) => rank(a.m) - rank(b.m) || a.i - b.i).map((x) => x.m);
-}
+export { CONDITION_LABELS, conditionLabel, orderMetrics, UPPER_BOUNDS };
 
 export interface MetricTableRow {
   condition: string;

@@ -16,10 +16,9 @@ import type { Re2llmConfig } from '../config/defaults';
 import type { SessionDataset } from '../data/types';
 import type { LlmClient, UsageStats } from '../llm/types';
 import type { Logger } from '../util/log';
-import { hashJson } from '../util/hash';
 import { writeJsonAtomic } from '../util/fs';
 import { loadDataset } from '../data/load';
-import { createLlmClient, ResponseCache } from '../llm';
+import { createLlmClient, redactUrl, ResponseCache } from '../llm';
 import { actionHints, kbFingerprint, loadKbFile, isEnabled, type HintKb } from '../kb';
 import { runReflection } from '../reflect/runReflection';
 import type { ReflectionProgress, ReflectionSummary } from '../reflect/types';
@@ -30,6 +29,7 @@ import { writeReport } from '../report';
 import type { ResultsFile } from '../../protocol/results';
 import type { TrainOptions, TrainProgress, TrainSummary } from '../../protocol/worker';
 import { defaultKbPath } from './paths';
+import { evaluationKey, reflectionKey, trainKey, type StageKeyInputs } from './stageKeys';
 
 /** Runs training somewhere (the CLI and the extension fork the worker; tests may run in-process). */
 export type Trainer = (config: Re2llmConfig, options: TrainOptions, onProgress: (p: TrainProgress) => void) => Promise<TrainSummary>;
@@ -71,13 +71,6 @@ export interface ExperimentSummary {
 
 const ORDER: Stage[] = ['import', 'reflect', 'train', 'evaluate', 'report'];
 
-/** The settings that shape every LLM answer: part of every stage key. */
-function llmIdentity(c: Re2llmConfig): unknown {
-  return { endpoint: c.llm.endpointId || c.llm.baseUrl, model: c.llm.model, temperature: c.llm.temperature, maxTokens: c.llm.maxTokens, seed: c.llm.seed, prompt: c.prompt, parse: c.parse };
-}
-
-const shortHash = (v: unknown): string => hashJson(v).slice(0, 12);
-
 export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentSummary> {
   const started = Date.now();
   const { config, baseDir } = opts.resolved;
@@ -111,6 +104,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   const cache = await ResponseCache.open(config.llm.cacheDir);
   const client: LlmClient = createLlmClient(config, { cache, logger, ...(opts.apiKey ? { apiKey: opts.apiKey } : {}) });
   const runsDir = config.output.runsDir;
+  const keyInputs: StageKeyInputs = { config, datasetHash: dataset.hash, packageVersion: opts.packageVersion };
 
   // 2. Reflection: grow the KB to its target size. A KB that already holds enough enabled hints is
   // the researcher's (possibly hand-edited) and is used as it is.
@@ -122,7 +116,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
       summary.reflection = { skipped: `${summary.kbPath} already holds ${enabled(kb)} enabled hints` };
       emit({ stage: 'reflect', kind: 'skip', detail: summary.reflection.skipped });
     } else {
-      const key = shortHash({ dataset: dataset.hash, llm: llmIdentity(config), reflection: config.reflection, kb: summary.kbPath });
+      const key = reflectionKey(keyInputs, summary.kbPath);
       summary.reflection = await timed('reflect', `growing ${summary.kbPath} to ${config.reflection.targetHints} hints`, () =>
         runReflection({
           dataset, client, config, kbPath: summary.kbPath, runDir: join(runsDir, `reflect-${key}`), logger,
@@ -139,9 +133,10 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   // 3. Training, in whatever process the trainer chooses. Keyed by everything that shapes the
   // reward and the policy; an existing finished run is reused, an unfinished one resumed.
   let agentRunDir: string | undefined;
+  let agentKey: string | null = null;
   if (wants('train') && summary.kbHints > 0) {
-    const key = shortHash({ dataset: dataset.hash, kb: fingerprint, llm: llmIdentity(config), agent: config.agent, encoder: config.encoder });
-    agentRunDir = join(runsDir, `train-${key}`);
+    agentKey = trainKey(keyInputs, fingerprint);
+    agentRunDir = join(runsDir, `train-${agentKey}`);
     const donePath = join(agentRunDir, 'summary.json');
     if (existsSync(donePath)) {
       const { readJsonFile } = await import('../util/fs');
@@ -161,8 +156,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
 
   // 4. Evaluation of every configured condition on the test split.
   if (wants('evaluate')) {
-    const key = shortHash({ dataset: dataset.hash, kb: fingerprint, agent: agentRunDir ?? null, llm: llmIdentity(config), evaluation: config.evaluation });
-    const evalDir = join(runsDir, `eval-${key}`);
+    const evalDir = join(runsDir, `eval-${evaluationKey(keyInputs, fingerprint, agentKey)}`);
     const resultsPath = join(evalDir, 'results.json');
     if (existsSync(resultsPath)) {
       const { readResults } = await import('../evaluate/output');
@@ -183,7 +177,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
           onProgress: (progress) => emit({ stage: 'evaluate', kind: 'progress', progress }),
         }),
       );
-      await writeJsonAtomic(join(evalDir, 'config.json'), config);
+      await writeJsonAtomic(join(evalDir, 'config.json'), { ...config, llm: { ...config.llm, baseUrl: redactUrl(config.llm.baseUrl) } });
       summary.evaluation = { runDir: evalDir, skipped: false, results };
     }
   }

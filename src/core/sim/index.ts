@@ -8,3 +8,4 @@ export { rankCandidatesSim, sessionModel, readHint, DEFAULT_RANK_PARAMS, type Ra
 export { profileOf, titleWords, type Family, type DatasetProfile } from './families';
 export { simEmbedding, DEFAULT_SIM_EMBEDDING_DIM } from './embeddings';
 export type { SimFaults } from './faults';
+export { simEndpointId, SIM_MODEL_VERSION } from './identity';

@@ -61,7 +61,7 @@ export interface CoreApi {
   /** Canonical text of a KB (the core's formatting, so diffs stay small). */
   formatKb(kb: HintKb): Promise<string>;
   loadDataset(config: Re2llmConfig, logger: Logger): Promise<SessionDataset>;
-  /** Reflection into `kbPath` (the core writes it; the extension passes a staging copy when the KB is open). */
+  /** Reflection into `kbPath` (the core writes it; the extension always passes the KB's staging copy, kb/staging.ts). */
   reflect(ctx: JobContext, kbPath: string): Promise<{ accepted: number }>;
   /** Training in the worker process. `resumeRunDir` continues from its last checkpoint. */
   train(ctx: JobContext, kbPath: string, resumeRunDir?: string): Promise<{ runDir: string }>;

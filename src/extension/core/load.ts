@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { SessionDetail } from '../../protocol/webview';
 import type { CoreApi, JobContext } from './api';
 import type { TrainProgress } from '../../protocol/worker';
@@ -127,6 +127,14 @@ async function hintTextOf(kbPath: string | undefined, hintId: string): Promise<s
   }
 }
 
+/**
+ * Name of the extension's reflection checkpoint folder (`reflect-ext-<key>`): the KB file's
+ * absolute path is part of it, so KBs with the same name in different folders never share one.
+ */
+export function reflectExtKey(hash: (v: unknown) => string, kbAbsPath: string, datasetHash: string, model: unknown, reflection: unknown): string {
+  return hash({ dataset: datasetHash, model, reflection, kb: kbAbsPath }).slice(0, 12);
+}
+
 /** Reflection, training (in the worker process), evaluation, the pipeline and the hint check. */
 function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment' | 'tryHint'> {
   /** The cached LLM client for a job (the key is passed in, never read from settings). */
@@ -158,7 +166,8 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
   return {
     async reflect(ctx, kbPath) {
       const [{ runReflection }, { hashJson }, ds, client] = await Promise.all([import('../../core/reflect/runReflection'), import('../../core/util/hash'), dataset(ctx), clientFor(ctx)]);
-      const key = hashJson({ dataset: ds.hash, model: client.describe(), reflection: ctx.config.reflection }).slice(0, 12);
+      // One checkpoint per KB file (its absolute path) as well as per dataset, model and settings.
+      const key = reflectExtKey(hashJson, resolve(kbPath), ds.hash, client.describe(), ctx.config.reflection);
       const s = await runReflection({ dataset: ds, client, config: ctx.config, kbPath, runDir: join(ctx.config.output.runsDir, `reflect-ext-${key}`), logger: ctx.logger, signal: ctx.signal, onProgress: (p) => reflectProgress(ctx, p) });
       ctx.logger.log('info', `reflection stopped (${s.stopReason}): ${s.accepted} accepted of ${s.proposed} proposed; KB holds ${s.kbSize} enabled hints`);
       return { accepted: s.accepted };
@@ -170,6 +179,8 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       const train = await trainer(ctx);
       const s = await train(ctx.config, { runDir, resume: !!resumeRunDir, kbPath, baseDir: ctx.resolved.baseDir, packageVersion: PACKAGE_VERSION }, (p) => trainPoint(ctx, p));
       if (s.cancelled) throw new Error(`training stopped at step ${s.steps}; the last checkpoint is kept (${s.lastCheckpoint ?? runDir})`);
+      // The same "training finished" marker the pipeline writes (Evaluate looks for it).
+      await (await import('../../core/util/fs')).writeJsonAtomic(join(s.runDir, 'summary.json'), s);
       return { runDir: s.runDir };
     },
     async evaluate(ctx, kbPath, agentRunDir) {

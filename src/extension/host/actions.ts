@@ -3,19 +3,21 @@
  * for the selected dataset, pass the trust/key gates, run the core function as a job (live state
  * in the sidebar, cancellable), and tell the user where the result is.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ConfigLayer } from '../../core/config/resolve';
-import { emptyKb, isEnabled } from '../../core/kb/types';
+import { isEnabled } from '../../core/kb/types';
 import type { JobKind, SidebarAction, SidebarCommand, SidebarParams } from '../../protocol/webview';
 import type { JobContext, JobProgress } from '../core/api';
-import { mergeIntoKb } from '../kb/mergeIntoKb';
 import { redact } from './apiKey';
 import type { JobHandle } from './jobs';
 import { readResults } from './runs';
 import type { Studio } from './studio';
 import { requireTrust } from './trust';
+import { describeMerge, reflectIntoKb } from './reflectRun';
+import { hasStaged, stagingFor } from '../kb/staging';
+import { pickAgentRun } from './agentRun';
+import { simEndpointId } from '../../core/sim/identity';
 
 export const TRY_HINT_SESSIONS = 20;
 export const DEMO_API_KEY = 'sk-simulated-demo';
@@ -38,7 +40,8 @@ export class Actions {
   private async sidebarCommand(cmd: SidebarCommand): Promise<void> {
     switch (cmd.type) {
       case 'sidebar/start':
-        await this.start(cmd.action, cmd.params);
+        // The studio stored what the user changed; the job gets those over the current config.
+        await this.start(cmd.action, this.s.changedParams());
         return;
       case 'sidebar/cancelJob':
         this.s.jobs.cancel(cmd.jobId);
@@ -54,7 +57,7 @@ export class Actions {
     }
   }
 
-  start(action: SidebarAction, params?: SidebarParams): Promise<void> {
+  start(action: SidebarAction, params?: Partial<SidebarParams>): Promise<void> {
     switch (action) {
       case 'reflect':
         return this.reflect(params);
@@ -68,7 +71,7 @@ export class Actions {
   }
 
   /** Config + key for a job on the selected dataset, or undefined after telling the user why not. */
-  private async prepare(action: SidebarAction | 'tryHint', params?: SidebarParams, extra: ConfigLayer[] = []) {
+  private async prepare(action: SidebarAction | 'tryHint', params?: Partial<SidebarParams>, extra: ConfigLayer[] = []) {
     const title = action === 'tryHint' ? 'Try hint' : TITLES[action];
     if (!(await requireTrust(this.s.vs, title))) return undefined;
     await this.s.ensureDatasets();
@@ -78,8 +81,9 @@ export class Actions {
       return undefined;
     }
     let wc;
+    let layers: ConfigLayer[] = extra;
     try {
-      const layers = params ? [this.s.paramsLayer(params), ...extra] : extra;
+      layers = params ? [this.s.paramsLayer(params), ...extra] : extra;
       wc = this.s.configFor(dataset, layers);
     } catch (err) {
       void this.s.vs.ui.error(`Re2LLM: ${(err as Error).message}`);
@@ -87,7 +91,7 @@ export class Actions {
     }
     const apiKey = await this.s.gateLlm(title, wc.resolved.config);
     if (!apiKey) return undefined;
-    return { dataset, wc, config: wc.resolved.config, apiKey, kbPath: this.s.kbPathFor(wc) };
+    return { dataset, wc, layers, config: wc.resolved.config, apiKey, kbPath: this.s.kbPathFor(wc) };
   }
 
   /** Runs `body` as a job; with `progress`, also in a cancellable progress notification. */
@@ -151,36 +155,31 @@ export class Actions {
     });
   }
 
-  async reflect(params?: SidebarParams): Promise<void> {
+  async reflect(params?: Partial<SidebarParams>): Promise<void> {
     const p = await this.prepare('reflect', params);
     if (!p) return;
     const { kbPath } = p;
     await this.runJob('reflect', `Reflect on ${p.dataset.label}`, true, async (h, ctx) => {
       // Reflection writes a staging copy; the result is merged into the user's KB afterwards, so
-      // an open KB with unsaved edits is never overwritten (see kb/mergeIntoKb.ts).
-      const staging = join(p.config.output.runsDir, '.staging', basename(kbPath));
-      await mkdir(join(p.config.output.runsDir, '.staging'), { recursive: true });
-      const baseText = existsSync(kbPath) ? await readFile(kbPath, 'utf8') : null;
-      const baseKb = baseText === null ? emptyKb(p.config.dataset.name || undefined) : await this.s.core.parseKb(baseText);
-      if (!baseKb) throw new Error(`${kbPath} is not a valid KB on disk; fix it (Re2LLM: Validate Hint KB) before reflecting`);
-      await writeFile(staging, baseText ?? (await this.s.core.formatKb(baseKb)));
-      const r = await this.s.core.reflect(ctx(p.wc.resolved, p.apiKey), staging);
-      const desired = (await this.s.readKb(staging))?.kb;
-      if (!desired) throw new Error(`reflection left no readable KB at ${staging}`);
-      const out = await mergeIntoKb(this.s.vs.workspace, this.s.core, kbPath, { text: baseText, kb: baseKb }, desired);
+      // an open KB with unsaved edits is never overwritten (see kb/staging.ts, kb/mergeIntoKb.ts).
+      const r = await reflectIntoKb(this.s.vs.workspace, this.s.core, ctx(p.wc.resolved, p.apiKey), kbPath);
       void this.s.refresh();
-      if (out.where === 'staged') {
-        void this.s.vs.ui.warn(`Re2LLM: ${r.accepted} new hints are in ${staging}: ${out.reason}.`);
-        return `${r.accepted} hints accepted; kept in staging (${out.reason})`;
+      if (r.status === 'blocked') {
+        void this.s.vs.ui.warn(`Re2LLM: reflection not started: ${r.reason}.`);
+        return `not started: ${r.reason}`;
       }
-      const where = out.where === 'buffer' ? 'merged into the open editor (unsaved: save to keep them)' : 'written';
-      void this.s.vs.ui.info(`Re2LLM: ${r.accepted} hints accepted, KB ${where}: ${out.hints} hints.`, 'Open Hint KB').then((c) => { if (c) void this.s.vs.ui.openFile(kbPath); });
+      if (r.out.where === 'staged') {
+        void this.s.vs.ui.warn(`Re2LLM: ${r.accepted} hints accepted; the new ones are ${describeMerge(r.out, r.staging)}. They are merged before the next reflection starts.`);
+        return `${r.accepted} hints accepted; kept in staging (${r.out.reason})`;
+      }
+      const where = r.out.where === 'buffer' ? 'merged into the open editor (unsaved: save to keep them)' : 'written';
+      void this.s.vs.ui.info(`Re2LLM: ${r.accepted} hints accepted, KB ${where}: ${r.out.hints} hints.`, 'Open Hint KB').then((c) => { if (c) void this.s.vs.ui.openFile(kbPath); });
       h.progress({ message: `${r.accepted} hints accepted` });
       return `${r.accepted} hints accepted; KB ${where}`;
     }, { datasetId: p.dataset.id });
   }
 
-  async train(params?: SidebarParams, resumeRunDir?: string): Promise<void> {
+  async train(params?: Partial<SidebarParams>, resumeRunDir?: string): Promise<void> {
     if (this.s.jobs.running('train').length) {
       void this.s.vs.ui.warn('Re2LLM: a training run is already in progress (Stop Training first).');
       return;
@@ -227,13 +226,14 @@ export class Actions {
     await this.train(undefined, j.runDir);
   }
 
-  async evaluate(params?: SidebarParams): Promise<void> {
+  async evaluate(params?: Partial<SidebarParams>): Promise<void> {
     const p = await this.prepare('evaluate', params);
     if (!p) return;
-    const runs = await this.s.runs(p.config);
-    const agent = runs.find((r) => r.trained);
-    await this.runJob('evaluate', `Evaluate ${p.dataset.label}`, true, async (_h, ctx) => {
-      const r = await this.s.core.evaluate(ctx(p.wc.resolved, p.apiKey), p.kbPath, agent?.dir);
+    await this.runJob('evaluate', `Evaluate ${p.dataset.label}`, true, async (h, ctx) => {
+      const c = ctx(p.wc.resolved, p.apiKey);
+      h.progress({ message: 'Choosing the trained agent…' });
+      const agent = await this.agentFor(c, p.kbPath);
+      const r = await this.s.core.evaluate(c, p.kbPath, agent);
       void this.s.refresh();
       await this.s.results?.showRuns([r.runDir]);
       return `results: ${basename(r.runDir)}`;
@@ -241,9 +241,31 @@ export class Actions {
   }
 
   /**
-   * The pipeline writes the KB through the core's merge-safe save, which merges with the file on
-   * disk, not with an editor buffer: with unsaved edits open, ask for a save first rather than
-   * write under them.
+   * The agent run Evaluate uses: the newest finished training on this dataset and KB (agentRun.ts).
+   * Without one, the evaluation runs without the agent condition and the user is told why.
+   */
+  private async agentFor(c: JobContext, kbPath: string): Promise<string | undefined> {
+    const runs = await this.s.runs(c.config);
+    const why = (reason: string): undefined => {
+      if (c.config.evaluation.conditions.includes('agent')) void this.s.vs.ui.warn(`Re2LLM: evaluating without the agent: ${reason}.`);
+      c.logger.log('warn', `evaluate: no agent condition: ${reason}`);
+      return undefined;
+    };
+    if (!runs.some((r) => r.trained)) return why('no trained agent in the runs folder (run Train Retrieval Agent first)');
+    const kb = (await this.s.readKb(kbPath))?.kb;
+    if (!kb) return why(`${basename(kbPath)} is missing or not a valid KB`);
+    const ds = await this.s.core.loadDataset(c.config, c.logger);
+    const running = this.s.jobs.running().map((j) => j.runDir).filter((d): d is string => !!d);
+    const pick = await pickAgentRun(runs, { datasetHash: ds.hash, kbFingerprint: await this.s.core.kbFingerprint(kb) }, running);
+    if (!pick.run) return why(pick.reason);
+    c.logger.log('info', `evaluate: agent from ${pick.run.dir}`);
+    return pick.run.dir;
+  }
+
+  /**
+   * A KB with unsaved edits at the start: the pipeline's hints would land in the buffer and the
+   * training would use the file on disk without them, so ask for a save first. (Edits made while
+   * it runs are safe: every KB write goes through the staging merge, see pipelineReflect.)
    */
   private kbDirty(kbPath: string, action: string): boolean {
     if (!this.s.vs.workspace.openDocument(kbPath)?.isDirty) return false;
@@ -251,11 +273,53 @@ export class Actions {
     return true;
   }
 
-  async runPipeline(params?: SidebarParams): Promise<void> {
+  /**
+   * The pipeline's reflection stage, run as Reflect runs it (staging copy, then a merge into the
+   * open buffer or the disk, checked when it writes), so the core's pipeline never writes the KB:
+   * its own reflection is skipped by capping `reflection.targetHints` at what the KB holds.
+   * Returns the extra config layer for the pipeline, or why it stops after reflection.
+   */
+  private async pipelineReflect(c: JobContext, kbPath: string): Promise<{ layers: ConfigLayer[]; stop?: string }> {
+    const enabledOnDisk = async (): Promise<number> => {
+      const read = await this.s.readKb(kbPath);
+      if (read && !read.kb) throw new Error(`${kbPath} is not a valid KB; fix it (Re2LLM: Validate Hint KB) and run again`);
+      return read?.kb?.hints.filter(isEnabled).length ?? 0;
+    };
+    const target = c.config.reflection.targetHints;
+    if ((await hasStaged(stagingFor(c.config.output.runsDir, kbPath))) || (await enabledOnDisk()) < target) {
+      const r = await reflectIntoKb(this.s.vs.workspace, this.s.core, c, kbPath);
+      void this.s.refresh();
+      if (r.status === 'blocked') {
+        void this.s.vs.ui.warn(`Re2LLM: pipeline not started: ${r.reason}.`);
+        return { layers: [], stop: `not started: ${r.reason}` };
+      }
+      if (c.signal.aborted) throw new Error('cancelled during reflection');
+      if (r.out.where !== 'disk') {
+        const msg = `reflection: ${r.accepted} hints accepted, ${describeMerge(r.out, r.staging)}. Save the KB, then run again to train and evaluate with them.`;
+        void this.s.vs.ui.warn(`Re2LLM: ${msg}`, 'Open Hint KB').then((x) => { if (x) void this.s.vs.ui.openFile(kbPath); });
+        return { layers: [], stop: `stopped after ${msg}` };
+      }
+    }
+    const n = await enabledOnDisk();
+    if (n >= target) return { layers: [] };
+    if (n === 0) {
+      // The core's pipeline would reflect again (its target is at least 1) and write the KB itself.
+      const msg = `${basename(kbPath)} has no enabled hints after reflection: nothing to train. Run Reflect with a larger budget, or add hints by hand.`;
+      void this.s.vs.ui.warn(`Re2LLM: ${msg}`);
+      return { layers: [], stop: `stopped: ${msg}` };
+    }
+    c.logger.log('info', `pipeline: reflection stopped at ${n} of ${target} hints; training and evaluation use those`);
+    return { layers: [{ source: 'pipeline (reflection already run by the extension)', values: { 'reflection.targetHints': n } }] };
+  }
+
+  async runPipeline(params?: Partial<SidebarParams>): Promise<void> {
     const p = await this.prepare('run', params);
     if (!p || this.kbDirty(p.kbPath, 'Run Full Pipeline')) return;
     await this.runJob('run', `Full pipeline on ${p.dataset.label}`, true, async (_h, ctx) => {
-      const r = await this.s.core.runExperiment(ctx(p.wc.resolved, p.apiKey));
+      const pre = await this.pipelineReflect(ctx(p.wc.resolved, p.apiKey), p.kbPath);
+      if (pre.stop) return pre.stop;
+      const wc = pre.layers.length ? this.s.configFor(p.dataset, [...p.layers, ...pre.layers]) : p.wc;
+      const r = await this.s.core.runExperiment(ctx(wc.resolved, p.apiKey));
       void this.s.refresh();
       await this.s.results?.showRuns([r.runDir]);
       return `results: ${basename(r.runDir)}`;
@@ -284,8 +348,13 @@ export class Actions {
       this.s.vs.log.info(`demo: simulated LLM on ${sim.baseUrl}`);
       try {
         // The simulator's port changes every run; a stable endpoint id keeps the response cache warm.
-        const demo = this.s.configFor(dataset, [scale, { source: 'demo (simulated LLM)', values: { 'llm.baseUrl': sim.baseUrl, 'llm.model': 'sim-llm', 'llm.endpointId': `sim://${ds.hash.slice(0, 16)}/seed-${seed}` } }]);
-        const r = await this.s.core.runExperiment(ctx(demo.resolved, DEMO_API_KEY));
+        const simLayer: ConfigLayer = { source: 'demo (simulated LLM)', values: { 'llm.baseUrl': sim.baseUrl, 'llm.model': 'sim-llm', 'llm.endpointId': simEndpointId(ds.hash, seed) } };
+        const demo = this.s.configFor(dataset, [scale, simLayer]);
+        const kbPath = this.s.kbPathFor(demo);
+        const pre = await this.pipelineReflect(ctx(demo.resolved, DEMO_API_KEY), kbPath);
+        if (pre.stop) return pre.stop;
+        const wcRun = pre.layers.length ? this.s.configFor(dataset, [scale, simLayer, ...pre.layers]) : demo;
+        const r = await this.s.core.runExperiment(ctx(wcRun.resolved, DEMO_API_KEY));
         void this.s.refresh();
         await this.s.results?.showRuns([r.runDir]);
         return `demo results: ${basename(r.runDir)}`;
@@ -319,7 +388,7 @@ export class Actions {
       void this.s.vs.ui.info('Re2LLM: no results yet. Run Evaluate, Run Full Pipeline or Start Demo first.');
       return;
     }
-    const run = runId ? runs.find((r) => r.id === runId) : runs.length === 1 ? runs[0] : (await this.s.vs.ui.pick(runs.map((r) => ({ label: r.label, description: r.id, run: r })), { title: 'Re2LLM: Open Results' }))?.run;
+    const run = runId ? runs.find((r) => r.id === runId) : runs.length === 1 ? runs[0] : (await this.s.vs.ui.pick(runs.map((r) => ({ label: r.label, description: r.id, detail: r.notes, run: r })), { title: 'Re2LLM: Open Results' }))?.run;
     if (!run) return;
     await this.s.results?.showRuns([run.dir]);
   }
@@ -330,7 +399,7 @@ export class Actions {
       void this.s.vs.ui.info('Re2LLM: comparing needs at least two runs with results.');
       return;
     }
-    const picked = await this.s.vs.ui.pickMany(runs.map((r) => ({ label: r.label, description: r.id, run: r })), { title: 'Re2LLM: Compare Runs (the first picked is the reference)' });
+    const picked = await this.s.vs.ui.pickMany(runs.map((r) => ({ label: r.label, description: r.id, detail: r.notes, run: r })), { title: 'Re2LLM: Compare Runs (the first picked is the reference)' });
     if (!picked || picked.length < 2) return;
     await this.s.results?.showRuns(picked.map((p) => p.run.dir));
   }

@@ -106,7 +106,22 @@ export class JobManager {
       this.onChange();
       return structuredClone(entry.view);
     })();
+    entry.done = finished.then(() => undefined);
     return { id, finished };
+  }
+
+  /**
+   * Cancels every running job and waits until they have settled (the worker checkpoints and exits
+   * on cancel), or until `timeoutMs` has passed. For deactivate: VS Code waits for its promise.
+   */
+  async cancelAll(timeoutMs: number): Promise<void> {
+    const running = [...this.entries.values()].filter((e) => e.view.status === 'running' && e.done);
+    for (const e of running) this.cancel(e.view.id);
+    if (!running.length) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
+    await Promise.race([Promise.all(running.map((e) => e.done)), timeout]);
+    clearTimeout(timer);
   }
 
   cancel(id: string): boolean {

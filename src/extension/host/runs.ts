@@ -11,6 +11,8 @@ export interface RunFolder {
   dir: string;
   label: string;
   hasResults: boolean;
+  /** First line of the researcher's notes on the run (shown under its label in pickers). */
+  notes?: string;
   /** True when the folder holds a trained agent (agent.onnx, checkpoints or a training curve). */
   trained: boolean;
   /** KB fingerprint and hint ids the run used (from manifest.json or results.json). */
@@ -50,7 +52,8 @@ export function kbRefOf(manifest: unknown): RunFolder['kb'] {
 export async function listRuns(runsDir: string): Promise<RunFolder[]> {
   let names: string[];
   try {
-    names = (await fsp.readdir(runsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+    // Hidden folders (`.staging` for reflection's KB copies) are not runs.
+    names = (await fsp.readdir(runsDir, { withFileTypes: true })).filter((d) => d.isDirectory() && !d.name.startsWith('.')).map((d) => d.name);
   } catch {
     return [];
   }
@@ -65,14 +68,20 @@ export async function listRuns(runsDir: string): Promise<RunFolder[]> {
     runs.push({
       id,
       dir,
-      label: r?.run.name ? `${r.run.starred ? '★ ' : ''}${r.run.name}` : id,
+      label: runFolderLabel(id, r),
       hasResults: !!r,
+      notes: r?.run.notes?.split('\n')[0],
       trained,
       kb: kbRefOf(manifest) ?? (r?.run.kb ? { fingerprint: r.run.kb.fingerprint, hintIds: r.run.kb.hintIds, path: r.run.kb.path } : undefined),
       mtimeMs: stat.mtimeMs,
     });
   }
   return runs.sort((a, b) => b.mtimeMs - a.mtimeMs || b.id.localeCompare(a.id));
+}
+
+/** The run's name (or id when unnamed), with a star in front when starred: the sidebar and the pickers show it. */
+export function runFolderLabel(id: string, r: ResultsFile | undefined): string {
+  return `${r?.run.starred ? '★ ' : ''}${r?.run.name ?? id}`;
 }
 
 export async function readResults(dir: string): Promise<ResultsFile | undefined> {

@@ -23,7 +23,21 @@ import { requireTrust } from './trust';
 import { defaultKbPath } from '../../core/run/paths';
 
 export const SELECTED_DATASET_KEY = 're2llm.selectedDataset';
-export const PARAMS_KEY = 're2llm.sidebarParams';
+/** The sidebar parameters the user changed (a diff against the resolved config; the old key held them all). */
+export const PARAMS_KEY = 're2llm.sidebarParamsChanged';
+
+const PARAM_KEYS = ['reflectTargetHints', 'reflectMaxCalls', 'trainSteps', 'agentPreset', 'evalTestSample'] as const satisfies readonly (keyof SidebarParams)[];
+
+/** The sidebar's parameters as the resolved config sets them. */
+export function paramsOf(config: Re2llmConfig): SidebarParams {
+  return {
+    reflectTargetHints: config.reflection.targetHints,
+    reflectMaxCalls: config.reflection.maxCalls,
+    trainSteps: config.agent.steps,
+    agentPreset: config.agent.preset,
+    evalTestSample: config.evaluation.testSample,
+  };
+}
 
 /** The results panel as the controller sees it (implemented over WebviewPanel in results/). */
 export interface ResultsView {
@@ -40,6 +54,8 @@ export class Studio {
   /** Sidebar command handler for job actions (set by actions.ts, which depends on this class). */
   onSidebarCommand: (cmd: SidebarCommand) => Promise<void> = async () => {};
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The parameters in the last snapshot sent to the sidebar (what the user saw and edited). */
+  private shownParams: SidebarParams | undefined;
 
   constructor(
     readonly vs: Vs,
@@ -115,31 +131,53 @@ export class Studio {
     return defaultKbPath(c, wc.resolved.baseDir, c.dataset.name || basename(c.dataset.path || 'dataset'));
   }
 
+  /**
+   * The sidebar's parameters: the resolved config, with the values the user changed in the
+   * sidebar on top. Only changed values are kept (PARAMS_KEY), so a later edit of the config file
+   * or the settings shows through for every parameter the user did not touch.
+   */
   params(config: Re2llmConfig): SidebarParams {
-    const saved = this.vs.workspaceState.get<SidebarParams>(PARAMS_KEY);
-    return (
-      saved ?? {
-        reflectTargetHints: config.reflection.targetHints,
-        reflectMaxCalls: config.reflection.maxCalls,
-        trainSteps: config.agent.steps,
-        agentPreset: config.agent.preset,
-        evalTestSample: config.evaluation.testSample,
-      }
-    );
+    return { ...paramsOf(config), ...this.changedParams() };
   }
 
-  /** Layer for the sidebar's parameters (they override settings for that one job). */
-  paramsLayer(p: SidebarParams): ConfigLayer {
-    return {
-      source: 'sidebar parameters',
-      values: {
-        'reflection.targetHints': p.reflectTargetHints,
-        'reflection.maxCalls': p.reflectMaxCalls,
-        'agent.steps': p.trainSteps,
-        'agent.preset': p.agentPreset,
-        'evaluation.testSample': p.evalTestSample,
-      },
+  changedParams(): Partial<SidebarParams> {
+    const saved = this.vs.workspaceState.get<Partial<SidebarParams>>(PARAMS_KEY);
+    if (!saved || typeof saved !== 'object') return {};
+    const out: Record<string, unknown> = {};
+    for (const k of PARAM_KEYS) if (saved[k] !== undefined) out[k] = saved[k];
+    return out as Partial<SidebarParams>;
+  }
+
+  /**
+   * Stores what the sidebar sent as a diff against the resolved config. A value equal to what the
+   * sidebar was last shown is one the user did not touch: its stored entry (or absence) is kept,
+   * so values the sidebar showed from an older config never turn into overrides.
+   */
+  private async rememberParams(sent: SidebarParams): Promise<void> {
+    const config = this.safeConfig()?.resolved.config;
+    if (!config) return;
+    const fromConfig = paramsOf(config);
+    const before = this.changedParams() as Record<string, unknown>;
+    const changed: Record<string, unknown> = {};
+    for (const k of PARAM_KEYS) {
+      const untouched = this.shownParams !== undefined && sent[k] === this.shownParams[k];
+      if (untouched) {
+        if (before[k] !== undefined) changed[k] = before[k];
+      } else if (sent[k] !== undefined && sent[k] !== fromConfig[k]) changed[k] = sent[k];
+    }
+    await this.vs.workspaceState.update(PARAMS_KEY, changed);
+  }
+
+  /** Layer for the sidebar's parameters (they override settings for that one job); only the values given. */
+  paramsLayer(p: Partial<SidebarParams>): ConfigLayer {
+    const all: Record<string, unknown> = {
+      'reflection.targetHints': p.reflectTargetHints,
+      'reflection.maxCalls': p.reflectMaxCalls,
+      'agent.steps': p.trainSteps,
+      'agent.preset': p.agentPreset,
+      'evaluation.testSample': p.evalTestSample,
     };
+    return { source: 'sidebar parameters', values: Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) };
   }
 
   /** Trust first, then a key; resolves to the key or undefined (after telling the user why). */
@@ -233,7 +271,9 @@ export class Studio {
 
   async refresh(): Promise<void> {
     try {
-      this.sidebar.publish(await this.buildState());
+      const state = await this.buildState();
+      this.shownParams = state.params;
+      this.sidebar.publish(state);
     } catch (err) {
       this.vs.log.error(`sidebar state: ${(err as Error).message}`);
     }
@@ -272,7 +312,7 @@ export class Studio {
       case 'sidebar/cancelJob':
       case 'sidebar/resumeJob':
       case 'sidebar/openRun':
-        if (cmd.type === 'sidebar/start') await this.vs.workspaceState.update(PARAMS_KEY, cmd.params);
+        if (cmd.type === 'sidebar/start') await this.rememberParams(cmd.params);
         await this.onSidebarCommand(cmd);
         return;
       default: {

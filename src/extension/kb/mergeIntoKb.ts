@@ -3,7 +3,8 @@
  * merge is the core's (user edits and deletions win); this file only picks where it applies:
  * - the KB is open with unsaved edits: merged into the buffer through a WorkspaceEdit (undoable;
  *   the disk is not touched, the user saves when ready);
- * - the buffer does not parse: nothing is written anywhere; the new hints stay in the staging file;
+ * - the buffer does not parse: nothing is written anywhere; the new hints stay in the staging file
+ *   (kb/staging.ts merges it before the next run);
  * - otherwise: the core's merge-safe save to disk (re-read, merge, atomic write).
  */
 import type { HintKb } from '../../core/kb/types';
@@ -24,7 +25,7 @@ export async function mergeIntoKb(ws: Workspace, core: CoreApi, kbPath: string, 
       try {
         text = await core.mergeKbText(doc.text, base.kb, desired);
       } catch {
-        return { where: 'staged', reason: 'the open KB has unsaved edits that are not a valid KB; fix them, then run reflection again (it resumes from its checkpoint)' };
+        return { where: 'staged', reason: 'the open KB has unsaved edits that are not a valid KB; fix them, then run reflection again (it merges the staged hints first)' };
       }
       if (text === doc.text) return { where: 'buffer', hints: (await core.parseKb(text))?.hints.length ?? 0 };
       if (await ws.replaceDocumentText(kbPath, doc.version, text)) return { where: 'buffer', hints: (await core.parseKb(text))?.hints.length ?? 0 };

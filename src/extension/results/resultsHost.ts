@@ -12,6 +12,7 @@ import type { ResultsFile, TrainingPoint } from '../../protocol/results';
 import type { ResultsView } from '../host/studio';
 import { readResults } from '../host/runs';
 import { locateHints } from '../kb/locate';
+import { updateRunInfo } from '../../core/evaluate/runInfo';
 import type { CoreApi } from '../core/api';
 import type { Memento, Ui, HostLog } from '../vscode/types';
 
@@ -36,6 +37,8 @@ export interface ResultsDeps {
   compareRuns(): Promise<void>;
   /** The KB to open for a hint when the run does not say where its KB is. */
   currentKbPath(): string | undefined;
+  /** A run's name, star or notes changed on disk: the sidebar's run list shows them. */
+  runsChanged?(): void;
 }
 
 export class ResultsHost implements ResultsView {
@@ -138,11 +141,37 @@ export class ResultsHost implements ResultsView {
         return this.d.exportResults(cmd.runId, cmd.format);
       case 'results/compareRuns':
         return this.d.compareRuns();
+      case 'results/updateRun':
+        return this.updateRun(cmd);
       default: {
         const never: never = cmd;
         throw new Error(`unhandled results command ${JSON.stringify(never)}`);
       }
     }
+  }
+
+  /**
+   * Name, star or notes of a shown run, written into its results.json (read-modify-write in the
+   * core, which re-reads the file right before writing). The reply is a fresh snapshot, also on
+   * failure, so the webview's controls show what is really on disk.
+   */
+  private async updateRun(cmd: Extract<ResultsCommand, { type: 'results/updateRun' }>): Promise<void> {
+    const i = this.runs.findIndex((r) => r.run.id === cmd.runId);
+    if (i < 0) return this.d.log.warn('results: update of an unknown run ignored');
+    const dir = this.runDirs[i]!;
+    const patch = { name: cmd.name, starred: cmd.starred, notes: cmd.notes };
+    try {
+      this.runs[i] = await updateRunInfo(dir, patch);
+      this.d.log.info(`results: run ${basename(dir)} updated (${Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k).join(', ')})`);
+      this.d.runsChanged?.();
+    } finally {
+      if (this.runs.length === 1) this.panel?.setTitle(`Re2LLM: ${this.runs[0]!.run.name ?? this.runs[0]!.run.id}`);
+      this.flushRuns();
+    }
+  }
+
+  private flushRuns(): void {
+    if (this.panel && this.ready && this.runs.length) void this.panel.postMessage({ type: 'results/show', runs: this.runs });
   }
 
   private async openHint(hintId: string): Promise<void> {

@@ -47,6 +47,9 @@ test('condition summary: hand-computed means, CIs bracket the mean, usage passed
   assert.equal(s.hintId, undefined);
   // deterministic given the seed
   assert.deepEqual(summariseCondition(r, { ks: [1, 5, 10], resamples: 200, seed: 1 }), s);
+  // Every metric is bootstrapped on the same resamples: HR@1 and NDCG@1 agree per session, so
+  // their intervals are identical.
+  assert.deepEqual(s.metrics['NDCG@1'], s.metrics['HR@1']);
 });
 
 test('answer rates are shares of answers, each answer counted once for invalidOutput', () => {

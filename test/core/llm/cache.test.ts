@@ -187,3 +187,20 @@ test('concurrent lookups on a cache another instance fills keep every entry', as
   assert.equal(st.entries, 20);
   assert.equal(st.invalidLines, 0);
 });
+
+test('identical requests in flight at once share one call; the endpoint id replaces the URL in keys', async () => {
+  const s = await sim({ latencyMs: 50 });
+  const dir = tmp();
+  const c = createLlmClient(config(s.url), { apiKey: KEY, cache: await ResponseCache.open(dir) });
+  const answers = await Promise.all([1, 2, 3].map(() => c.chat({ messages: rankMessages(ds, horror) })));
+  assert.equal(chatCalls(s), 1);
+  assert.deepEqual(answers.map((a) => a.text), [answers[0]!.text, answers[0]!.text, answers[0]!.text]);
+  assert.deepEqual([c.usage().calls, c.usage().cacheHits], [1, 2]);
+  // A simulator on another port with the same endpoint id replays the cache.
+  const s2 = await sim();
+  const c2 = createLlmClient(config(s2.url, { endpointId: 'sim://stable' }), { apiKey: KEY, cache: await ResponseCache.open(dir) });
+  await c2.chat({ messages: rankMessages(ds, horror) });
+  const c3 = createLlmClient(config(s.url, { endpointId: 'sim://stable' }), { apiKey: KEY, cache: await ResponseCache.open(dir) });
+  assert.equal((await c3.chat({ messages: rankMessages(ds, horror) })).cached, true);
+  assert.equal(chatCalls(s), 1);
+});

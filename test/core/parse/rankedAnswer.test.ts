@@ -125,3 +125,13 @@ test('a longer view that matches after normalising beats a shorter one that matc
   assert.equal(parse('1. Star Wars: the clone wars - animated', 'clone', 'normalised').targetRank, 1);
   assert.deepEqual(parse('1. Star Wars - the original\n2. Star Wars: The Clone Wars', 'clone', 'normalised').ranking, ['starwars', 'clone']);
 });
+
+test('fuzzy matching never reads a sequel as another part: titles differing in a number do not match', () => {
+  // "Rambo II" is one edit from the candidate "Rambo III" but a different movie: a hallucination.
+  const p = parse('1. Rambo II\n2. Rambo IV\n3. Rambo III', 'rambo3');
+  assert.deepEqual([p.ranking, p.targetRank, p.hallucinated], [['rambo3'], 3, 2]);
+  const godfather = parseRankedAnswer('1. The Godfather: Part III', [{ id: 'g2', title: 'Godfather: Part II, The' }], 'g2', { mode: 'fuzzy', fuzzyThreshold: 0.85, topK: 10 });
+  assert.deepEqual([godfather.targetRank, godfather.hallucinated], [null, 1]);
+  // A typo outside the number still matches; a garbled number does not (conservative).
+  assert.equal(parse('1. Rambo IIl\n2. Ramboo III', 'rambo3').targetRank, 2);
+});

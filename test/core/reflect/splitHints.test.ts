@@ -64,3 +64,10 @@ test('parseRedundancyAnswer: yes N, no, and unclear answers (counted as redundan
   assert.deepEqual(parseRedundancyAnswer('It is hard to say', 3), { redundant: true, unclear: true });
   assert.deepEqual(parseRedundancyAnswer('Nope', 3), { redundant: true, unclear: true });
 });
+
+test('a reasoning model\'s <think> block is dropped before hints and yes/no answers are read', () => {
+  const hints = splitHints('<think>\n1. draft: name the movie\n2. no wait\n</think>\n1. Favour the decade of the history.\n2. Keep to familiar genres.');
+  assert.deepEqual(hints.hints, ['Favour the decade of the history.', 'Keep to familiar genres.']);
+  assert.deepEqual(parseRedundancyAnswer('<think>It might repeat hint 2... yes? Actually no.</think>\nNo.', 3), { redundant: false, unclear: false });
+  assert.equal(parseRedundancyAnswer('<think>unfinished reasoning', 3).unclear, true);
+});

@@ -10,6 +10,8 @@ export interface CoreCall {
   fn: string;
   apiKey?: string;
   args: unknown[];
+  /** The job context the call got (jobs only). */
+  ctx?: JobContext;
 }
 
 export class FakeCore implements CoreApi {
@@ -22,7 +24,7 @@ export class FakeCore implements CoreApi {
   dataset: SessionDataset | undefined;
 
   private record(fn: string, ctx: JobContext | undefined, ...args: unknown[]): void {
-    this.calls.push({ fn, apiKey: ctx?.apiKey, args });
+    this.calls.push({ fn, apiKey: ctx?.apiKey, args, ...(ctx ? { ctx } : {}) });
   }
 
   async validateKb(text: string, o: { dataset?: SessionDataset; maxHintChars: number }) {

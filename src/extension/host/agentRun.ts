@@ -1,0 +1,90 @@
+/**
+ * Which trained agent Evaluate uses: the newest run folder that finished training (and is not
+ * training now) on the current dataset and KB. A folder that merely has checkpoints may be an
+ * unfinished or cancelled run, or one of another dataset; evaluating it would fail in the core or,
+ * worse, report an agent that is not the one the user means. When none fits, Evaluate runs
+ * without the agent and says why.
+ */
+import { promises as fsp } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { RunFolder } from './runs';
+
+export interface AgentWanted {
+  datasetHash: string;
+  kbFingerprint: string;
+}
+
+export type AgentPick = { run: RunFolder } | { run?: undefined; reason: string };
+
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fsp.readFile(path, 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+async function has(path: string): Promise<boolean> {
+  try {
+    await fsp.access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+/**
+ * Finished: the pipeline's `summary.json` (a training summary, not cancelled), or `agent.onnx`
+ * (exported only when training ran to its end). `checkpoints/best.json` alone does not count: a
+ * cancelled run has it too. Either way the run needs a checkpoint to load.
+ */
+export async function finishedTraining(dir: string): Promise<boolean> {
+  const hasCheckpoint = (await has(join(dir, 'checkpoints', 'best.json'))) || (await has(join(dir, 'checkpoints', 'last.json')));
+  if (!hasCheckpoint) return false;
+  const summary = await readJson(join(dir, 'summary.json'));
+  if (summary !== undefined) return obj(summary).cancelled !== true;
+  return has(join(dir, 'agent.onnx'));
+}
+
+/** Dataset hash and KB fingerprint a run's manifest records (flat or nested keys, as the core reads them). */
+export async function trainedOn(dir: string): Promise<{ datasetHash?: string; kbFingerprint?: string }> {
+  const m = obj(await readJson(join(dir, 'manifest.json')));
+  const datasetHash = m.datasetHash ?? obj(m.dataset).hash;
+  const kbFingerprint = m.kbFingerprint ?? obj(m.kb).fingerprint;
+  return { ...(typeof datasetHash === 'string' ? { datasetHash } : {}), ...(typeof kbFingerprint === 'string' ? { kbFingerprint } : {}) };
+}
+
+/**
+ * @param runs newest first (listRuns order)
+ * @param runningDirs run folders of jobs running now
+ */
+export async function pickAgentRun(runs: RunFolder[], want: AgentWanted, runningDirs: Iterable<string>): Promise<AgentPick> {
+  const running = new Set([...runningDirs].map((d) => resolve(d)));
+  const skipped: string[] = [];
+  for (const r of runs) {
+    if (!r.trained) continue;
+    if (running.has(resolve(r.dir))) {
+      skipped.push(`${r.id} is still training`);
+      continue;
+    }
+    if (!(await finishedTraining(r.dir))) {
+      skipped.push(`${r.id} did not finish training`);
+      continue;
+    }
+    const on = await trainedOn(r.dir);
+    if (on.datasetHash !== want.datasetHash) {
+      skipped.push(`${r.id} was trained on ${on.datasetHash ? 'another dataset' : 'an unrecorded dataset'}`);
+      continue;
+    }
+    if (on.kbFingerprint !== want.kbFingerprint) {
+      skipped.push(`${r.id} was trained on another version of the KB`);
+      continue;
+    }
+    return { run: r };
+  }
+  if (!skipped.length) return { reason: 'no trained agent in the runs folder (run Train Retrieval Agent first)' };
+  const more = skipped.length > 3 ? `; ${skipped.length - 3} more` : '';
+  return { reason: `no finished training run matches the current dataset and KB (${skipped.slice(0, 3).join('; ')}${more})` };
+}
