@@ -76,7 +76,17 @@ export function register(program: Command): void {
         })),
         llmCalls: 'skipped' in calls ? calls : { dataset: calls.dataset, steps: calls.steps, calls: calls.calls, bound: calls.bound, naiveCalls: calls.naiveCalls, cacheHits: calls.cacheHits, trainSessions: calls.trainSessions, validationSessions: calls.validationSessions, actions: calls.actions, bestValidationReward: calls.bestValidationReward, seconds: calls.seconds },
       };
-      io.result(summary, () => [
+      // Ratios against baselines measured in this same run (these machines are noisy; absolute
+      // figures are for the record, ratios are what to compare).
+      const bandit = summary.ppo.find((p) => p.preset === 'bandit');
+      const paper = summary.ppo.find((p) => p.preset === 'paper');
+      const ratios = {
+        banditOverPaperSpeed: bandit && paper ? bandit.stepsPerCpuSecond / paper.stepsPerCpuSecond : null,
+        callsOverOneCallPerStep: 'skipped' in summary.llmCalls ? null : summary.llmCalls.calls / summary.llmCalls.naiveCalls,
+        callsOverBound: 'skipped' in summary.llmCalls ? null : summary.llmCalls.calls / summary.llmCalls.bound,
+      };
+      const x = (v: number | null, unit = 'x'): string => (v === null ? 'n/a' : `${v.toFixed(2)}${unit}`);
+      io.result({ ...summary, ratios }, () => [
         'PPO on the synthetic bandit (500 + 500 contexts, 768-d, 21 arms, 8 types)',
         'preset   steps   steps/s  steps/cpu-s  val reward  % of per-type oracle  first step >= 95%',
         ...summary.ppo.map((p) => `${p.preset.padEnd(7)} ${String(p.steps).padStart(6)} ${p.stepsPerSecond.toFixed(0).padStart(8)} ${p.stepsPerCpuSecond.toFixed(0).padStart(12)} ${p.validationReward.toFixed(4).padStart(11)} ${(100 * p.ratioToOracle).toFixed(1).padStart(20)} ${String(p.firstStepAt95 ?? '-').padStart(18)}`),
@@ -84,6 +94,8 @@ export function register(program: Command): void {
         'skipped' in summary.llmCalls
           ? `LLM calls: ${summary.llmCalls.skipped}`
           : `LLM calls (${summary.llmCalls.dataset}, simulated LLM, ${summary.llmCalls.steps} steps): ${summary.llmCalls.calls} calls, bound |sessions| x |actions| = ${summary.llmCalls.bound} ((${summary.llmCalls.trainSessions} + ${summary.llmCalls.validationSessions}) x ${summary.llmCalls.actions}); one call per step would be ${summary.llmCalls.naiveCalls}`,
+        '',
+        `ratios (same run): bandit/paper steps per CPU-second ${x(ratios.banditOverPaperSpeed)}; calls / one-call-per-step ${x(ratios.callsOverOneCallPerStep)}; calls / bound ${x(ratios.callsOverBound)}`,
       ].join('\n'));
     });
 }
