@@ -5,9 +5,9 @@
  * worse, report an agent that is not the one the user means. When none fits, Evaluate runs
  * without the agent and says why.
  */
-import { promises as fsp } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { RunFolder } from './runs';
+import { readJson, type RunFolder } from './runs';
+import { exists } from '../../core/util/fs';
 
 export interface AgentWanted {
   datasetHash: string;
@@ -16,22 +16,6 @@ export interface AgentWanted {
 
 export type AgentPick = { run: RunFolder } | { run?: undefined; reason: string };
 
-async function readJson(path: string): Promise<unknown> {
-  try {
-    return JSON.parse(await fsp.readFile(path, 'utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-async function has(path: string): Promise<boolean> {
-  try {
-    await fsp.access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
@@ -41,11 +25,11 @@ const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object'
  * cancelled run has it too. Either way the run needs a checkpoint to load.
  */
 export async function finishedTraining(dir: string): Promise<boolean> {
-  const hasCheckpoint = (await has(join(dir, 'checkpoints', 'best.json'))) || (await has(join(dir, 'checkpoints', 'last.json')));
+  const hasCheckpoint = (await exists(join(dir, 'checkpoints', 'best.json'))) || (await exists(join(dir, 'checkpoints', 'last.json')));
   if (!hasCheckpoint) return false;
   const summary = await readJson(join(dir, 'summary.json'));
   if (summary !== undefined) return obj(summary).cancelled !== true;
-  return has(join(dir, 'agent.onnx'));
+  return exists(join(dir, 'agent.onnx'));
 }
 
 /** Dataset hash and KB fingerprint a run's manifest records (flat or nested keys, as the core reads them). */

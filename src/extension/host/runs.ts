@@ -5,6 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { isResultsFile, type ResultsFile } from '../../protocol/results';
+import { exists } from '../../core/util/fs';
 
 export interface RunFolder {
   id: string;
@@ -20,20 +21,12 @@ export interface RunFolder {
   mtimeMs: number;
 }
 
-async function readJson(path: string): Promise<unknown> {
+/** A JSON file's value, or undefined when it is missing or unreadable (run folders are best-effort). */
+export async function readJson(path: string): Promise<unknown> {
   try {
     return JSON.parse(await fsp.readFile(path, 'utf8')) as unknown;
   } catch {
     return undefined;
-  }
-}
-
-async function has(path: string): Promise<boolean> {
-  try {
-    await fsp.access(path);
-    return true;
-  } catch {
-    return false;
   }
 }
 
@@ -64,7 +57,7 @@ export async function listRuns(runsDir: string): Promise<RunFolder[]> {
     const manifest = await readJson(join(dir, 'manifest.json'));
     const stat = await fsp.stat(dir);
     const r = isResultsFile(results) ? results : undefined;
-    const trained = (await has(join(dir, 'agent.onnx'))) || (await has(join(dir, 'checkpoints'))) || (await has(join(dir, 'metrics.jsonl')));
+    const trained = (await exists(join(dir, 'agent.onnx'))) || (await exists(join(dir, 'checkpoints'))) || (await exists(join(dir, 'metrics.jsonl')));
     runs.push({
       id,
       dir,
