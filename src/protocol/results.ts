@@ -36,6 +36,8 @@ export interface PairedComparison {
   /** mean(a) - mean(b). */
   diff: number;
   pValue: number;
+  /** Holm-Bonferroni adjusted p-value over all comparisons of the evaluation (absent in older files). */
+  pHolm?: number;
   n: number;
 }
 

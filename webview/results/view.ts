@@ -331,15 +331,16 @@ export class ResultsView {
 
   private pairedTests(ref: ResultsFile): HTMLElement {
     const table = h('table', { class: 're-table', id: 're-paired-table' },
-      h('thead', {}, h('tr', {}, ['Comparison', 'Metric', 'Difference', 'p-value', 'n'].map((t, i) => h('th', { scope: 'col', class: i >= 2 ? 're-num' : undefined }, t)))),
+      h('thead', {}, h('tr', {}, ['Comparison', 'Metric', 'Difference', 'p-value', 'p (Holm)', 'n'].map((t, i) => h('th', { scope: 'col', class: i >= 2 ? 're-num' : undefined }, t)))),
       h('tbody', {}, ref.comparisons.map((c) => h('tr', {},
         h('td', {}, `${conditionLabel(c.a)} vs ${conditionLabel(c.b)}`),
         h('td', {}, c.metric),
         h('td', { class: `re-num ${c.diff > 0 ? 're-up' : c.diff < 0 ? 're-down' : ''}` }, formatDiff(c.diff)),
-        h('td', { class: `re-num${c.pValue < 0.05 ? ' re-signif' : ''}` }, formatPValue(c.pValue)),
+        h('td', { class: 're-num' }, formatPValue(c.pValue)),
+        h('td', { class: `re-num${c.pHolm !== undefined && c.pHolm < 0.05 ? ' re-signif' : ''}` }, c.pHolm === undefined ? '–' : formatPValue(c.pHolm)),
         h('td', { class: 're-num' }, formatCount(c.n))))));
-    const csv = (): CsvRows => [['a', 'b', 'metric', 'diff', 'p_value', 'n'], ...ref.comparisons.map((c) => [c.a, c.b, c.metric, c.diff, c.pValue, c.n])];
-    return section('re-paired', 'Paired tests', { actions: [copyCsvButton('paired tests', csv)], intro: 'Paired randomization tests over the same sessions; p < 0.05 in bold.' },
+    const csv = (): CsvRows => [['a', 'b', 'metric', 'diff', 'p_value', 'p_holm', 'n'], ...ref.comparisons.map((c) => [c.a, c.b, c.metric, c.diff, c.pValue, c.pHolm ?? '', c.n])];
+    return section('re-paired', 'Paired tests', { actions: [copyCsvButton('paired tests', csv)], intro: 'Paired randomization tests over the same sessions; the Holm-adjusted p-value accounts for running all of them, and is bold below 0.05.' },
       h('details', { class: 're-more-details' }, h('summary', {}, `${ref.comparisons.length} comparisons`), h('div', { class: 're-table-wrap' }, table)));
   }
 

@@ -11,7 +11,7 @@
  */
 import type { ConditionResult, MetricTable, PairedComparison } from '../../protocol/results';
 import { Rng } from '../util/rng';
-import { bootstrapCI, hitAtK, metricNames, ndcgAtK, pairedRandomizationTest, reciprocalRank } from '../metrics';
+import { bootstrapCI, hitAtK, holmAdjust, metricNames, ndcgAtK, pairedRandomizationTest, reciprocalRank } from '../metrics';
 import type { ConditionRun, PredictionRecord } from './records';
 
 /** Per-session value of one named metric ("HR@5", "NDCG@10", "MRR") for a target rank. */
@@ -104,7 +104,9 @@ export function pairedComparisons(runs: readonly ConditionRun[], opts: Aggregate
       out.push({ a: a.condition, b: b.condition, metric, diff, pValue, n: ra.length });
     }
   }
-  return out;
+  // One family of tests per evaluation: report the Holm-adjusted p-value beside the raw one.
+  const adjusted = holmAdjust(out.map((c) => c.pValue));
+  return out.map((c, i) => ({ ...c, pHolm: adjusted[i]! }));
 }
 
 function alignBySession(a: readonly PredictionRecord[], b: readonly PredictionRecord[]): [PredictionRecord[], PredictionRecord[]] {

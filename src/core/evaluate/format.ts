@@ -45,8 +45,8 @@ export function formatMetricTable(r: ResultsFile): string {
     parts.push(
       '',
       table(
-        ['paired test', 'metric', 'diff', 'p', 'n'],
-        r.comparisons.map((c) => [`${c.a} vs ${c.b}`, c.metric, (c.diff >= 0 ? '+' : '') + c.diff.toFixed(4), c.pValue.toFixed(4), String(c.n)]),
+        ['paired test', 'metric', 'diff', 'p', 'p (Holm)', 'n'],
+        r.comparisons.map((c) => [`${c.a} vs ${c.b}`, c.metric, (c.diff >= 0 ? '+' : '') + c.diff.toFixed(4), c.pValue.toFixed(4), c.pHolm === undefined ? '-' : c.pHolm.toFixed(4), String(c.n)]),
       ),
     );
   }

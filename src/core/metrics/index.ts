@@ -2,3 +2,4 @@
 export * from './rankMetrics';
 export * from './bootstrap';
 export * from './pairedTest';
+export * from './holm';

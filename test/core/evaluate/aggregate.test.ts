@@ -80,6 +80,11 @@ test('paired tests: agent against every other condition on NDCG@10 and HR@10', (
   assert.ok(vsBase.pValue < 0.02, String(vsBase.pValue));
   assert.equal(cmp[2]!.diff, 0);
   assert.equal(cmp[2]!.pValue, 1);
+  // Holm over the 4 tests: the smallest p is multiplied by 4, and nothing exceeds 1.
+  const smallest = Math.min(...cmp.map((c) => c.pValue));
+  const first = cmp.find((c) => c.pValue === smallest)!;
+  assert.ok(Math.abs(first.pHolm! - Math.min(1, 4 * smallest)) < 1e-12, `${first.pHolm} vs 4 x ${smallest}`);
+  assert.ok(cmp.every((c) => c.pHolm! >= c.pValue && c.pHolm! <= 1));
 });
 
 test('paired tests without an agent: each condition against no-hint; nothing to anchor gives none', () => {

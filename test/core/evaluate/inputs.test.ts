@@ -75,7 +75,7 @@ test('metric table: means, CIs, usage, paired tests and agent picks', () => {
       { condition: 'agent', n: 3, metrics: { 'HR@1': e(0.5), 'HR@10': e(0.75), 'NDCG@1': e(0.5), 'NDCG@10': e(0.6), MRR: e(0.55) }, rates: { invalidOutput: 0.25, hallucination: 0.125, parseFailure: 0, duplicates: 0 }, usage: { calls: 12, cacheHits: 3, promptTokens: 100, completionTokens: 20, cost: 0.0123 } },
       { condition: 'best-fixed-hint', hintId: 'h-a', n: 3, metrics: { 'HR@1': e(0.25), 'HR@10': e(0.5), 'NDCG@1': e(0.25), 'NDCG@10': e(0.4), MRR: e(0.3) }, rates: { invalidOutput: 0, hallucination: 0, parseFailure: 0, duplicates: 0 }, usage: { calls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, cost: 0 } },
     ],
-    comparisons: [{ a: 'agent', b: 'best-fixed-hint', metric: 'NDCG@10', diff: 0.2, pValue: 0.031, n: 3 }],
+    comparisons: [{ a: 'agent', b: 'best-fixed-hint', metric: 'NDCG@10', diff: 0.2, pValue: 0.031, pHolm: 0.062, n: 3 }],
     hints: [{ id: 'none', text: '', picks: 0, meanReward: null }, { id: 'h-a', text: 'Think about the era.', picks: 3, meanReward: 0.1 }],
   } as unknown as ResultsFile;
   const t = formatMetricTable(r);
@@ -84,6 +84,6 @@ test('metric table: means, CIs, usage, paired tests and agent picks', () => {
   assert.match(t, /^agent\s+3\s+0\.5000\s+0\.7500\s+0\.6000\s+0\.5500$/m);
   assert.match(t, /^best-fixed-hint \(h-a\)\s+3\s+0\.2500/m);
   assert.match(t, /^agent\s+\[0\.500, 0\.700\]\s+\[0\.650, 0\.850\]\s+12\s+3\s+120\s+0\.0123\s+25\.0%\s+12\.5%\s+0\.0%$/m);
-  assert.match(t, /agent vs best-fixed-hint\s+NDCG@10\s+\+0\.2000\s+0\.0310\s+3/);
+  assert.match(t, /agent vs best-fixed-hint\s+NDCG@10\s+\+0\.2000\s+0\.0310\s+0\.0620\s+3/);
   assert.match(t, /^h-a\s+3\s+0\.1000\s+Think about the era\.$/m);
 });
