@@ -30,7 +30,7 @@ async function problemFor(config: Re2llmConfig, o: TrainOptions): Promise<TrainP
   const { loadDataset } = await import('../core/data/load');
   const { loadKbFile } = await import('../core/kb/store');
   const { createLlmClient, ResponseCache } = await import('../core/llm');
-  const { createEncoder } = await import('../core/encode');
+  const { createEncoder, datasetFamilies } = await import('../core/encode');
   const dataset = await loadDataset(config, { logger });
   const kbPath = o.kbPath ?? (defaultKbPath(config, o.baseDir ?? process.cwd(), dataset.name));
   const snap = await loadKbFile(kbPath, dataset.name);
@@ -38,7 +38,7 @@ async function problemFor(config: Re2llmConfig, o: TrainOptions): Promise<TrainP
   const cache = await ResponseCache.open(resolvePath(o.baseDir ?? process.cwd(), config.llm.cacheDir));
   const client = createLlmClient(config, { cache, logger });
   const probeItem = dataset.items.values().next().value;
-  const encoder = await createEncoder(config, { client, ...(probeItem ? { probeItem } : {}) });
+  const encoder = await createEncoder(config, { client, families: datasetFamilies(dataset), ...(probeItem ? { probeItem } : {}) });
   return { kind: 'llm', dataset, client, kb: snap.kb, kbPath, encoder };
 }
 

@@ -13,15 +13,9 @@ import { simEndpointId, startSimServer } from '../../core/sim';
 import { silentLogger } from '../../core/util/log';
 import { packageRoot } from '../packageRoot';
 import { runPipeline } from './run';
+import { DEMO_SETTINGS, DEMO_SIM_SEED } from '../../core/run/demo';
 import { formatExperimentSummary } from '../experimentOutput';
 
-/** Demo scale: small enough to finish in a few minutes on two cores. */
-const DEMO_SETTINGS: Record<string, unknown> = {
-  'agent.steps': 3000,
-  'evaluation.testSample': 0,
-  'evaluation.conditions': ['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle', 'popularity', 'sknn'],
-  'reflection.maxSessions': 150,
-};
 
 export function register(program: Command): void {
   program
@@ -52,7 +46,7 @@ export function register(program: Command): void {
       try {
         if (!real) {
           const dataset = await loadDataset(resolved.config, { logger: silentLogger });
-          const seed = 1;
+          const seed = DEMO_SIM_SEED;
           sim = await startSimServer({ dataset, seed });
           io.logger.log('info', `simulated LLM on ${sim.url} (a simulator for demos and tests, not a recommender)`);
           // The simulator's port changes every run; a stable endpoint id keeps the cache warm.

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session, SessionDataset } from '../data/types';
 import type { LlmClient } from '../llm/types';
-import { createEncoder } from '../encode';
+import { createEncoder, datasetFamilies } from '../encode';
 import { encodeSession } from '../encode/session';
 import type { SessionEncoder } from '../encode/types';
 import { InputError } from '../util/errors';
@@ -52,7 +52,7 @@ export async function agentPolicyFromRun(
     const kind = enc.kind as Re2llmConfig['encoder']['kind'];
     const config: Re2llmConfig = { ...deps.config, encoder: { ...deps.config.encoder, kind, ...(kind === 'hashing' && typeof enc.dim === 'number' ? { dim: enc.dim } : {}) } };
     const probeItem = deps.dataset.items.values().next().value;
-    encoder = await createEncoder(config, { ...(deps.client ? { client: deps.client } : {}), ...(probeItem ? { probeItem } : {}) });
+    encoder = await createEncoder(config, { families: datasetFamilies(deps.dataset), ...(deps.client ? { client: deps.client } : {}), ...(probeItem ? { probeItem } : {}) });
   }
   if (encoder.id !== enc.id) throw new Error(`${runDir}: trained with encoder ${enc.id}, but the configuration gives ${encoder.id}; point encoder.* at the same model`);
   if (encoder.dim !== ckpt.stateDim) throw new Error(`${runDir}: checkpoint expects ${ckpt.stateDim}-d states, encoder ${encoder.id} gives ${encoder.dim}`);

@@ -79,7 +79,7 @@ export const CONFIG_SPEC = {
     seed: s.int(1, 'Seed for drawing error sessions.'),
   },
   encoder: {
-    kind: s.oneOf(['hashing', 'onnx', 'openai'] as const, 'hashing', 'Session state encoder: hashing (no download), onnx (a local sentence-embedding model), openai (embeddings endpoint).'),
+    kind: s.oneOf(['hashing', 'onnx', 'openai', 'profile'] as const, 'hashing', 'Session state encoder: hashing (no download), onnx (a local sentence-embedding model), openai (embeddings endpoint), profile (how concentrated the history is on each attribute family).'),
     dim: s.int(768, 'Hashing encoder dimension.', { minimum: 8 }),
     modelPath: s.str('', 'onnx encoder: folder with model.onnx and tokenizer files.'),
   },

@@ -8,6 +8,7 @@ import type { LlmClient } from '../llm/types';
 import { HashingEncoder } from './hashing';
 import { OnnxEncoder, type OnnxEncoderOptions } from './onnx';
 import { OpenAiEncoder } from './openai';
+import { ProfileEncoder } from './profile';
 import type { SessionEncoder } from './types';
 
 export type { SessionEncoder } from './types';
@@ -16,6 +17,7 @@ export { encodeSession, encodeSessions, ItemVectorCache, defaultItemCache } from
 export { HashingEncoder, itemTokens } from './hashing';
 export { OnnxEncoder } from './onnx';
 export { OpenAiEncoder } from './openai';
+export { ProfileEncoder, datasetFamilies } from './profile';
 export type { TextTokenizer, TokenizedText } from './tokenizer';
 export { loadOnnxRuntime } from './onnxRuntime';
 
@@ -24,6 +26,8 @@ export interface EncoderDeps {
   /** openai: an item to probe the vector length with (any item of the dataset). */
   probeItem?: Item;
   onnx?: OnnxEncoderOptions;
+  /** profile: the dataset's attribute families (datasetFamilies(dataset)). */
+  families?: string[];
 }
 
 export async function createEncoder(config: Re2llmConfig, deps: EncoderDeps = {}): Promise<SessionEncoder> {
@@ -33,13 +37,16 @@ export async function createEncoder(config: Re2llmConfig, deps: EncoderDeps = {}
       return new HashingEncoder(config.encoder.dim);
     case 'onnx':
       return OnnxEncoder.create(config.encoder.modelPath, deps.onnx);
+    case 'profile':
+      if (!deps.families) throw new Error('encoder profile: the dataset\'s attribute families were not given');
+      return new ProfileEncoder(deps.families);
     case 'openai': {
       if (!deps.client) throw new Error('encoder openai: no LLM client was given');
       return OpenAiEncoder.create(deps.client, deps.probeItem ?? { id: 'probe', title: 'dimension probe', attributes: {} });
     }
     default: {
       const never: never = kind;
-      throw new Error(`unknown encoder kind "${String(never)}" (hashing, onnx, openai)`);
+      throw new Error(`unknown encoder kind "${String(never)}" (hashing, onnx, openai, profile)`);
     }
   }
 }

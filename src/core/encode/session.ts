@@ -35,6 +35,12 @@ function itemOf(dataset: SessionDataset, id: string, session: Session): Item {
 
 /** States of many sessions (one batched encode of all their uncached items). */
 export async function encodeSessions(encoder: SessionEncoder, dataset: SessionDataset, sessions: readonly Session[], cache = defaultItemCache): Promise<Float32Array[]> {
+  if (encoder.encodeHistory) {
+    return sessions.map((s) => {
+      if (s.history.length === 0) throw new Error(`session ${s.id}: empty history, nothing to encode`);
+      return encoder.encodeHistory!(s.history.map((id) => itemOf(dataset, id, s)));
+    });
+  }
   const missing = new Map<string, Item>();
   for (const s of sessions) {
     if (s.history.length === 0) throw new Error(`session ${s.id}: empty history, nothing to encode`);

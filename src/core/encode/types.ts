@@ -2,7 +2,7 @@
  * Session state encoders: each item's text is embedded, then a session's state is the mean of
  * its history items' vectors (the paper mean-pools BERT embeddings). Pluggable by
  * `encoder.kind`: hashing (default, no download), onnx (a local sentence-embedding model),
- * openai (the embeddings endpoint).
+ * openai (the embeddings endpoint), profile (attribute concentration, computed per session).
  */
 import type { Item } from '../data/types';
 
@@ -13,6 +13,11 @@ export interface SessionEncoder {
   readonly dim: number;
   /** One vector per item, in order. */
   encodeItems(items: Item[]): Promise<Float32Array[]>;
+  /**
+   * Session-level encoders (profile) compute the state from the whole history instead of the
+   * mean of item vectors; when present, encodeSessions uses it.
+   */
+  encodeHistory?(items: readonly Item[]): Float32Array;
 }
 
 /**

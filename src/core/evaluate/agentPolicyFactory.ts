@@ -15,7 +15,7 @@ import type { Re2llmConfig } from '../config/defaults';
 import { PpoAgent } from '../agent/ppo';
 import { RunningMeanStd } from '../agent/runningStats';
 import { fromCheckpoint, readCheckpoint } from '../agent/checkpoint';
-import { createEncoder } from '../encode';
+import { createEncoder, datasetFamilies } from '../encode';
 import { encodeSessions } from '../encode/session';
 import { InputError } from '../util/errors';
 import { exists } from '../util/fs';
@@ -54,10 +54,10 @@ export const agentPolicyFactory: PolicyFactory = async (runDir, manifest, deps) 
 
   const rec = manifest.raw.encoder as RecordedEncoder | undefined;
   if (!rec || typeof rec.kind !== 'string' || typeof rec.id !== 'string') throw new InputError('the encoder the agent was trained with is not recorded', manifestFile, undefined, 'encoder');
-  if (rec.kind !== 'hashing' && rec.kind !== 'onnx' && rec.kind !== 'openai') throw new InputError(`encoder kind "${rec.kind}" cannot encode dataset sessions (a synthetic-bandit run?)`, manifestFile, undefined, 'encoder.kind');
+  if (rec.kind !== 'hashing' && rec.kind !== 'onnx' && rec.kind !== 'openai' && rec.kind !== 'profile') throw new InputError(`encoder kind "${rec.kind}" cannot encode dataset sessions (a synthetic-bandit run?)`, manifestFile, undefined, 'encoder.kind');
   const config: Re2llmConfig = { ...deps.config, encoder: { ...deps.config.encoder, ...(await runEncoderSettings(runDir)), kind: rec.kind } };
   const probeItem = deps.dataset.items.values().next().value;
-  const encoder = await createEncoder(config, { ...(deps.client ? { client: deps.client } : {}), ...(probeItem ? { probeItem } : {}) });
+  const encoder = await createEncoder(config, { families: datasetFamilies(deps.dataset), ...(deps.client ? { client: deps.client } : {}), ...(probeItem ? { probeItem } : {}) });
   if (encoder.id !== rec.id || encoder.dim !== state.dim) {
     throw new InputError(`the agent was trained on states from encoder ${rec.id} (${state.dim}-d); here it is ${encoder.id} (${encoder.dim}-d)`, manifestFile, undefined, 'encoder.id');
   }

@@ -18,17 +18,11 @@ import { describeMerge, reflectIntoKb } from './reflectRun';
 import { hasStaged, stagingFor } from '../kb/staging';
 import { pickAgentRun } from './agentRun';
 import { simEndpointId } from '../../core/sim/identity';
+import { DEMO_SETTINGS, DEMO_SIM_SEED } from '../../core/run/demo';
 
 export const TRY_HINT_SESSIONS = 20;
 export const DEMO_API_KEY = 'sk-simulated-demo';
 
-/** Demo scale, as `re2llm demo` runs it: small enough to finish in a few minutes on two cores. */
-export const DEMO_SETTINGS: Record<string, unknown> = {
-  'agent.steps': 3000,
-  'evaluation.testSample': 0,
-  'evaluation.conditions': ['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle', 'popularity', 'sknn'],
-  'reflection.maxSessions': 150,
-};
 
 const TITLES: Record<SidebarAction, string> = { reflect: 'Build Hint KB (Reflect)', train: 'Train Retrieval Agent', evaluate: 'Evaluate', run: 'Run Full Pipeline' };
 
@@ -343,7 +337,7 @@ export class Actions {
       if (this.kbDirty(this.s.kbPathFor(wc), 'Start Demo')) return 'not started: the demo KB has unsaved edits';
       h.progress({ message: 'Loading the example dataset…' });
       const ds = await this.s.core.loadDataset(wc.resolved.config, this.s.logger());
-      const seed = 1;
+      const seed = DEMO_SIM_SEED;
       const sim = await this.s.core.startSimulator(ds, seed);
       this.s.vs.log.info(`demo: simulated LLM on ${sim.baseUrl}`);
       try {
