@@ -17,7 +17,7 @@ import { agentPolicyFactory } from '../../core/evaluate/agentPolicyFactory';
 import type { AgentPolicy } from '../../core/evaluate/agentPolicy';
 import { formatMetricTable } from '../../core/evaluate/format';
 import type { Progress } from '../io';
-import { defaultKbPath } from '../../core/run/paths';
+import { defaultKbPath, timestampedRunName } from '../../core/run/paths';
 
 interface EvaluateFlags {
   config?: string;
@@ -74,7 +74,7 @@ export function register(program: Command): void {
       });
     }
 
-    const runDir = flags.out ? resolvePath(flags.out) : join(config.output.runsDir, `eval-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-')}`);
+    const runDir = flags.out ? resolvePath(flags.out) : join(config.output.runsDir, timestampedRunName('eval'));
     const bars = new Map<string, Progress>();
     const onProgress = (p: EvaluationProgress): void => {
       if (p.phase !== 'rank') {

@@ -13,6 +13,7 @@ import { startTrainingWorker } from '../../worker/client';
 import type { Re2llmConfig } from '../../core/config/defaults';
 import { InputError } from '../../core/util/errors';
 import { version } from '../../../package.json';
+import { timestampedRunName } from '../../core/run/paths';
 
 interface TrainFlags {
   config?: string;
@@ -110,8 +111,7 @@ export function register(program: Command): void {
       const r = resolveFromCli(flags, { 'agent.steps': steps });
       config = r.config;
       baseDir = r.baseDir;
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-      runDir = flags.out ? resolvePath(flags.out) : resolvePath(baseDir, config.output.runsDir, `train-${stamp}`);
+      runDir = flags.out ? resolvePath(flags.out) : resolvePath(baseDir, config.output.runsDir, timestampedRunName('train'));
       assertEmptyRunDir(runDir);
     }
     // Explicit flags win; a resume otherwise reuses what the run recorded (the worker checks the

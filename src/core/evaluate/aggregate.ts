@@ -11,20 +11,16 @@
  */
 import type { ConditionResult, MetricTable, PairedComparison } from '../../protocol/results';
 import { Rng } from '../util/rng';
-import { bootstrapCI, hitAtK, holmAdjust, metricNames, ndcgAtK, pairedRandomizationTest, reciprocalRank } from '../metrics';
+import { bootstrapCI, holmAdjust, metricFn, metricNames, metricValues, pairedRandomizationTest } from '../metrics';
 import type { ConditionRun, PredictionRecord } from './records';
 
 /** Per-session value of one named metric ("HR@5", "NDCG@10", "MRR") for a target rank. */
 export function metricValue(name: string, rank: number | null): number {
-  if (name === 'MRR') return reciprocalRank(rank);
-  const m = /^(HR|NDCG)@(\d+)$/.exec(name);
-  if (!m) throw new Error(`unknown metric "${name}"`);
-  const k = Number(m[2]);
-  return m[1] === 'HR' ? hitAtK(rank, k) : ndcgAtK(rank, k);
+  return metricFn(name)(rank);
 }
 
 export function metricSeries(records: readonly PredictionRecord[], name: string): number[] {
-  return records.map((r) => metricValue(name, r.targetRank));
+  return metricValues(records.map((r) => r.targetRank), name);
 }
 
 export interface AggregateOptions {

@@ -23,6 +23,14 @@ export function ndcgAtK(rank: Rank, k: number): number {
 }
 
 /**
+ * The rank used to compare two answers: a target missing from the top k counts as rank k + 1,
+ * so "absent" is worse than any listed rank and two absences tie.
+ */
+export function rankOrBeyond(rank: Rank, k: number): number {
+  return rank === null || rank > k ? k + 1 : rank;
+}
+
+/**
  * RR = 1 / rank, or 0 when absent. Ranks come from lists cut at the prompt's top K, so the
  * mean (MRR) is MRR@topK.
  */

@@ -11,6 +11,7 @@ import { TitleIndex } from '../kb/titleIndex';
 import { contentTokens, jaccard, NEAR_DUPLICATE_JACCARD, normaliseText } from '../kb/text';
 import type { ActionHint } from '../kb/types';
 import { parseRedundancyAnswer, redundancyPrompt, type PromptWords } from './prompts';
+import { rankOrBeyond } from '../metrics/rankMetrics';
 
 /**
  * Titles that count as a leak for one session: the target (any title of 3+ characters: it is the
@@ -49,10 +50,9 @@ export async function checkEffectiveness(
   const out = await rankSession(ctx, session, hint, signal);
   const k = ctx.config.prompt.topK;
   const rankAfter = out.parsed.targetRank;
-  const r = (x: number | null): number => (x === null || x > k ? k + 1 : x);
   const effective =
     ctx.config.reflection.effectiveness === 'rankImprove'
-      ? r(baseRank) - r(rankAfter) >= ctx.config.reflection.minRankImprovement
+      ? rankOrBeyond(baseRank, k) - rankOrBeyond(rankAfter, k) >= ctx.config.reflection.minRankImprovement
       : rankAfter !== null && rankAfter <= k;
   return { effective, rankAfter };
 }

@@ -228,7 +228,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       return { runDir: s.evaluation.runDir };
     },
     async tryHint(ctx, hintText, n) {
-      const [{ rankSession }, { ndcgAtK }] = await Promise.all([import('../../core/rank/rankSession'), import('../../core/metrics/rankMetrics')]);
+      const [{ rankSession }, { rankOrBeyond }] = await Promise.all([import('../../core/rank/rankSession'), import('../../core/metrics/rankMetrics')]);
       const ds = await dataset(ctx);
       const client = await clientFor(ctx);
       const rctx = { dataset: ds, client, config: ctx.config };
@@ -241,10 +241,12 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       for (const [i, s] of sessions.entries()) {
         const base = await rankSession(rctx, s, undefined, ctx.signal);
         const withHint = await rankSession(rctx, s, hintText, ctx.signal);
-        const r = (x: number | null) => (x === null || x > k ? k + 1 : x);
-        if (r(withHint.parsed.targetRank) < r(base.parsed.targetRank)) improved++;
-        else if (r(withHint.parsed.targetRank) > r(base.parsed.targetRank)) worsened++;
-        sum += ndcgAtK(withHint.parsed.targetRank, k) - ndcgAtK(base.parsed.targetRank, k);
+        const after = rankOrBeyond(withHint.parsed.targetRank, k);
+        const before = rankOrBeyond(base.parsed.targetRank, k);
+        if (after < before) improved++;
+        else if (after > before) worsened++;
+        // The agent's reward: NDCG@topK with the hint minus without (rankSession computes both).
+        sum += withHint.ndcg - base.ndcg;
         ctx.onProgress({ done: i + 1, total: sessions.length, message: `session ${i + 1}/${sessions.length}`, calls: client.usage().calls, cost: client.usage().cost });
       }
       return { sessions: sessions.length, improved, worsened, meanReward: sum / sessions.length };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hitAtK, ndcgAtK, reciprocalRank, metricNames, metricFn, computeMetrics } from '../../../src/core/metrics';
+import { hitAtK, ndcgAtK, reciprocalRank, metricNames, metricFn, computeMetrics, rankOrBeyond } from '../../../src/core/metrics';
 
 const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
 
@@ -49,4 +49,8 @@ test('computeMetrics: means over sessions, by hand', () => {
   close(m['NDCG@10']!, 11 / 24);
   close(m['MRR']!, 31 / 84);
   assert.ok(Number.isNaN(computeMetrics([], [10])['HR@10']));
+});
+
+test('rankOrBeyond: a target missing from the top k counts as k + 1', () => {
+  assert.deepEqual([rankOrBeyond(3, 10), rankOrBeyond(null, 10), rankOrBeyond(12, 10)], [3, 11, 11]);
 });
