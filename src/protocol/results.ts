@@ -3,6 +3,8 @@
  * report and `re2llm export`. Types only, plus a small guard. The JSON Schema published as
  * `schemas/results.schema.json` describes the same shape.
  */
+import { CONDITION_IDS, CONDITIONS, isConditionId } from './conditions';
+
 export const RESULTS_SCHEMA_VERSION = 1;
 
 /** A mean with its bootstrap 95% confidence interval. */
@@ -16,7 +18,7 @@ export interface Estimate {
 export type MetricTable = Record<string, Estimate>;
 
 export interface ConditionResult {
-  /** "no-hint" | "random-hint" | "best-fixed-hint" | "agent" | "oracle" | "popularity" | "sknn" */
+  /** A ConditionId (src/protocol/conditions.ts); a string, so a newer file's conditions still load. */
   condition: string;
   /** Sessions scored. */
   n: number;
@@ -101,23 +103,20 @@ export function isResultsFile(v: unknown): v is ResultsFile {
 
 // ---- Presentation rules shared by the results panel, the HTML report and `re2llm export` ----
 
-export const CONDITION_LABELS: Record<string, string> = {
-  'no-hint': 'No hint',
-  'random-hint': 'Random hint',
-  'best-fixed-hint': 'Best fixed hint',
-  agent: 'Agent (Re2LLM)',
-  oracle: 'Oracle (upper bound)',
-  popularity: 'Popularity',
-  sknn: 'SKNN',
-};
+export const CONDITION_LABELS: Record<string, string> = Object.fromEntries(CONDITION_IDS.map((c) => [c, CONDITIONS[c].label]));
 
 /** Human label of a condition id; unknown ids are shown as they are. */
 export function conditionLabel(condition: string): string {
-  return CONDITION_LABELS[condition] ?? condition;
+  return isConditionId(condition) ? CONDITIONS[condition].label : condition;
+}
+
+/** Short label for narrow columns (the session table); unknown ids are shown as they are. */
+export function shortConditionLabel(condition: string): string {
+  return isConditionId(condition) ? CONDITIONS[condition].shortLabel : condition;
 }
 
 /** The oracle picks the best hint knowing the target: an upper bound, never marked best. */
-export const UPPER_BOUNDS: ReadonlySet<string> = new Set(['oracle']);
+export const UPPER_BOUNDS: ReadonlySet<string> = new Set(CONDITION_IDS.filter((c) => CONDITIONS[c].upperBound));
 
 /** HR@K by K, then NDCG@K by K, then MRR, then any other metric in first-seen order. */
 export function orderMetrics(names: Iterable<string>): string[] {

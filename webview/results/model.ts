@@ -4,9 +4,10 @@
  */
 import type { ConditionResult, ResultsFile, SessionOutcome } from '../../src/protocol/results';
 import { orderMetrics } from '../shared/format';
+import { LLM_CONDITION_IDS } from '../../src/protocol/conditions';
 
 /** Conditions answered by the LLM (they have a prompt and an answer to drill into). */
-export const LLM_CONDITIONS = new Set(['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle']);
+export const LLM_CONDITIONS: ReadonlySet<string> = new Set(LLM_CONDITION_IDS);
 
 /** The oracle is an upper bound (best hint chosen with the target known): never "best". */
 import { UPPER_BOUNDS } from '../../src/protocol/results';

@@ -7,6 +7,7 @@
 import type { Chart } from 'chart.js';
 import type { ResultsFile, TrainingPoint } from '../../src/protocol/results';
 import type { ResultsCommand, SessionDetail } from '../../src/protocol/webview';
+import { conditionColourIndex } from '../../src/protocol/conditions';
 import { h, button, replaceChildren, type Child } from './dom';
 import { bestByMetric, configDiff, defaultMetric, metricNames, runLabel, UPPER_BOUNDS } from './model';
 import { renderSessions, defaultSessionsUi, type SessionsUi } from './sessions';
@@ -192,7 +193,7 @@ export class ResultsView {
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Condition'), h('th', { scope: 'col', class: 're-num' }, 'n'), metrics.map((m) => h('th', { scope: 'col', class: 're-num' }, m)))),
       h('tbody', {}, ref.conditions.map((c) =>
         h('tr', { 'data-condition': c.condition, class: UPPER_BOUNDS.has(c.condition) ? 're-upper' : undefined },
-          h('th', { scope: 'row' }, h('span', { class: `re-swatch re-sw-${c.condition}`, 'aria-hidden': 'true' }), conditionLabel(c.condition), c.hintId ? h('span', { class: 're-muted re-mono' }, ` ${c.hintId}`) : null),
+          h('th', { scope: 'row' }, h('span', { class: `re-swatch re-sw-c${conditionColourIndex(c.condition, 6) + 1}`, 'aria-hidden': 'true' }), conditionLabel(c.condition), c.hintId ? h('span', { class: 're-muted re-mono' }, ` ${c.hintId}`) : null),
           h('td', { class: 're-num' }, formatCount(c.n)),
           metrics.map((m) => estimateCell(c.metrics[m], best.get(m)?.has(c.condition) ?? false))))));
     return section('re-metrics', 'Metrics per condition', {

@@ -26,6 +26,7 @@ import {
   type TooltipItem,
 } from 'chart.js';
 import type { HintStat, TrainingPoint } from '../../src/protocol/results';
+import { conditionColourIndex } from '../../src/protocol/conditions';
 import { formatMetric, formatCount } from './format';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, CategoryScale, LinearScale, Tooltip, Legend);
@@ -121,19 +122,9 @@ export function readTheme(): ChartTheme {
   };
 }
 
-/** Fixed colour per condition, so a condition looks the same in every chart. */
-const CONDITION_COLOUR_INDEX: Record<string, number> = {
-  agent: 0,
-  'random-hint': 1,
-  oracle: 2,
-  'best-fixed-hint': 3,
-  sknn: 4,
-  popularity: 5,
-  'no-hint': 6,
-};
-
+/** Fixed colour per condition (src/protocol/conditions.ts), so a condition looks the same in every chart. */
 export function conditionColour(condition: string, theme: ChartTheme, fallbackIndex = 0): string {
-  const i = CONDITION_COLOUR_INDEX[condition] ?? fallbackIndex;
+  const i = conditionColourIndex(condition, fallbackIndex);
   return theme.palette[i % theme.palette.length];
 }
 

@@ -3,7 +3,7 @@
  * One place decides how many digits a metric shows, so the table, the chart and the exported
  * CSV the user copies all agree.
  */
-export { CONDITION_LABELS, conditionLabel, orderMetrics } from '../../src/protocol/results';
+export { CONDITION_LABELS, conditionLabel, orderMetrics, shortConditionLabel } from '../../src/protocol/results';
 
 /** Digits for metric means and CI bounds (metrics live in [0, 1]). */
 export const METRIC_DIGITS = 3;
@@ -58,19 +58,4 @@ export function formatDate(iso: string): string {
   return `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 16)} UTC`;
 }
 
-
-/** Short label for narrow columns (the session table). */
-export function shortConditionLabel(condition: string): string {
-  return SHORT_LABELS[condition] ?? condition;
-}
-
-const SHORT_LABELS: Record<string, string> = {
-  'no-hint': 'No hint',
-  'random-hint': 'Random',
-  'best-fixed-hint': 'Best fixed',
-  agent: 'Agent',
-  oracle: 'Oracle',
-  popularity: 'Popular',
-  sknn: 'SKNN',
-};
 

@@ -18,6 +18,7 @@ import type { AgentPolicy } from '../../core/evaluate/agentPolicy';
 import { formatMetricTable } from '../../core/evaluate/format';
 import type { Progress } from '../io';
 import { defaultKbPath, timestampedRunName } from '../../core/run/paths';
+import { CONDITIONS } from '../../protocol/conditions';
 
 interface EvaluateFlags {
   config?: string;
@@ -29,8 +30,6 @@ interface EvaluateFlags {
   sample?: string;
   name?: string;
 }
-
-const LLM_CONDITIONS = new Set(['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle']);
 
 export function register(program: Command): void {
   withConfigOptions(
@@ -56,10 +55,10 @@ export function register(program: Command): void {
     const kbPath = flags.kb ? resolvePath(flags.kb) : defaultKbPath(config, baseDir, dataset.name);
     let kb: HintKb | undefined;
     if (existsSync(kbPath)) kb = (await loadKbFile(kbPath, dataset.name)).kb;
-    else if (wanted.some((c) => c !== 'no-hint' && LLM_CONDITIONS.has(c))) logger.log('warn', `no hint KB at ${kbPath}: hinted conditions will be skipped`);
+    else if (wanted.some((c) => CONDITIONS[c].hinted)) logger.log('warn', `no hint KB at ${kbPath}: hinted conditions will be skipped`);
 
     let client: LlmClient | undefined;
-    if (wanted.some((c) => LLM_CONDITIONS.has(c))) {
+    if (wanted.some((c) => CONDITIONS[c].llm)) {
       const cache = await ResponseCache.open(config.llm.cacheDir);
       client = createLlmClient(config, { cache, logger });
     }

@@ -5,8 +5,8 @@
  * (`compareIds`). No LLM, no personalisation: the floor any recommender should clear.
  */
 import type { Session } from '../data/types';
-import type { Ranker, RankOutcome } from '../evaluate/ranker';
-import { targetRankIn } from '../evaluate/ranker';
+import type { Ranker, RankOutcome } from '../rank/ranker';
+import { targetRankIn } from '../rank/ranker';
 import { compareIds } from './order';
 
 export function popularityCounts(train: readonly Session[]): Map<string, number> {

@@ -13,8 +13,8 @@
  * `popularity.ts`), then by id, so a session with no neighbour degrades to the popularity ranking.
  */
 import type { Session } from '../data/types';
-import type { Ranker, RankOutcome } from '../evaluate/ranker';
-import { targetRankIn } from '../evaluate/ranker';
+import type { Ranker, RankOutcome } from '../rank/ranker';
+import { targetRankIn } from '../rank/ranker';
 import { compareIds } from './order';
 import { popularityCounts } from './popularity';
 

@@ -7,6 +7,7 @@
  * package.json's `contributes.configuration` matches `vscodeConfiguration()`).
  */
 import { s, defaultsOf, type InferConfig } from './spec';
+import { CONDITION_IDS, DEFAULT_CONDITIONS } from '../../protocol/conditions';
 
 export const DEFAULT_RANK_TEMPLATE = [
   'I {verb} the following {items}, in this order:',
@@ -98,8 +99,7 @@ export const CONFIG_SPEC = {
     seed: s.int(1, 'Seed for network init and action sampling.'),
   },
   evaluation: {
-    conditions: s.strList(['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle', 'popularity', 'sknn'] as const,
-      ['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'popularity', 'sknn'], 'Conditions to evaluate (oracle costs |KB| calls per session).'),
+    conditions: s.strList(CONDITION_IDS, DEFAULT_CONDITIONS, 'Conditions to evaluate (oracle costs |KB| calls per session).'),
     ks: s.intList([1, 5, 10], 'Cut-offs for HR@K and NDCG@K.'),
     testSample: s.int(200, 'Evaluate on a seeded sample of this many test sessions (0: all).', { minimum: 0 }),
     bootstrap: s.int(1000, 'Bootstrap resamples for confidence intervals.', { minimum: 10 }),

@@ -20,7 +20,7 @@ import type { CancelSignal } from '../util/log';
 import type { AgentPolicy } from './agentPolicy';
 import { rewardOf } from './analytics';
 import { mapPool } from './pool';
-import type { RankOutcome, Ranker } from './ranker';
+import type { RankOutcome, Ranker } from '../rank/ranker';
 
 /** Ranks one session with one hint (action 0 = NO_HINT); the outcome carries hintId = hint.id. */
 export type HintedRank = (session: Session, hint: ActionHint, signal?: CancelSignal) => Promise<RankOutcome>;

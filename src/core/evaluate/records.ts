@@ -3,7 +3,7 @@
  * trace every number in results.json back to an answer.
  */
 import type { UsageStats } from '../llm/types';
-import type { AnswerStats } from './ranker';
+import type { AnswerStats } from '../rank/ranker';
 
 export interface PredictionRecord {
   sessionId: string;

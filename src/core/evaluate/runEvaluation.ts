@@ -20,6 +20,7 @@ import type { ActionHint, HintKb } from '../kb/types';
 import { InputError } from '../util/errors';
 import { systemClock, silentLogger, throwIfCancelled, type CancelSignal, type Clock, type Logger } from '../util/log';
 import { RESULTS_SCHEMA_VERSION, type ResultsFile } from '../../protocol/results';
+import { CONDITION_IDS, CONDITION_RUN_ORDER, LLM_CONDITION_IDS, type ConditionId } from '../../protocol/conditions';
 import { version as packageVersion } from '../../../package.json';
 import { PopularityRanker } from '../baselines/popularity';
 import { SknnRanker } from '../baselines/sknn';
@@ -29,19 +30,19 @@ import { hintStats, sessionOutcomes } from './analytics';
 import { AgentRanker, BestFixedHintRanker, NoHintRanker, OracleRanker, RandomHintRanker, type HintedRank } from './llmRankers';
 import { writeEvaluation } from './output';
 import { mapPool } from './pool';
-import type { Ranker, RankOutcome } from './ranker';
+import type { Ranker, RankOutcome } from '../rank/ranker';
 import { usageDiff, zeroUsage, type ConditionRun, type PredictionRecord, type UsageDelta } from './records';
 import { rankWithClient } from './rankWithClient';
 import { sampleSessions } from './sample';
 import { readTrainingCurve } from './trainingCurve';
 import { redactUrl } from '../llm/redactUrl';
 
-/** Every condition, in the order results.json lists them. */
-export const ALL_CONDITIONS = ['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle', 'popularity', 'sknn'] as const;
-export type ConditionName = (typeof ALL_CONDITIONS)[number];
-const LLM_CONDITIONS: ReadonlySet<string> = new Set(['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle']);
+/** Every condition, in the order results.json lists them (the registry: src/protocol/conditions.ts). */
+export const ALL_CONDITIONS: readonly ConditionName[] = CONDITION_IDS;
+export type ConditionName = ConditionId;
+const LLM_CONDITIONS: ReadonlySet<string> = new Set(LLM_CONDITION_IDS);
 /** Order of execution: cheap baselines first, then no-hint so later conditions reuse its answers. */
-const RUN_ORDER: readonly ConditionName[] = ['popularity', 'sknn', 'no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle'];
+const RUN_ORDER: readonly ConditionName[] = CONDITION_RUN_ORDER;
 /** predictions.jsonl name of the no-hint answers fetched only for the agent's hint analytics. */
 export const AGENT_BASE = 'agent-base';
 

@@ -8,11 +8,13 @@
  * does not beat the base model on the example (see the README). Both are documented figures about
  * the simulator, not about LLMs.
  */
+import { CONDITION_IDS } from '../../protocol/conditions';
+
 export const DEMO_SETTINGS: Record<string, unknown> = {
   'agent.steps': 3000,
   'encoder.kind': 'profile',
   'evaluation.testSample': 0,
-  'evaluation.conditions': ['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle', 'popularity', 'sknn'],
+  'evaluation.conditions': [...CONDITION_IDS],
   'reflection.maxSessions': 150,
 };
 

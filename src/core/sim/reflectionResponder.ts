@@ -16,7 +16,6 @@ import type { SimContext, SimResponder } from './types';
 import { Rng } from '../util/rng';
 import { profileOf, type Family } from './families';
 import { idOfTitle, readRankPrompt } from './rankPrompt';
-import { registerSimResponder } from './registry';
 import { REDUNDANCY_MARKER, REFLECT_TURN1_MARKER, REFLECT_TURN2_MARKER, REFLECT_TURN3_MARKER } from '../reflect/prompts';
 import { contentTokens, jaccard } from '../kb/text';
 
@@ -212,12 +211,7 @@ export function redundancyResponder(): SimResponder {
   };
 }
 
-/** Both responders, to put before the rank responder (startSimServer({responders}) or the registry). */
+/** Both responders, to put before the rank responder (startSimServer({responders}); registry.ts lists them by default). */
 export function reflectionResponders(): SimResponder[] {
   return [reflectionResponder(), redundancyResponder()];
-}
-
-/** Adds both to the simulator's default responder list (what `re2llm sim-llm` serves). */
-export function registerReflectionResponders(): void {
-  for (const r of reflectionResponders()) registerSimResponder(r);
 }

@@ -142,18 +142,24 @@ test('trainAgent refuses a KB without hints and a dataset without validation ses
 });
 
 test('a trained run folder loads as a greedy policy that agrees with the checkpoint', async () => {
-  const { agentPolicyFromRun, agentFromCheckpoint } = await import('../../../src/core/agent/policy');
-  const { readCheckpoint } = await import('../../../src/core/agent/checkpoint');
+  const { agentPolicyFactory } = await import('../../../src/core/evaluate/agentPolicyFactory');
+  const { readAgentManifest } = await import('../../../src/core/evaluate/agentManifest');
+  const { readCheckpoint, fromCheckpoint } = await import('../../../src/core/agent/checkpoint');
+  const { PpoAgent } = await import('../../../src/core/agent/ppo');
+  const { RunningMeanStd } = await import('../../../src/core/agent/runningStats');
   const ds = dataset();
   const client = fakeClient(ds);
   const c = defaultConfig();
   const config = { ...c, encoder: { ...c.encoder, dim: 32 }, agent: { ...c.agent, validateEvery: 2, batchSize: 16 } };
   const runDir = join(mkdtempSync(join(tmpdir(), 'llm-policy-')), 'run');
   await trainAgent({ config, runDir, steps: 64, packageVersion: 't', logger: silentLogger, problem: { kind: 'llm', dataset: ds, client, kb, kbPath: '/kb.json', encoder: new HashingEncoder(32) } });
-  const raw = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8'));
+  const manifest = await readAgentManifest(runDir);
   // The config's encoder.dim differs (default 768): the run's own encoder (hashing:32) is rebuilt.
-  const pick = await agentPolicyFromRun(runDir, { raw }, { dataset: ds, config: { ...config, encoder: { ...config.encoder, dim: 768 } } });
-  const agent = agentFromCheckpoint(await readCheckpoint(join(runDir, 'checkpoints/best.json')));
+  const pick = await agentPolicyFactory(runDir, manifest, { dataset: ds, config: { ...config, encoder: { ...config.encoder, dim: 768 } } });
+  const ckpt = fromCheckpoint(await readCheckpoint(join(runDir, 'checkpoints/best.json')));
+  const agent = new PpoAgent(ckpt.dim, ckpt.arms, config.agent.hidden, false, null);
+  agent.params.set(ckpt.params);
+  agent.obsRms = ckpt.obsRms ? RunningMeanStd.fromJSON(ckpt.obsRms) : null;
   const enc = new HashingEncoder(32);
   for (const s of ds.splits.validation) {
     const state = new Float32Array(32);
@@ -161,5 +167,6 @@ test('a trained run folder loads as a greedy policy that agrees with the checkpo
     vecs.forEach((x) => x.forEach((y, j) => (state[j]! += y / vecs.length)));
     assert.equal(await pick(s), agent.greedy(state, 1)[0]);
   }
-  await assert.rejects(agentPolicyFromRun(runDir, { raw: { ...raw, encoder: { kind: 'hashing', id: 'hashing:99', dim: 99 } } }, { dataset: ds, config }), /trained with encoder hashing:99|expects 32-d states/);
+  const otherEncoder = { ...manifest, raw: { ...manifest.raw, encoder: { kind: 'hashing', id: 'hashing:99', dim: 99 } } };
+  await assert.rejects(agentPolicyFactory(runDir, otherEncoder, { dataset: ds, config }), /trained on states from encoder hashing:99/);
 });

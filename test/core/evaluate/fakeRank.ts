@@ -5,7 +5,7 @@
 import type { Session } from '../../../src/core/data/types';
 import type { ActionHint } from '../../../src/core/kb/types';
 import type { HintedRank } from '../../../src/core/evaluate/llmRankers';
-import type { AnswerStats } from '../../../src/core/evaluate/ranker';
+import type { AnswerStats } from '../../../src/core/rank/ranker';
 
 export type RankTable = Record<string, Record<string, number | null>>;
 

@@ -1,2 +1,0 @@
-export * from './defaults';
-export * from './resolve';
