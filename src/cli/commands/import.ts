@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ioFor, withConfigOptions, resolveFromCli } from './shared';
 import { loadDataset } from '../../core/data/load';
 import type { SessionDataset } from '../../core/data/types';
+import { DATASET_FORMAT_CHOICES } from '../../core/config/datasetFormats';
 
 interface ImportOptions {
   config?: string;
@@ -33,7 +34,7 @@ export function register(program: Command): void {
       .command('import')
       .description('import a dataset folder and report items, sessions per split, skipped rows and the content hash')
       .argument('<dataset>', 'dataset folder, or a re2llm.config.json whose dataset.path to import')
-      .option('--format <format>', 'importer: auto, authors, recbole, jsonl or csv (default: dataset.format)')
+      .option('--format <format>', `importer: ${DATASET_FORMAT_CHOICES.join(', ')} (default: dataset.format)`)
       .option('--skip-bad-rows', 'skip malformed rows (counted and reported) instead of stopping at the first'),
   ).action(async (dataset: string, opts: ImportOptions, cmd: Command) => {
     const io = ioFor(cmd);

@@ -8,6 +8,7 @@
  */
 import { s, defaultsOf, type InferConfig } from './spec';
 import { CONDITION_IDS, DEFAULT_CONDITIONS } from '../../protocol/conditions';
+import { DATASET_FORMAT_CHOICES } from './datasetFormats';
 
 export const DEFAULT_RANK_TEMPLATE = [
   'I {verb} the following {items}, in this order:',
@@ -22,7 +23,7 @@ export const DEFAULT_RANK_TEMPLATE = [
 export const CONFIG_SPEC = {
   dataset: {
     path: s.str('', 'Dataset folder (authors\' pickles, RecBole atomic files, JSONL interchange, or CSV logs), relative to the config file.'),
-    format: s.oneOf(['auto', 'authors', 'recbole', 'jsonl', 'csv'] as const, 'auto', 'Importer to use; auto recognises the folder by its files.'),
+    format: s.oneOf(DATASET_FORMAT_CHOICES, 'auto', 'Importer to use; auto recognises the folder by its files.'),
     name: s.str('', 'Short dataset name used in file names (defaults to the folder name).'),
     itemNoun: s.str('movie', 'Domain word for one item, used in prompts ("movie", "game", ...).'),
     itemNounPlural: s.str('movies', 'Plural of the domain word.'),

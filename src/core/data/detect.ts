@@ -1,15 +1,11 @@
 /**
- * Recognises a dataset folder by its files, so `dataset.format: "auto"` (the default) works:
- * JSONL interchange files, then the authors' pickles, then RecBole atomic files, then CSV logs.
+ * Recognises a dataset folder by its files, so `dataset.format: "auto"` (the default) works: each
+ * importer of src/core/data/importers.ts is asked in turn (the order of DATASET_FORMATS).
  */
-import { join } from 'node:path';
 import { promises as fsp } from 'node:fs';
+import { DATASET_FORMAT_IDS, type DatasetFormat } from '../config/datasetFormats';
 import { InputError } from '../util/errors';
-import { exists } from '../util/fs';
-import { isJsonlFolder } from './jsonl';
-import { authorsLayout } from './authors';
-import { recboleName } from './recbole';
-import type { DatasetFormat } from './importer';
+import { IMPORTERS, type DetectSettings } from './importers';
 
 export interface DetectOptions {
   /** CSV interactions file name to look for (dataset.csvInteractions). */
@@ -24,13 +20,8 @@ export async function detectFormat(folder: string, opts: DetectOptions = {}): Pr
     throw new InputError('dataset folder not found', folder);
   }
   if (!stat.isDirectory()) throw new InputError('dataset path is not a folder', folder);
-  if (await isJsonlFolder(folder)) return 'jsonl';
-  if (await authorsLayout(folder)) return 'authors';
-  if (await recboleName(folder)) return 'recbole';
-  if (await exists(join(folder, opts.csvInteractions ?? 'interactions.csv'))) return 'csv';
-  throw new InputError(
-    'cannot recognise the dataset: expected items.jsonl + sessions_train.jsonl (jsonl), example_train.txt + movies.dat (authors), ' +
-      `a <name>.inter + <name>.item pair (recbole), or ${opts.csvInteractions ?? 'interactions.csv'} + an items CSV (csv); or set dataset.format`,
-    folder,
-  );
+  const settings: DetectSettings = { csvInteractions: opts.csvInteractions ?? 'interactions.csv' };
+  for (const format of DATASET_FORMAT_IDS) if (await IMPORTERS[format].recognises(folder, settings)) return format;
+  const expected = DATASET_FORMAT_IDS.map((f) => `${IMPORTERS[f].expects(settings)} (${f})`);
+  throw new InputError(`cannot recognise the dataset: expected ${expected.slice(0, -1).join(', ')}, or ${expected.at(-1)}; or set dataset.format`, folder);
 }

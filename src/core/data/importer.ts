@@ -7,7 +7,7 @@ import type { Logger } from '../util/log';
 import type { Item, Session } from './types';
 import type { BadRows } from './badRows';
 
-export type DatasetFormat = 'authors' | 'recbole' | 'jsonl' | 'csv';
+export type { DatasetFormat } from '../config/datasetFormats';
 
 export interface ImportContext {
   /** Absolute dataset folder. */

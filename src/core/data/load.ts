@@ -11,14 +11,10 @@ import { silentLogger, info, type Logger } from '../util/log';
 import { InputError } from '../util/errors';
 import { BadRows } from './badRows';
 import { detectFormat } from './detect';
-import { importAuthors } from './authors';
-import { importRecbole } from './recbole';
-import { importJsonl } from './jsonl';
-import { importCsv } from './csv';
 import { planTrainAndValidation } from './splits';
 import { datasetHash } from './hash';
 import { contentNotes } from './checks';
-import type { DatasetFormat, ImportContext, ImportedData } from './importer';
+import { IMPORTERS } from './importers';
 
 export type { DatasetFormat } from './importer';
 export { detectFormat } from './detect';
@@ -26,13 +22,6 @@ export { detectFormat } from './detect';
 export interface LoadOptions {
   logger?: Logger;
 }
-
-const IMPORTERS: Record<DatasetFormat, (ctx: ImportContext) => Promise<ImportedData>> = {
-  authors: importAuthors,
-  recbole: importRecbole,
-  jsonl: importJsonl,
-  csv: importCsv,
-};
 
 export async function loadDataset(config: Re2llmConfig, opts: LoadOptions = {}): Promise<SessionDataset> {
   const logger = opts.logger ?? silentLogger;
@@ -43,7 +32,7 @@ export async function loadDataset(config: Re2llmConfig, opts: LoadOptions = {}):
   info(logger, `importing ${root} (format ${format}${dc.format === 'auto' ? ', detected' : ''})`);
 
   const badRows = new BadRows(dc.skipBadRows);
-  const data = await IMPORTERS[format]({ root, config: dc, logger, badRows });
+  const data = await IMPORTERS[format].read({ root, config: dc, logger, badRows });
   const plan = planTrainAndValidation(data.train, data.validation, dc);
   const splits = { train: plan.train, validation: plan.validation, test: data.test };
   const notes = [...data.notes, ...plan.notes];

@@ -38,7 +38,7 @@ export interface DomainWords {
 }
 
 export interface ImportReport {
-  /** Which importer read it: "authors" | "recbole" | "jsonl" | "csv". */
+  /** Which importer read it (a DatasetFormat, src/core/config/datasetFormats.ts). */
   format: string;
   /** Files read, relative to the dataset root. */
   files: string[];

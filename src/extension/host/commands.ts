@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { emptyKb } from '../../core/kb/types';
 import { writeFileAtomic } from '../../core/util/fs';
+import { DATASET_FORMAT_CHOICES } from '../../core/config/datasetFormats';
 import type { Actions } from './actions';
 import type { Studio } from './studio';
 
@@ -69,7 +70,7 @@ export function commandHandlers(s: Studio, a: Actions): Record<string, Handler> 
     're2llm.importDataset': async () => {
       const folder = await vs.ui.openFolderDialog('Re2LLM: Import Dataset (authors\' pickles, RecBole, JSONL or CSV folder)');
       if (!folder) return;
-      const format = await vs.ui.pick(['auto', 'authors', 'recbole', 'jsonl', 'csv'].map((f) => ({ label: f })), { title: 'Re2LLM: Dataset format' });
+      const format = await vs.ui.pick(DATASET_FORMAT_CHOICES.map((f) => ({ label: f })), { title: 'Re2LLM: Dataset format' });
       if (!format) return;
       const wc = s.configFor(undefined, [{ source: 'Import Dataset', values: { 'dataset.path': folder, 'dataset.format': format.label } }]);
       const ds = await vs.ui.withProgress(`Re2LLM: importing ${basename(folder)}`, () => s.core.loadDataset(wc.resolved.config, s.logger()));

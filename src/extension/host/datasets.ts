@@ -6,9 +6,10 @@
 import { basename, dirname, join, relative } from 'node:path';
 import type { SidebarDataset } from '../../protocol/webview';
 import type { Workspace } from '../vscode/types';
+import { DATASET_FORMAT_IDS, DATASET_FORMATS } from '../../core/config/datasetFormats';
 
 /** File names that mark a dataset folder, one per importer. */
-export const DATASET_MARKERS = ['example_train.txt', '*.inter', 'items.jsonl', 'interactions.csv'];
+export const DATASET_MARKERS = DATASET_FORMAT_IDS.map((f) => DATASET_FORMATS[f].marker);
 export const DATASET_GLOB = `**/{re2llm.config.json,${DATASET_MARKERS.join(',')}}`;
 export const DATASET_EXCLUDE = '{**/node_modules/**,**/.tools/**,**/re2llm-runs/**,**/.re2llm-cache/**,**/dist/**}';
 export const EXAMPLE_DATASET = 'examples/hetrec-mini';
