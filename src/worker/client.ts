@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import treeKill from 'tree-kill';
 import { asWorkerNotification, type TrainOptions, type TrainProgress, type TrainSummary, type WorkerCommand } from '../protocol/worker';
 import type { Re2llmConfig } from '../core/config/defaults';
+import { RUN_FILES } from '../protocol/runFolder';
 import type { Logger, LogLevel } from '../core/util/log';
 
 /** The worker's log (its log messages and stderr), appended in the run folder. */
@@ -158,7 +159,13 @@ export function startTrainingWorker(o: StartWorkerOptions): WorkerHandle {
     o.logger?.log('info', `training worker: ${process.execPath} ${[...execArgv, workerPath].join(' ')} pid ${child.pid ?? '?'} ran ${secs}s, exit code ${code ?? 'none'}${signal ? ` (${signal})` : ''}`);
     listeners.exit.forEach((f) => f(code, signal));
     if (summary && !failure) resolveResult(summary);
-    else rejectResult(failure ?? new Error(`training worker exited with code ${code ?? 'none'}${signal ? ` (signal ${signal})` : ''} before finishing; its last checkpoint is in ${o.options.runDir} (train --resume)`));
+    else {
+      // Name the checkpoint only when there is one: a worker killed before its first starts again.
+      const next = existsSync(join(o.options.runDir, RUN_FILES.last))
+        ? `its last checkpoint is in ${o.options.runDir} (train --resume)`
+        : `it wrote no checkpoint yet, so the next run or train --resume ${o.options.runDir} starts it again`;
+      rejectResult(failure ?? new Error(`training worker exited with code ${code ?? 'none'}${signal ? ` (signal ${signal})` : ''} before finishing; ${next}`));
+    }
   });
 
   const killTree = (sig: NodeJS.Signals) => {

@@ -206,7 +206,7 @@ test('stale agent: saving a KB whose enabled set changed marks the trained agent
   const w = workspace(kb);
   const run = join(w.root, 're2llm-runs', 'train-1');
   mkdirSync(run, { recursive: true });
-  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ kb: { fingerprint: kbFingerprint(kb), hintIds: ['none', 'h-1', 'h-2'] } }));
+  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ datasetHash: 'd', kbFingerprint: kbFingerprint(kb), hintIds: ['none', 'h-1', 'h-2'] }));
   writeFileSync(join(run, 'metrics.jsonl'), '');
   assert.equal((await w.studio.buildState()).kb?.stale, false);
   // Notes do not count; disabling a hint does.

@@ -49,22 +49,23 @@ test('assertEmptyRunDir: a missing or empty folder is fine; a file or a non-empt
   assert.throws(() => assertEmptyRunDir(root), /train-empty-\w+: the run folder is not empty \(/);
 });
 
-test('train --resume takes the config, base folder, KB path and bandit file the run recorded; bad JSON names the file', () => {
+test('train --resume takes the config, base folder, KB path and bandit file the run recorded; bad JSON names the file', async () => {
   const run = mkdtempSync(join(tmpdir(), 'train-resume-'));
+  const ID = { datasetHash: 'd', kbFingerprint: 'k', hintIds: ['none', 'a'] };
   const config = defaultConfig();
   writeFileSync(join(run, 'config.json'), JSON.stringify(config));
-  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ problem: 'llm', kbPath: '/kbs/movies.hints.json', baseDir: '/projects/study' }));
-  assert.deepEqual(resumeInputs(run, '/elsewhere'), { config, baseDir: '/projects/study', kbPath: '/kbs/movies.hints.json' });
+  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ ...ID, problem: 'llm', kbPath: '/kbs/movies.hints.json', baseDir: '/projects/study' }));
+  assert.deepEqual(await resumeInputs(run, '/elsewhere'), { config, baseDir: '/projects/study', kbPath: '/kbs/movies.hints.json' });
   // An older manifest without baseDir falls back to the current folder.
-  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ problem: 'synthetic', source: '/b/bandit.json' }));
-  assert.deepEqual(resumeInputs(run, '/elsewhere'), { config, baseDir: '/elsewhere', bandit: '/b/bandit.json' });
-  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ problem: 'llm', kbPath: 7 }));
-  assert.throws(() => resumeInputs(run), /manifest\.json \(field "kbPath"\): must be a non-empty string/);
+  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ ...ID, problem: 'synthetic', source: '/b/bandit.json' }));
+  assert.deepEqual(await resumeInputs(run, '/elsewhere'), { config, baseDir: '/elsewhere', bandit: '/b/bandit.json' });
+  writeFileSync(join(run, 'manifest.json'), JSON.stringify({ ...ID, problem: 'llm', kbPath: 7 }));
+  await assert.rejects(resumeInputs(run), /manifest\.json \(field "kbPath"\): must be a non-empty string/);
   writeFileSync(join(run, 'manifest.json'), '{"problem": ');
-  assert.throws(() => resumeInputs(run), /train-resume-\w+\/manifest\.json: cannot read JSON/);
+  await assert.rejects(resumeInputs(run), /train-resume-\w+\/manifest\.json: invalid JSON/);
   writeFileSync(join(run, 'config.json'), '{not json');
-  assert.throws(() => resumeInputs(run), /train-resume-\w+\/config\.json: cannot read JSON/);
+  await assert.rejects(resumeInputs(run), /train-resume-\w+\/config\.json: invalid JSON/);
   writeFileSync(join(run, 'config.json'), JSON.stringify(config));
   require('node:fs').rmSync(join(run, 'manifest.json'));
-  assert.throws(() => resumeInputs(run), /manifest\.json: not a training run folder \(no manifest\.json\)/);
+  await assert.rejects(resumeInputs(run), /manifest\.json: not a training run folder: cannot read manifest\.json \(ENOENT\)/);
 });

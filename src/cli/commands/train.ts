@@ -4,16 +4,19 @@
  * cancels gracefully: the worker writes its last checkpoint, and `--resume RUN` continues it.
  * A resume takes the configuration, base folder, KB path and bandit file the run recorded; a
  * fresh run refuses an `--out` folder that is not empty (an old best.json there would outlive it).
+ * The worker writes the same run folder as every other front end (src/protocol/runFolder.ts),
+ * summary.json included.
  */
 import type { Command } from 'commander';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve as resolvePath } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { ioFor, resolveFromCli, withConfigOptions } from './shared';
 import { startTrainingWorker } from '../../worker/client';
 import type { Re2llmConfig } from '../../core/config/defaults';
 import { InputError } from '../../core/util/errors';
 import { version } from '../../../package.json';
 import { timestampedRunName } from '../../core/run/paths';
+import { readRunConfig, readTrainManifest } from '../../core/agent/runFolder';
 
 interface TrainFlags {
   config?: string;
@@ -36,39 +39,15 @@ export interface ResumeInputs {
   bandit?: string;
 }
 
-export function resumeInputs(runDir: string, cwd: string = process.cwd()): ResumeInputs {
-  const configFile = join(runDir, 'config.json');
-  if (!existsSync(configFile)) throw new InputError('not a training run folder (no config.json)', configFile);
+export async function resumeInputs(runDir: string, cwd: string = process.cwd()): Promise<ResumeInputs> {
   // A resumed run keeps the configuration it started with.
-  const config = readJsonObject(configFile) as unknown as Re2llmConfig;
-  const manifestFile = join(runDir, 'manifest.json');
-  if (!existsSync(manifestFile)) throw new InputError('not a training run folder (no manifest.json)', manifestFile);
-  const m = readJsonObject(manifestFile);
-  const str = (field: string): string | undefined => {
-    const v = m[field];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || v === '') throw new InputError('must be a non-empty string', manifestFile, undefined, field);
-    return v;
-  };
-  const baseDir = str('baseDir');
-  const kbPath = str('kbPath');
-  const source = str('source');
+  const config = await readRunConfig(runDir);
+  const m = await readTrainManifest(runDir);
   return {
-    config, baseDir: baseDir ?? cwd,
-    ...(kbPath ? { kbPath } : {}),
-    ...(m.problem === 'synthetic' && source ? { bandit: source } : {}),
+    config, baseDir: m.baseDir ?? cwd,
+    ...(m.kbPath ? { kbPath: m.kbPath } : {}),
+    ...(m.problem === 'synthetic' && m.source ? { bandit: m.source } : {}),
   };
-}
-
-function readJsonObject(file: string): Record<string, unknown> {
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new InputError(`cannot read JSON: ${(err as Error).message}`, file);
-  }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new InputError('must be a JSON object', file);
-  return json as Record<string, unknown>;
 }
 
 /** Refuses an existing, non-empty folder as a fresh run's destination. */
@@ -104,7 +83,7 @@ export function register(program: Command): void {
     if (resume) {
       if (flags.out) throw new Error('--out and --resume cannot be combined: a resumed run continues in its own folder');
       runDir = resolvePath(flags.resume!);
-      recorded = resumeInputs(runDir);
+      recorded = await resumeInputs(runDir);
       config = recorded.config;
       baseDir = recorded.baseDir;
     } else {

@@ -1,19 +1,15 @@
 /**
- * `trainAgent`: one training run of the retrieval agent, as the worker process runs it.
+ * `trainAgent`: one training run of the retrieval agent, as the worker process runs it. The run
+ * folder's files and their shapes are the contract in src/protocol/runFolder.ts; this is their
+ * writer, src/core/agent/runFolder.ts their readers.
  *
- * Run folder:
- *   config.json          the resolved configuration (no secrets)
- *   manifest.json        dataset hash, KB fingerprint, hint ids and texts in action order, encoder,
- *                        model, seeds, PPO arguments, package version
- *   metrics.jsonl        one line per update (the training curve; validation points included)
- *   checkpoints/last.json  written at every validation point, on cancel and at the end
- *   checkpoints/best.json  the best greedy validation reward so far (model selection never looks
- *                        at the training sessions)
- *   agent.onnx           the best actor as ONNX (see onnxExport.ts)
  * `resume` continues from checkpoints/last.json; metric lines written after it are dropped. It
  * refuses when the inputs differ from those the manifest recorded (hint ids and texts, dataset
  * hash, KB fingerprint): the checkpoint's actions and states would mean something else. A fresh
- * run refuses a folder that already holds a run, whose old best.json could outlive this run's.
+ * run refuses a folder that holds a checkpoint or an agent, whose old best.json could outlive this
+ * run. A folder without any checkpoint (the worker was killed, or an LLM request failed, before
+ * the first one) holds nothing worth keeping: a fresh run or a resume starts it again.
+ * `summary.json` is written when the run ends without a cancel, whoever started it.
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +25,8 @@ import { InputError } from '../util/errors';
 import { writeFileAtomic, writeJsonAtomic, exists } from '../util/fs';
 import { CancelledError, systemClock, type CancelSignal, type Clock, type Logger } from '../util/log';
 import type { TrainProgress, TrainSummary } from '../../protocol/worker';
+import { RUN_FILES, type TrainManifest } from '../../protocol/runFolder';
+import { holdsTrainedState, readTrainManifest, writeTrainSummary } from './runFolder';
 import { PpoTrainer, ppoArgs, type PpoArgs } from './ppo';
 import { TableBandit, type BanditFile } from './syntheticBandit';
 import { LlmBandit, RewardCache } from './llmBandit';
@@ -58,21 +56,15 @@ export interface TrainAgentInput {
   onCheckpoint?(path: string, step: number, best: boolean): void;
 }
 
-export const RUN_FILES = {
-  config: 'config.json',
-  manifest: 'manifest.json',
-  metrics: 'metrics.jsonl',
-  last: join('checkpoints', 'last.json'),
-  best: join('checkpoints', 'best.json'),
-  onnx: 'agent.onnx',
-} as const;
+export { RUN_FILES } from '../../protocol/runFolder';
 
 interface Setup {
   train: BanditEnv;
   validation: BanditEnv;
   hintIds: string[];
   hintTexts: string[];
-  manifest: Record<string, unknown>;
+  /** The manifest fields that describe the problem (the rest is added when the run starts). */
+  manifest: Omit<TrainManifest, 'hintIds' | 'hintTexts'> & { encoder: NonNullable<TrainManifest['encoder']> };
   stats(): { calls: number; cacheHits: number; bound: number };
 }
 
@@ -141,9 +133,15 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
   let args = ppoArgsFromConfig(config, input.steps ?? config.agent.steps);
   let best: { reward: number; step: number } | null = null;
   let resumedFrom: Awaited<ReturnType<typeof readCheckpoint>> | undefined;
-  if (input.resume) {
-    if (!(await exists(paths.last))) throw new Error(`${runDir}: nothing to resume (no ${RUN_FILES.last})`);
-    const recorded = await readManifest(paths.manifest);
+  let resume = input.resume ?? false;
+  if (resume && !(await exists(paths.last))) {
+    const kept = await holdsTrainedState(runDir);
+    if (kept.length > 0) throw new InputError(`cannot resume: no ${RUN_FILES.last}, yet the folder holds ${kept.join(', ')}; train into a new folder`, runDir);
+    logger.log('warn', `${runDir}: no checkpoint to resume from (the run stopped before its first one); starting it again`);
+    resume = false;
+  }
+  if (resume) {
+    const recorded = await readTrainManifest(runDir);
     const differ = resumeMismatches(recorded, { ...setup.manifest, hintIds: setup.hintIds, hintTexts: setup.hintTexts });
     if (differ.length > 0) throw new InputError(`cannot resume: the inputs differ from the ones this run was trained with: ${differ.join('; ')}`, paths.manifest);
     for (const f of RESUME_CHECKED) if (recorded[f] === undefined) logger.log('warn', `${paths.manifest}: no ${f} recorded, so it is not checked on resume`);
@@ -157,19 +155,21 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
       if (b.validationReward !== undefined) best = { reward: b.validationReward, step: b.step };
     }
   } else {
-    const present = await runFilesIn(runDir);
-    if (present.length > 0) throw new InputError(`already holds a training run (${present.join(', ')}); resume it, or train into an empty folder`, runDir);
-    await fsp.mkdir(join(runDir, 'checkpoints'), { recursive: true });
+    const kept = await holdsTrainedState(runDir);
+    if (kept.length > 0) throw new InputError(`already holds a training run (${kept.join(', ')}); resume it, or train into an empty folder`, runDir);
+    if (!input.resume && (await exists(paths.manifest))) logger.log('info', `${runDir}: an earlier start stopped before its first checkpoint; starting it again`);
+    await fsp.mkdir(join(runDir, RUN_FILES.checkpoints), { recursive: true });
     await writeJsonAtomic(paths.config, config);
-    await writeJsonAtomic(paths.manifest, {
+    const manifest: TrainManifest = {
       ...setup.manifest,
       ...(input.baseDir !== undefined ? { baseDir: input.baseDir } : {}),
       hintIds: setup.hintIds, hintTexts: setup.hintTexts,
       seeds: { agent: config.agent.seed, dataset: config.dataset.seed },
-      preset: args.preset, ppo: args, packageVersion: input.packageVersion,
+      preset: args.preset, ppo: { ...args }, packageVersion: input.packageVersion,
       createdAt: new Date(clock.now()).toISOString(),
-      files: RUN_FILES,
-    });
+      files: { ...RUN_FILES },
+    };
+    await writeJsonAtomic(paths.manifest, manifest);
     await writeFileAtomic(paths.metrics, '');
   }
 
@@ -181,7 +181,7 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
   }
   logger.log('info', `training: preset ${args.preset}, ${args.totalSteps} steps in ${trainer.numUpdates} updates of ${args.batchSize}, ${setup.train.size} contexts, ${setup.train.arms} actions, ${setup.train.dim}-d states`);
 
-  const meta = { encoder: String((setup.manifest.encoder as { id: string }).id), kbFingerprint: String(setup.manifest.kbFingerprint) };
+  const meta = { encoder: setup.manifest.encoder.id, kbFingerprint: setup.manifest.kbFingerprint };
   const save = async (path: string, isBest: boolean, validationReward?: number) => {
     await writeCheckpoint(path, toCheckpoint(trainer.state(), setup.hintIds, { ...(validationReward !== undefined ? { validationReward } : {}), meta }));
     input.onCheckpoint?.(path, trainer.step, isBest);
@@ -232,13 +232,16 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
     onnxPath = paths.onnx;
   }
   const st = setup.stats();
-  return {
+  const summary: TrainSummary = {
     runDir, steps: trainer.step, updates: trainer.update, cancelled,
     bestValidationReward: best?.reward ?? null, bestStep: best?.step ?? null,
     bestCheckpoint: best ? paths.best : null, lastCheckpoint: paths.last, onnxPath,
     calls: st.calls, cacheHits: st.cacheHits, callBound: st.bound,
     seconds: (clock.now() - t0) / 1000,
   };
+  // The "finished" marker every front end relies on (isFinishedTraining), so it is written here.
+  if (!cancelled) await writeTrainSummary(runDir, summary);
+  return summary;
 }
 
 /** Manifest fields a resume must find unchanged, with the words an error uses for them. */
@@ -251,7 +254,7 @@ const RESUME_LABELS: Record<(typeof RESUME_CHECKED)[number], string> = {
  * What differs between a run's recorded manifest and the current inputs, one phrase each
  * (empty: safe to resume). A field the manifest lacks (an older run) is not compared.
  */
-export function resumeMismatches(recorded: Record<string, unknown>, current: { hintIds: string[]; hintTexts: string[]; datasetHash?: unknown; kbFingerprint?: unknown }): string[] {
+export function resumeMismatches(recorded: Partial<Pick<TrainManifest, (typeof RESUME_CHECKED)[number]>>, current: { hintIds: string[]; hintTexts: string[]; datasetHash?: unknown; kbFingerprint?: unknown }): string[] {
   const out: string[] = [];
   for (const f of RESUME_CHECKED) {
     const was = recorded[f];
@@ -260,7 +263,7 @@ export function resumeMismatches(recorded: Record<string, unknown>, current: { h
     if (Array.isArray(was) && Array.isArray(now)) {
       const changed: string[] = [];
       for (let i = 0; i < Math.max(was.length, now.length); i++) {
-        if (was[i] !== now[i]) changed.push(f === 'hintIds' ? `#${i} ${String(was[i] ?? '(none)')} -> ${String(now[i] ?? '(none)')}` : `#${i} (${current.hintIds[i] ?? String((recorded.hintIds as unknown[] | undefined)?.[i] ?? '?')})`);
+        if (was[i] !== now[i]) changed.push(f === 'hintIds' ? `#${i} ${String(was[i] ?? '(none)')} -> ${String(now[i] ?? '(none)')}` : `#${i} (${current.hintIds[i] ?? String(recorded.hintIds?.[i] ?? '?')})`);
       }
       const count = was.length !== now.length ? `${was.length} recorded, ${now.length} now; ` : '';
       out.push(`${RESUME_LABELS[f]} (${count}changed at ${changed.slice(0, 5).join(', ')}${changed.length > 5 ? `, and ${changed.length - 5} more` : ''})`);
@@ -269,31 +272,6 @@ export function resumeMismatches(recorded: Record<string, unknown>, current: { h
     }
   }
   return out;
-}
-
-async function readManifest(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await fsp.readFile(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot resume without the run's manifest: ${(err as Error).message}`, file);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`invalid JSON: ${(err as Error).message}`, file);
-  }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new InputError('must be a JSON object', file);
-  return json as Record<string, unknown>;
-}
-
-/** The run files (see RUN_FILES) already in a folder; the worker's own log does not count. */
-async function runFilesIn(runDir: string): Promise<string[]> {
-  const names = [RUN_FILES.config, RUN_FILES.manifest, RUN_FILES.metrics, 'checkpoints', RUN_FILES.onnx];
-  const found: string[] = [];
-  for (const n of names) if (await exists(join(runDir, n))) found.push(n);
-  return found;
 }
 
 /** Keeps the metric lines of updates up to `update` (a killed run may have written more). */

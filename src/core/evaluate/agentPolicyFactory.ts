@@ -9,39 +9,31 @@
  *   training; the session state is the mean of its history items' vectors, as in training;
  * - action: argmax of the actor's logits on the (running-mean/std normalised) state.
  */
-import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
 import type { Re2llmConfig } from '../config/defaults';
 import { PpoAgent } from '../agent/ppo';
 import { RunningMeanStd } from '../agent/runningStats';
 import { fromCheckpoint, readCheckpoint } from '../agent/checkpoint';
+import { checkpointToLoad, readRunConfig, runFile } from '../agent/runFolder';
 import { createEncoder, datasetFamilies } from '../encode';
 import { encodeSessions } from '../encode/session';
 import { InputError } from '../util/errors';
-import { exists } from '../util/fs';
 import type { PolicyFactory } from './agentAdapter';
 
-interface RecordedEncoder {
-  kind: string;
-  id: string;
-  dim: number;
-}
+const SESSION_ENCODERS = new Set<string>(['hashing', 'onnx', 'openai', 'profile'] satisfies Re2llmConfig['encoder']['kind'][]);
 
+/** The run's own encoder settings (its config.json); none when the file is missing or unreadable. */
 async function runEncoderSettings(runDir: string): Promise<Partial<Re2llmConfig['encoder']>> {
   try {
-    const c = JSON.parse(await fsp.readFile(join(runDir, 'config.json'), 'utf8')) as Partial<Re2llmConfig>;
-    return c.encoder ?? {};
+    return (await readRunConfig(runDir)).encoder ?? {};
   } catch {
     return {};
   }
 }
 
 export const agentPolicyFactory: PolicyFactory = async (runDir, manifest, deps) => {
-  const manifestFile = join(runDir, 'manifest.json');
-  const best = join(runDir, 'checkpoints', 'best.json');
-  const last = join(runDir, 'checkpoints', 'last.json');
-  const path = (await exists(best)) ? best : (await exists(last)) ? last : undefined;
-  if (!path) throw new InputError('no checkpoint (checkpoints/best.json or checkpoints/last.json): was the training run cancelled before its first update?', runDir);
+  const manifestFile = runFile(runDir, 'manifest');
+  const path = await checkpointToLoad(runDir);
+  if (!path) throw new InputError('no checkpoint yet: the training run stopped before its first one; run training again (train --resume or run restarts it)', runDir);
   const ckpt = await readCheckpoint(path);
   if (ckpt.hintIds.join('\n') !== manifest.hintIds.join('\n')) {
     throw new InputError(`hint ids [${ckpt.hintIds.join(', ')}] differ from the manifest's [${manifest.hintIds.join(', ')}]`, path, undefined, 'hintIds');
@@ -52,10 +44,10 @@ export const agentPolicyFactory: PolicyFactory = async (runDir, manifest, deps) 
   agent.params.set(state.params);
   agent.obsRms = state.obsRms ? RunningMeanStd.fromJSON(state.obsRms) : null;
 
-  const rec = manifest.raw.encoder as RecordedEncoder | undefined;
-  if (!rec || typeof rec.kind !== 'string' || typeof rec.id !== 'string') throw new InputError('the encoder the agent was trained with is not recorded', manifestFile, undefined, 'encoder');
-  if (rec.kind !== 'hashing' && rec.kind !== 'onnx' && rec.kind !== 'openai' && rec.kind !== 'profile') throw new InputError(`encoder kind "${rec.kind}" cannot encode dataset sessions (a synthetic-bandit run?)`, manifestFile, undefined, 'encoder.kind');
-  const config: Re2llmConfig = { ...deps.config, encoder: { ...deps.config.encoder, ...(await runEncoderSettings(runDir)), kind: rec.kind } };
+  const rec = manifest.encoder;
+  if (!rec) throw new InputError('the encoder the agent was trained with is not recorded', manifestFile, undefined, 'encoder');
+  if (!SESSION_ENCODERS.has(rec.kind)) throw new InputError(`encoder kind "${rec.kind}" cannot encode dataset sessions (a synthetic-bandit run?)`, manifestFile, undefined, 'encoder.kind');
+  const config: Re2llmConfig = { ...deps.config, encoder: { ...deps.config.encoder, ...(await runEncoderSettings(runDir)), kind: rec.kind as Re2llmConfig['encoder']['kind'] } };
   const probeItem = deps.dataset.items.values().next().value;
   const encoder = await createEncoder(config, { families: datasetFamilies(deps.dataset), ...(deps.client ? { client: deps.client } : {}), ...(probeItem ? { probeItem } : {}) });
   if (encoder.id !== rec.id || encoder.dim !== state.dim) {

@@ -5,9 +5,9 @@
  * worse, report an agent that is not the one the user means. When none fits, Evaluate runs
  * without the agent and says why.
  */
-import { join, resolve } from 'node:path';
-import { readJson, type RunFolder } from './runs';
-import { exists } from '../../core/util/fs';
+import { resolve } from 'node:path';
+import type { RunFolder } from './runs';
+import { isFinishedTraining, readTrainManifest } from '../../core/agent/runFolder';
 
 export interface AgentWanted {
   datasetHash: string;
@@ -17,27 +17,14 @@ export interface AgentWanted {
 export type AgentPick = { run: RunFolder } | { run?: undefined; reason: string };
 
 
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-
-/**
- * Finished: the pipeline's `summary.json` (a training summary, not cancelled), or `agent.onnx`
- * (exported only when training ran to its end). `checkpoints/best.json` alone does not count: a
- * cancelled run has it too. Either way the run needs a checkpoint to load.
- */
-export async function finishedTraining(dir: string): Promise<boolean> {
-  const hasCheckpoint = (await exists(join(dir, 'checkpoints', 'best.json'))) || (await exists(join(dir, 'checkpoints', 'last.json')));
-  if (!hasCheckpoint) return false;
-  const summary = await readJson(join(dir, 'summary.json'));
-  if (summary !== undefined) return obj(summary).cancelled !== true;
-  return exists(join(dir, 'agent.onnx'));
-}
-
-/** Dataset hash and KB fingerprint a run's manifest records (flat or nested keys, as the core reads them). */
+/** Dataset hash and KB fingerprint a run's manifest records (nothing when it has no valid manifest). */
 export async function trainedOn(dir: string): Promise<{ datasetHash?: string; kbFingerprint?: string }> {
-  const m = obj(await readJson(join(dir, 'manifest.json')));
-  const datasetHash = m.datasetHash ?? obj(m.dataset).hash;
-  const kbFingerprint = m.kbFingerprint ?? obj(m.kb).fingerprint;
-  return { ...(typeof datasetHash === 'string' ? { datasetHash } : {}), ...(typeof kbFingerprint === 'string' ? { kbFingerprint } : {}) };
+  try {
+    const m = await readTrainManifest(dir);
+    return { datasetHash: m.datasetHash, kbFingerprint: m.kbFingerprint };
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -53,7 +40,7 @@ export async function pickAgentRun(runs: RunFolder[], want: AgentWanted, running
       skipped.push(`${r.id} is still training`);
       continue;
     }
-    if (!(await finishedTraining(r.dir))) {
+    if (!(await isFinishedTraining(r.dir))) {
       skipped.push(`${r.id} did not finish training`);
       continue;
     }

@@ -5,7 +5,8 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { isResultsFile, type ResultsFile } from '../../protocol/results';
-import { exists } from '../../core/util/fs';
+import { isTrainingRunFolder } from '../../core/agent/runFolder';
+import { checkTrainManifest, RUN_FILES } from '../../protocol/runFolder';
 
 export interface RunFolder {
   id: string;
@@ -14,7 +15,7 @@ export interface RunFolder {
   hasResults: boolean;
   /** First line of the researcher's notes on the run (shown under its label in pickers). */
   notes?: string;
-  /** True when the folder holds a trained agent (agent.onnx, checkpoints or a training curve). */
+  /** True when the folder is a training run, finished or not (isTrainingRunFolder); Evaluate also asks isFinishedTraining. */
   trained: boolean;
   /** KB fingerprint and hint ids the run used (from manifest.json or results.json). */
   kb?: { fingerprint: string; hintIds?: string[]; path?: string };
@@ -30,15 +31,13 @@ export async function readJson(path: string): Promise<unknown> {
   }
 }
 
-/** Tolerant reading of a manifest's KB reference: `{kb: {fingerprint, hintIds}}` or flat keys. */
+/**
+ * The KB a training run's manifest records (the run-folder contract's guard decides what a manifest
+ * is). Its path is left out: pickers match result runs by KB path, and a training run has none.
+ */
 export function kbRefOf(manifest: unknown): RunFolder['kb'] {
-  if (!manifest || typeof manifest !== 'object') return undefined;
-  const m = manifest as Record<string, unknown>;
-  const kb = (m.kb && typeof m.kb === 'object' ? m.kb : {}) as Record<string, unknown>;
-  const fingerprint = (kb.fingerprint ?? m.kbFingerprint) as unknown;
-  if (typeof fingerprint !== 'string') return undefined;
-  const ids = (kb.hintIds ?? m.hintIds) as unknown;
-  return { fingerprint, hintIds: Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : undefined, path: typeof kb.path === 'string' ? kb.path : undefined };
+  const r = checkTrainManifest(manifest);
+  return 'manifest' in r ? { fingerprint: r.manifest.kbFingerprint, hintIds: r.manifest.hintIds } : undefined;
 }
 
 /** Newest first. A missing runs folder is no runs. */
@@ -54,10 +53,10 @@ export async function listRuns(runsDir: string): Promise<RunFolder[]> {
   for (const id of names) {
     const dir = join(runsDir, id);
     const results = await readJson(join(dir, 'results.json'));
-    const manifest = await readJson(join(dir, 'manifest.json'));
+    const manifest = await readJson(join(dir, RUN_FILES.manifest));
     const stat = await fsp.stat(dir);
     const r = isResultsFile(results) ? results : undefined;
-    const trained = (await exists(join(dir, 'agent.onnx'))) || (await exists(join(dir, 'checkpoints'))) || (await exists(join(dir, 'metrics.jsonl')));
+    const trained = await isTrainingRunFolder(dir);
     runs.push({
       id,
       dir,

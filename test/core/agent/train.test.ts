@@ -69,20 +69,20 @@ test('resume names the manifest when it is missing or not JSON', async () => {
   writeFileSync(join(dir, 'manifest.json'), '{"hintIds": [');
   await assert.rejects(train(dir, { resume: true }), /run\/manifest\.json: invalid JSON/);
   writeFileSync(join(dir, 'manifest.json'), '[]');
-  await assert.rejects(train(dir, { resume: true }), /run\/manifest\.json: must be a JSON object/);
+  await assert.rejects(train(dir, { resume: true }), /run\/manifest\.json: a run manifest must be a JSON object/);
   require('node:fs').rmSync(join(dir, 'manifest.json'));
-  await assert.rejects(train(dir, { resume: true }), /run\/manifest\.json: cannot resume without the run's manifest/);
+  await assert.rejects(train(dir, { resume: true }), /run\/manifest\.json: not a training run folder: cannot read manifest\.json \(ENOENT\)/);
 });
 
 test('a fresh run refuses a folder that already holds a run (an old best.json would survive); the worker log alone is fine', async () => {
   const dir = freshDir();
   await train(dir, { baseDir: '/the/base' });
   assert.equal(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).baseDir, '/the/base', 'baseDir recorded for resume');
-  await assert.rejects(train(dir), /run: already holds a training run \(config\.json, manifest\.json, metrics\.jsonl, checkpoints, agent\.onnx\); resume it/);
+  await assert.rejects(train(dir), /run: already holds a training run \(checkpoints\/last\.json, checkpoints\/best\.json, agent\.onnx, summary\.json\); resume it/);
   const stale = freshDir();
   mkdirSync(join(stale, 'checkpoints'), { recursive: true });
   writeFileSync(join(stale, 'checkpoints', 'best.json'), '{}');
-  await assert.rejects(train(stale), /already holds a training run \(checkpoints\)/);
+  await assert.rejects(train(stale), /already holds a training run \(checkpoints\/best\.json\)/);
   const logOnly = freshDir();
   mkdirSync(logOnly, { recursive: true });
   writeFileSync(join(logOnly, 'worker.log'), 'x\n');

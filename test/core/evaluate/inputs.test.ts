@@ -14,7 +14,7 @@ import { loadEvalFixture, FIXTURES } from './fixtures';
 
 const RUN = join(FIXTURES, 'eval-agent-run');
 
-test('agent manifest: nested or flat keys; missing fields named', async () => {
+test('agent manifest: the run-folder contract\'s fields; missing or malformed fields named', async () => {
   const m = await readAgentManifest(RUN);
   assert.deepEqual([m.datasetHash, m.kbFingerprint, m.hintIds, m.hintTexts?.[1]], ['hash-1', 'fp-1', ['none', 'h-a', 'h-b'], 'Think about the era.']);
   const flat = parseAgentManifest({ datasetHash: 'd', kbFingerprint: 'k', hintIds: ['none'] }, 'm.json');
@@ -23,8 +23,11 @@ test('agent manifest: nested or flat keys; missing fields named', async () => {
   assert.throws(() => parseAgentManifest({ datasetHash: 'd', kbFingerprint: 'k', hintIds: ['h-a'] }, 'm.json'), /field "hintIds"/);
   assert.throws(() => parseAgentManifest({ datasetHash: 'd', kbFingerprint: 'k', hintIds: ['none'], hintTexts: ['', 'x'] }, 'm.json'), /2 hint texts for 1 hint ids/);
   assert.throws(() => parseAgentManifest([1], 'm.json'), /must be a JSON object/);
+  // The nested form no writer ever produced is not read.
+  assert.throws(() => parseAgentManifest({ dataset: { hash: 'd' }, kb: { fingerprint: 'k', hintIds: ['none'] } }, 'm.json'), /field "datasetHash"/);
+  assert.throws(() => parseAgentManifest({ datasetHash: 'd', kbFingerprint: 'k', hintIds: ['none'], encoder: 'hashing-768' }, 'm.json'), /m\.json \(field "encoder"\): must be \{kind, id, dim\}/);
   const dir = mkdtempSync(join(tmpdir(), 'man-'));
-  await assert.rejects(readAgentManifest(dir), /manifest\.json: not an agent run folder: cannot read manifest\.json \(ENOENT\)/);
+  await assert.rejects(readAgentManifest(dir), /manifest\.json: not a training run folder: cannot read manifest\.json \(ENOENT\)/);
   writeFileSync(join(dir, 'manifest.json'), '{"datasetHash": ');
   await assert.rejects(readAgentManifest(dir), /manifest\.json: invalid JSON/);
 });

@@ -29,12 +29,13 @@ function fixture(runsDir: string) {
   const fp = kbFingerprint(kb);
   const manifest = (datasetHash: string, kbFingerprint: string) => ({ datasetHash, kbFingerprint, hintIds: ['none', 'h-1', 'h-2'] });
   const best = { 'checkpoints/best.json': '{}' };
+  const summary = (cancelled: boolean) => ({ runDir: 'r', steps: 64, updates: 1, cancelled, bestValidationReward: null, bestStep: null, bestCheckpoint: null, lastCheckpoint: 'l', onnxPath: null, calls: 0, cacheHits: 0, callBound: 0, seconds: 1 });
   return {
     good: run(runsDir, 'train-good', 50, { 'manifest.json': manifest(HASH, fp), ...best, 'agent.onnx': 'x', 'metrics.jsonl': '' }),
-    otherKb: run(runsDir, 'train-old-kb', 40, { 'manifest.json': manifest(HASH, 'fingerprint-of-an-older-kb'), ...best, 'summary.json': { cancelled: false } }),
-    otherDataset: run(runsDir, 'train-other-ds', 30, { 'manifest.json': { dataset: { hash: 'another-hash' }, kb: { fingerprint: fp, hintIds: ['none', 'h-1', 'h-2'] } }, ...best, 'summary.json': { cancelled: false } }),
+    otherKb: run(runsDir, 'train-old-kb', 40, { 'manifest.json': manifest(HASH, 'fingerprint-of-an-older-kb'), ...best, 'summary.json': summary(false) }),
+    otherDataset: run(runsDir, 'train-other-ds', 30, { 'manifest.json': manifest('another-hash', fp), ...best, 'summary.json': summary(false) }),
     cancelled: run(runsDir, 'train-cancelled', 20, { 'manifest.json': manifest(HASH, fp), ...best, 'checkpoints/last.json': '{}', 'metrics.jsonl': '' }),
-    cancelledPipeline: run(runsDir, 'train-cancelled-2', 15, { 'manifest.json': manifest(HASH, fp), ...best, 'summary.json': { cancelled: true } }),
+    cancelledPipeline: run(runsDir, 'train-cancelled-2', 15, { 'manifest.json': manifest(HASH, fp), ...best, 'summary.json': summary(true) }),
     running: run(runsDir, 'train-running', 10, { 'manifest.json': manifest(HASH, fp), ...best, 'agent.onnx': 'x', 'metrics.jsonl': '' }),
     unfinished: run(runsDir, 'train-new', 5, { 'manifest.json': manifest(HASH, fp), 'metrics.jsonl': '' }),
     evalOnly: run(runsDir, 'eval-1', 1, { 'results.json': '{}' }),
