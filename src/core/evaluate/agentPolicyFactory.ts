@@ -2,8 +2,8 @@
  * The PolicyFactory the CLI and the extension use: rebuilds a trained agent from its run folder
  * (see src/core/agent/train.ts for the layout) and acts greedily.
  *
- * - weights: checkpoints/best.json (best greedy validation reward), else checkpoints/last.json;
- *   their hint ids must equal the manifest's;
+ * - weights: the checkpoint `agent.selection` names (checkpointSelection.ts), else the other
+ *   one; their hint ids must equal the manifest's;
  * - states: the encoder recorded in the manifest (`encoder.kind`, with the run's own
  *   config.json encoder settings), which must give the same encoder id and dimension as in
  *   training; the session state is the mean of its history items' vectors, as in training;
@@ -20,6 +20,7 @@ import { encodeSessions } from '../encode/session';
 import { InputError } from '../util/errors';
 import { exists } from '../util/fs';
 import type { PolicyFactory } from './agentAdapter';
+import { checkpointCandidates } from './checkpointSelection';
 
 interface RecordedEncoder {
   kind: string;
@@ -38,9 +39,8 @@ async function runEncoderSettings(runDir: string): Promise<Partial<Re2llmConfig[
 
 export const agentPolicyFactory: PolicyFactory = async (runDir, manifest, deps) => {
   const manifestFile = join(runDir, 'manifest.json');
-  const best = join(runDir, 'checkpoints', 'best.json');
-  const last = join(runDir, 'checkpoints', 'last.json');
-  const path = (await exists(best)) ? best : (await exists(last)) ? last : undefined;
+  const [first, second] = checkpointCandidates(runDir, deps.config.agent.selection);
+  const path = (await exists(first!)) ? first : (await exists(second!)) ? second : undefined;
   if (!path) throw new InputError('no checkpoint (checkpoints/best.json or checkpoints/last.json): was the training run cancelled before its first update?', runDir);
   const ckpt = await readCheckpoint(path);
   if (ckpt.hintIds.join('\n') !== manifest.hintIds.join('\n')) {

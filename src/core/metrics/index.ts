@@ -3,3 +3,5 @@ export * from './rankMetrics';
 export * from './bootstrap';
 export * from './pairedTest';
 export * from './holm';
+export * from './paired';
+export * from './power';
