@@ -5,3 +5,4 @@ export * from './pairedTest';
 export * from './holm';
 export * from './paired';
 export * from './power';
+export * from './plan';
