@@ -4,7 +4,7 @@
  *   npx tsx examples/make-hetrec-mini.ts [path/to/hetrec2011-movielens]
  *
  * Cut: the authors' first 400 training sessions (train-0..train-399) become train, the next 80
- * (train-400..train-479) validation, and the first 200 test sessions whose history has at most 60
+ * (train-400..train-479) validation, and the first 1,000 test sessions whose history has at most 60
  * items become test. Only items those sessions reference are kept, with their attributes. Session
  * ids stay origin-based, so recorded answers for the first 100 training prompts still apply.
  */
@@ -19,7 +19,7 @@ import type { Item, Session } from '../src/core/data/types';
 
 const TRAIN = 400;
 const VALIDATION = 80;
-const TEST = 200;
+const TEST = 1000;
 const MAX_HISTORY = 60;
 
 async function main(): Promise<void> {

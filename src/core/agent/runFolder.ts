@@ -63,8 +63,16 @@ export async function writeTrainSummary(runDir: string, summary: TrainSummary): 
 }
 
 /** The checkpoint evaluation loads: best (model selection on validation), else last; undefined when neither exists. */
-export async function checkpointToLoad(runDir: string): Promise<string | undefined> {
-  for (const name of ['best', 'last'] as const) if (await exists(runFile(runDir, name))) return runFile(runDir, name);
+/**
+ * Which checkpoint an evaluation loads (`agent.selection`): `last` (the end of training) or
+ * `best-validation` (the best greedy validation reward seen); either falls back to the other when
+ * its file is missing (a run cancelled early has no best). Undefined when there is none at all.
+ */
+export type CheckpointSelection = 'last' | 'best-validation';
+
+export async function checkpointToLoad(runDir: string, selection: CheckpointSelection = 'best-validation'): Promise<string | undefined> {
+  const order = selection === 'best-validation' ? (['best', 'last'] as const) : (['last', 'best'] as const);
+  for (const name of order) if (await exists(runFile(runDir, name))) return runFile(runDir, name);
   return undefined;
 }
 

@@ -98,6 +98,7 @@ export const CONFIG_SPEC = {
     normalizeStates: s.bool(true, 'Normalise states with a running mean and std.'),
     hidden: s.int(64, 'Hidden width of the actor and critic MLPs.', { minimum: 1 }),
     seed: s.int(1, 'Seed for network init and action sampling.'),
+    selection: s.oneOf(['last', 'best-validation'] as const, 'last', 'Checkpoint evaluated: last (the end of training) or best-validation (the best greedy validation reward seen; a winner\'s curse on small validation splits).'),
   },
   evaluation: {
     conditions: s.strList(CONDITION_IDS, DEFAULT_CONDITIONS, 'Conditions to evaluate (oracle costs |KB| calls per session).'),
@@ -106,6 +107,9 @@ export const CONFIG_SPEC = {
     bootstrap: s.int(1000, 'Bootstrap resamples for confidence intervals.', { minimum: 10 }),
     seed: s.int(7, 'Seed for the test sample, random-hint and the bootstrap.'),
     sknnNeighbours: s.int(50, 'sknn baseline: neighbours (most similar training sessions) that vote for candidates.', { minimum: 1 }),
+    permutations: s.int(10000, 'Sign-flip resamples of each paired test (p = (b + 1) / (B + 1), so the smallest p is 1 / (B + 1)).', { minimum: 10 }),
+    primary: s.strList(null, ['agent:no-hint', 'agent:random-hint', 'agent:best-fixed-hint'], 'The primary family of comparisons "a:b", Holm-adjusted together on evaluation.primaryMetric; every other comparison is reported as secondary (unadjusted).'),
+    primaryMetric: s.str('NDCG@10', 'Metric of the primary family (and of the minimum detectable effect and `re2llm plan`).'),
   },
   output: {
     runsDir: s.str('re2llm-runs', 'Folder for run folders (relative to the workspace or config file).'),

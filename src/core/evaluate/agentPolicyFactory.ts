@@ -2,8 +2,8 @@
  * The PolicyFactory the CLI and the extension use: rebuilds a trained agent from its run folder
  * (see src/core/agent/train.ts for the layout) and acts greedily.
  *
- * - weights: checkpoints/best.json (best greedy validation reward), else checkpoints/last.json;
- *   their hint ids must equal the manifest's;
+ * - weights: the checkpoint `agent.selection` names (checkpointToLoad in core/agent/runFolder.ts), else the other
+ *   one; their hint ids must equal the manifest's;
  * - states: the encoder recorded in the manifest (`encoder.kind`, with the run's own
  *   config.json encoder settings), which must give the same encoder id and dimension as in
  *   training; the session state is the mean of its history items' vectors, as in training;
@@ -32,7 +32,7 @@ async function runEncoderSettings(runDir: string): Promise<Partial<Re2llmConfig[
 
 export const agentPolicyFactory: PolicyFactory = async (runDir, manifest, deps) => {
   const manifestFile = runFile(runDir, 'manifest');
-  const path = await checkpointToLoad(runDir);
+  const path = await checkpointToLoad(runDir, deps.config.agent.selection);
   if (!path) throw new InputError('no checkpoint yet: the training run stopped before its first one; run training again (train --resume or run restarts it)', runDir);
   const ckpt = await readCheckpoint(path);
   if (ckpt.hintIds.join('\n') !== manifest.hintIds.join('\n')) {

@@ -9,9 +9,10 @@
  *   duplicates    = answers that name some candidate twice;
  *   invalidOutput = answers with any of the above (not a clean list of distinct candidates).
  */
-import type { ConditionResult, MetricTable, PairedComparison } from '../../protocol/results';
+import type { ConditionResult, MetricTable, PairedComparison, StatisticsInfo } from '../../protocol/results';
 import { Rng } from '../util/rng';
-import { bootstrapCI, holmAdjust, metricFn, metricNames, metricValues, pairedRandomizationTest } from '../metrics';
+import { InputError } from '../util/errors';
+import { bootstrapCI, holmAdjust, mean, metricFn, metricNames, minimumDetectableEffect, pairedEstimate } from '../metrics';
 import type { ConditionRun, PredictionRecord } from './records';
 
 /** Per-session value of one named metric ("HR@5", "NDCG@10", "MRR") for a target rank. */
@@ -19,16 +20,31 @@ export function metricValue(name: string, rank: number | null): number {
   return metricFn(name)(rank);
 }
 
+/**
+ * Per-session values of a metric; a record that carries `expectedOver` (random-hint as an exact
+ * expectation) contributes the mean of the metric over those ranks.
+ */
 export function metricSeries(records: readonly PredictionRecord[], name: string): number[] {
-  return metricValues(records.map((r) => r.targetRank), name);
+  const fn = metricFn(name);
+  return records.map((r) => (r.expectedOver ? mean(r.expectedOver.map((x) => fn(x))) : fn(r.targetRank)));
 }
 
 export interface AggregateOptions {
   ks: number[];
-  /** Bootstrap and randomization resamples. */
+  /** Bootstrap resamples (marginal intervals and the paired difference's interval). */
   resamples: number;
+  /** Sign-flip resamples of the paired tests (default: `resamples`, as before the setting existed). */
+  permutations?: number;
   seed: number;
+  /** The declared primary family: "a:b" pairs, tested on `primaryMetric` and Holm-adjusted together. */
+  primary?: readonly string[];
+  primaryMetric?: string;
 }
+
+/** The default primary family: the agent against the three LLM references, on NDCG@10. */
+export const DEFAULT_PRIMARY = ['agent:no-hint', 'agent:random-hint', 'agent:best-fixed-hint'] as const;
+export const MDE_POWER = 0.8;
+const ALPHA = 0.05;
 
 export function answerRates(records: readonly PredictionRecord[]): ConditionResult['rates'] {
   const answers = records.filter((r) => r.stats);
@@ -69,40 +85,87 @@ export function summariseCondition(run: ConditionRun, opts: AggregateOptions): C
   };
 }
 
-/** The metric the paired tests use: `base`@10 if 10 is a cut-off, else at the largest K. */
+/** The metrics the paired tests use: NDCG and HR at 10 if 10 is a cut-off, else at the largest K. */
 export function comparisonMetrics(ks: readonly number[]): string[] {
   const k = ks.includes(10) ? 10 : Math.max(...ks);
   return [`NDCG@${k}`, `HR@${k}`];
 }
 
+/** Parses "agent:no-hint" pairs, naming the setting on a bad entry. */
+export function parsePrimary(pairs: readonly string[]): Array<{ a: string; b: string }> {
+  return pairs.map((p) => {
+    const m = /^\s*([\w-]+)\s*:\s*([\w-]+)\s*$/.exec(p);
+    if (!m || m[1] === m[2]) throw new InputError(`"${p}" is not a comparison "a:b" of two different conditions (e.g. "agent:no-hint")`, undefined, undefined, 'evaluation.primary');
+    return { a: m[1]!, b: m[2]! };
+  });
+}
+
 /**
- * Paired randomization tests on the same sessions: the agent against every other condition
- * (a = agent), or, without an agent, every other condition against no-hint (b = no-hint), so
- * `diff` is always "the method minus what it is compared with". Records are paired by session id
- * on the sessions both conditions scored.
+ * Paired comparisons on the same sessions (records paired by session id), `diff` always "the
+ * method minus what it is compared with": the agent against every other condition, and every
+ * other condition against no-hint (the "Δ vs no-hint" of each row). Each gets the mean
+ * difference with its paired bootstrap interval, the per-session SD and a sign-flip p-value.
+ *
+ * Only the declared primary family (default: agent vs no-hint, random-hint and best-fixed-hint on
+ * NDCG@10) is Holm-adjusted, within itself: those are the hypotheses the evaluation is for. Every
+ * other comparison is secondary: unadjusted and labelled so, to be read as exploratory.
  */
 export function pairedComparisons(runs: readonly ConditionRun[], opts: AggregateOptions): PairedComparison[] {
   const byName = new Map(runs.map((r) => [r.condition, r]));
   const agent = byName.get('agent');
   const base = byName.get('no-hint');
-  const pairs: [ConditionRun, ConditionRun][] = agent
-    ? runs.filter((r) => r !== agent).map((r) => [agent, r])
-    : base
-      ? runs.filter((r) => r !== base).map((r) => [r, base])
-      : [];
+  const pairs: [ConditionRun, ConditionRun][] = [];
+  if (agent) for (const r of runs) if (r !== agent) pairs.push([agent, r]);
+  if (base) for (const r of runs) if (r !== base && r !== agent) pairs.push([r, base]);
+  const primary = parsePrimary(opts.primary ?? DEFAULT_PRIMARY);
+  const primaryMetric = opts.primaryMetric ?? comparisonMetrics(opts.ks)[0]!;
+  const isPrimary = (a: string, b: string, metric: string): boolean => metric === primaryMetric && primary.some((p) => p.a === a && p.b === b);
+  const metrics = [...new Set([primaryMetric, ...comparisonMetrics(opts.ks)])];
   const out: PairedComparison[] = [];
   for (const [a, b] of pairs) {
     const [ra, rb] = alignBySession(a.records, b.records);
     if (ra.length === 0) continue;
-    for (const metric of comparisonMetrics(opts.ks)) {
-      const rng = Rng.derive(opts.seed, `paired/${a.condition}/${b.condition}/${metric}`);
-      const { diff, pValue } = pairedRandomizationTest(metricSeries(ra, metric), metricSeries(rb, metric), rng, opts.resamples);
-      out.push({ a: a.condition, b: b.condition, metric, diff, pValue, n: ra.length });
+    for (const metric of metrics) {
+      const label = `${a.condition}/${b.condition}/${metric}`;
+      const est = pairedEstimate(metricSeries(ra, metric), metricSeries(rb, metric), {
+        bootstrap: Rng.derive(opts.seed, `paired-ci/${label}`),
+        permutation: Rng.derive(opts.seed, `paired/${label}`),
+      }, { resamples: opts.resamples, permutations: opts.permutations ?? opts.resamples, alpha: ALPHA });
+      out.push({
+        a: a.condition,
+        b: b.condition,
+        metric,
+        diff: est.diff,
+        pValue: est.pValue,
+        n: est.n,
+        ciLow: est.ciLow,
+        ciHigh: est.ciHigh,
+        sd: est.sd,
+        family: isPrimary(a.condition, b.condition, metric) ? 'primary' : 'secondary',
+        permutations: opts.permutations ?? opts.resamples,
+      });
     }
   }
-  // One family of tests per evaluation: report the Holm-adjusted p-value beside the raw one.
-  const adjusted = holmAdjust(out.map((c) => c.pValue));
-  return out.map((c, i) => ({ ...c, pHolm: adjusted[i]! }));
+  const family = out.filter((c) => c.family === 'primary');
+  const adjusted = holmAdjust(family.map((c) => c.pValue));
+  family.forEach((c, i) => (c.pHolm = adjusted[i]!));
+  return out;
+}
+
+/** The statistics block of results.json: methods, the primary family and the MDEs. */
+export function statisticsInfo(comparisons: readonly PairedComparison[], opts: AggregateOptions): StatisticsInfo {
+  const primaryMetric = opts.primaryMetric ?? comparisonMetrics(opts.ks)[0]!;
+  const primary = comparisons.filter((c) => c.family === 'primary');
+  const mdeOf = primary.length ? primary : comparisons.filter((c) => c.b === 'no-hint' && c.metric === primaryMetric);
+  return {
+    ciMethod: 'percentile-bootstrap',
+    bootstrap: opts.resamples,
+    permutations: opts.permutations ?? opts.resamples,
+    alpha: ALPHA,
+    primaryMetric,
+    primary: primary.map((c) => `${c.a} vs ${c.b}`),
+    mde: mdeOf.map((c) => ({ a: c.a, b: c.b, metric: c.metric, n: c.n, sd: c.sd ?? NaN, mde: minimumDetectableEffect(c.sd ?? NaN, c.n, { alpha: ALPHA, power: MDE_POWER }), power: MDE_POWER })),
+  };
 }
 
 function alignBySession(a: readonly PredictionRecord[], b: readonly PredictionRecord[]): [PredictionRecord[], PredictionRecord[]] {

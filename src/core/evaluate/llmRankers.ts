@@ -6,8 +6,9 @@
  *   no-hint          action 0, the base prompt
  *   random-hint      a hint drawn uniformly from the enabled hints, seeded per session id (the
  *                    paper's "w/o DRL" ablation; "no hint" is not among the draws)
- *   best-fixed-hint  the one enabled hint with the best mean reward on the validation sessions
- *                    (ties: earlier in the KB); chosen in `fit`
+ *   best-fixed-hint  the one action with the best mean reward on the sessions it is given
+ *                    (the evaluator passes train + validation and "none" first; ties: earlier
+ *                    in the list); chosen in `fit`
  *   agent            the trained policy's greedy action
  *   oracle           every action tried, the best NDCG@K kept (ties: lower action index, so "none"
  *                    wins a tie): an upper bound that costs |KB| + 1 answers per session
@@ -88,7 +89,7 @@ export async function selectBestFixedHint(
 export class BestFixedHintRanker implements Ranker {
   readonly name = 'best-fixed-hint';
   selection: HintSelection | undefined;
-  /** @param validation the sessions the hint is chosen on (never the test sessions) */
+  /** @param validation the sessions the hint is chosen on (the evaluator: train + validation) */
   constructor(
     private readonly rankWith: HintedRank,
     private readonly hints: readonly ActionHint[],
@@ -96,7 +97,7 @@ export class BestFixedHintRanker implements Ranker {
     private readonly rewardK: number,
     private readonly concurrency: number,
   ) {}
-  /** Chooses the hint on the validation sessions (the training sessions are not used). */
+  /** Chooses the hint on the sessions given to the constructor (never the test sessions). */
   async fit(_train: readonly Session[], signal?: CancelSignal): Promise<void> {
     this.selection = await selectBestFixedHint(this.rankWith, this.hints, this.validation, this.rewardK, this.concurrency, signal);
   }

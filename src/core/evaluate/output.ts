@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { promises as fsp } from 'node:fs';
 import type { ResultsFile } from '../../protocol/results';
-import { isResultsFile } from '../../protocol/results';
+import { isResultsFile, READABLE_RESULTS_VERSIONS } from '../../protocol/results';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs';
 import type { ConditionRun, PredictionRecord } from './records';
 
@@ -33,6 +33,6 @@ export async function readPredictions(runDir: string): Promise<PredictionRecord[
 export async function readResults(runDir: string): Promise<ResultsFile> {
   const path = join(runDir, RESULTS_FILE);
   const v = JSON.parse(await fsp.readFile(path, 'utf8')) as unknown;
-  if (!isResultsFile(v)) throw new Error(`${path}: not a results file of schema version 1`);
+  if (!isResultsFile(v)) throw new Error(`${path}: not a results file of schema version ${READABLE_RESULTS_VERSIONS.join(' or ')}`);
   return v;
 }

@@ -22,6 +22,12 @@ export interface PredictionRecord {
   cached?: boolean;
   /** Oracle: NDCG@topK per hint tried. */
   tried?: Record<string, number>;
+  /**
+   * random-hint as an exact expectation: the target's rank under every enabled hint (KB order).
+   * The session's metric values are the mean over these (a uniform draw's expected value);
+   * `targetRank`/`answer` stay those of one seeded draw, for the per-session table.
+   */
+  expectedOver?: Array<number | null>;
 }
 
 /** Calls, tokens and cost one condition spent (a difference of two `client.usage()` readings). */

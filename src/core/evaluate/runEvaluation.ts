@@ -16,16 +16,17 @@ import type { Session, SessionDataset } from '../data/types';
 import type { LlmClient, UsageStats } from '../llm/types';
 import { emptyUsage } from '../llm/types';
 import { actionHints, kbFingerprint } from '../kb/actions';
-import type { ActionHint, HintKb } from '../kb/types';
+import { NO_HINT, type ActionHint, type HintKb } from '../kb/types';
 import { InputError } from '../util/errors';
 import { systemClock, silentLogger, throwIfCancelled, type CancelSignal, type Clock, type Logger } from '../util/log';
-import { RESULTS_SCHEMA_VERSION, type ResultsFile } from '../../protocol/results';
+import { RESULTS_SCHEMA_VERSION, type AgentTrainingInfo, type BaselineInfo, type ResultsFile, type TrainingPoint } from '../../protocol/results';
 import { CONDITION_IDS, CONDITION_RUN_ORDER, LLM_CONDITION_IDS, type ConditionId } from '../../protocol/conditions';
 import { version as packageVersion } from '../../../package.json';
 import { PopularityRanker } from '../baselines/popularity';
 import { SknnRanker } from '../baselines/sknn';
 import { assertAgentMatches, type AgentPolicy } from './agentPolicy';
-import { pairedComparisons, summariseCondition, type AggregateOptions } from './aggregate';
+import { pairedComparisons, statisticsInfo, summariseCondition, type AggregateOptions } from './aggregate';
+import { RandomHintExpectationRanker } from './randomHintExpectation';
 import { hintStats, sessionOutcomes } from './analytics';
 import { AgentRanker, BestFixedHintRanker, NoHintRanker, OracleRanker, RandomHintRanker, type HintedRank } from './llmRankers';
 import { writeEvaluation } from './output';
@@ -100,7 +101,11 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
     assertAgentMatches(agent, { datasetHash: dataset.hash, kbFingerprint: kbFingerprint(kb), actions });
   }
 
-  const validation = sampleSessions(dataset.splits.validation, ev.testSample, ev.seed, 'validation');
+  // best-fixed-hint is chosen on every session the agent learns from (train for fitting,
+  // validation for selection), and "no hint" is one of its choices: a weaker reference would
+  // flatter the agent.
+  const choiceSessions = [...dataset.splits.train, ...dataset.splits.validation];
+  const choiceSplits = [dataset.splits.train.length ? 'train' : '', dataset.splits.validation.length ? 'validation' : ''].filter(Boolean).join('+');
   const conditions = requested.filter((c) => {
     const skip = (why: string): boolean => {
       logger.log('warn', `evaluate: skipping ${c}: ${why}`);
@@ -108,7 +113,7 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
     };
     if (c === 'agent' && !agent) return skip('no trained agent given (--agent RUN)');
     if ((c === 'random-hint' || c === 'best-fixed-hint' || c === 'oracle') && hints.length === 0) return skip(kb ? 'the KB has no enabled hints' : 'no hint KB');
-    if (c === 'best-fixed-hint' && validation.length === 0) return skip('the dataset has no validation sessions to choose the hint on');
+    if (c === 'best-fixed-hint' && choiceSessions.length === 0) return skip('the dataset has no train or validation sessions to choose the hint on');
     return true;
   });
   if (conditions.length === 0) throw new InputError('nothing to evaluate: every requested condition was skipped (see warnings)', undefined, undefined, 'evaluation.conditions');
@@ -132,9 +137,11 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
       case 'no-hint':
         return new NoHintRanker(rw);
       case 'random-hint':
-        return new RandomHintRanker(rw, hints, ev.seed);
+        // With the oracle, every hint's answer per test session is asked anyway: report the exact
+        // expectation over hints instead of one draw.
+        return conditions.includes('oracle') ? new RandomHintExpectationRanker(rw, hints, ev.seed) : new RandomHintRanker(rw, hints, ev.seed);
       case 'best-fixed-hint':
-        return new BestFixedHintRanker(rw, hints, validation, topK, config.llm.concurrency);
+        return new BestFixedHintRanker(rw, [NO_HINT, ...hints], choiceSessions, topK, config.llm.concurrency);
       case 'agent':
         return new AgentRanker(rw, agent!, actions);
       case 'oracle':
@@ -155,15 +162,24 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
       opts.onProgress?.({ condition, phase: 'rank', done, total, usage: usageNow() }),
     );
     const run: ConditionRun = { condition, records: outcomes.map((o, i) => toRecord(sessions[i]!, condition, o)), usage: usageDiff(usageNow(), before) };
+    if (ranker instanceof RandomHintExpectationRanker) {
+      for (const r of run.records) r.expectedOver = ranker.ranksBySession.get(r.sessionId);
+      baselines.randomHint = { estimate: 'expectation', hints: hints.length, seed: ev.seed };
+    } else if (ranker instanceof RandomHintRanker) {
+      baselines.randomHint = { estimate: 'seeded-draw', hints: hints.length, seed: ev.seed };
+    }
     if (ranker instanceof BestFixedHintRanker && ranker.selection) {
-      run.hintId = ranker.selection.hint.id;
-      const means = Object.entries(ranker.selection.meanRewards).map(([id, m]) => `${id} ${m.toFixed(4)}`).join(', ');
-      logger.log('info', `evaluate: best-fixed-hint = ${run.hintId} (mean validation reward over ${ranker.selection.sessions} sessions: ${means})`);
+      const sel = ranker.selection;
+      run.hintId = sel.hint.id;
+      baselines.bestFixedHint = { hintId: sel.hint.id, reward: sel.meanRewards[sel.hint.id]!, chosenOn: choiceSplits, sessions: sel.sessions };
+      const means = Object.entries(sel.meanRewards).map(([id, m]) => `${id} ${m.toFixed(4)}`).join(', ');
+      logger.log('info', `evaluate: best-fixed-hint = ${run.hintId} (mean reward on ${choiceSplits}, ${sel.sessions} sessions: ${means})`);
     }
     logger.log('info', `evaluate: ${condition} done (${run.usage.calls} calls, ${run.usage.cacheHits} cache hits)`);
     return run;
   };
 
+  const baselines: BaselineInfo = {};
   const runs = new Map<string, ConditionRun>();
   for (const c of RUN_ORDER) {
     if (!conditions.includes(c)) continue;
@@ -183,8 +199,14 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
   }
 
   const ordered = ALL_CONDITIONS.filter((c) => runs.has(c)).map((c) => runs.get(c)!);
-  const agg: AggregateOptions = { ks: ev.ks, resamples: ev.bootstrap, seed: ev.seed };
+  const agg: AggregateOptions = { ks: ev.ks, resamples: ev.bootstrap, permutations: ev.permutations, seed: ev.seed, primary: ev.primary, primaryMetric: ev.primaryMetric };
   const training = agent?.runDir ? await readTrainingCurve(agent.runDir) : undefined;
+  const comparisons = pairedComparisons(ordered, agg);
+  const statistics = statisticsInfo(comparisons, agg);
+  const agentTraining = agentRun ? agentTrainingInfo(training, actions.length, config.agent.selection) : undefined;
+  if (agentTraining?.nearUniform) {
+    logger.log('warn', `evaluate: the agent's policy is close to uniform (final entropy ${agentTraining.finalEntropy!.toFixed(3)} of at most ${agentTraining.maxEntropy.toFixed(3)}): it is under-trained, train with more agent.steps`);
+  }
   const llm = opts.client?.describe();
   const results: ResultsFile = {
     schemaVersion: RESULTS_SCHEMA_VERSION,
@@ -201,10 +223,13 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
     },
     ks: ev.ks.slice(),
     conditions: ordered.map((r) => summariseCondition(r, agg)),
-    comparisons: pairedComparisons(ordered, agg),
+    comparisons,
     ...(training && agentRun ? { training } : {}),
     hints: hintStats(actions, topK, agentRun?.records, base?.records),
     sessions: sessionOutcomes(dataset, sessions, ordered),
+    statistics,
+    ...(Object.keys(baselines).length ? { baselines } : {}),
+    ...(agentTraining ? { agentTraining } : {}),
   };
   await writeEvaluation(opts.runDir, results, hiddenBase ? [...ordered, hiddenBase] : ordered);
   logger.log('info', `evaluate: wrote ${opts.runDir}/results.json and predictions.jsonl`);
@@ -219,6 +244,23 @@ function toRecord(session: Session, condition: string, o: RankOutcome): Predicti
   if (o.cached !== undefined) r.cached = o.cached;
   if (o.tried) r.tried = o.tried;
   return r;
+}
+
+/** Share of the maximum entropy ln(|actions|) above which the policy counts as near uniform. */
+export const NEAR_UNIFORM_ENTROPY_SHARE = 0.95;
+
+/** The agent's final policy entropy from its training curve, against the uniform policy's. */
+export function agentTrainingInfo(training: readonly TrainingPoint[] | undefined, actionCount: number, checkpoint: string): AgentTrainingInfo {
+  const maxEntropy = Math.log(Math.max(1, actionCount));
+  const last = training?.length ? training[training.length - 1] : undefined;
+  const lastWithEntropy = training ? [...training].reverse().find((p) => typeof p.entropy === 'number') : undefined;
+  const info: AgentTrainingInfo = { maxEntropy, checkpoint };
+  if (last) info.steps = last.step;
+  if (lastWithEntropy) {
+    info.finalEntropy = lastWithEntropy.entropy!;
+    info.nearUniform = maxEntropy > 0 && lastWithEntropy.entropy! > NEAR_UNIFORM_ENTROPY_SHARE * maxEntropy;
+  }
+  return info;
 }
 
 function addUsage(a: UsageDelta, b: UsageDelta): UsageDelta {

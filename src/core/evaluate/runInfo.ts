@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { isResultsFile, type ResultsFile } from '../../protocol/results';
+import { isResultsFile, READABLE_RESULTS_VERSIONS, type ResultsFile } from '../../protocol/results';
 import { RUN_INFO_LIMITS } from '../../protocol/webview';
 import { writeJsonAtomic } from '../util/fs';
 import { InputError } from '../util/errors';
@@ -54,7 +54,7 @@ export async function updateRunInfo(runDir: string, patch: RunInfoPatch): Promis
   } catch (err) {
     throw new InputError(`invalid JSON: ${(err as Error).message}`, file);
   }
-  if (!isResultsFile(data)) throw new InputError('not a Re2LLM results file (schemaVersion 1 with run and conditions expected)', file, undefined, 'run');
+  if (!isResultsFile(data)) throw new InputError(`not a Re2LLM results file (schemaVersion ${READABLE_RESULTS_VERSIONS.join(' or ')} with run and conditions expected)`, file, undefined, 'run');
   const run = data.run;
   if (patch.name !== undefined) {
     // One line: the name is a label in lists, tab titles and chart legends.

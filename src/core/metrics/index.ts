@@ -3,3 +3,6 @@ export * from './rankMetrics';
 export * from './bootstrap';
 export * from './pairedTest';
 export * from './holm';
+export * from './paired';
+export * from './power';
+export * from './plan';

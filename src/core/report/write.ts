@@ -6,7 +6,7 @@
 import { promises as fsp, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseJsonc, type ParseError } from 'jsonc-parser';
-import { isResultsFile, type ResultsFile } from '../../protocol/results';
+import { isResultsFile, READABLE_RESULTS_VERSIONS, type ResultsFile } from '../../protocol/results';
 import { InputError } from '../util/errors';
 import { writeFileAtomic } from '../util/fs';
 import { silentLogger, type Logger } from '../util/log';
@@ -33,8 +33,8 @@ export async function loadResults(runDirOrFile: string): Promise<ResultsFile> {
   }
   if (!isResultsFile(data)) {
     const d = data as Record<string, unknown> | null;
-    const field = !d || typeof d !== 'object' ? undefined : d.schemaVersion !== 1 ? 'schemaVersion' : !Array.isArray(d.conditions) ? 'conditions' : 'run';
-    throw new InputError('not a Re2LLM results file (schemaVersion 1 with run and conditions expected)', file, undefined, field);
+    const field = !d || typeof d !== 'object' ? undefined : !READABLE_RESULTS_VERSIONS.includes(d.schemaVersion as number) ? 'schemaVersion' : !Array.isArray(d.conditions) ? 'conditions' : 'run';
+    throw new InputError(`not a Re2LLM results file (schemaVersion ${READABLE_RESULTS_VERSIONS.join(' or ')} with run and conditions expected)`, file, undefined, field);
   }
   return data;
 }

@@ -85,7 +85,7 @@ test('a trained agent is loaded from its run folder and evaluated greedily; a ch
   assert.equal(res.training?.length, summary.updates);
   assert.ok(res.training!.some((p) => typeof p.validationReward === 'number'));
   assert.equal(res.run.agentRun, agentDir);
-  assert.deepEqual(res.comparisons.map((c) => `${c.a}-${c.b}`), ['agent-no-hint', 'agent-no-hint', 'agent-sknn', 'agent-sknn']);
+  assert.deepEqual(res.comparisons.map((c) => `${c.a}-${c.b}`), ['agent-no-hint', 'agent-no-hint', 'agent-sknn', 'agent-sknn', 'sknn-no-hint', 'sknn-no-hint']);
   assert.deepEqual(validateResultsFile(res), []);
 
   // edit one hint's text: the agent is stale and refused before its weights load

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerRates, comparisonMetrics, metricValue, pairedComparisons, summariseCondition } from '../../../src/core/evaluate/aggregate';
+import { answerRates, comparisonMetrics, metricSeries, metricValue, pairedComparisons, statisticsInfo, summariseCondition } from '../../../src/core/evaluate/aggregate';
 import { hintStats, rewardOf, sessionOutcomes } from '../../../src/core/evaluate/analytics';
 import { usageDiff, type ConditionRun, type PredictionRecord } from '../../../src/core/evaluate/records';
 import { emptyUsage } from '../../../src/core/llm/types';
@@ -64,27 +64,72 @@ test('answer rates are shares of answers, each answer counted once for invalidOu
   assert.deepEqual(answerRates([rec('a', 'sknn', 1)]), { invalidOutput: 0, hallucination: 0, parseFailure: 0, duplicates: 0 });
 });
 
-test('paired tests: agent against every other condition on NDCG@10 and HR@10', () => {
+test('paired comparisons: agent against every other condition, every other condition against no-hint', () => {
   const agent = run('agent', [1, 1, 1, 1, 1, 1, 1, 1]);
   const base = run('no-hint', [null, null, null, null, null, null, null, null]);
   const same = run('sknn', [1, 1, 1, 1, 1, 1, 1, 1]);
   const cmp = pairedComparisons([base, agent, same], { ks: [1, 5, 10], resamples: 2000, seed: 3 });
   assert.deepEqual(
     cmp.map((c) => `${c.a}-${c.b}-${c.metric}`),
-    ['agent-no-hint-NDCG@10', 'agent-no-hint-HR@10', 'agent-sknn-NDCG@10', 'agent-sknn-HR@10'],
+    ['agent-no-hint-NDCG@10', 'agent-no-hint-HR@10', 'agent-sknn-NDCG@10', 'agent-sknn-HR@10', 'sknn-no-hint-NDCG@10', 'sknn-no-hint-HR@10'],
   );
   const vsBase = cmp[0]!;
   assert.equal(vsBase.diff, 1);
   assert.equal(vsBase.n, 8);
+  // every difference is 1: the paired interval is [1, 1] and the SD 0
+  assert.deepEqual([vsBase.ciLow, vsBase.ciHigh, vsBase.sd], [1, 1, 0]);
   // all 8 differences equal 1: only the 2 all-same-sign flips of 2^8 are as extreme -> p ~ 2/256
   assert.ok(vsBase.pValue < 0.02, String(vsBase.pValue));
   assert.equal(cmp[2]!.diff, 0);
   assert.equal(cmp[2]!.pValue, 1);
-  // Holm over the 4 tests: the smallest p is multiplied by 4, and nothing exceeds 1.
-  const smallest = Math.min(...cmp.map((c) => c.pValue));
-  const first = cmp.find((c) => c.pValue === smallest)!;
-  assert.ok(Math.abs(first.pHolm! - Math.min(1, 4 * smallest)) < 1e-12, `${first.pHolm} vs 4 x ${smallest}`);
-  assert.ok(cmp.every((c) => c.pHolm! >= c.pValue && c.pHolm! <= 1));
+  // Only agent vs no-hint on NDCG@10 is in the (default) primary family here: a family of one.
+  assert.deepEqual(cmp.map((c) => c.family), ['primary', 'secondary', 'secondary', 'secondary', 'secondary', 'secondary']);
+  assert.equal(vsBase.pHolm, vsBase.pValue);
+  assert.ok(cmp.slice(1).every((c) => c.pHolm === undefined));
+});
+
+test('Holm family: the three primary comparisons only, adjusted among themselves', () => {
+  const n = 12;
+  const ranks = (f: (i: number) => number | null) => Array.from({ length: n }, (_, i) => f(i));
+  const runs = [
+    run('no-hint', ranks(() => null)),
+    run('random-hint', ranks((i) => (i < 3 ? 1 : null))),
+    run('best-fixed-hint', ranks((i) => (i < 6 ? 1 : null))),
+    run('agent', ranks((i) => (i < 9 ? 1 : null))),
+    run('oracle', ranks(() => 1)),
+    run('popularity', ranks((i) => (i % 2 ? 1 : null))),
+    run('sknn', ranks((i) => (i % 3 ? 2 : null))),
+  ];
+  const opts = { ks: [1, 5, 10], resamples: 500, permutations: 2000, seed: 5 };
+  const cmp = pairedComparisons(runs, opts);
+  // 6 agent pairs + 5 "vs no-hint" pairs (agent's own is counted once), 2 metrics each
+  assert.equal(cmp.length, (6 + 5) * 2);
+  const primary = cmp.filter((c) => c.family === 'primary');
+  assert.deepEqual(primary.map((c) => `${c.a} vs ${c.b} ${c.metric}`), ['agent vs no-hint NDCG@10', 'agent vs random-hint NDCG@10', 'agent vs best-fixed-hint NDCG@10']);
+  const raw = primary.map((c) => c.pValue);
+  // Holm with m = 3 (not 22): the smallest p is multiplied by 3
+  const smallest = Math.min(...raw);
+  assert.ok(Math.abs(primary.find((c) => c.pValue === smallest)!.pHolm! - Math.min(1, 3 * smallest)) < 1e-12);
+  assert.ok(cmp.filter((c) => c.family === 'secondary').every((c) => c.pHolm === undefined));
+  assert.ok(cmp.every((c) => c.permutations === 2000));
+  // The smallest attainable p is 1 / (B + 1): agent vs no-hint (9 of 12 differences of 1)
+  assert.ok(primary[0]!.pValue >= 1 / 2001);
+  const st = statisticsInfo(cmp, opts);
+  assert.deepEqual(st.primary, ['agent vs no-hint', 'agent vs random-hint', 'agent vs best-fixed-hint']);
+  assert.equal(st.mde.length, 3);
+  // MDE = 2.801585 * sd / sqrt(n)
+  assert.ok(Math.abs(st.mde[0]!.mde - (2.801585 * primary[0]!.sd!) / Math.sqrt(n)) < 1e-5);
+  // A declared family of one other pair, on HR@10
+  const custom = pairedComparisons(runs, { ...opts, primary: ['sknn:no-hint'], primaryMetric: 'HR@10' });
+  assert.deepEqual(custom.filter((c) => c.family === 'primary').map((c) => `${c.a}-${c.b}-${c.metric}`), ['sknn-no-hint-HR@10']);
+  assert.throws(() => pairedComparisons(runs, { ...opts, primary: ['agent'] }), /evaluation\.primary|"a:b"/);
+});
+
+test('random-hint as an expectation: a session value is the mean over the ranks under each hint', () => {
+  // s1: ranks 1 and absent under the two hints -> NDCG@10 (1 + 0) / 2 = 0.5; s2: 3 and 3 -> 0.5
+  const r = run('random-hint', [1, 3], (i) => ({ expectedOver: [[1, null], [3, 3]][i] }));
+  assert.deepEqual(metricSeries(r.records, 'NDCG@10'), [0.5, 0.5]);
+  assert.deepEqual(metricSeries(r.records, 'HR@1'), [0.5, 0]);
 });
 
 test('paired tests without an agent: each condition against no-hint; nothing to anchor gives none', () => {

@@ -87,6 +87,37 @@ test('metric table: means, CIs, usage, paired tests and agent picks', () => {
   assert.match(t, /^agent\s+3\s+0\.5000\s+0\.7500\s+0\.6000\s+0\.5500$/m);
   assert.match(t, /^best-fixed-hint \(h-a\)\s+3\s+0\.2500/m);
   assert.match(t, /^agent\s+\[0\.500, 0\.700\]\s+\[0\.650, 0\.850\]\s+12\s+3\s+120\s+0\.0123\s+25\.0%\s+12\.5%\s+0\.0%$/m);
-  assert.match(t, /agent vs best-fixed-hint\s+NDCG@10\s+\+0\.2000\s+0\.0310\s+0\.0620\s+3/);
+  // a schema-1 comparison: no family, no interval
+  assert.match(t, /agent vs best-fixed-hint\s+-\s+NDCG@10\s+\+0\.2000\s+-\s+0\.031\s+0\.062\s+3/);
   assert.match(t, /^h-a\s+3\s+0\.1000\s+Think about the era\.$/m);
+  assert.match(t, /not a test of a difference/);
+  assert.doesNotMatch(t, /Δ NDCG@10 vs no-hint/, 'no Δ column without paired intervals');
+});
+
+test('metric table, schema 2: the Δ vs no-hint column, families, MDE, baselines and entropy', () => {
+  const e = (mean: number) => ({ mean, ciLow: mean - 0.1, ciHigh: mean + 0.1 });
+  const cond = (condition: string, m: number) => ({ condition, n: 200, metrics: { 'HR@10': e(m), 'NDCG@10': e(m) }, rates: { invalidOutput: 0, hallucination: 0, parseFailure: 0, duplicates: 0 }, usage: { calls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, cost: 0 } });
+  const r = {
+    ks: [10],
+    conditions: [cond('no-hint', 0.15), cond('agent', 0.17), cond('sknn', 0.28)],
+    comparisons: [
+      { a: 'agent', b: 'no-hint', metric: 'NDCG@10', diff: 0.0169, ciLow: -0.012, ciHigh: 0.0451, sd: 0.2, pValue: 0.2, pHolm: 0.33, n: 200, family: 'primary', permutations: 10000 },
+      { a: 'sknn', b: 'no-hint', metric: 'NDCG@10', diff: 0.13, ciLow: 0.1, ciHigh: 0.16, sd: 0.3, pValue: 0.0001, n: 200, family: 'secondary', permutations: 10000 },
+    ],
+    hints: [],
+    statistics: { ciMethod: 'percentile-bootstrap', bootstrap: 1000, permutations: 10000, alpha: 0.05, primaryMetric: 'NDCG@10', primary: ['agent vs no-hint'], mde: [{ a: 'agent', b: 'no-hint', metric: 'NDCG@10', n: 200, sd: 0.2, mde: 0.0396, power: 0.8 }] },
+    baselines: { bestFixedHint: { hintId: 'none', reward: 0, chosenOn: 'train+validation', sessions: 480 }, randomHint: { estimate: 'seeded-draw', hints: 20, seed: 7 } },
+    agentTraining: { maxEntropy: Math.log(21), finalEntropy: 3.03, nearUniform: true, steps: 2944, checkpoint: 'last' },
+  } as unknown as ResultsFile;
+  const t = formatMetricTable(r);
+  assert.match(t, /Δ NDCG@10 vs no-hint \[95% CI\], p/);
+  // the primary comparison shows its Holm-adjusted p, a secondary one its raw p
+  assert.match(t, /^agent\s+200\s+0\.1700\s+0\.1700\s+\+0\.0169 \[-0\.0120, \+0\.0451\], p\(Holm\) = 0\.330$/m);
+  assert.match(t, /^sknn\s+200\s+0\.2800\s+0\.2800\s+\+0\.1300 \[\+0\.1000, \+0\.1600\], p = 1\.0e-4$/m);
+  assert.match(t, /^agent vs no-hint\s+primary\s+NDCG@10/m);
+  assert.match(t, /^sknn vs no-hint\s+secondary/m);
+  assert.match(t, /Minimum detectable effect \(80% power, α = 0\.05, two-sided\): agent vs no-hint NDCG@10 ±0\.0396 with n = 200/);
+  assert.match(t, /best-fixed-hint: none \(mean reward 0\.0000 on train\+validation, 480 sessions/);
+  assert.match(t, /random-hint: one seeded draw per session/);
+  assert.match(t, /final policy entropy 3\.030 of at most ln 21 = 3\.045 after 2944 steps, checkpoint last — WARNING: close to uniform/);
 });

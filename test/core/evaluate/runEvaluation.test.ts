@@ -82,9 +82,18 @@ test('all conditions on the tiny fixture: hand-checked ranks, files written and 
     { rank: 2, hintId: 'h-b' },
     { rank: 1, hintId: 'none' },
   ]);
-  // best-fixed on validation: A mean (0.6309 + 0)/2 > B (0 - 1)/2 -> h-a; disabled hint never used
+  // best-fixed on train + validation, "none" allowed (reward 0): the train sessions are all
+  // misses (reward 0 for every hint), so the sums are validation's: A 0.6309 + 0 > none 0 > B -1
+  // -> h-a with mean 0.6309 / (train + validation sessions); disabled hint never used
   const best = res.conditions.find((c) => c.condition === 'best-fixed-hint')!;
   assert.equal(best.hintId, 'h-a');
+  const chosenOn = ds.splits.train.length + ds.splits.validation.length;
+  assert.deepEqual(res.baselines?.bestFixedHint, { hintId: 'h-a', reward: 1 / Math.log2(3) / chosenOn, chosenOn: 'train+validation', sessions: chosenOn });
+  // random-hint with the oracle: exact expectation over h-a and h-b per session:
+  // s1 (1, absent) -> NDCG@10 0.5; s2 (absent, 2) -> 0.6309 / 2; s3 (1, 3) -> (1 + 0.5) / 2
+  const random = res.conditions.find((c) => c.condition === 'random-hint')!;
+  assert.equal(res.baselines?.randomHint?.estimate, 'expectation');
+  assert.ok(Math.abs(random.metrics['NDCG@10']!.mean - (0.5 + 1 / Math.log2(3) / 2 + 0.75) / 3) < 1e-12);
   assert.ok(!rw.calls.some((c) => c.endsWith('/h-off')));
   // agent metrics: ranks 1, 2, 1 -> HR@1 2/3, NDCG@10 (1 + 0.6309 + 1)/3, MRR (1 + 0.5 + 1)/3
   const agent = res.conditions.find((c) => c.condition === 'agent')!;
@@ -99,9 +108,14 @@ test('all conditions on the tiny fixture: hand-checked ranks, files written and 
   assert.ok(Math.abs(res.hints[1]!.meanReward! - (1 - 1 / Math.log2(6))) < 1e-12);
   assert.ok(Math.abs(res.hints[2]!.meanReward! - 1 / Math.log2(3)) < 1e-12);
   assert.equal(res.hints[0]!.meanReward, 0);
-  // comparisons: agent vs the 6 others on NDCG@10 and HR@10
-  assert.equal(res.comparisons.length, 12);
-  assert.ok(res.comparisons.every((c) => c.a === 'agent' && c.n === 3));
+  // comparisons: agent vs the 6 others, and the 5 others (not the agent) vs no-hint, on NDCG@10 and HR@10
+  assert.equal(res.comparisons.length, 22);
+  assert.ok(res.comparisons.slice(0, 12).every((c) => c.a === 'agent' && c.n === 3));
+  assert.ok(res.comparisons.slice(12).every((c) => c.b === 'no-hint' && c.a !== 'agent'));
+  assert.equal(res.comparisons.filter((c) => c.family === 'primary').length, 3);
+  assert.equal(res.statistics?.permutations, 10000);
+  // final entropy from the training curve (1.2 of ln 3 = 1.0986: above 0.95 x max -> near uniform)
+  assert.deepEqual(res.agentTraining, { maxEntropy: Math.log(3), checkpoint: 'last', steps: 64, finalEntropy: 1.2, nearUniform: true });
   // training curve copied (torn last line skipped)
   assert.deepEqual(res.training, [{ step: 32, meanReward: 0.1, entropy: 1.2 }, { step: 64, meanReward: 0.2, validationReward: 0.15 }]);
   assert.equal(res.run.id, 'eval-1');

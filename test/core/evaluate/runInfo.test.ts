@@ -68,9 +68,9 @@ test('updateRunInfo: a missing, broken or foreign file is an InputError naming i
   await assert.rejects(updateRunInfo(dir, { name: 'x' }), (e: Error) => e instanceof InputError && e.message.startsWith(file) && /invalid JSON/.test(e.message));
   assert.equal(readFileSync(file, 'utf8'), '{"schemaVersion": 1, "run": ');
 
-  writeFileSync(file, '{"schemaVersion": 2, "conditions": []}');
+  writeFileSync(file, '{"schemaVersion": 99, "conditions": []}');
   await assert.rejects(updateRunInfo(dir, { name: 'x' }), (e: Error) => e instanceof InputError && e.message.startsWith(file) && /not a Re2LLM results file/.test(e.message));
-  assert.equal(readFileSync(file, 'utf8'), '{"schemaVersion": 2, "conditions": []}');
+  assert.equal(readFileSync(file, 'utf8'), '{"schemaVersion": 99, "conditions": []}');
 });
 
 test('updateRunInfo: over-long or mistyped fields are refused before anything is read or written', async () => {

@@ -90,8 +90,15 @@ test('every condition against the simulator; a warm rerun makes no calls and rep
   // oracle: |KB| + 1 answers per session, none of which is asked twice; some were cached by earlier conditions
   assert.equal(by.oracle!.usage.calls + by.oracle!.usage.cacheHits, n * 4);
   assert.ok(by.oracle!.usage.cacheHits >= n);
-  // best-fixed-hint: validation answers (6 x (1 + 3)) plus the test answers
-  assert.equal(by['best-fixed-hint']!.usage.calls + by['best-fixed-hint']!.usage.cacheHits, 6 * 4 + n);
+  // best-fixed-hint: chosen on train + validation with "none" allowed: each of those sessions is
+  // asked its base prompt and every action (1 + 4 answers), plus the test answers
+  const chosenOn = dataset.splits.train.length + dataset.splits.validation.length;
+  assert.equal(by['best-fixed-hint']!.usage.calls + by['best-fixed-hint']!.usage.cacheHits, chosenOn * 5 + n);
+  assert.equal(cold.res.baselines?.bestFixedHint?.sessions, chosenOn);
+  assert.equal(cold.res.baselines?.bestFixedHint?.chosenOn, 'train+validation');
+  // with the oracle, random-hint is the exact expectation: every enabled hint asked per session
+  assert.equal(cold.res.baselines?.randomHint?.estimate, 'expectation');
+  assert.equal(by['random-hint']!.usage.calls + by['random-hint']!.usage.cacheHits, n * 3);
   assert.ok(by['no-hint']!.usage.promptTokens > 0 && by['no-hint']!.usage.cost > 0);
   assert.deepEqual(by.sknn!.usage, { calls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, cost: 0 });
   // conditions' calls add up to the client's total
