@@ -7,14 +7,23 @@
  * retry policy, which honours Retry-After, counts retries and respects `llm.maxRetries`.
  * The API key is read only when a real call is needed (cache hits and offline mode need none)
  * and is scrubbed from every error message we raise.
+ *
+ * Failures are data: a request that fails for good (retries exhausted, or refused by the endpoint
+ * as a bad request: too long, filtered) throws an `LlmError` with `recordable` set, which the
+ * scorers turn into a recorded failed answer; errors that would fail every request (no key, 401,
+ * 403, 404) are not recordable and stop the run. When more than `llm.maxFailureRate` of the
+ * requests (after MIN_REQUESTS_FOR_RATE of them) failed, every later request throws
+ * `LlmFailureRateError`, which nothing catches: the run stops with the endpoint and the commonest
+ * error named. Concurrency adapts to 429s (adaptiveLimit.ts); a slot is held per attempt, never
+ * during a backoff wait.
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import pLimit from 'p-limit';
 import type { Re2llmConfig } from '../config/defaults';
 import type { Logger } from '../util/log';
 import { silentLogger } from '../util/log';
 import { Rng } from '../util/rng';
-import { redactUrl } from './redactUrl';
+import { endpointIdentity, redactUrl, urlSecrets } from './redactUrl';
+import { AdaptiveLimit } from './adaptiveLimit';
 import { ResponseCache, cacheKey, type ChatCacheInput, type ChatCacheOutput, type EmbeddingCacheInput, type EmbeddingCacheOutput } from './cache';
 import { backoffDelayMs, DEFAULT_BACKOFF, isRetryableStatus, retryAfterFromHeaders, sleep as realSleep, type BackoffOptions, type FailureInfo } from './retry';
 import { emptyUsage, type ChatRequest, type ChatResult, type LlmClient, type UsageStats } from './types';
@@ -51,10 +60,36 @@ export class LlmError extends Error {
     readonly status: number | undefined,
     readonly attempts: number,
     readonly retryable: boolean,
+    /**
+     * This request failed for good but others may not: callers record it as a failed answer and
+     * go on. False for cancellation and for errors every request would meet (no key, 401/403/404).
+     */
+    readonly recordable = false,
   ) {
     super(message);
     this.name = 'LlmError';
   }
+}
+
+/** Too many requests failed for good: the run must stop (never recorded as an answer). */
+export class LlmFailureRateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LlmFailureRateError';
+  }
+}
+
+/** A failure the scorers record as a failed answer instead of stopping. */
+export function isRecordableFailure(err: unknown): err is LlmError {
+  return err instanceof LlmError && err.recordable;
+}
+
+/** The failure rate is judged only after this many finished requests (one early error is not a rate). */
+export const MIN_REQUESTS_FOR_RATE = 20;
+
+/** Refused for this request only: a bad request (context too long), a content filter, an unprocessable body. */
+function isPerRequestRefusal(status: number): boolean {
+  return status === 400 || status === 413 || status === 422;
 }
 
 /** Offline (replay) mode met a request that is not in the cache. */
@@ -90,19 +125,29 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
   const backoff: BackoffOptions = { ...DEFAULT_BACKOFF, ...opts.backoff };
   const wait = opts.sleep ?? realSleep;
   const rng = new Rng(`llm-backoff/${opts.seed ?? 0}`);
-  const limit = pLimit(llm.concurrency);
+  const limit = new AdaptiveLimit({ max: llm.concurrency });
   const usage: UsageStats = emptyUsage();
   const baseUrl = llm.baseUrl || 'https://api.openai.com/v1';
-  const cacheEndpoint = opts.endpointId ?? (llm.endpointId || baseUrl);
+  // Cache keys and records never carry credentials: user info and secret query values go.
+  const cacheEndpoint = endpointIdentity(opts.endpointId ?? (llm.endpointId || baseUrl));
+  // The simulator (identified by its sim:// endpoint id) needs no key, so it is never sent one.
+  const keyless = cacheEndpoint.startsWith('sim://');
+  const failureKinds = new Map<string, number>();
+  let finished = 0;
+  let tripped: string | undefined;
 
   let sdk: OpenAI | undefined;
   let key: string | undefined;
-  const scrub = (s: string): string => (key && key.length >= 4 ? s.split(key).join('***') : s);
+  const secrets = urlSecrets(baseUrl);
+  const scrub = (s: string): string => {
+    for (const secret of key && key.length >= 4 ? [key, ...secrets] : secrets) s = s.split(secret).join('***');
+    return s;
+  };
 
   function sdkClient(): OpenAI {
     if (sdk) return sdk;
-    key = opts.apiKey || env[llm.apiKeyEnv] || undefined;
-    if (!key) {
+    key = keyless ? undefined : opts.apiKey || env[llm.apiKeyEnv] || undefined;
+    if (!key && !keyless) {
       if (!isLoopback(baseUrl)) {
         throw new LlmError(
           `No API key for ${baseUrl}: set the environment variable ${llm.apiKeyEnv} (setting llm.apiKeyEnv names it), ` +
@@ -110,11 +155,29 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
           'missing-key', undefined, 0, false,
         );
       }
-      key = 'no-key';
+    }
+    // Query parameters (a gateway's ?api-key=…, Azure's api-version) go as the SDK's default
+    // query: appended to the base URL as it is, they would end up before the route's path.
+    let baseURL: string | undefined = llm.baseUrl || undefined;
+    let defaultQuery: Record<string, string> | undefined;
+    if (baseURL) {
+      try {
+        const u = new URL(baseURL);
+        if (u.search) {
+          defaultQuery = Object.fromEntries(u.searchParams);
+          u.search = '';
+          baseURL = u.toString();
+        }
+      } catch {
+        /* the SDK reports a bad URL itself */
+      }
     }
     sdk = new OpenAI({
-      apiKey: key,
-      baseURL: llm.baseUrl || undefined,
+      // 'no-key' is what the SDK needs to build a client; keyless endpoints get no Authorization header.
+      apiKey: key ?? 'no-key',
+      baseURL,
+      ...(defaultQuery ? { defaultQuery } : {}),
+      ...(key ? {} : { defaultHeaders: { Authorization: null } }),
       timeout: llm.timeoutMs,
       maxRetries: 0,
       ...(opts.fetch ? { fetch: opts.fetch } : {}),
@@ -135,37 +198,87 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
     return { retryable: false, kind: (err as Error)?.name ?? 'error' };
   }
 
-  /** Runs one request with retries inside the concurrency bound. */
-  async function withRetries<T>(what: string, attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return limit(async () => {
-      usage.calls++;
-      for (let n = 0; ; n++) {
-        if (signal?.aborted) throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n, false);
-        try {
-          return await attempt();
-        } catch (err) {
-          if (err instanceof LlmError) throw err;
-          const info = classify(err);
-          const detail = scrub((err as Error)?.message ?? String(err));
-          if (signal?.aborted || info.kind === 'aborted') {
-            throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n + 1, false);
-          }
-          if (!info.retryable || n >= llm.maxRetries) {
-            usage.failures++;
-            const why = info.retryable ? `gave up after ${n + 1} attempts (llm.maxRetries=${llm.maxRetries})` : 'not retryable';
-            throw new LlmError(`${what} failed: ${info.kind}: ${detail} (${why})`, info.kind, info.status, n + 1, info.retryable);
-          }
-          const delay = backoffDelayMs(n, rng, backoff, info.retryAfterMs);
-          usage.retries++;
-          logger.log('debug', `${what}: ${info.kind}, retry ${n + 1}/${llm.maxRetries} in ${Math.round(delay)} ms`);
-          try {
-            await wait(delay, signal);
-          } catch {
-            throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n + 1, false);
-          }
-        }
+  /** Counts a request that failed for good and trips the failure-rate stop when it is passed. */
+  function countFailure(kind: string): void {
+    usage.failures++;
+    failureKinds.set(kind, (failureKinds.get(kind) ?? 0) + 1);
+    checkRate();
+  }
+
+  function checkRate(): void {
+    if (tripped || finished < MIN_REQUESTS_FOR_RATE) return;
+    if (usage.failures / finished <= llm.maxFailureRate) return;
+    const [commonest, n] = [...failureKinds.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0] ?? ['?', 0];
+    tripped =
+      `stopping: ${usage.failures} of ${finished} LLM requests to ${redactUrl(baseUrl)} (model ${llm.model}) failed for good ` +
+      `(${((100 * usage.failures) / finished).toFixed(1)}%, more than llm.maxFailureRate=${llm.maxFailureRate}); commonest error: ${commonest} (${n}×). ` +
+      `Answers obtained so far are cached: fix the endpoint (or raise llm.maxRetries / llm.timeoutMs) and rerun.`;
+  }
+
+  /**
+   * Runs one request with retries. Each attempt holds a concurrency slot only while it is in
+   * flight (bounded by llm.timeoutMs); backoff waits happen outside the bound.
+   */
+  async function withRetries<T>(what: string, attempt: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (tripped) throw new LlmFailureRateError(tripped);
+    usage.calls++;
+    for (let n = 0; ; n++) {
+      if (signal?.aborted) throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n, false);
+      let startedAt: number;
+      try {
+        startedAt = await limit.acquire(signal);
+      } catch {
+        throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n, false);
       }
-    });
+      // Our own bound on the attempt, a little after the SDK's: it also covers a body that stalls.
+      const timer = new AbortController();
+      const t = setTimeout(() => timer.abort(new Error('timeout')), llm.timeoutMs + 1000);
+      const attemptSignal = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
+      let info: FailureInfo;
+      let detail: string;
+      try {
+        const out = await attempt(attemptSignal);
+        limit.succeeded();
+        finished++;
+        checkRate();
+        return out;
+      } catch (err) {
+        if (err instanceof LlmError) {
+          if (err.recordable) {
+            finished++;
+            countFailure(err.kind);
+            if (tripped) throw new LlmFailureRateError(tripped);
+          }
+          throw err;
+        }
+        info = timer.signal.aborted && !signal?.aborted ? { retryable: true, kind: 'timeout' } : classify(err);
+        detail = scrub((err as Error)?.message ?? String(err));
+      } finally {
+        clearTimeout(t);
+        limit.release();
+      }
+      if (signal?.aborted || info.kind === 'aborted') throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n + 1, false);
+      if (info.status === 429) limit.rateLimited(startedAt, info.retryAfterMs);
+      if (!info.retryable || n >= llm.maxRetries) {
+        const recordable = info.retryable || (info.status !== undefined && isPerRequestRefusal(info.status));
+        const why = info.retryable ? `gave up after ${n + 1} attempts (llm.maxRetries=${llm.maxRetries})` : 'not retryable';
+        const e = new LlmError(`${what} failed: ${info.kind}: ${detail} (${why})`, info.kind, info.status, n + 1, info.retryable, recordable);
+        if (recordable) {
+          finished++;
+          countFailure(info.kind);
+          if (tripped) throw new LlmFailureRateError(tripped);
+        } else usage.failures++;
+        throw e;
+      }
+      const delay = backoffDelayMs(n, rng, backoff, info.retryAfterMs);
+      usage.retries++;
+      logger.log('debug', `${what}: ${info.kind}, retry ${n + 1}/${llm.maxRetries} in ${Math.round(delay)} ms (in-flight limit ${limit.limit})`);
+      try {
+        await wait(delay, signal);
+      } catch {
+        throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n + 1, false);
+      }
+    }
   }
 
   function addTokens(prompt: number, completion: number): void {
@@ -221,7 +334,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
 
   async function requestChat(input: ChatCacheInput, req: ChatRequest, purpose: string, key: string, signal?: AbortSignal): Promise<ChatResult> {
     const what = `LLM ${purpose} request to ${llm.model}`;
-    const out = await withRetries(what, async (): Promise<ChatCacheOutput> => {
+    const out = await withRetries(what, async (attemptSignal): Promise<ChatCacheOutput> => {
       const res = await sdkClient().chat.completions.create(
         {
           model: llm.model,
@@ -231,7 +344,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
           ...(llm.seed != null ? { seed: llm.seed } : {}),
           ...(req.responseFormat === 'json_object' ? { response_format: { type: 'json_object' as const } } : {}),
         },
-        { signal },
+        { signal: attemptSignal },
       );
       const choice = res?.choices?.[0];
       const text = choice?.message?.content;
@@ -277,8 +390,8 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
     await Promise.all(
       batches.map(async (batch) => {
         const what = `LLM embeddings request to ${llm.embeddingModel}`;
-        const res = await withRetries(what, async () => {
-          const r = await sdkClient().embeddings.create({ model: llm.embeddingModel, input: batch, encoding_format: 'float' }, { signal });
+        const res = await withRetries(what, async (attemptSignal) => {
+          const r = await sdkClient().embeddings.create({ model: llm.embeddingModel, input: batch, encoding_format: 'float' }, { signal: attemptSignal });
           if (!Array.isArray(r?.data) || r.data.length !== batch.length || r.data.some((d) => !Array.isArray(d?.embedding))) {
             throw new MalformedResponseError(`expected ${batch.length} embeddings`);
           }
@@ -304,7 +417,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
   return {
     chat,
     embed,
-    usage: () => ({ ...usage }),
+    usage: () => ({ ...usage, concurrencyLimit: limit.limit, inFlight: limit.active }),
     describe: () => ({ baseUrl: redactUrl(baseUrl), model: llm.model, embeddingModel: llm.embeddingModel }),
   };
 }

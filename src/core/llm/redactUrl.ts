@@ -14,3 +14,43 @@ export function redactUrl(url: string): string {
     return url;
   }
 }
+
+/** Query parameters that carry credentials at some gateways (Azure `api-key`, Google `key`, SAS `sig`, OAuth tokens). */
+const SECRET_PARAM = /^(api[-_]?key|key|token|access[-_]?token|auth|authorization|sig|signature|secret|client[-_]?secret|password|pass|code|x-api-key)$/i;
+
+export function isSecretParam(name: string): boolean {
+  return SECRET_PARAM.test(name);
+}
+
+/**
+ * The endpoint as it enters cache keys and cache records: user info and secret-looking query
+ * parameters removed, the rest kept (an Azure `api-version` shapes the answer; a rotated key
+ * does not, so rotating it keeps the cache warm). Not a URL: `sim://…` ids pass unchanged.
+ */
+export function endpointIdentity(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  if (!/^https?:$/.test(u.protocol)) return url;
+  u.username = '';
+  u.password = '';
+  for (const name of [...u.searchParams.keys()]) if (isSecretParam(name)) u.searchParams.delete(name);
+  const s = u.toString();
+  // new URL adds a trailing slash to a bare host; keep the configured spelling otherwise.
+  return url.endsWith('/') || !s.endsWith('/') || u.pathname !== '/' ? s : s.slice(0, -1);
+}
+
+/** Every secret a URL carries (password, secret-looking query values), for scrubbing messages. */
+export function urlSecrets(url: string): string[] {
+  try {
+    const u = new URL(url);
+    const out = [u.password, u.username && u.password ? u.username : ''].map(decodeURIComponent);
+    for (const [name, value] of u.searchParams) if (isSecretParam(name)) out.push(value);
+    return out.filter((s) => s.length >= 4);
+  } catch {
+    return [];
+  }
+}

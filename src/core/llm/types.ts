@@ -29,12 +29,18 @@ export interface UsageStats {
   /** Requests that reached the endpoint (retries not counted separately). */
   calls: number;
   cacheHits: number;
+  /** Attempts repeated after a 429, 5xx, timeout or malformed answer. */
   retries: number;
+  /** Requests that failed for good (recorded as failed answers, or the error that stopped the run). */
   failures: number;
   promptTokens: number;
   completionTokens: number;
   /** In the currency of the configured prices (USD by default). */
   cost: number;
+  /** The client's current in-flight limit (adapted to 429s; at most llm.concurrency). */
+  concurrencyLimit?: number;
+  /** Attempts in flight now. */
+  inFlight?: number;
 }
 
 export interface LlmClient {
