@@ -41,6 +41,7 @@ export const CONFIG_SPEC = {
     csvColumns: s.strMap({ user: 'user_id', session: '', item: 'item_id', timestamp: 'timestamp', itemId: 'item_id', title: 'title' },
       'CSV format: column names for user, session (optional), item, timestamp, and the items file\'s itemId and title. Other item columns become attributes.', { fileOnly: true }),
     csvAttributeSeparator: s.str('|', 'CSV format: separator inside multi-valued attribute cells.', { fileOnly: true }),
+    encoding: s.oneOf(['utf-8', 'latin1'] as const, 'utf-8', 'Text encoding of CSV, RecBole and JSONL files; bytes that do not decode stop the import naming file and line. latin1 = ISO-8859-1 (the authors\' HetRec .dat files are always read as ISO-8859-1).'),
   },
   llm: {
     baseUrl: s.str('', 'OpenAI-compatible endpoint base URL (OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio). Empty means the openai package default.'),
@@ -65,6 +66,7 @@ export const CONFIG_SPEC = {
     topK: s.int(10, 'Length of the ranked list the LLM is asked for.', { minimum: 1 }),
     rankTemplate: s.str(DEFAULT_RANK_TEMPLATE, 'Rank prompt template. Placeholders: {verb} {verbPresent} {item} {items} {history} {candidates} {topK} {hintLine}.', { fileOnly: true }),
     hintTemplate: s.str('Hint: {hint}\n', 'How a hint is added to the rank prompt ({hint} is the text).', { fileOnly: true }),
+    disambiguateTitles: s.bool(true, 'Items that share a title are shown with their year (or a [1], [2] ordinal when the year does not separate them), so the LLM and the answer parser can tell them apart; false shows bare titles (an answer then maps to the first such candidate).'),
   },
   parse: {
     mode: s.oneOf(['fuzzy', 'normalised', 'exact'] as const, 'fuzzy', 'Matching of answer lines to candidates: exact (the authors\' scoring), normalised (case, punctuation, entities, articles), fuzzy (normalised, then edit similarity).'),

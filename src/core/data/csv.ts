@@ -5,13 +5,16 @@
  * attribute family, multi-valued cells split on `dataset.csvAttributeSeparator`. Sessions are
  * built by the same sessionizer as RecBole files.
  */
+import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { pipeline } from 'node:stream/promises';
+import { parse } from 'csv-parse';
 import { InputError } from '../util/errors';
 import { defaultConfig } from '../config/defaults';
 import { info } from '../util/log';
-import { readText } from './text';
-import { sessionizeLog, parseTimestamp, type Interaction } from './sessionize';
+import { StrictUtf8Lines, textEncoding, type TextEncoding } from './lines';
+import { LogSessionizer, finishLog, readTimestamp } from './sessionize';
+import { newAttributes } from './attributes';
 import type { BadRows } from './badRows';
 import type { ImportContext, ImportedData } from './importer';
 import type { Item } from './types';
@@ -21,13 +24,19 @@ interface CsvRow {
   cells: string[];
 }
 
-interface CsvTable {
-  header: string[];
-  rows: CsvRow[];
-}
-
-async function readCsv(root: string, file: string, badRows: BadRows): Promise<CsvTable> {
-  const text = await readText(join(root, file), 'utf8', file);
+/**
+ * Streams a CSV file through csv-parse (bounded memory: records are handed to `onRow` as they are
+ * parsed, never collected). `onHeader` gets the first record. UTF-8 input is checked line by line
+ * first (StrictUtf8Lines), since csv-parse would decode a bad byte to U+FFFD.
+ */
+async function forEachCsvRow(
+  root: string,
+  file: string,
+  encoding: TextEncoding,
+  badRows: BadRows,
+  onHeader: (header: string[]) => void,
+  onRow: (row: CsvRow) => void,
+): Promise<void> {
   // csv-parse reports where it gave up (for an unclosed quote: the end of the file); the record
   // really starts after the last good one, so errors cite that line and the range swallowed.
   let lastGoodLine = 0;
@@ -37,29 +46,49 @@ async function readCsv(root: string, file: string, badRows: BadRows): Promise<Cs
     const span = end !== undefined && end > start ? ` (lines ${start}-${end} unreadable)` : '';
     return new InputError(`${prefix}${(err as Error | undefined)?.message ?? 'unreadable CSV record'}${span}`, file, start);
   };
-  let records: Array<{ record: string[]; info: { lines: number } }>;
+  const parser = parse({
+    info: true,
+    bom: true,
+    encoding,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: badRows.skip,
+    on_record: (record, context) => {
+      lastGoodLine = context.lines;
+      return record;
+    },
+    on_skip: (err) => {
+      badRows.reject(toInputError(err, ''));
+      return undefined;
+    },
+  });
+  let sawHeader = false;
+  // An error thrown while handling a record aborts the pipeline, which then reports an
+  // AbortError instead; keep ours so the message names the row.
+  let rowError: unknown;
+  const source = createReadStream(join(root, file), { highWaterMark: 1 << 20 });
+  const stages = encoding === 'utf8' ? [source, new StrictUtf8Lines(file)] : [source];
   try {
-    records = parse(text, {
-      info: true,
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_error: badRows.skip,
-      on_record: (record, context) => {
-        lastGoodLine = context.lines;
-        return record;
-      },
-      on_skip: (err) => {
-        badRows.reject(toInputError(err, ''));
-        return undefined;
-      },
-    }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+    await pipeline(...(stages as [typeof source]), parser, async (records: AsyncIterable<{ record: string[]; info: { lines: number } }>) => {
+      for await (const r of records) {
+        try {
+          if (!sawHeader) {
+            sawHeader = true;
+            onHeader(r.record.map((h) => h.trim()));
+          } else onRow({ line: r.info.lines, cells: r.record });
+        } catch (err) {
+          rowError = err;
+          throw err;
+        }
+      }
+    });
   } catch (err) {
+    if (rowError !== undefined) throw rowError;
+    if (err instanceof InputError) throw err;
+    if ((err as NodeJS.ErrnoException).code?.startsWith('E') && (err as NodeJS.ErrnoException).syscall) throw new InputError(`cannot read: ${(err as Error).message}`, file);
     throw toInputError(err, 'invalid CSV: ');
   }
-  if (records.length === 0) throw new InputError('empty file: expected a header row', file, 1);
-  const header = records[0]!.record.map((h) => h.trim());
-  return { header, rows: records.slice(1).map((r) => ({ line: r.info.lines, cells: r.record })) };
+  if (!sawHeader) throw new InputError('empty file: expected a header row', file, 1);
 }
 
 function lineOf(err: unknown): number | undefined {
@@ -67,9 +96,9 @@ function lineOf(err: unknown): number | undefined {
   return typeof lines === 'number' ? lines : undefined;
 }
 
-function column(table: CsvTable, name: string, file: string, what: string): number {
-  const i = table.header.indexOf(name);
-  if (i < 0) throw new InputError(`missing ${what} column "${name}" (header has: ${table.header.join(', ')}; see dataset.csvColumns)`, file, 1, name);
+function column(header: string[], name: string, file: string, what: string): number {
+  const i = header.indexOf(name);
+  if (i < 0) throw new InputError(`missing ${what} column "${name}" (header has: ${header.join(', ')}; see dataset.csvColumns)`, file, 1, name);
   return i;
 }
 
@@ -80,95 +109,104 @@ export async function importCsv(ctx: ImportContext): Promise<ImportedData> {
   const interFile = ctx.config.csvInteractions;
   const notes: string[] = [];
 
-  const itemsTable = await readCsv(ctx.root, itemsFile, ctx.badRows);
-  const items = readItems(itemsTable, itemsFile, cols.itemId ?? 'item_id', cols.title ?? 'title', ctx);
+  const encoding = textEncoding(ctx.config.encoding);
+  const items = await readItems(ctx.root, itemsFile, cols.itemId ?? 'item_id', cols.title ?? 'title', encoding, ctx);
   info(ctx.logger, `csv: ${items.size} items from ${itemsFile}`);
 
-  const t = await readCsv(ctx.root, interFile, ctx.badRows);
-  const sessionCol = cols.session ? column(t, cols.session, interFile, 'session') : -1;
-  const itemCol = column(t, cols.item ?? 'item_id', interFile, 'item');
-  const userCol = sessionCol < 0 ? column(t, cols.user ?? 'user_id', interFile, 'user') : t.header.indexOf(cols.user ?? 'user_id');
+  let header: string[] = [];
+  let sessionCol = -1;
+  let itemCol = -1;
+  let userCol = -1;
+  let timeCol = -1;
+  let log: LogSessionizer | undefined;
   const timeName = cols.timestamp ?? 'timestamp';
-  const timeCol = sessionCol < 0 ? column(t, timeName, interFile, 'timestamp') : t.header.indexOf(timeName);
-  if (sessionCol >= 0 && timeCol < 0) notes.push(`${interFile}: no "${timeName}" column; sessions keep the file order`);
-
-  const interactions: Interaction[] = [];
-  for (const row of t.rows) {
+  const onHeader = (h: string[]): void => {
+    header = h;
+    sessionCol = cols.session ? column(h, cols.session, interFile, 'session') : -1;
+    itemCol = column(h, cols.item ?? 'item_id', interFile, 'item');
+    userCol = sessionCol < 0 ? column(h, cols.user ?? 'user_id', interFile, 'user') : h.indexOf(cols.user ?? 'user_id');
+    timeCol = sessionCol < 0 ? column(h, timeName, interFile, 'timestamp') : h.indexOf(timeName);
+    if (sessionCol >= 0 && timeCol < 0) notes.push(`${interFile}: no "${timeName}" column; sessions keep the file order`);
+    log = new LogSessionizer(sessionCol >= 0 ? 'session' : 'user-day');
+  };
+  const onRow = (row: CsvRow): void => {
     const bad = (msg: string, field: string): void => ctx.badRows.reject(new InputError(msg, interFile, row.line, field));
-    if (row.cells.length !== t.header.length) {
-      bad(`expected ${t.header.length} columns, got ${row.cells.length}`, t.header[Math.min(row.cells.length, t.header.length - 1)]!);
-      continue;
+    if (row.cells.length !== header.length) {
+      bad(`expected ${header.length} columns, got ${row.cells.length}`, header[Math.min(row.cells.length, header.length - 1)]!);
+      return;
     }
-    const item = row.cells[itemCol]!.trim();
-    if (item === '') {
-      bad('empty item id', t.header[itemCol]!);
-      continue;
+    const raw = row.cells[itemCol]!.trim();
+    if (raw === '') {
+      bad('empty item id', header[itemCol]!);
+      return;
     }
-    if (!items.has(item)) {
-      bad(`item "${item}" is not in ${itemsFile}`, t.header[itemCol]!);
-      continue;
+    const item = items.get(raw);
+    if (!item) {
+      bad(`item "${raw}" is not in ${itemsFile}`, header[itemCol]!);
+      return;
     }
     const user = userCol >= 0 ? row.cells[userCol]!.trim() : '';
     if (sessionCol < 0 && user === '') {
-      bad('empty user id', t.header[userCol]!);
-      continue;
+      bad('empty user id', header[userCol]!);
+      return;
     }
     const session = sessionCol >= 0 ? row.cells[sessionCol]!.trim() : undefined;
     if (sessionCol >= 0 && session === '') {
-      bad('empty session id', t.header[sessionCol]!);
-      continue;
+      bad('empty session id', header[sessionCol]!);
+      return;
     }
     let time: number | undefined;
     if (timeCol >= 0) {
-      time = parseTimestamp(row.cells[timeCol]!);
-      if (time === undefined) {
-        bad(`timestamp "${row.cells[timeCol]}" is not a number or an ISO date`, t.header[timeCol]!);
-        continue;
+      const t = readTimestamp(row.cells[timeCol]!);
+      if (typeof t !== 'number') {
+        bad(t.problem, header[timeCol]!);
+        return;
       }
+      time = t;
     }
-    interactions.push({ user, session, item, time });
-  }
-  info(ctx.logger, `csv: ${interactions.length} interactions from ${interFile}`);
+    log!.add({ user, session, item: item.id, time });
+  };
+  await forEachCsvRow(ctx.root, interFile, encoding, ctx.badRows, onHeader, onRow);
+  info(ctx.logger, `csv: ${log!.count} interactions from ${interFile}`);
 
-  const built = sessionizeLog(interactions, items, sessionCol >= 0, ctx.config);
+  const built = finishLog(log!, items, ctx.config);
 
   notes.push(...built.notes);
   return { items, train: built.train, test: built.test, files: [interFile, itemsFile], notes };
 }
 
-function readItems(t: CsvTable, file: string, idName: string, titleName: string, ctx: ImportContext): Map<string, Item> {
-  const idCol = column(t, idName, file, 'item id');
-  const titleCol = column(t, titleName, file, 'title');
+async function readItems(root: string, file: string, idName: string, titleName: string, encoding: TextEncoding, ctx: ImportContext): Promise<Map<string, Item>> {
   const sep = ctx.config.csvAttributeSeparator;
-  const attrCols = t.header.map((name, i) => ({ name, i })).filter((c) => c.i !== idCol && c.i !== titleCol && c.name !== '');
+  let header: string[] = [];
+  let idCol = -1;
+  let titleCol = -1;
+  let attrCols: { name: string; i: number }[] = [];
   const items = new Map<string, Item>();
-  for (const row of t.rows) {
+  const onHeader = (h: string[]): void => {
+    header = h;
+    idCol = column(h, idName, file, 'item id');
+    titleCol = column(h, titleName, file, 'title');
+    attrCols = h.map((name, i) => ({ name, i })).filter((c) => c.i !== idCol && c.i !== titleCol && c.name !== '');
+  };
+  const onRow = (row: CsvRow): void => {
     const bad = (msg: string, field?: string): void => ctx.badRows.reject(new InputError(msg, file, row.line, field));
-    if (row.cells.length !== t.header.length) {
-      bad(`expected ${t.header.length} columns, got ${row.cells.length}`, t.header[Math.min(row.cells.length, t.header.length - 1)]);
-      continue;
+    if (row.cells.length !== header.length) {
+      bad(`expected ${header.length} columns, got ${row.cells.length}`, header[Math.min(row.cells.length, header.length - 1)]);
+      return;
     }
     const id = row.cells[idCol]!.trim();
     const title = row.cells[titleCol]!.trim();
-    if (id === '') {
-      bad('empty item id', idName);
-      continue;
-    }
-    if (title === '') {
-      bad('empty title', titleName);
-      continue;
-    }
-    if (items.has(id)) {
-      bad(`duplicate item id "${id}"`, idName);
-      continue;
-    }
-    const attributes: Record<string, string[]> = {};
+    if (id === '') return bad('empty item id', idName);
+    if (title === '') return bad('empty title', titleName);
+    if (items.has(id)) return bad(`duplicate item id "${id}"`, idName);
+    const attributes = newAttributes();
     for (const c of attrCols) {
       const cell = row.cells[c.i]!;
       const values = (sep ? cell.split(sep) : [cell]).map((v) => v.trim()).filter(Boolean);
       if (values.length) attributes[c.name] = values;
     }
     items.set(id, { id, title, attributes });
-  }
+  };
+  await forEachCsvRow(root, file, encoding, ctx.badRows, onHeader, onRow);
   return items;
 }

@@ -9,6 +9,7 @@ import he from 'he';
 import { InputError } from '../util/errors';
 import { exists } from '../util/fs';
 import { readTsv, columnIndex } from './tsv';
+import { newAttributes } from './attributes';
 import type { BadRows } from './badRows';
 import type { Item } from './types';
 
@@ -57,7 +58,7 @@ export async function readHetrecItems(where: HetrecItemFiles, badRows: BadRows):
       badRows.reject(new InputError(`duplicate movie id ${id}`, moviesName, row.line, 'id'));
       continue;
     }
-    const attributes: Record<string, string[]> = {};
+    const attributes = newAttributes();
     const year = yearCol >= 0 ? (row.cells[yearCol] ?? '').trim() : '';
     if (/^\d{4}$/.test(year)) attributes.year = [year];
     items.set(id, { id, title: he.decode(rawTitle.trim()), attributes });

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { InputError } from '../util/errors';
 import { exists } from '../util/fs';
 import { info } from '../util/log';
-import { readLines } from './text';
+import { forEachLine, textEncoding, type TextEncoding } from './lines';
+import { newAttributes } from './attributes';
 import type { BadRows } from './badRows';
 import type { ImportContext, ImportedData } from './importer';
 import type { Item, ItemAttributes, Session, SplitName } from './types';
@@ -32,7 +33,8 @@ export async function importJsonl(ctx: ImportContext): Promise<ImportedData> {
   const files: string[] = [];
   const notes: string[] = [];
   const items = new Map<string, Item>();
-  await forEachJsonLine(ctx.root, JSONL_ITEMS, ctx.badRows, notes, (value, line) => {
+  const encoding = textEncoding(ctx.config.encoding);
+  await forEachJsonLine(ctx.root, JSONL_ITEMS, encoding, ctx.badRows, notes, (value, line) => {
     const item = toItem(value, JSONL_ITEMS, line);
     if (items.has(item.id)) throw new InputError(`duplicate item id "${item.id}"`, JSONL_ITEMS, line, 'id');
     items.set(item.id, item);
@@ -44,7 +46,7 @@ export async function importJsonl(ctx: ImportContext): Promise<ImportedData> {
   const readSplit = async (split: SplitName): Promise<Session[]> => {
     const file = jsonlSessionsFile(split);
     const sessions: Session[] = [];
-    await forEachJsonLine(ctx.root, file, ctx.badRows, notes, (value, line) => {
+    await forEachJsonLine(ctx.root, file, encoding, ctx.badRows, notes, (value, line) => {
       const s = toSession(value, file, line, items);
       const prev = seen.get(s.id);
       if (prev) throw new InputError(`duplicate session id "${s.id}" (first in ${prev})`, file, line, 'id');
@@ -67,14 +69,13 @@ export async function importJsonl(ctx: ImportContext): Promise<ImportedData> {
 async function forEachJsonLine(
   root: string,
   file: string,
+  encoding: TextEncoding,
   badRows: BadRows,
   notes: string[],
   each: (value: unknown, line: number) => void,
 ): Promise<void> {
-  const lines = await readLines(join(root, file), 'utf8', file);
   let blank = 0;
-  lines.forEach((text, i) => {
-    const line = i + 1;
+  await forEachLine(join(root, file), encoding, file, (text, line) => {
     if (text.trim() === '') {
       blank++;
       return;
@@ -110,7 +111,7 @@ function toItem(value: unknown, file: string, line: number): Item {
   const o = asObject(value, file, line);
   const id = asId(o.id, file, line, 'id');
   if (typeof o.title !== 'string' || o.title.trim() === '') throw new InputError('expected a non-empty string title', file, line, 'title');
-  const attributes: ItemAttributes = {};
+  const attributes: ItemAttributes = newAttributes();
   if (o.attributes !== undefined && o.attributes !== null) {
     if (typeof o.attributes !== 'object' || Array.isArray(o.attributes)) throw new InputError('expected an object of attribute families', file, line, 'attributes');
     for (const [family, v] of Object.entries(o.attributes as Record<string, unknown>)) {
@@ -133,8 +134,10 @@ function toSession(value: unknown, file: string, line: number, items: Map<string
   const id = asId(o.id, file, line, 'id');
   const known = (v: unknown, field: string): string => {
     const itemId = asId(v, file, line, field);
-    if (!items.has(itemId)) throw new InputError(`unknown item "${itemId}" (not in ${JSONL_ITEMS})`, file, line, field);
-    return itemId;
+    const item = items.get(itemId);
+    if (!item) throw new InputError(`unknown item "${itemId}" (not in ${JSONL_ITEMS})`, file, line, field);
+    // The catalogue's own string: 10^7 history and candidate entries share it instead of copies.
+    return item.id;
   };
   const list = (v: unknown, field: string): string[] => {
     if (!Array.isArray(v)) throw new InputError('expected a list of item ids', file, line, field);

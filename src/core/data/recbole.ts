@@ -11,8 +11,10 @@ import { promises as fsp } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InputError } from '../util/errors';
 import { info } from '../util/log';
-import { readTsv, type TsvFile } from './tsv';
-import { sessionizeLog, parseTimestamp, type Interaction } from './sessionize';
+import { forEachTsvRow, readTsv } from './tsv';
+import { textEncoding } from './lines';
+import { LogSessionizer, finishLog, readTimestamp } from './sessionize';
+import { newAttributes } from './attributes';
 import type { ImportContext, ImportedData } from './importer';
 import type { Item } from './types';
 
@@ -43,7 +45,7 @@ export async function recboleName(root: string): Promise<string | null> {
   throw new InputError(`several .inter files (${names.join(', ')}) and none named like the folder "${folder}"`, root);
 }
 
-export function parseTypedHeader(tsv: TsvFile, file: string): Field[] {
+export function parseTypedHeader(tsv: { header: string[] }, file: string): Field[] {
   return tsv.header.map((h, index) => {
     const i = h.lastIndexOf(':');
     const name = i > 0 ? h.slice(0, i) : h;
@@ -65,64 +67,75 @@ export async function importRecbole(ctx: ImportContext): Promise<ImportedData> {
   const items = await readRecboleItems(join(ctx.root, itemFile), itemFile, ctx, notes);
   info(ctx.logger, `recbole: ${items.size} items from ${itemFile}`);
 
-  const inter = await readTsv(join(ctx.root, interFile), interFile);
-  const fields = parseTypedHeader(inter, interFile);
-  const field = (n: string): Field | undefined => fields.find((f) => f.name === n);
-  const itemF = field('item_id');
-  const userF = field('user_id');
-  const sessionF = field('session_id');
-  const timeF = field('timestamp');
-  if (!itemF) throw new InputError('missing field item_id', interFile, 1, 'item_id');
-  if (!sessionF && !userF) throw new InputError('missing field user_id (or session_id)', interFile, 1, 'user_id');
-  if (!sessionF && !timeF) throw new InputError('missing field timestamp (needed to group by user and day without session_id)', interFile, 1, 'timestamp');
-
-  const interactions: Interaction[] = [];
-  for (const row of inter.rows) {
-    const bad = (msg: string, f: string): void => ctx.badRows.reject(new InputError(msg, interFile, row.line, f));
-    if (row.cells.length !== fields.length) {
-      bad(`expected ${fields.length} tab-separated fields, got ${row.cells.length}`, fields[Math.min(row.cells.length, fields.length - 1)]!.name);
-      continue;
-    }
-    const item = row.cells[itemF.index]!.trim();
-    if (item === '') {
-      bad('empty item id', 'item_id');
-      continue;
-    }
-    if (!items.has(item)) {
-      bad(`item ${item} is not in ${itemFile}`, 'item_id');
-      continue;
-    }
-    const user = userF ? row.cells[userF.index]!.trim() : '';
-    if (userF && user === '') {
-      bad('empty user id', 'user_id');
-      continue;
-    }
-    const session = sessionF ? row.cells[sessionF.index]!.trim() : undefined;
-    if (sessionF && session === '') {
-      bad('empty session id', 'session_id');
-      continue;
-    }
-    let time: number | undefined;
-    if (timeF) {
-      time = parseTimestamp(row.cells[timeF.index]!);
-      if (time === undefined) {
-        bad(`timestamp "${row.cells[timeF.index]}" is not a number or date`, 'timestamp');
-        continue;
+  // The interactions file is the big one (10^7 rows): streamed, each row turned into one event.
+  const encoding = textEncoding(ctx.config.encoding);
+  let fields: Field[] = [];
+  let itemF: Field | undefined;
+  let userF: Field | undefined;
+  let sessionF: Field | undefined;
+  let timeF: Field | undefined;
+  let log: LogSessionizer | undefined;
+  const blankLines = await forEachTsvRow(
+    join(ctx.root, interFile),
+    interFile,
+    encoding,
+    (header) => {
+      fields = parseTypedHeader({ header }, interFile);
+      const field = (n: string): Field | undefined => fields.find((f) => f.name === n);
+      itemF = field('item_id');
+      userF = field('user_id');
+      sessionF = field('session_id');
+      timeF = field('timestamp');
+      if (!itemF) throw new InputError('missing field item_id', interFile, 1, 'item_id');
+      if (!sessionF && !userF) throw new InputError('missing field user_id (or session_id)', interFile, 1, 'user_id');
+      if (!sessionF && !timeF) throw new InputError('missing field timestamp (needed to group by user and day without session_id)', interFile, 1, 'timestamp');
+      log = new LogSessionizer(sessionF ? 'session' : 'user-day');
+    },
+    (row) => {
+      const bad = (msg: string, f: string): void => ctx.badRows.reject(new InputError(msg, interFile, row.line, f));
+      if (row.cells.length !== fields.length) {
+        bad(`expected ${fields.length} tab-separated fields, got ${row.cells.length}`, fields[Math.min(row.cells.length, fields.length - 1)]!.name);
+        return;
       }
-    }
-    interactions.push({ user, session, item, time });
-  }
-  info(ctx.logger, `recbole: ${interactions.length} interactions from ${interFile}`);
-  if (inter.blankLines) notes.push(`${interFile}: ${inter.blankLines} blank line(s) ignored`);
+      const item = items.get(row.cells[itemF!.index]!.trim());
+      if (!item) {
+        const raw = row.cells[itemF!.index]!.trim();
+        bad(raw === '' ? 'empty item id' : `item ${raw} is not in ${itemFile}`, 'item_id');
+        return;
+      }
+      const user = userF ? row.cells[userF.index]!.trim() : '';
+      if (userF && user === '') {
+        bad('empty user id', 'user_id');
+        return;
+      }
+      const session = sessionF ? row.cells[sessionF.index]!.trim() : undefined;
+      if (sessionF && session === '') {
+        bad('empty session id', 'session_id');
+        return;
+      }
+      let time: number | undefined;
+      if (timeF) {
+        const t = readTimestamp(row.cells[timeF.index]!);
+        if (typeof t !== 'number') {
+          bad(t.problem, 'timestamp');
+          return;
+        }
+        time = t;
+      }
+      log!.add({ user, session, item: item.id, time });
+    },
+  );
+  info(ctx.logger, `recbole: ${log!.count} interactions from ${interFile}`);
+  if (blankLines) notes.push(`${interFile}: ${blankLines} blank line(s) ignored`);
 
-  const built = sessionizeLog(interactions, items, !!sessionF, ctx.config);
+  const built = finishLog(log!, items, ctx.config);
 
   notes.push(...built.notes);
   return { items, train: built.train, test: built.test, files: [interFile, itemFile], notes };
 }
 
 async function readRecboleItems(path: string, file: string, ctx: ImportContext, notes: string[]): Promise<Map<string, Item>> {
-  const tsv = await readTsv(path, file);
+  const tsv = await readTsv(path, file, textEncoding(ctx.config.encoding));
   const fields = parseTypedHeader(tsv, file);
   const idF = fields.find((f) => f.name === 'item_id');
   if (!idF) throw new InputError('missing field item_id', file, 1, 'item_id');
@@ -156,7 +169,7 @@ async function readRecboleItems(path: string, file: string, ctx: ImportContext, 
       ctx.badRows.reject(new InputError(`duplicate item id ${id}`, file, row.line, 'item_id'));
       continue;
     }
-    const attributes: Record<string, string[]> = {};
+    const attributes = newAttributes();
     for (const f of attrFields) {
       const cell = row.cells[f.index]!.trim();
       const values = f.type.endsWith('_seq') ? cell.split(/\s+/).filter(Boolean) : cell ? [cell] : [];

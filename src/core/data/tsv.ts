@@ -1,8 +1,9 @@
 /**
- * Tab-separated files with a header row (HetRec .dat files, RecBole atomic files).
- * Rows keep their 1-based file line number (the header is line 1) for error messages.
+ * Tab-separated files with a header row (HetRec .dat files, RecBole atomic files), read line by
+ * line (lines.ts: bounded memory, strict decoding). Rows keep their 1-based file line number
+ * (the header is line 1) for error messages.
  */
-import { readLines, type TextEncoding } from './text';
+import { forEachLine, type TextEncoding } from './lines';
 import { InputError } from '../util/errors';
 
 export interface TsvRow {
@@ -17,20 +18,41 @@ export interface TsvFile {
   blankLines: number;
 }
 
-export async function readTsv(path: string, displayName: string, encoding: TextEncoding = 'utf8'): Promise<TsvFile> {
-  const lines = await readLines(path, encoding, displayName);
-  if (lines.length === 0 || lines[0]!.trim() === '') throw new InputError('empty file: expected a tab-separated header row', displayName, 1);
-  const header = lines[0]!.split('\t').map((h) => h.trim());
-  const rows: TsvRow[] = [];
+/**
+ * Streams the rows: `onHeader` once with the header cells, then `onRow` per non-blank line.
+ * Returns the number of blank lines (counted so nothing disappears unexplained).
+ */
+export async function forEachTsvRow(
+  path: string,
+  displayName: string,
+  encoding: TextEncoding,
+  onHeader: (header: string[]) => void,
+  onRow: (row: TsvRow) => void,
+): Promise<number> {
   let blankLines = 0;
-  for (let i = 1; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l.trim() === '') {
-      blankLines++;
-      continue;
+  let sawHeader = false;
+  await forEachLine(path, encoding, displayName, (text, line) => {
+    if (!sawHeader) {
+      if (text.trim() === '') throw new InputError('empty file: expected a tab-separated header row', displayName, 1);
+      sawHeader = true;
+      onHeader(text.split('\t').map((h) => h.trim()));
+      return;
     }
-    rows.push({ line: i + 1, cells: l.split('\t') });
-  }
+    if (text.trim() === '') {
+      blankLines++;
+      return;
+    }
+    onRow({ line, cells: text.split('\t') });
+  });
+  if (!sawHeader) throw new InputError('empty file: expected a tab-separated header row', displayName, 1);
+  return blankLines;
+}
+
+/** The whole file in memory: for item files, which are small next to the interaction logs. */
+export async function readTsv(path: string, displayName: string, encoding: TextEncoding = 'utf8'): Promise<TsvFile> {
+  let header: string[] = [];
+  const rows: TsvRow[] = [];
+  const blankLines = await forEachTsvRow(path, displayName, encoding, (h) => (header = h), (r) => rows.push(r));
   return { header, rows, blankLines };
 }
 

@@ -3,7 +3,10 @@
  * Nothing after import knows which importer ran.
  */
 
-/** Item attributes: a family name (e.g. "genres", "year", "directors") to its values. */
+/**
+ * Item attributes: a family name (e.g. "genres", "year", "directors") to its values. Created
+ * without a prototype (attributes.ts), so families named `__proto__` or `constructor` are kept.
+ */
 export type ItemAttributes = Record<string, string[]>;
 
 export interface Item {

@@ -2,15 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadDataset } from '../../../src/core/data/load';
 import { InputError } from '../../../src/core/util/errors';
-import { configFor, fixture } from './helpers';
+import { configFor, fixture, plain, plainItem } from './helpers';
 
 const small = { 'dataset.candidates': 3, 'dataset.testFraction': 0, 'dataset.validationFraction': 0 };
 
 test('csv: sessions per user and UTC day, ordered by time, attributes split on the separator', async () => {
   const ds = await loadDataset(configFor(fixture('data-csv-basic'), small));
   assert.equal(ds.report.format, 'csv');
-  assert.deepEqual(ds.items.get('i1'), { id: 'i1', title: 'Heat, the movie', attributes: { genres: ['Crime', 'Action'], year: ['1995'] } });
-  assert.deepEqual(ds.items.get('i7')!.attributes, { genres: ['Drama'] }, 'an empty cell adds no value');
+  assert.deepEqual(plainItem(ds.items.get('i1')), { id: 'i1', title: 'Heat, the movie', attributes: { genres: ['Crime', 'Action'], year: ['1995'] } });
+  assert.deepEqual(plain(ds.items.get('i7')!.attributes), { genres: ['Drama'] }, 'an empty cell adds no value');
   // u1 on 2020-01-01: rows given out of time order; u1 on 2020-01-02 has 2 events (< 4);
   // u2's last event is an ISO date on the same UTC day.
   assert.deepEqual(ds.splits.train.map((s) => [s.id, s.history, s.target]), [
@@ -35,7 +35,7 @@ test('csv: a session column and a column mapping; title-only items; no timestamp
       'dataset.format': 'csv',
     }),
   );
-  assert.deepEqual(ds.items.get('m1'), { id: 'm1', title: 'First', attributes: {} });
+  assert.deepEqual(plainItem(ds.items.get('m1')), { id: 'm1', title: 'First', attributes: {} });
   assert.deepEqual(ds.splits.train.map((s) => [s.id, s.history, s.target]).sort(), [
     ['s1', ['m1', 'm2', 'm3'], 'm4'],
     ['s2', ['m3', 'm4', 'm5'], 'm6'],

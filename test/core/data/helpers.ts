@@ -12,3 +12,9 @@ export const sharedDataset = (name: string): string => join(__dirname, '..', '..
 export function configFor(path: string, values: Record<string, unknown> = {}): Re2llmConfig {
   return resolveConfig({ layers: [{ source: 'test', values: { 'dataset.path': path, ...values } }] }).config;
 }
+
+/** Attributes objects have no prototype (attributes.ts); a plain copy for deepEqual with literals. */
+export const plain = (attrs: Record<string, string[]>): Record<string, string[]> => ({ ...attrs });
+
+/** An item with plain attributes, for deepEqual with a literal. */
+export const plainItem = <T extends { attributes: Record<string, string[]> }>(item: T | undefined): T | undefined => (item ? { ...item, attributes: plain(item.attributes) } : item);

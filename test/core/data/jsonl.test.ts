@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { loadDataset } from '../../../src/core/data/load';
 import { writeJsonlDataset } from '../../../src/core/data/jsonlWrite';
 import { InputError } from '../../../src/core/util/errors';
-import { configFor, fixture } from './helpers';
+import { configFor, fixture, plain, plainItem } from './helpers';
 
 test('jsonl: numeric ids stringified, attributes as string or list, title-only items, validation sliced from train', async () => {
   const ds = await loadDataset(configFor(fixture('data-jsonl-basic'), { 'dataset.validationFraction': 0.4 }));
   assert.equal(ds.report.format, 'jsonl');
-  assert.deepEqual(ds.items.get('a'), { id: 'a', title: 'Alpha', attributes: { genres: ['Drama', 'Crime'], year: ['1990'] } });
-  assert.deepEqual(ds.items.get('2'), { id: '2', title: 'Beta', attributes: { genres: ['Comedy'], year: ['1991'] } });
-  assert.deepEqual(ds.items.get('f'), { id: 'f', title: 'Phi', attributes: {} });
+  assert.deepEqual(plainItem(ds.items.get('a')), { id: 'a', title: 'Alpha', attributes: { genres: ['Drama', 'Crime'], year: ['1990'] } });
+  assert.deepEqual(plainItem(ds.items.get('2')), { id: '2', title: 'Beta', attributes: { genres: ['Comedy'], year: ['1991'] } });
+  assert.deepEqual(plainItem(ds.items.get('f')), { id: 'f', title: 'Phi', attributes: {} });
   // The interchange format takes titles as written: no entity decoding.
   assert.equal(ds.items.get('c')!.title, 'Gamma &amp; Delta');
   assert.equal(ds.splits.train.length + ds.splits.validation.length, 5);
@@ -29,7 +29,7 @@ test('jsonl: numeric ids stringified, attributes as string or list, title-only i
 test('jsonl: title-only items with an explicit validation file', async () => {
   const ds = await loadDataset(configFor(fixture('data-jsonl-title-only')));
   assert.equal(ds.items.size, 6);
-  for (const item of ds.items.values()) assert.deepEqual(item.attributes, {});
+  for (const item of ds.items.values()) assert.deepEqual(plain(item.attributes), {});
   assert.deepEqual(
     [ds.splits.train.length, ds.splits.validation.length, ds.splits.test.length],
     [2, 1, 1],

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadDataset } from '../../../src/core/data/load';
 import type { SessionDataset } from '../../../src/core/data/types';
 import { InputError } from '../../../src/core/util/errors';
-import { configFor, fixture, sharedDataset } from './helpers';
+import { configFor, fixture, sharedDataset, plain, plainItem } from './helpers';
 
 const ML100K = sharedDataset('ml-100k-recbole');
 // No train cap here, so the counts add up to every session built.
@@ -18,7 +18,7 @@ before(async () => {
 test('ml-100k: items with title, year and genres from typed RecBole fields', () => {
   assert.equal(a.report.format, 'recbole');
   assert.equal(a.items.size, 1682);
-  assert.deepEqual(a.items.get('1'), { id: '1', title: 'Toy Story', attributes: { year: ['1995'], genres: ['Animation', "Children's", 'Comedy'] } });
+  assert.deepEqual(plainItem(a.items.get('1')), { id: '1', title: 'Toy Story', attributes: { year: ['1995'], genres: ['Animation', "Children's", 'Comedy'] } });
 });
 
 test('ml-100k: session counts are consistent with the notes and the settings', () => {
@@ -63,8 +63,8 @@ test('ml-100k: the default few-shot cap keeps 500 training sessions (train + val
 test('RecBole session_id field: sessions by id, title from the first token_seq field, other fields as attributes', async () => {
   const ds = await loadDataset(configFor(fixture('data-recbole-sessions'), { 'dataset.candidates': 4, 'dataset.testFraction': 0, 'dataset.validationFraction': 0 }));
   assert.equal(ds.name, 'data-recbole-sessions');
-  assert.deepEqual(ds.items.get('1'), { id: '1', title: 'The First Game', attributes: { genres: ['RPG', 'Action'], price: ['9.99'] } });
-  assert.deepEqual(ds.items.get('2')!.attributes, { genres: ['Puzzle'] }, 'an empty float cell adds no value');
+  assert.deepEqual(plainItem(ds.items.get('1')), { id: '1', title: 'The First Game', attributes: { genres: ['RPG', 'Action'], price: ['9.99'] } });
+  assert.deepEqual(plain(ds.items.get('2')!.attributes), { genres: ['Puzzle'] }, 'an empty float cell adds no value');
   // s2 (starts at t=5) comes before s1 (t=10); s3 has 2 interactions < minSessionLength 4.
   assert.deepEqual(ds.splits.train.map((s) => [s.id, s.history, s.target]), [
     ['s2', ['5', '6', '1'], '2'],
