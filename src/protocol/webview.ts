@@ -155,7 +155,11 @@ export interface SidebarState {
     /** Workspace-level settings ignored because the workspace is not trusted. */
     ignored: string[];
   };
-  kb?: { path: string; hints: number; enabled: number; stale: boolean; staleReason?: string; errors: number };
+  kb?: {
+    path: string; hints: number; enabled: number; stale: boolean; staleReason?: string; errors: number;
+    /** Set when the file is not a usable KB: 'parse' (JSON syntax), 'schema' (valid JSON, not a KB). */
+    invalid?: 'parse' | 'schema';
+  };
   params: SidebarParams;
   jobs: SidebarJob[];
   runs: SidebarRun[];

@@ -3,7 +3,8 @@
  * VSIX, install it, open a workspace with the example dataset, run palette commands, check the
  * sidebar and the results panel inside their webview iframes, screenshot them. Once trusted, once
  * in Restricted Mode (the extension loads, ignores the workspace's endpoint settings, refuses LLM
- * calls). Screenshots go to docs/ (for the README) and test-artifacts/.
+ * calls). Screenshots go to test-artifacts/; `npm run screenshots` (RE2LLM_DOCS_SCREENSHOTS=1) also
+ * writes the README's into docs/, so `npm test` never rewrites tracked files.
  *
  * Without code-server: fails when CI=true (it must never be silently skipped in CI), skips loudly
  * otherwise. Run `bash test/e2e/install-code-server.sh` first.
@@ -18,8 +19,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../browser/helpers/chromium';
 import { codeServerInstalled, packageVsix, startCodeServer, ENTRY, ROOT, type CodeServer } from './helpers/codeServer';
 import { Workbench } from './helpers/workbench';
 
-const DOCS = join(ROOT, 'docs');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
+/** docs/ only when asked for (npm run screenshots); tests write to ignored folders. */
+const DOCS = process.env.RE2LLM_DOCS_SCREENSHOTS === '1' ? join(ROOT, 'docs') : ARTIFACTS;
 const FIXTURE_RUN = '2026-11-26T2210-bandit';
 const DEMO_TIMEOUT_MS = Number(process.env.RE2LLM_E2E_DEMO_TIMEOUT_MS ?? 180_000);
 

@@ -163,7 +163,10 @@ export class SidebarView {
 
     if (state.kb) {
       const k = state.kb;
-      this.kbSummary.textContent = `${k.hints} hints (${k.enabled} enabled)${k.errors ? ` · ${k.errors} error${k.errors > 1 ? 's' : ''}` : ''} · ${k.path.split(/[\\/]/).pop()}`;
+      const file = k.path.split(/[\\/]/).pop();
+      this.kbSummary.textContent = k.invalid
+        ? `${file}: the KB ${k.invalid === 'parse' ? 'does not parse (JSON syntax error)' : 'does not match the KB schema'}. Open KB shows where.`
+        : `${plural(k.hints, 'hint')} (${k.enabled} enabled)${k.errors ? ` · ${plural(k.errors, 'error')}` : ''} · ${file}`;
       this.kbStale.hidden = !k.stale;
       this.kbStale.textContent = k.stale ? `⚠ Trained agent is stale: ${k.staleReason ?? 'the enabled hints changed'}` : '';
     } else {
@@ -247,6 +250,11 @@ export class SidebarView {
       }),
     );
   }
+}
+
+/** "1 hint", "2 hints". */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function section(title: string, id: string, ...children: (Node | string)[]): HTMLElement {

@@ -6,7 +6,7 @@
 import he from 'he';
 import { InputError } from '../util/errors';
 import { uniqueHintId } from './actions';
-import { KB_SCHEMA_REF, type HintKb, type KbHint } from './types';
+import type { HintKb, KbHint } from './types';
 
 export interface ImportAuthorsOptions {
   dataset?: string;
@@ -32,5 +32,5 @@ export function importAuthorsHints(array: unknown, opts: ImportAuthorsOptions = 
       provenance: { ...(opts.file ? { file: opts.file } : {}), ...(opts.createdAt ? { createdAt: opts.createdAt } : {}) },
     });
   });
-  return { $schema: KB_SCHEMA_REF, version: 1, ...(opts.dataset ? { dataset: opts.dataset } : {}), hints };
+  return { version: 1, ...(opts.dataset ? { dataset: opts.dataset } : {}), hints };
 }

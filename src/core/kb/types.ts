@@ -55,7 +55,11 @@ export interface ActionHint {
 
 export const NO_HINT: ActionHint = Object.freeze({ id: 'none', text: '' });
 
-/** The schema's $id; the extension registers schemas/kb.schema.json for `*.hints.json`. */
+/**
+ * The schema's $id (an identifier, not a location: it does not resolve). Never written into a KB:
+ * VS Code would try to download it. The extension's `jsonValidation` associates
+ * schemas/kb.schema.json with every `*.hints.json` offline.
+ */
 export const KB_SCHEMA_REF = 'https://re2llm-studio.invalid/schemas/kb.schema.json';
 
 export type DiagnosticSeverity = 'error' | 'warning' | 'info';
@@ -96,5 +100,5 @@ export function isEnabled(h: KbHint): boolean {
 }
 
 export function emptyKb(dataset?: string): HintKb {
-  return { $schema: KB_SCHEMA_REF, version: 1, ...(dataset ? { dataset } : {}), hints: [] };
+  return { version: 1, ...(dataset ? { dataset } : {}), hints: [] };
 }

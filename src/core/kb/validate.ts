@@ -97,7 +97,8 @@ function semanticDiagnostics(input: HintKb | { kb: HintKb; indexes: number[] }, 
     const named = [...new Map((titles?.find(trimmed) ?? []).map((m) => [titleKey(m.title), m])).values()];
     if (named.length) {
       const list = named.slice(0, 3).map((m) => `"${m.title}"`).join(', ');
-      push('warning', 'leak', ['hints', i, 'text'], `names item title${named.length > 1 ? 's' : ''} ${list}${named.length > 3 ? ` and ${named.length - 3} more` : ''}: a hint should carry knowledge, not an answer`);
+      // A named title is an answer, not knowledge: the hint is invalid, so this is an error.
+      push('error', 'leak', ['hints', i, 'text'], `names item title${named.length > 1 ? 's' : ''} ${list}${named.length > 3 ? ` and ${named.length - 3} more` : ''}: a hint should carry knowledge, not an answer`);
     }
   });
   return out;

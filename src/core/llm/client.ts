@@ -281,10 +281,16 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
     }
   }
 
+  // Prices the user did not set: a model on this machine (or the simulator) costs nothing; a
+  // remote one is priced as gpt-4o-mini's list price.
+  const free = isLoopback(baseUrl);
+  const inputPrice = llm.inputCostPerMTok ?? (free ? 0 : 0.15);
+  const outputPrice = llm.outputCostPerMTok ?? (free ? 0 : 0.6);
+
   function addTokens(prompt: number, completion: number): void {
     usage.promptTokens += prompt;
     usage.completionTokens += completion;
-    usage.cost += (prompt * llm.inputCostPerMTok + completion * llm.outputCostPerMTok) / 1e6;
+    usage.cost += (prompt * inputPrice + completion * outputPrice) / 1e6;
   }
 
   const inflight = new Map<string, Promise<ChatResult>>();

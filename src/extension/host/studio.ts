@@ -259,6 +259,7 @@ export class Studio {
       const diags = await this.core.validateKb(read.text, { maxHintChars: config.reflection.maxHintChars });
       const errors = diags.filter((d) => d.severity === 'error').length;
       state.kb = { path: kbPath, hints: kb?.hints.length ?? 0, enabled: kb?.hints.filter(isEnabled).length ?? 0, stale: false, errors };
+      if (!kb) state.kb.invalid = diags.some((d) => d.code === 'parse') ? 'parse' : 'schema';
       const agent = runs.find((r) => r.trained && r.kb);
       if (kb && agent?.kb) {
         const s = agentStaleness({ runId: agent.id, ...agent.kb }, { fingerprint: await this.core.kbFingerprint(kb), enabledIds: kb.hints.filter(isEnabled).map((h) => h.id) });

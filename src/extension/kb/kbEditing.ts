@@ -13,6 +13,7 @@ import { KB_GLOB } from '../manifest/commands';
 import { Debouncer } from './debounce';
 import { disableHintEdit, locateHints } from './locate';
 import { lensesFor } from './lenses';
+import { editorDiagnostics } from './editorDiagnostics';
 import { TRY_HINT_SESSIONS } from '../host/actions';
 
 const DUPLICATE_CODES = new Set(['duplicate-text', 'near-duplicate']);
@@ -89,7 +90,7 @@ export class KbEditing implements vscode.CodeLensProvider, vscode.CodeActionProv
     if (doc.isClosed || doc.version !== version) return; // a newer validation is on its way
     this.collection.set(
       doc.uri,
-      diags.map((d) => {
+      editorDiagnostics(diags).map((d) => {
         const v = new vscode.Diagnostic(new vscode.Range(doc.positionAt(d.range.start), doc.positionAt(Math.max(d.range.end, d.range.start))), d.message, SEVERITY[d.severity]);
         v.source = 'Re2LLM';
         v.code = d.code;

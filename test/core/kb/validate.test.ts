@@ -125,3 +125,28 @@ test('overlong and near-duplicate are warnings; a KB with only warnings has no e
   assert.ok(diags.length > 0);
   assert.ok(!hasErrors(diags));
 });
+
+test('every leaked title is reported, one-word titles when written as a name, and a leak is an error', () => {
+  const ds = {
+    name: 'x',
+    items: new Map(
+      [
+        ['1', 'Gladiator'],
+        ['2', 'Toy story'],
+        ['3', 'Heat'],
+        ['4', 'Drama'],
+      ].map(([id, title]) => [id!, { id: id!, title: title! }]),
+    ),
+  };
+  const kb = (t: string): string => JSON.stringify({ version: 1, hints: [{ id: 'h-1', text: t }] });
+  const leak = (t: string) => validateKb(kb(t), { dataset: ds, maxHintChars: 300 }).filter((d) => d.code === 'leak');
+  const both = leak('Rank Gladiator and Toy story first.');
+  assert.equal(both.length, 1);
+  assert.equal(both[0]!.severity, 'error');
+  assert.match(both[0]!.message, /"Toy story"/);
+  assert.match(both[0]!.message, /"Gladiator"/);
+  // Lower case, sentence-initial and genre words are ordinary words, not names.
+  assert.equal(leak('Films that turn up the heat are welcome.').length, 0);
+  assert.equal(leak('Heat and pace matter to this user. Gladiator-style epics too.').length, 0);
+  assert.equal(leak('Prefer Drama over comedy.').length, 0);
+});

@@ -65,6 +65,17 @@ test('a clean call returns the simulator answer with token and cost accounting',
   assert.ok(!JSON.stringify(client.describe()).includes(KEY));
 });
 
+test('prices the user did not set: the simulator on loopback costs nothing; set prices are charged', async () => {
+  const s = await sim();
+  const free = createLlmClient(config(s.url), { apiKey: KEY });
+  await free.chat(ask);
+  assert.ok(free.usage().promptTokens > 0);
+  assert.equal(free.usage().cost, 0);
+  const priced = createLlmClient(config(s.url, { inputCostPerMTok: 0.15, outputCostPerMTok: 0 }), { apiKey: KEY });
+  await priced.chat({ ...ask, messages: rankMessages(ds, horror, 'priced') });
+  assert.ok(Math.abs(priced.usage().cost - (priced.usage().promptTokens * 0.15) / 1e6) < 1e-12);
+});
+
 test('429 is retried and Retry-After is honoured (recorded waits)', async () => {
   const s = await sim({ rate429: 0.5, retryAfterS: 2 }, 3);
   const { opts, delays } = recording();
