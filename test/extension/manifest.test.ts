@@ -42,7 +42,7 @@ test('views, JSON validation and the walkthrough', () => {
   const c = parts.contributes;
   assert.equal(c.viewsContainers.activitybar[0].title, 'Re2LLM');
   assert.equal(c.views.re2llm[0].type, 'webview');
-  assert.deepEqual(c.jsonValidation.map((j: Json) => [j.fileMatch, j.url]), [['**/*.hints.json', './schemas/kb.schema.json'], ['**/re2llm.config.json', './schemas/config.schema.json']]);
+  assert.deepEqual(c.jsonValidation.map((j: Json) => [j.fileMatch, j.url]), [['**/*.hints.json', './schemas/kb.schema.json'], ['**/re2llm.config.json', './schemas/config.schema.json'], ['**/*.study.json', './schemas/study.schema.json']]);
   const steps = c.walkthroughs[0].steps;
   assert.equal(steps[0].id, 'demo');
   assert.match(steps[0].description, /command:re2llm\.startDemo/);
