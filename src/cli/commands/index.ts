@@ -20,11 +20,11 @@ import { register as benchCmd } from './bench';
 import { register as benchPpoCmd } from './bench-ppo';
 import { register as configCmd } from './config';
 import { register as planCmd } from './plan';
+import { register as studyCmd } from './study';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: RegisterCommand[] = [
   demoCmd, runCmd, importCmd, reflectCmd, kbCmd, trainCmd, evaluateCmd, reportCmd, exportCmd, runsCmd,
-  scoreCmd, simLlmCmd, cacheCmd, configCmd, benchCmd, benchPpoCmd,
-  planCmd,
+  scoreCmd, simLlmCmd, cacheCmd, configCmd, benchCmd, benchPpoCmd, planCmd, studyCmd,
 ];

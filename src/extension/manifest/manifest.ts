@@ -69,6 +69,7 @@ export function manifestParts(): Record<string, unknown> {
       jsonValidation: [
         { fileMatch: KB_GLOB, url: './schemas/kb.schema.json' },
         { fileMatch: CONFIG_GLOB, url: './schemas/config.schema.json' },
+        { fileMatch: '**/*.study.json', url: './schemas/study.schema.json' },
       ],
       walkthroughs: [
         {
