@@ -9,6 +9,7 @@
  * prompts and answers); prices from llm.inputCostPerMTok / outputCostPerMTok, except that a
  * loopback endpoint (the simulator, a local model) costs 0 unless those prices were set.
  */
+import { effectivePrices, isLoopbackUrl } from '../../core/llm/prices';
 import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
@@ -31,15 +32,6 @@ interface PlanFlags {
   effect: string;
   power: string;
   alpha: string;
-}
-
-function isLoopbackUrl(url: string): boolean {
-  try {
-    const host = new URL(url).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
-  } catch {
-    return false;
-  }
 }
 
 /** 4 characters per token, from the pilot's no-hint prompts and recorded answers (needs the dataset). */
@@ -102,7 +94,8 @@ export function register(program: Command): void {
     const pricesSet = 'llm.inputCostPerMTok' in sources || 'llm.outputCostPerMTok' in sources;
     const endpoint = config.llm.baseUrl || results.run.llm.baseUrl;
     const free = !pricesSet && (isLoopbackUrl(endpoint) || results.run.llm.model === 'sim-llm');
-    const prices = free ? { inputPerMTok: 0, outputPerMTok: 0 } : { inputPerMTok: config.llm.inputCostPerMTok, outputPerMTok: config.llm.outputCostPerMTok };
+    const priced = effectivePrices({ ...config.llm, baseUrl: endpoint });
+    const prices = free ? { inputPerMTok: 0, outputPerMTok: 0 } : { inputPerMTok: priced.inputPerMTok, outputPerMTok: priced.outputPerMTok };
     const rows: PlanRow[] = planSessions({ sd, effects, conditions: config.evaluation.conditions, enabledHints: hints, ...(tokens ? { tokens } : {}), prices, power: { power, alpha } });
 
     const doc = { pilot: { run: results.run.id, dataset: results.run.dataset.name, sessions: first ?? results.sessions.length, metric, comparisons: pilot.map((p) => ({ ...p, mde: mdeAt(p.sd, p.n, { power, alpha }) })) }, sd, power, alpha, hints, conditions: config.evaluation.conditions, tokens: tokens ?? null, prices: { ...prices, free }, plan: rows };

@@ -10,7 +10,7 @@ import type { Session } from '../data/types';
 import type { ActionHint } from '../kb/types';
 import type { CancelSignal } from '../util/log';
 import { RandomHintRanker, type HintedRank } from './llmRankers';
-import type { RankOutcome, Ranker } from './ranker';
+import type { RankOutcome, Ranker } from '../rank/ranker';
 
 export class RandomHintExpectationRanker implements Ranker {
   readonly name = 'random-hint';

@@ -17,6 +17,7 @@
  * error named. Concurrency adapts to 429s (adaptiveLimit.ts); a slot is held per attempt, never
  * during a backoff wait.
  */
+import { effectivePrices, isLoopbackUrl } from './prices';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { Re2llmConfig } from '../config/defaults';
 import type { Logger } from '../util/log';
@@ -103,15 +104,6 @@ export class OfflineMissError extends Error {
 /** A 200 answer we cannot use (invalid JSON, no choices): retried like a 5xx. */
 class MalformedResponseError extends Error {}
 
-/** Endpoints on this machine (Ollama, LM Studio, vLLM, the simulator) usually need no key. */
-function isLoopback(baseUrl: string): boolean {
-  try {
-    const host = new URL(baseUrl).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
-  } catch {
-    return false;
-  }
-}
 
 function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
@@ -148,7 +140,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
     if (sdk) return sdk;
     key = keyless ? undefined : opts.apiKey || env[llm.apiKeyEnv] || undefined;
     if (!key && !keyless) {
-      if (!isLoopback(baseUrl)) {
+      if (!isLoopbackUrl(baseUrl)) {
         throw new LlmError(
           `No API key for ${baseUrl}: set the environment variable ${llm.apiKeyEnv} (setting llm.apiKeyEnv names it), ` +
             `or run with llm.offline=true to answer from the cache only.`,
@@ -281,11 +273,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
     }
   }
 
-  // Prices the user did not set: a model on this machine (or the simulator) costs nothing; a
-  // remote one is priced as gpt-4o-mini's list price.
-  const free = isLoopback(baseUrl);
-  const inputPrice = llm.inputCostPerMTok ?? (free ? 0 : 0.15);
-  const outputPrice = llm.outputCostPerMTok ?? (free ? 0 : 0.6);
+  const { inputPerMTok: inputPrice, outputPerMTok: outputPrice } = effectivePrices({ ...llm, baseUrl });
 
   function addTokens(prompt: number, completion: number): void {
     usage.promptTokens += prompt;

@@ -167,6 +167,6 @@ test('a trained run folder loads as a greedy policy that agrees with the checkpo
     vecs.forEach((x) => x.forEach((y, j) => (state[j]! += y / vecs.length)));
     assert.equal(await pick(s), agent.greedy(state, 1)[0]);
   }
-  const otherEncoder = { ...manifest, raw: { ...manifest.raw, encoder: { kind: 'hashing', id: 'hashing:99', dim: 99 } } };
+  const otherEncoder = { ...manifest, encoder: { kind: 'hashing', id: 'hashing:99', dim: 99 } };
   await assert.rejects(agentPolicyFactory(runDir, otherEncoder, { dataset: ds, config }), /trained on states from encoder hashing:99/);
 });
