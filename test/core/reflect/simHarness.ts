@@ -42,6 +42,10 @@ export async function harness(): Promise<Harness> {
       c.llm.baseUrl = sim.url;
       c.llm.model = 'sim';
       c.llm.maxRetries = 0;
+      // Priced explicitly: a loopback endpoint costs 0 unless prices are set, and these tests
+      // check cost accounting and the cost budget.
+      c.llm.inputCostPerMTok = 0.15;
+      c.llm.outputCostPerMTok = 0.6;
       overrides?.(c);
       return c;
     },
