@@ -99,50 +99,21 @@ export interface PpoArgs {
 }
 
 /**
- * `paper`: the authors' hyperparameters (docs/method.md; one minibatch of 32, their minibatch
+ * `paper`: the authors' hyperparameters (docs/method.md; one minibatch of 32, as their minibatch
  * size is not recorded). `bandit` (default): tuned on synthetic bandits with `re2llm bench-ppo`;
  * docs/ppo.md gives the measurements behind each value that differs.
  */
 export const PPO_PRESETS: Record<PpoPresetName, Omit<PpoArgs, 'seed' | 'totalSteps'>> = {
+  // Fields in PpoArgs order (it is the order manifests and checkpoints list them in).
   paper: {
-    preset: 'paper',
-    batchSize: 32,
-    numMinibatches: 1,
-    updateEpochs: 10,
-    learningRate: 3e-4,
-    annealLr: true,
-    gamma: 0.999,
-    gaeLambda: 0.95,
-    normAdv: true,
-    clipCoef: 0.05,
-    clipVloss: false,
-    entCoef: 0.01,
-    vfCoef: 0.5,
-    maxGradNorm: 0.5,
-    targetKl: null,
-    exploration: 0.1,
-    normalizeStates: true,
-    hidden: 64,
+    preset: 'paper', batchSize: 32, numMinibatches: 1, updateEpochs: 10, learningRate: 3e-4, annealLr: true,
+    gamma: 0.999, gaeLambda: 0.95, normAdv: true, clipCoef: 0.05, clipVloss: false, entCoef: 0.01, vfCoef: 0.5,
+    maxGradNorm: 0.5, targetKl: null, exploration: 0.1, normalizeStates: true, hidden: 64,
   },
   bandit: {
-    preset: 'bandit',
-    batchSize: 64,
-    numMinibatches: 2,
-    updateEpochs: 2,
-    learningRate: 1e-3,
-    annealLr: true,
-    gamma: 0,
-    gaeLambda: 0.95,
-    normAdv: true,
-    clipCoef: 0.2,
-    clipVloss: false,
-    entCoef: 0.01,
-    vfCoef: 0.5,
-    maxGradNorm: 0.5,
-    targetKl: null,
-    exploration: 0,
-    normalizeStates: true,
-    hidden: 64,
+    preset: 'bandit', batchSize: 64, numMinibatches: 2, updateEpochs: 2, learningRate: 1e-3, annealLr: true,
+    gamma: 0, gaeLambda: 0.95, normAdv: true, clipCoef: 0.2, clipVloss: false, entCoef: 0.01, vfCoef: 0.5,
+    maxGradNorm: 0.5, targetKl: null, exploration: 0, normalizeStates: true, hidden: 64,
   },
 };
 
@@ -360,9 +331,8 @@ export interface LossParts {
   clipFrac: number;
 }
 
-/** The loss's per-sample buffers, grown to the largest minibatch and reused across calls. */
+/** The loss's per-sample buffers, reallocated only when the minibatch shape changes. */
 export class LossBuffers {
-  private size = -1;
   adv = new Float32Array(0);
   logp = new Float32Array(0);
   dlogp = new Float32Array(0);
@@ -370,13 +340,9 @@ export class LossBuffers {
   dv = new Float32Array(0);
 
   fit(m: number, arms: number): this {
-    if (m * arms !== this.size || this.adv.length !== m) {
-      this.size = m * arms;
-      this.adv = new Float32Array(m);
-      this.logp = new Float32Array(m * arms);
-      this.dlogp = new Float32Array(m * arms);
-      this.dz = new Float32Array(m * arms);
-      this.dv = new Float32Array(m);
+    if (this.adv.length !== m || this.logp.length !== m * arms) {
+      [this.adv, this.dv] = [new Float32Array(m), new Float32Array(m)];
+      [this.logp, this.dlogp, this.dz] = [new Float32Array(m * arms), new Float32Array(m * arms), new Float32Array(m * arms)];
     }
     return this;
   }
@@ -506,11 +472,7 @@ function gather(ro: Rollout, rows: readonly number[], start: number, dim: number
 }
 
 /** Means over the minibatches of the last epoch run (see the header for cleanrl's choice). */
-interface EpochMeans {
-  entropy: number; pgLoss: number; valueLoss: number; approxKl: number; oldApproxKl: number; clipFrac: number;
-  /** Gradient norm before clipping, of the last minibatch. */
-  gradNorm: number;
-}
+type EpochMeans = Pick<UpdateStats, 'entropy' | 'pgLoss' | 'valueLoss' | 'approxKl' | 'oldApproxKl' | 'clipFrac' | 'gradNorm'>;
 
 // ============================================================================================
 // 6. Logging: the diagnostics cleanrl records, per update
@@ -611,7 +573,7 @@ export class PpoTrainer {
       if (rmsBefore) this.agent.obsRms = RunningMeanStd.fromJSON(rmsBefore);
       throw err;
     }
-    const e = this.optimise(ro, rng, lr);
+    const means = this.optimise(ro, rng, lr);
     this.update = k;
     this.step += ro.n;
 
@@ -620,11 +582,8 @@ export class PpoTrainer {
     meanR /= ro.n;
     const dt = Math.max(1e-9, (this.clock.now() - t0) / 1000);
     return {
-      update: k, step: this.step, meanReward: meanR,
-      entropy: e.entropy, pgLoss: e.pgLoss, valueLoss: e.valueLoss,
-      approxKl: e.approxKl, oldApproxKl: e.oldApproxKl, clipFrac: e.clipFrac,
-      explainedVariance: explainedVariance(ro.values, ro.returns),
-      lr, gradNorm: e.gradNorm, stepsPerSecond: ro.n / dt,
+      update: k, step: this.step, meanReward: meanR, ...means, lr,
+      explainedVariance: explainedVariance(ro.values, ro.returns), stepsPerSecond: ro.n / dt,
     };
   }
 
