@@ -3,7 +3,8 @@
  * training steps per second and the greedy policy's mean validation reward, with its ratio to the
  * per-type oracle. Used by `re2llm bench-ppo` and `re2llm bench`. Prints nothing itself.
  */
-import { PpoTrainer, ppoArgs, type PpoPresetName } from '../src/core/agent/ppo';
+import { PpoTrainer, ppoArgs, type PpoArgs, type PpoPresetName } from '../src/core/agent/ppo';
+import { PpoTrainer as ReferenceTrainer } from '../src/core/agent/reference/ppo';
 import { TableBandit, oracleSummary, type BanditFile, type OracleSummary } from '../src/core/agent/syntheticBandit';
 import type { CancelSignal } from '../src/core/util/log';
 
@@ -37,22 +38,62 @@ export interface PpoBenchResult {
   trainSeconds: number;
   /** Training CPU time (s) of this process, validation excluded. */
   trainCpuSeconds: number;
+  /** Which trainer ran: today's kernels or the pre-2026-12 reference kept for this comparison. */
+  kernel: PpoKernel;
+  /** Multiply-add FLOPs of the MLP kernels per environment step (see `mlpFlopsPerStep`). */
+  flopsPerStep: number;
+  /** First point at >= 95% of the oracle: its step and training seconds (CPU), or null. */
+  firstAt95: { step: number; cpuSeconds: number; wallSeconds: number } | null;
+}
+
+export type PpoKernel = 'batched' | 'reference';
+
+/**
+ * FLOPs of the linear layers per environment step (a multiply-add counts 2): the rollout's
+ * forward pass of actor and critic, and per epoch a forward and a backward pass (dW for every
+ * layer, dx for all but the first) over the rows the minibatches use. Activations, softmax,
+ * the loss and Adam are not counted, so GFLOP/s from this is a lower bound of the work done.
+ */
+export function mlpFlopsPerStep(args: PpoArgs, dim: number, arms: number): number {
+  const h = args.hidden;
+  const nets = [[dim, h, h, arms], [dim, h, h, 1]];
+  let fwd = 0, bwd = 0;
+  for (const sizes of nets) {
+    for (let i = 0; i + 1 < sizes.length; i++) {
+      const macs = sizes[i]! * sizes[i + 1]!;
+      fwd += 2 * macs;
+      bwd += 2 * macs * (i > 0 ? 2 : 1);
+    }
+  }
+  const mb = Math.floor(args.batchSize / args.numMinibatches);
+  const rowsPerEpoch = mb * Math.floor(args.batchSize / mb);
+  return fwd + (args.updateEpochs * rowsPerEpoch * (fwd + bwd)) / args.batchSize;
 }
 
 export async function runPpoBench(
   file: BanditFile,
-  opts: { preset: PpoPresetName; steps: number; seed: number; onPoint?: (p: BenchPoint) => void; signal?: CancelSignal },
+  opts: {
+    preset: PpoPresetName; steps: number; seed: number; onPoint?: (p: BenchPoint) => void; signal?: CancelSignal;
+    /** Default 'batched' (today's trainer). */
+    kernel?: PpoKernel;
+    /** Validation points over the run (default 10: every tenth). */
+    points?: number;
+  },
 ): Promise<PpoBenchResult> {
   const train = new TableBandit(file.dim, file.arms, file.train);
   const val = new TableBandit(file.dim, file.arms, file.validation);
   const oracle = oracleSummary(file);
   const oracleKind = oracle.perType !== null ? 'perType' : 'perContext';
   const oracleValue = oracle.perType ?? oracle.perContext;
-  const t = new PpoTrainer(train, ppoArgs(opts.preset, { seed: opts.seed, totalSteps: opts.steps }));
+  const kernel = opts.kernel ?? 'batched';
+  const args = ppoArgs(opts.preset, { seed: opts.seed, totalSteps: opts.steps });
+  const t = kernel === 'batched' ? new PpoTrainer(train, args) : new ReferenceTrainer(train, args);
+  const nPoints = opts.points ?? 10;
   const points: BenchPoint[] = [];
   let trainMs = 0;
   let cpuUs = 0;
   let tenth = 1;
+  let firstAt95: PpoBenchResult['firstAt95'] = null;
   while (!t.finished) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
@@ -60,8 +101,8 @@ export async function runPpoBench(
     const c = process.cpuUsage(c0);
     cpuUs += c.user + c.system;
     trainMs += performance.now() - t0;
-    if (t.step >= (tenth * t.numUpdates * t.args.batchSize) / 10 || t.finished) {
-      while (t.step >= (tenth * t.numUpdates * t.args.batchSize) / 10) tenth++;
+    if (t.step >= (tenth * t.numUpdates * t.args.batchSize) / nPoints || t.finished) {
+      while (t.step >= (tenth * t.numUpdates * t.args.batchSize) / nPoints) tenth++;
       const v = await t.greedyMeanReward(val);
       const p: BenchPoint = {
         step: t.step,
@@ -72,6 +113,7 @@ export async function runPpoBench(
         entropy: s.entropy,
       };
       points.push(p);
+      if (!firstAt95 && p.ratioToOracle >= 0.95) firstAt95 = { step: p.step, cpuSeconds: cpuUs / 1e6, wallSeconds: trainMs / 1000 };
       opts.onPoint?.(p);
     }
   }
@@ -79,5 +121,6 @@ export async function runPpoBench(
     preset: opts.preset, seed: opts.seed, steps: t.step, dim: file.dim, arms: file.arms,
     trainContexts: train.size, validationContexts: val.size, oracle, oracleKind,
     points, final: points[points.length - 1]!, trainSeconds: trainMs / 1000, trainCpuSeconds: cpuUs / 1e6,
+    kernel, flopsPerStep: mlpFlopsPerStep(args, file.dim, file.arms), firstAt95,
   };
 }

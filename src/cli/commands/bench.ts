@@ -1,7 +1,8 @@
 /**
- * `re2llm bench [--steps N] [--llm-steps N] [--dataset DIR] [--json]` (what `npm run bench`
- * runs): PPO steps per second and the synthetic-bandit reward after a fixed number of steps for
- * both presets, on the issue's problem size (500 + 500 contexts, 768-d, 21 arms, 8 types), and
+ * `re2llm bench [--steps N] [--speed-steps N] [--repeats N] [--llm-steps N] [--dataset DIR] [--json]`
+ * (what `npm run bench` runs): PPO steps per second and the synthetic-bandit reward after a fixed
+ * number of steps for both presets, on the issue's problem size (500 + 500 contexts, 768-d,
+ * 21 arms, 8 types), the PPO speed against the reference trainer measured in the same run, and
  * the LLM calls agent training uses versus the |sessions| × |actions| bound on the hetrec
  * training set with the simulated LLM.
  */
@@ -10,11 +11,13 @@ import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor } from './shared';
 import { generateBandit } from '../../core/agent/syntheticBandit';
-import { runPpoBench, type PpoBenchResult } from '../../../bench/ppoBench';
+import { runPpoBench, type PpoBenchResult, type PpoKernel } from '../../../bench/ppoBench';
 import { runCallsBench, type CallsBenchResult } from '../../../bench/callsBench';
 
 interface BenchFlags {
   steps: string;
+  speedSteps: string;
+  repeats: string;
   llmSteps: string;
   dataset?: string;
   seed: string;
@@ -22,6 +25,41 @@ interface BenchFlags {
 }
 
 /** hetrec from the shared datasets folder, looked for beside and above the working directory. */
+interface SpeedRow {
+  preset: string;
+  flopsPerStep: number;
+  /** Median steps per CPU-second of each trainer over the repeats. */
+  batched: number;
+  reference: number;
+  batchedGflops: number;
+  referenceGflops: number;
+  /** Median of the per-repeat ratios batched / reference. */
+  ratio: number;
+  ratios: number[];
+  /** Median wall-clock steps/s (affected by other load on the machine). */
+  batchedWall: number;
+  referenceWall: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function speedRow(preset: string, runs: Record<PpoKernel, PpoBenchResult[]>): SpeedRow {
+  const cpu = (k: PpoKernel) => runs[k].map((r) => r.final.stepsPerCpuSecond);
+  const flops = runs.batched[0]!.flopsPerStep;
+  const ratios = runs.batched.map((r, i) => r.final.stepsPerCpuSecond / runs.reference[i]!.final.stepsPerCpuSecond);
+  const batched = median(cpu('batched'));
+  const reference = median(cpu('reference'));
+  return {
+    preset, flopsPerStep: flops, batched, reference, batchedGflops: (batched * flops) / 1e9, referenceGflops: (reference * flops) / 1e9,
+    ratio: median(ratios), ratios,
+    batchedWall: median(runs.batched.map((r) => r.final.stepsPerSecond)), referenceWall: median(runs.reference.map((r) => r.final.stepsPerSecond)),
+  };
+}
+
 function findHetrec(): string | undefined {
   for (const up of ['.', '..', '../..']) {
     const p = resolvePath(up, 'shared', 'datasets', 'hetrec2011-movielens');
@@ -37,6 +75,8 @@ export function register(program: Command): void {
     .command('bench')
     .description('benchmark: PPO steps/s and synthetic-bandit reward for both presets; LLM calls vs the |sessions| x |KB| bound with the simulated LLM')
     .option('--steps <n>', 'PPO steps per preset on the synthetic bandit', '20000')
+    .option('--speed-steps <n>', 'PPO steps per speed repeat (batched kernels vs the reference trainer)', '2048')
+    .option('--repeats <n>', 'interleaved speed repeats per preset', '3')
     .option('--llm-steps <n>', 'agent training steps with the simulated LLM', '20000')
     .option('--dataset <dir>', 'dataset for the LLM-calls part (default: shared/datasets/hetrec2011-movielens)')
     .option('--seed <n>', 'seed', '1')
@@ -46,15 +86,31 @@ export function register(program: Command): void {
       const steps = Number(f.steps);
       const seed = Number(f.seed);
       if (!Number.isInteger(steps) || steps < 64) throw new Error(`--steps must be an integer >= 64, got "${f.steps}"`);
+      const speedSteps = Number(f.speedSteps);
+      const repeats = Number(f.repeats);
+      if (!Number.isInteger(speedSteps) || speedSteps < 64) throw new Error(`--speed-steps must be an integer >= 64, got "${f.speedSteps}"`);
+      if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`--repeats must be a positive integer, got "${f.repeats}"`);
       io.logger.log('info', 'generating the synthetic bandit: 500 + 500 contexts, 768-d, 21 arms, 8 types');
       const file = generateBandit({ types: 8, dim: 768, arms: 21, contexts: 500, seed });
       const ppo: PpoBenchResult[] = [];
+      const speed: SpeedRow[] = [];
       for (const preset of ['bandit', 'paper'] as const) {
         io.logger.log('info', `PPO preset ${preset}: ${steps} steps`);
+        // 50 validation points, so the time to 95% of the oracle is resolved to 2% of the run.
         ppo.push(await runPpoBench(file, {
-          preset, steps, seed,
+          preset, steps, seed, points: 50,
           onPoint: (p) => io.logger.log('info', `  ${preset} step ${p.step}: ${p.stepsPerSecond.toFixed(0)} steps/s (${p.stepsPerCpuSecond.toFixed(0)}/cpu-s), ${(100 * p.ratioToOracle).toFixed(1)}% of oracle`),
         }));
+        // Speed against the pre-2026-12 trainer, interleaved so both see the same machine load.
+        const runs: Record<PpoKernel, PpoBenchResult[]> = { batched: [], reference: [] };
+        for (let rep = 0; rep < repeats; rep++) {
+          for (const kernel of ['batched', 'reference'] as const) {
+            const r = await runPpoBench(file, { preset, steps: speedSteps, seed, kernel, points: 1 });
+            runs[kernel].push(r);
+            io.logger.log('info', `  ${preset} speed repeat ${rep + 1}/${repeats}, ${kernel}: ${r.final.stepsPerCpuSecond.toFixed(0)} steps/cpu-s`);
+          }
+        }
+        speed.push(speedRow(preset, runs));
       }
       let calls: CallsBenchResult | { skipped: string } = { skipped: 'not run (--skip-llm)' };
       if (!f.skipLlm) {
@@ -67,11 +123,14 @@ export function register(program: Command): void {
         }
       }
       const summary = {
+        ppoSpeed: speed,
         ppo: ppo.map((r) => ({
           preset: r.preset, steps: r.steps,
           stepsPerSecond: r.final.stepsPerSecond, stepsPerCpuSecond: r.final.stepsPerCpuSecond,
           validationReward: r.final.validationReward, oracle: r.oracle.perType, ratioToOracle: r.final.ratioToOracle,
-          firstStepAt95: r.points.find((p) => p.ratioToOracle >= 0.95)?.step ?? null,
+          firstStepAt95: r.firstAt95?.step ?? null,
+          cpuSecondsTo95: r.firstAt95?.cpuSeconds ?? null,
+          wallSecondsTo95: r.firstAt95?.wallSeconds ?? null,
           curve: r.points,
         })),
         llmCalls: 'skipped' in calls ? calls : { dataset: calls.dataset, steps: calls.steps, calls: calls.calls, bound: calls.bound, naiveCalls: calls.naiveCalls, cacheHits: calls.cacheHits, trainSessions: calls.trainSessions, validationSessions: calls.validationSessions, actions: calls.actions, bestValidationReward: calls.bestValidationReward, seconds: calls.seconds },
@@ -88,8 +147,12 @@ export function register(program: Command): void {
       const x = (v: number | null, unit = 'x'): string => (v === null ? 'n/a' : `${v.toFixed(2)}${unit}`);
       io.result({ ...summary, ratios }, () => [
         'PPO on the synthetic bandit (500 + 500 contexts, 768-d, 21 arms, 8 types)',
-        'preset   steps   steps/s  steps/cpu-s  val reward  % of per-type oracle  first step >= 95%',
-        ...summary.ppo.map((p) => `${p.preset.padEnd(7)} ${String(p.steps).padStart(6)} ${p.stepsPerSecond.toFixed(0).padStart(8)} ${p.stepsPerCpuSecond.toFixed(0).padStart(12)} ${p.validationReward.toFixed(4).padStart(11)} ${(100 * p.ratioToOracle).toFixed(1).padStart(20)} ${String(p.firstStepAt95 ?? '-').padStart(18)}`),
+        'preset   steps   steps/s  steps/cpu-s  val reward  % of per-type oracle  first step >= 95%  cpu-s to 95%',
+        ...summary.ppo.map((p) => `${p.preset.padEnd(7)} ${String(p.steps).padStart(6)} ${p.stepsPerSecond.toFixed(0).padStart(8)} ${p.stepsPerCpuSecond.toFixed(0).padStart(12)} ${p.validationReward.toFixed(4).padStart(11)} ${(100 * p.ratioToOracle).toFixed(1).padStart(20)} ${String(p.firstStepAt95 ?? '-').padStart(18)} ${(p.cpuSecondsTo95 === null ? '-' : p.cpuSecondsTo95.toFixed(2)).padStart(13)}`),
+        '',
+        `PPO speed, batched kernels vs the reference trainer (src/core/agent/reference/), ${speedSteps} steps x ${repeats} interleaved repeats; medians; GFLOP/s of the linear layers per CPU-second`,
+        'preset   MFLOP/step  batched steps/cpu-s  GFLOP/s  reference steps/cpu-s  GFLOP/s  new/old  per repeat',
+        ...speed.map((r) => `${r.preset.padEnd(7)} ${(r.flopsPerStep / 1e6).toFixed(2).padStart(11)} ${r.batched.toFixed(0).padStart(20)} ${r.batchedGflops.toFixed(2).padStart(8)} ${r.reference.toFixed(0).padStart(22)} ${r.referenceGflops.toFixed(2).padStart(8)} ${r.ratio.toFixed(2).padStart(7)}x  ${r.ratios.map((x) => x.toFixed(2)).join(' ')}`),
         '',
         'skipped' in summary.llmCalls
           ? `LLM calls: ${summary.llmCalls.skipped}`

@@ -25,23 +25,28 @@ export class Adam {
     this.state = { m: new Float32Array(params.length), v: new Float32Array(params.length), t: 0 };
   }
 
-  /** One step with learning rate `lr`: p -= lr * mHat / (sqrt(vHat) + eps). */
-  step(lr: number): void {
+  /**
+   * One step with learning rate `lr`: p -= lr * mHat / (sqrt(vHat) + eps), on the gradients
+   * times `gradScale` (the global-norm clip factor, see `gradClipScale`), fused into one pass
+   * over the flat vectors. Each scaled gradient is rounded to float32, as scaling the gradient
+   * buffer in place would store it, and the moments' float64 values feed the update before they
+   * are stored (so the result matches torch.optim.Adam's formula step by step).
+   */
+  step(lr: number, gradScale = 1): void {
     const { m, v } = this.state;
     const t = ++this.state.t;
-    const b1 = this.beta1;
-    const b2 = this.beta2;
-    const c1 = 1 - Math.pow(b1, t);
-    const c2 = 1 - Math.pow(b2, t);
-    const stepSize = lr / c1;
-    const sqrtC2 = Math.sqrt(c2);
-    const p = this.params;
-    const g = this.grads;
-    for (let i = 0; i < p.length; i++) {
-      const gi = g[i]!;
-      const mi = (m[i] = b1 * m[i]! + (1 - b1) * gi);
-      const vi = (v[i] = b2 * v[i]! + (1 - b2) * gi * gi);
-      p[i]! -= (stepSize * mi) / (Math.sqrt(vi) / sqrtC2 + this.eps);
+    const b1 = this.beta1, b2 = this.beta2, eps = this.eps;
+    const stepSize = lr / (1 - Math.pow(b1, t));
+    const sqrtC2 = Math.sqrt(1 - Math.pow(b2, t));
+    const p = this.params, g = this.grads, len = p.length;
+    const scaled = gradScale < 1;
+    for (let i = 0; i < len; i++) {
+      const gi = scaled ? Math.fround(g[i]! * gradScale) : g[i]!;
+      const mi = b1 * m[i]! + (1 - b1) * gi;
+      const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i]! -= (stepSize * mi) / (Math.sqrt(vi) / sqrtC2 + eps);
     }
   }
 
@@ -62,13 +67,26 @@ export function linearDecay(lr: number, update: number, totalUpdates: number): n
   return lr * (1 - (update - 1) / Math.max(1, totalUpdates));
 }
 
-/** Scales grads in place so their global L2 norm is at most maxNorm; returns the norm before. */
-export function clipGradNorm(grads: Float32Array, maxNorm: number): number {
+/** Global L2 norm of the gradients. */
+export function gradNorm(grads: Float32Array): number {
   let sq = 0;
   for (let i = 0; i < grads.length; i++) sq += grads[i]! * grads[i]!;
-  const norm = Math.sqrt(sq);
-  // torch.nn.utils.clip_grad_norm_: coef = max_norm / (norm + 1e-6), applied only when < 1.
+  return Math.sqrt(sq);
+}
+
+/**
+ * The factor torch.nn.utils.clip_grad_norm_ scales gradients by so their global norm is at
+ * most maxNorm: max_norm / (norm + 1e-6) when that is < 1, else 1.
+ */
+export function gradClipScale(norm: number, maxNorm: number): number {
   const coef = maxNorm / (norm + 1e-6);
+  return coef < 1 ? coef : 1;
+}
+
+/** Scales grads in place so their global L2 norm is at most maxNorm; returns the norm before. */
+export function clipGradNorm(grads: Float32Array, maxNorm: number): number {
+  const norm = gradNorm(grads);
+  const coef = gradClipScale(norm, maxNorm);
   if (coef < 1) for (let i = 0; i < grads.length; i++) grads[i]! *= coef;
   return norm;
 }

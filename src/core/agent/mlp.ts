@@ -2,59 +2,122 @@
  * A tiny multilayer perceptron on Float32Array, written for the PPO agent.
  *
  * Each operation is a forward/backward pair that sits right after its formula (as in karpathy's
- * micrograd): the backward takes the forward's inputs or outputs and the upstream gradient and
- * returns (or accumulates) the downstream gradients. Batches are row-major: row n of an
- * `n x k` batch is `x.subarray(n*k, (n+1)*k)`.
- *
+ * micrograd). Batches are row-major: row r of an `n x k` batch is `x.subarray(r*k, (r+1)*k)`.
  * Parameters of a network live in one flat Float32Array with a gradient buffer of the same shape,
  * so Adam, global-norm clipping and checkpoints each deal with a single vector.
+ *
+ * The linear kernels are matrix products blocked into 4 x 4 register tiles: each value loaded
+ * feeds four multiply-adds (V8 does not vectorise, so loads per multiply-add is what sets the
+ * speed). They keep the exact arithmetic of the per-row kernels they replaced
+ * (`reference/mlp.ts`): every dot product runs over the input index in order in float64 (JS
+ * numbers), and gradients accumulate in float32 storage in the same groups of four rows. Only
+ * the tiling changed, so training is bit-identical to the old kernels (a test checks it).
  */
 import type { Rng } from '../util/rng';
 
-// ---- linear: y = x W^T + b  (W is out x in, row-major) ---------------------------------------
+// ---- linear: y = x W^T + b  (W is out x in, row-major), optionally followed by tanh ----------
 
-export function linearForward(x: Float32Array, n: number, inDim: number, W: Float32Array, b: Float32Array, outDim: number, y: Float32Array): void {
-  // Four outputs at a time: each x value loaded once feeds four dot products (V8 does not
-  // vectorise; fewer loads per multiply-add is what makes this loop faster).
-  for (let r = 0; r < n; r++) {
-    const xo = r * inDim;
-    const yo = r * outDim;
+/**
+ * y = act(x W^T + b) with act = tanh when `tanh` is set (in place: backward needs only its output).
+ * A 4-row x 4-output tile keeps 16 float64 sums in registers while it walks the input index.
+ */
+export function linearForward(
+  x: Float32Array, n: number, inDim: number, W: Float32Array, b: Float32Array, outDim: number, y: Float32Array, tanh = false,
+): void {
+  let r = 0;
+  for (; r + 3 < n; r += 4) {
+    const xa = r * inDim, xb = xa + inDim, xc = xb + inDim, xd = xc + inDim;
     let o = 0;
     for (; o + 3 < outDim; o += 4) {
       const w0 = o * inDim, w1 = w0 + inDim, w2 = w1 + inDim, w3 = w2 + inDim;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0;
       for (let i = 0; i < inDim; i++) {
-        const xi = x[xo + i]!;
-        s0 += W[w0 + i]! * xi;
-        s1 += W[w1 + i]! * xi;
-        s2 += W[w2 + i]! * xi;
-        s3 += W[w3 + i]! * xi;
+        const q0 = W[w0 + i]!, q1 = W[w1 + i]!, q2 = W[w2 + i]!, q3 = W[w3 + i]!;
+        let u = x[xa + i]!;
+        a0 += q0 * u; a1 += q1 * u; a2 += q2 * u; a3 += q3 * u;
+        u = x[xb + i]!;
+        b0 += q0 * u; b1 += q1 * u; b2 += q2 * u; b3 += q3 * u;
+        u = x[xc + i]!;
+        c0 += q0 * u; c1 += q1 * u; c2 += q2 * u; c3 += q3 * u;
+        u = x[xd + i]!;
+        d0 += q0 * u; d1 += q1 * u; d2 += q2 * u; d3 += q3 * u;
       }
-      y[yo + o] = b[o]! + s0;
-      y[yo + o + 1] = b[o + 1]! + s1;
-      y[yo + o + 2] = b[o + 2]! + s2;
-      y[yo + o + 3] = b[o + 3]! + s3;
+      const e0 = b[o]!, e1 = b[o + 1]!, e2 = b[o + 2]!, e3 = b[o + 3]!;
+      let at = r * outDim + o;
+      y[at] = e0 + a0; y[at + 1] = e1 + a1; y[at + 2] = e2 + a2; y[at + 3] = e3 + a3;
+      at += outDim;
+      y[at] = e0 + b0; y[at + 1] = e1 + b1; y[at + 2] = e2 + b2; y[at + 3] = e3 + b3;
+      at += outDim;
+      y[at] = e0 + c0; y[at + 1] = e1 + c1; y[at + 2] = e2 + c2; y[at + 3] = e3 + c3;
+      at += outDim;
+      y[at] = e0 + d0; y[at + 1] = e1 + d1; y[at + 2] = e2 + d2; y[at + 3] = e3 + d3;
     }
     for (; o < outDim; o++) {
       const wo = o * inDim;
-      let s0 = 0;
-      for (let i = 0; i < inDim; i++) s0 += W[wo + i]! * x[xo + i]!;
-      y[yo + o] = b[o]! + s0;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let i = 0; i < inDim; i++) {
+        const q = W[wo + i]!;
+        s0 += q * x[xa + i]!; s1 += q * x[xb + i]!; s2 += q * x[xc + i]!; s3 += q * x[xd + i]!;
+      }
+      const e = b[o]!;
+      y[r * outDim + o] = e + s0;
+      y[(r + 1) * outDim + o] = e + s1;
+      y[(r + 2) * outDim + o] = e + s2;
+      y[(r + 3) * outDim + o] = e + s3;
     }
   }
+  for (; r < n; r++) {
+    const xo = r * inDim;
+    for (let o = 0; o < outDim; o++) {
+      const wo = o * inDim;
+      let s = 0;
+      for (let i = 0; i < inDim; i++) s += W[wo + i]! * x[xo + i]!;
+      y[r * outDim + o] = b[o]! + s;
+    }
+  }
+  if (tanh) tanhForward(y, n * outDim, y);
 }
 
 /**
- * dW += dy^T x, db += sum_n dy, dx = dy W (dx may be null when x is the network input).
+ * dW += dy^T x, db += sum_r dy, dx = dy W (dx null when x is the network input; with
+ * `tanhOut`, dx is multiplied by tanh's derivative 1 - x^2, x being the previous tanh's output).
  * Gradients accumulate so several losses can add into one buffer; zero them before a step.
+ *
+ * dW: a tile of 4 outputs x 4 batch rows keeps its 16 upstream gradients in registers while it
+ * walks the input index; each dW element is loaded and stored once per four rows, and the four
+ * rows' products are summed in float64 before they are added (the old kernel's grouping).
  */
 export function linearBackward(
   x: Float32Array, dy: Float32Array, n: number, inDim: number, W: Float32Array, outDim: number,
-  dW: Float32Array, db: Float32Array, dx: Float32Array | null,
+  dW: Float32Array, db: Float32Array, dx: Float32Array | null, tanhOut = false,
 ): void {
-  // dW and db: four batch rows at a time, so each dW element is loaded and stored once per four
-  // multiply-adds.
-  for (let o = 0; o < outDim; o++) {
+  let o = 0;
+  for (; o + 3 < outDim; o += 4) {
+    const w0 = o * inDim, w1 = w0 + inDim, w2 = w1 + inDim, w3 = w2 + inDim;
+    let r = 0;
+    for (; r + 3 < n; r += 4) {
+      const ya = r * outDim + o, yb = ya + outDim, yc = yb + outDim, yd = yc + outDim;
+      const a0 = dy[ya]!, a1 = dy[ya + 1]!, a2 = dy[ya + 2]!, a3 = dy[ya + 3]!;
+      const b0 = dy[yb]!, b1 = dy[yb + 1]!, b2 = dy[yb + 2]!, b3 = dy[yb + 3]!;
+      const c0 = dy[yc]!, c1 = dy[yc + 1]!, c2 = dy[yc + 2]!, c3 = dy[yc + 3]!;
+      const d0 = dy[yd]!, d1 = dy[yd + 1]!, d2 = dy[yd + 2]!, d3 = dy[yd + 3]!;
+      db[o]! += a0 + b0 + c0 + d0;
+      db[o + 1]! += a1 + b1 + c1 + d1;
+      db[o + 2]! += a2 + b2 + c2 + d2;
+      db[o + 3]! += a3 + b3 + c3 + d3;
+      const xa = r * inDim, xb = xa + inDim, xc = xb + inDim, xd = xc + inDim;
+      for (let i = 0; i < inDim; i++) {
+        const p = x[xa + i]!, q = x[xb + i]!, s = x[xc + i]!, t = x[xd + i]!;
+        dW[w0 + i]! += a0 * p + b0 * q + c0 * s + d0 * t;
+        dW[w1 + i]! += a1 * p + b1 * q + c1 * s + d1 * t;
+        dW[w2 + i]! += a2 * p + b2 * q + c2 * s + d2 * t;
+        dW[w3 + i]! += a3 * p + b3 * q + c3 * s + d3 * t;
+      }
+    }
+    for (; r < n; r++) for (let k = o; k < o + 4; k++) rowIntoGrad(x, dy, r, k, inDim, outDim, dW, db);
+  }
+  for (; o < outDim; o++) {
     const wo = o * inDim;
     let r = 0;
     for (; r + 3 < n; r += 4) {
@@ -63,25 +126,59 @@ export function linearBackward(
       const x0 = r * inDim, x1 = x0 + inDim, x2 = x1 + inDim, x3 = x2 + inDim;
       for (let i = 0; i < inDim; i++) dW[wo + i]! += g0 * x[x0 + i]! + g1 * x[x1 + i]! + g2 * x[x2 + i]! + g3 * x[x3 + i]!;
     }
-    for (; r < n; r++) {
-      const g = dy[r * outDim + o]!;
-      db[o]! += g;
-      const xo = r * inDim;
-      for (let i = 0; i < inDim; i++) dW[wo + i]! += g * x[xo + i]!;
+    for (; r < n; r++) rowIntoGrad(x, dy, r, o, inDim, outDim, dW, db);
+  }
+  if (dx) inputGrad(dy, n, inDim, W, outDim, dx, tanhOut ? x : null);
+}
+
+/** dW[o] += dy[r, o] x[r]; db[o] += dy[r, o] (batch rows left over after the groups of four). */
+function rowIntoGrad(x: Float32Array, dy: Float32Array, r: number, o: number, inDim: number, outDim: number, dW: Float32Array, db: Float32Array): void {
+  const g = dy[r * outDim + o]!;
+  db[o]! += g;
+  const xo = r * inDim, wo = o * inDim;
+  for (let i = 0; i < inDim; i++) dW[wo + i]! += g * x[xo + i]!;
+}
+
+/**
+ * dx = dy W, each element summed over the outputs in order in float32 (as the old kernel's
+ * in-memory accumulation), two rows x four inputs in registers. With `tanhY`, then times 1 - y^2.
+ */
+function inputGrad(dy: Float32Array, n: number, inDim: number, W: Float32Array, outDim: number, dx: Float32Array, tanhY: Float32Array | null): void {
+  const f = Math.fround;
+  let r = 0;
+  for (; r + 1 < n; r += 2) {
+    const ya = r * outDim, yb = ya + outDim, xa = r * inDim, xb = xa + inDim;
+    let i = 0;
+    for (; i + 3 < inDim; i += 4) {
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      for (let o = 0; o < outDim; o++) {
+        const g = dy[ya + o]!, h = dy[yb + o]!, wo = o * inDim + i;
+        const q0 = W[wo]!, q1 = W[wo + 1]!, q2 = W[wo + 2]!, q3 = W[wo + 3]!;
+        a0 = f(a0 + g * q0); a1 = f(a1 + g * q1); a2 = f(a2 + g * q2); a3 = f(a3 + g * q3);
+        b0 = f(b0 + h * q0); b1 = f(b1 + h * q1); b2 = f(b2 + h * q2); b3 = f(b3 + h * q3);
+      }
+      dx[xa + i] = a0; dx[xa + i + 1] = a1; dx[xa + i + 2] = a2; dx[xa + i + 3] = a3;
+      dx[xb + i] = b0; dx[xb + i + 1] = b1; dx[xb + i + 2] = b2; dx[xb + i + 3] = b3;
+    }
+    for (; i < inDim; i++) {
+      let a = 0, c = 0;
+      for (let o = 0; o < outDim; o++) {
+        const q = W[o * inDim + i]!;
+        a = f(a + dy[ya + o]! * q);
+        c = f(c + dy[yb + o]! * q);
+      }
+      dx[xa + i] = a; dx[xb + i] = c;
     }
   }
-  if (!dx) return;
-  dx.fill(0, 0, n * inDim);
-  for (let r = 0; r < n; r++) {
-    const xo = r * inDim;
-    const yo = r * outDim;
-    for (let o = 0; o < outDim; o++) {
-      const g = dy[yo + o]!;
-      if (g === 0) continue;
-      const wo = o * inDim;
-      for (let i = 0; i < inDim; i++) dx[xo + i]! += g * W[wo + i]!;
+  for (; r < n; r++) {
+    const yo = r * outDim, xo = r * inDim;
+    for (let i = 0; i < inDim; i++) {
+      let a = 0;
+      for (let o = 0; o < outDim; o++) a = f(a + dy[yo + o]! * W[o * inDim + i]!);
+      dx[xo + i] = a;
     }
   }
+  if (tanhY) tanhBackward(tanhY, dx, n * inDim, dx);
 }
 
 // ---- tanh: y = tanh(x);  dx = dy (1 - y^2) -------------------------------------------------
@@ -198,14 +295,44 @@ export function mlpParamCount(sizes: readonly number[]): number {
 }
 
 /**
+ * One output buffer per layer, grown to the largest batch seen and reused: a steady-state call
+ * allocates no array data (only the `n`-row views, rebuilt when the batch size changes).
+ */
+class Activations {
+  private capacity = 0;
+  private rows = -1;
+  private store: Float32Array[] = [];
+  /** views[i]: the first n rows of layer i's output buffer. */
+  views: Float32Array[] = [];
+
+  constructor(private readonly widths: readonly number[]) {}
+
+  forBatch(n: number): Float32Array[] {
+    if (n === this.rows) return this.views;
+    if (n > this.capacity) {
+      this.capacity = n;
+      this.store = this.widths.map((w) => new Float32Array(n * w));
+    }
+    this.rows = n;
+    this.views = this.store.map((buf, i) => buf.subarray(0, n * this.widths[i]!));
+    return this.views;
+  }
+}
+
+/**
  * An MLP whose weights are views into caller-owned flat buffers (`params`, `grads`). `forward`
  * with `train = true` keeps each layer's activations for `backward`; with `train = false` it uses
- * scratch buffers and records nothing, so inference cannot corrupt a pending backward pass.
+ * separate buffers and records nothing, so inference cannot corrupt a pending backward pass.
  */
 export class Mlp {
   readonly layers: LayerView[] = [];
-  /** Activations of the last train-mode forward: acts[0] = input, acts[i] = output of layer i. */
-  private acts: Float32Array[] = [];
+  /** Outputs of each layer: of the last train-mode forward, and scratch for inference. */
+  private readonly trainActs: Activations;
+  private readonly inferActs: Activations;
+  /** dLoss/d(input of layer i) for i >= 1 (the network input needs no gradient). */
+  private readonly inputGrads: Activations;
+  /** Input and batch size of the last train-mode forward (null: nothing to differentiate). */
+  private trainInput: Float32Array | null = null;
   private batch = 0;
 
   constructor(readonly sizes: readonly number[], params: Float32Array, grads: Float32Array) {
@@ -225,6 +352,9 @@ export class Mlp {
       });
       off += w + outDim;
     }
+    this.trainActs = new Activations(sizes.slice(1));
+    this.inferActs = new Activations(sizes.slice(1));
+    this.inputGrads = new Activations(sizes.slice(1, -1));
   }
 
   get inDim(): number { return this.sizes[0]!; }
@@ -238,36 +368,43 @@ export class Mlp {
     });
   }
 
-  /** Output (n x outDim) for a batch x (n x inDim). The returned array is reused by the next call. */
+  /**
+   * Output (n x outDim) for a batch x (n x inDim). The returned array is this network's buffer,
+   * overwritten by the next forward of the same mode; a train-mode forward keeps a reference to x,
+   * which must not change before `backward`.
+   */
   forward(x: Float32Array, n: number, train: boolean): Float32Array {
-    if (train) this.acts = [x];
-    let cur = x;
+    const outs = (train ? this.trainActs : this.inferActs).forBatch(n);
     const last = this.layers.length - 1;
+    let cur = x;
     for (let i = 0; i <= last; i++) {
       const L = this.layers[i]!;
-      const out = new Float32Array(n * L.outDim);
-      linearForward(cur, n, L.inDim, L.W, L.b, L.outDim, out);
-      if (i < last) tanhForward(out, n * L.outDim, out); // in place: backward needs only tanh's output
-      if (train) this.acts.push(out);
-      cur = out;
+      linearForward(cur, n, L.inDim, L.W, L.b, L.outDim, outs[i]!, i < last);
+      cur = outs[i]!;
     }
-    if (train) this.batch = n;
+    if (train) {
+      this.trainInput = x;
+      this.batch = n;
+    }
     return cur;
   }
 
   /** Accumulates parameter gradients for the last train-mode forward, given dLoss/dOutput. */
   backward(dOut: Float32Array): void {
+    const x0 = this.trainInput;
+    if (!x0) throw new Error('Mlp.backward: no train-mode forward to differentiate');
     const n = this.batch;
-    if (this.acts.length !== this.layers.length + 1) throw new Error('Mlp.backward: no train-mode forward to differentiate');
+    const outs = this.trainActs.views;
+    const dxs = this.inputGrads.forBatch(n);
     let dy = dOut;
     for (let i = this.layers.length - 1; i >= 0; i--) {
       const L = this.layers[i]!;
-      const x = this.acts[i]!;
-      const dx = i > 0 ? new Float32Array(n * L.inDim) : null;
-      linearBackward(x, dy, n, L.inDim, L.W, L.outDim, L.dW, L.db, dx);
-      if (dx) tanhBackward(x, dx, n * L.inDim, dx); // x = tanh output of layer i-1
+      const x = i > 0 ? outs[i - 1]! : x0;
+      const dx = i > 0 ? dxs[i - 1]! : null;
+      // x is the tanh output of layer i-1, so dx gets tanh's derivative in the same pass.
+      linearBackward(x, dy, n, L.inDim, L.W, L.outDim, L.dW, L.db, dx, true);
       if (dx) dy = dx;
     }
-    this.acts = [];
+    this.trainInput = null;
   }
 }

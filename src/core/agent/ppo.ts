@@ -1,61 +1,56 @@
 /**
- * PPO for the retrieval agent, in one file that reads top to bottom as cleanrl's `ppo.py`:
- * arguments and presets -> networks -> rollout -> advantage -> update (epochs x minibatches) ->
- * diagnostics. No ML framework: the MLP and its gradients are in `mlp.ts`, Adam in `adam.ts`.
+ * PPO for the retrieval agent, one file in the order it runs (as cleanrl's `ppo.py`):
+ * 1 settings -> 2 networks -> 3 rollout -> 4 advantage -> 5 update -> 6 logging -> 7 the loop.
+ * No ML framework: the MLP and its gradients are in `mlp.ts`, Adam in `adam.ts`. The design
+ * notes (ε-uniform exploration and its importance weight, how the presets were tuned, the
+ * authors' defects not copied) are in docs/ppo.md.
  *
  * The problem is a contextual bandit (`env.ts`): each step is one independent session, the action
  * is a hint index, the reward is NDCG@10 with the hint minus without it. There is no next state.
  *
- * The 13 "core" PPO implementation details (Huang et al., "The 37 Implementation Details of
- * Proximal Policy Optimization", ICLR blog track 2022), and where each one lives here:
+ * The 13 core details of "The 37 Implementation Details of PPO" (Huang et al. 2022):
  *
- * | #  | detail                                        | here                                                       |
- * |----|-----------------------------------------------|------------------------------------------------------------|
- * | 1  | vectorized environments                       | n/a: bandit steps are independent; a rollout is a batch of |
- * |    |                                               | `batchSize` contexts whose rewards are requested together  |
- * | 2  | orthogonal init, constant 0 bias              | `PpoAgent` constructor (gains sqrt 2 / 0.01 / 1)           |
- * | 3  | Adam epsilon 1e-5                             | `new Adam(..., 1e-5)` in `PpoTrainer`                      |
- * | 4  | learning-rate annealing                       | `linearDecay` at the top of `update()` (`annealLr`)        |
- * | 5  | generalized advantage estimation              | `computeAdvantages` (reduces to r - V(s) when gamma = 0)   |
- * | 6  | mini-batch updates                            | epochs x minibatches loop in `update()`                    |
- * | 7  | advantage normalisation (per minibatch)       | `ppoLoss` (`normAdv`)                                      |
- * | 8  | clipped surrogate objective                   | `ppoLoss`: w max(-A r, -A clip(r)), r = π_θ(a)/π_old(a);   |
- * |    |                                               | w = min(1, π_old(a)/μ(a)) corrects for ε-uniform rollouts  |
- * |    |                                               | (detached, truncated at 1 as in V-trace/ACER; w = 1 at ε 0)|
- * | 9  | value-function loss clipping                  | `ppoLoss` (`clipVloss`; off in `bandit`, see the preset)   |
- * | 10 | overall loss with entropy bonus               | `ppoLoss`: pg - entCoef * H + vfCoef * v                   |
- * | 11 | global gradient clipping (0.5)                | `clipGradNorm` in `update()`                               |
- * | 12 | debug variables                               | `UpdateStats`: approx KL, clip fraction, explained variance|
- * | 13 | separate policy and value networks            | `PpoAgent`: two MLPs, one optimiser over both              |
+ * | #  | detail                                   | here                                                    |
+ * |----|------------------------------------------|---------------------------------------------------------|
+ * | 1  | vectorized environments                  | n/a: steps are independent; a rollout is `batchSize`    |
+ * |    |                                          | contexts whose rewards are requested together           |
+ * | 2  | orthogonal init, constant 0 bias         | `PpoAgent` constructor (gains sqrt 2 / 0.01 / 1)        |
+ * | 3  | Adam epsilon 1e-5                        | `new Adam(..., 1e-5)` in the `PpoTrainer` constructor   |
+ * | 4  | learning-rate annealing                  | `linearDecay` in `PpoTrainer.runUpdate` (`annealLr`)    |
+ * | 5  | generalized advantage estimation         | `computeAdvantages` (r - V(s) when gamma = 0)           |
+ * | 6  | mini-batch updates                       | `optimise`: epochs x shuffled minibatches               |
+ * | 7  | advantage normalisation (per minibatch)  | `ppoLoss` (`normAdv`)                                   |
+ * | 8  | clipped surrogate objective              | `ppoLoss`, times the importance weight w (docs/ppo.md)  |
+ * | 9  | value-function loss clipping             | `ppoLoss` (`clipVloss`; off in `bandit`)                |
+ * | 10 | overall loss with entropy bonus          | `ppoLoss`: pg - entCoef * H + vfCoef * v                |
+ * | 11 | global gradient clipping (0.5)           | `optimise`: `gradNorm` + `gradClipScale` into Adam      |
+ * | 12 | debug variables                          | `UpdateStats` (section 6)                               |
+ * | 13 | separate policy and value networks       | `PpoAgent`: two MLPs, one optimiser over both           |
  *
- * Departures from the authors' code (see docs/method.md, "defects not to copy"): the softmax
- * runs over the action axis in rollouts as well as updates; an ε-uniform exploratory action
- * stores the log-probability of the action actually executed (the authors kept that of the
- * action the random one replaced); state and advantage normalisation are applied when enabled;
- * model selection uses validation.
- *
- * ε-uniform exploration: rollouts act with the behaviour policy μ = (1-ε) π_old + ε/arms and
- * store, for the executed action a, both log π_old(a) (`Rollout.logProbs`) and log μ(a)
- * (`Rollout.behaviourLogProbs`). The clipped ratio is π_θ(a)/π_old(a), so it is exactly 1 before
- * the first gradient step and the clip range, approx KL, clip fraction and target-KL stop measure
- * how far the *policy* moved. (Centring it on μ instead made the ratio π/μ ≠ 1 from the start:
- * with ε 0.1 and clip 0.05, every action with π > ~0.09 began outside the clip range and its
- * positive advantages gave no gradient.) The sampling mismatch is corrected by the truncated
- * importance weight w = min(1, π_old(a)/μ(a)) on the advantage, a constant per sample (no
- * gradient flows through it), as V-trace (Espeholt et al. 2018) and ACER (Wang et al. 2017) do:
- * uniform-exploration samples of actions the policy rarely picks count little, and truncation
- * at 1 bounds the variance at the cost of a small bias towards μ. The critic is still fitted to
- * the returns of μ's actions (uncorrected; with ε 0.1 the difference is small).
+ * Where this departs from cleanrl's `ppo.py` (all deliberate):
+ * - Target-KL early stop tests the mean approx KL over the epoch's minibatches; cleanrl tests
+ *   the last minibatch's.
+ * - Logged losses, entropy, KLs and clip fraction are means over the minibatches of the last
+ *   epoch run; cleanrl logs the last minibatch's values, and its clip fraction over all epochs.
+ *   `stepsPerSecond` is per update, cleanrl's SPS cumulative since the start.
+ * - Rollouts may act ε-uniformly; the ratio stays π_θ/π_old and each advantage is scaled by the
+ *   truncated importance weight min(1, π_old(a)/μ(a)) (cleanrl samples from the policy only).
+ * - States are normalised (gym's RunningMeanStd, as cleanrl's continuous-action PPO wraps its
+ *   env in); the statistics merge a whole rollout's states before any of them is normalised.
+ * - No episode ends: with gamma > 0 (`paper`) GAE runs through the whole rollout and bootstraps
+ *   from the value of the next context in the stream (cleanrl marks each horizon-1 step done).
+ * - When batchSize is not a multiple of numMinibatches, the leftover rows of each shuffle are
+ *   skipped (cleanrl would run a short last minibatch).
  */
 import { Rng } from '../util/rng';
 import { systemClock, throwIfCancelled, type CancelSignal, type Clock } from '../util/log';
 import { Mlp, mlpParamCount, logSoftmaxForward, logSoftmaxBackward } from './mlp';
-import { Adam, clipGradNorm, linearDecay } from './adam';
+import { Adam, gradClipScale, gradNorm, linearDecay } from './adam';
 import { RunningMeanStd } from './runningStats';
 import type { BanditEnv } from './env';
 
 // ============================================================================================
-// 1. Arguments and presets
+// 1. Settings and presets
 // ============================================================================================
 
 export type PpoPresetName = 'bandit' | 'paper';
@@ -93,7 +88,7 @@ export interface PpoArgs {
   vfCoef: number;
   /** Global gradient-norm clip over actor and critic together. */
   maxGradNorm: number;
-  /** Stop the epochs of an update early when approx KL exceeds this (null: never). */
+  /** Stop the epochs of an update early when the epoch's mean approx KL exceeds this (null: never). */
   targetKl: number | null;
   /** ε of ε-uniform exploration in rollouts (0: sample from the policy only). */
   exploration: number;
@@ -104,68 +99,21 @@ export interface PpoArgs {
 }
 
 /**
- * `paper`: the authors' hyperparameters (clip 0.05, gamma 0.999, lambda 0.95, batch 32,
- * 10 epochs, lr 3e-4 with linear decay, entropy 0.01, grad clip 0.5, 10% uniform exploration).
- * Their minibatch size is not recorded in docs/method.md: one minibatch of 32 is used. With
- * gamma 0.999 and no episode ends, each advantage mixes in the rewards of the sessions that
- * happened to follow it in the rollout: kept on purpose, so the preset measures their setting.
- *
- * `bandit` (default), tuned on synthetic bandits (`re2llm bench-ppo`; 768-d, 21 arms, 8 types,
- * 500 + 500 contexts, the default generator and a noisier one with --spread 3 --noise 0.3):
- * - gamma 0: the advantage is exactly r - V(s) (see `computeAdvantages`).
- * - batch 64 in 2 minibatches of 32, 2 epochs, lr 1e-3: a one-step problem has a benign loss
- *   surface, so fewer, larger steps per sample learn as fast per environment step at a quarter
- *   of the compute of 10 epochs, and the LLM-backed reward asks for 64 answers at a time.
- *   lr 2e-3 learned the easy problem faster but overfitted the noisy one (90% vs 95% of oracle);
- *   4 epochs overfitted it more (76%).
- * - clip 0.2 (cleanrl's default): 0.05 lets each update move the policy too little.
- * - value clipping off: with horizon 1 the critic is a plain regression onto rewards; clipping
- *   only slows it (detail 9 of the 37 also reports no benefit).
- * - exploration 0: the entropy bonus keeps the policy stochastic; ε-uniform steps spend LLM
- *   calls on arms the policy has already ruled out.
- * - state normalisation on: without it the noisy problem stalls at 24% of the oracle (the
- *   states share a large common offset, as real session embeddings do).
+ * `paper`: the authors' hyperparameters (docs/method.md; one minibatch of 32, as their minibatch
+ * size is not recorded). `bandit` (default): tuned on synthetic bandits with `re2llm bench-ppo`;
+ * docs/ppo.md gives the measurements behind each value that differs.
  */
 export const PPO_PRESETS: Record<PpoPresetName, Omit<PpoArgs, 'seed' | 'totalSteps'>> = {
+  // Fields in PpoArgs order (it is the order manifests and checkpoints list them in).
   paper: {
-    preset: 'paper',
-    batchSize: 32,
-    numMinibatches: 1,
-    updateEpochs: 10,
-    learningRate: 3e-4,
-    annealLr: true,
-    gamma: 0.999,
-    gaeLambda: 0.95,
-    normAdv: true,
-    clipCoef: 0.05,
-    clipVloss: false,
-    entCoef: 0.01,
-    vfCoef: 0.5,
-    maxGradNorm: 0.5,
-    targetKl: null,
-    exploration: 0.1,
-    normalizeStates: true,
-    hidden: 64,
+    preset: 'paper', batchSize: 32, numMinibatches: 1, updateEpochs: 10, learningRate: 3e-4, annealLr: true,
+    gamma: 0.999, gaeLambda: 0.95, normAdv: true, clipCoef: 0.05, clipVloss: false, entCoef: 0.01, vfCoef: 0.5,
+    maxGradNorm: 0.5, targetKl: null, exploration: 0.1, normalizeStates: true, hidden: 64,
   },
   bandit: {
-    preset: 'bandit',
-    batchSize: 64,
-    numMinibatches: 2,
-    updateEpochs: 2,
-    learningRate: 1e-3,
-    annealLr: true,
-    gamma: 0,
-    gaeLambda: 0.95,
-    normAdv: true,
-    clipCoef: 0.2,
-    clipVloss: false,
-    entCoef: 0.01,
-    vfCoef: 0.5,
-    maxGradNorm: 0.5,
-    targetKl: null,
-    exploration: 0,
-    normalizeStates: true,
-    hidden: 64,
+    preset: 'bandit', batchSize: 64, numMinibatches: 2, updateEpochs: 2, learningRate: 1e-3, annealLr: true,
+    gamma: 0, gaeLambda: 0.95, normAdv: true, clipCoef: 0.2, clipVloss: false, entCoef: 0.01, vfCoef: 0.5,
+    maxGradNorm: 0.5, targetKl: null, exploration: 0, normalizeStates: true, hidden: 64,
   },
 };
 
@@ -265,7 +213,7 @@ export class PpoAgent {
 }
 
 // ============================================================================================
-// 3. Rollout buffer and 4. advantage
+// 3. Rollout: states, ε-mixture actions, log-probs, values, rewards of one batch
 // ============================================================================================
 
 export interface Rollout {
@@ -274,15 +222,11 @@ export interface Rollout {
   obs: Float32Array;
   contexts: Int32Array;
   actions: Int32Array;
-  /**
-   * log π_old(a|s): the policy's own log-probability of the executed action. The clipped ratio
-   * π_θ/π_old is centred on it (exactly 1 before the first gradient step).
-   */
+  /** log π_old(a|s) of the executed action: the clipped ratio π_θ/π_old is centred on it. */
   logProbs: Float32Array;
   /**
    * log μ(a|s) of the executed action under the behaviour policy μ = (1-ε) π_old + ε/arms that
-   * actually chose it (equal to `logProbs` when ε = 0). Used only for the importance weight
-   * w = min(1, π_old/μ) on the advantage.
+   * chose it (equal to `logProbs` when ε = 0); only for the importance weight.
    */
   behaviourLogProbs: Float32Array;
   values: Float32Array;
@@ -291,8 +235,59 @@ export interface Rollout {
   returns: Float32Array;
 }
 
+/** Acts on the given contexts and collects their rewards; advantages are left for section 4. */
+async function collectRollout(agent: PpoAgent, env: BanditEnv, args: PpoArgs, contexts: Int32Array, rng: Rng, signal?: CancelSignal): Promise<Rollout> {
+  const n = contexts.length;
+  const dim = agent.dim;
+  const A = agent.arms;
+  const raw = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) raw.set(checkedContext(env, contexts[i]!), i * dim);
+  // State normalisation: merge this rollout into the running stats, then normalise (as gym's
+  // NormalizeObservation does for each observation it passes on).
+  agent.obsRms?.update(raw, n);
+  const obs = agent.normalize(raw, n);
+  const l = new Float32Array(n * A);
+  logSoftmaxForward(agent.actor.forward(obs, n, false), n, A, l);
+  const values = new Float32Array(agent.critic.forward(obs, n, false));
+
+  const actions = new Int32Array(n);
+  const logProbs = new Float32Array(n);
+  const behaviourLogProbs = new Float32Array(n);
+  const eps = args.exploration;
+  const p = new Float64Array(A);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < A; j++) p[j] = Math.exp(l[i * A + j]!);
+    const act = eps > 0 && rng.next() < eps ? rng.int(A) : rng.categorical(p);
+    actions[i] = act;
+    // Both probabilities are of the executed action, whichever branch chose it (the authors
+    // kept the log-prob of the action the random one replaced).
+    logProbs[i] = l[i * A + act]!;
+    behaviourLogProbs[i] = eps > 0 ? Math.log((1 - eps) * p[act]! + eps / A) : l[i * A + act]!;
+  }
+
+  throwIfCancelled(signal);
+  // Rewards of the whole batch at once: an LLM-backed env answers them concurrently.
+  const rs = await Promise.all(Array.from(contexts, (c, i) => env.reward(c, actions[i]!)));
+  const rewards = new Float32Array(n);
+  rs.forEach((r, i) => {
+    if (typeof r !== 'number' || !Number.isFinite(r)) throw new Error(`PPO: reward for context ${contexts[i]}, arm ${actions[i]} is not a finite number (${r})`);
+    rewards[i] = r;
+  });
+  return { n, obs, contexts, actions, logProbs, behaviourLogProbs, values, rewards, advantages: new Float32Array(n), returns: new Float32Array(n) };
+}
+
+function checkedContext(env: BanditEnv, i: number): Float32Array {
+  const x = env.context(i);
+  if (x.length !== env.dim) throw new Error(`context ${i} has ${x.length} values, expected ${env.dim}`);
+  return x;
+}
+
+// ============================================================================================
+// 4. Advantage (detail 5)
+// ============================================================================================
+
 /**
- * GAE (detail 5) over a rollout without episode ends, bootstrapping from `nextValue`.
+ * GAE over a rollout without episode ends, bootstrapping from `nextValue`.
  * Why r - V(s) for a bandit: each step is a whole episode, so the return is just r and the
  * TD error with gamma = 0 is delta = r + 0 * V(s') - V(s) = r - V(s); the lambda-sum of later
  * deltas is multiplied by gamma * lambda = 0. The `paper` preset (gamma 0.999) instead adds
@@ -310,7 +305,7 @@ export function computeAdvantages(rewards: Float32Array, values: Float32Array, n
 }
 
 // ============================================================================================
-// 5. The PPO loss and its gradient (details 7-10)
+// 5. Update: the PPO loss and its gradient (details 7-10), epochs x minibatches (6, 11)
 // ============================================================================================
 
 export interface Minibatch {
@@ -336,6 +331,23 @@ export interface LossParts {
   clipFrac: number;
 }
 
+/** The loss's per-sample buffers, reallocated only when the minibatch shape changes. */
+export class LossBuffers {
+  adv = new Float32Array(0);
+  logp = new Float32Array(0);
+  dlogp = new Float32Array(0);
+  dz = new Float32Array(0);
+  dv = new Float32Array(0);
+
+  fit(m: number, arms: number): this {
+    if (this.adv.length !== m || this.logp.length !== m * arms) {
+      [this.adv, this.dv] = [new Float32Array(m), new Float32Array(m)];
+      [this.logp, this.dlogp, this.dz] = [new Float32Array(m * arms), new Float32Array(m * arms), new Float32Array(m * arms)];
+    }
+    return this;
+  }
+}
+
 /**
  * loss = pg - entCoef * H + vfCoef * v, where (means over the minibatch)
  *   pg = w max(-A r, -A clip(r, 1-c, 1+c)),  r = π_θ(a|s) / π_old(a|s),
@@ -344,11 +356,11 @@ export interface LossParts {
  *   v  = 0.5 (V(s) - R)^2   (or cleanrl's clipped form when clipVloss)
  * With `withGrad`, accumulates dloss/dθ into agent.grads (zeroed first).
  */
-export function ppoLoss(agent: PpoAgent, mb: Minibatch, args: PpoArgs, withGrad: boolean): LossParts {
+export function ppoLoss(agent: PpoAgent, mb: Minibatch, args: PpoArgs, withGrad: boolean, buf = new LossBuffers()): LossParts {
   const { m } = mb;
   const A = agent.arms;
+  const { adv, logp: l, dlogp: dl, dz, dv } = buf.fit(m, A);
   // Advantage normalisation per minibatch (detail 7), std with Bessel's correction as torch.
-  const adv = new Float32Array(m);
   adv.set(mb.advantages);
   if (args.normAdv && m > 1) {
     let mean = 0;
@@ -359,16 +371,13 @@ export function ppoLoss(agent: PpoAgent, mb: Minibatch, args: PpoArgs, withGrad:
     const std = Math.sqrt(v / (m - 1));
     for (let i = 0; i < m; i++) adv[i] = (adv[i]! - mean) / (std + 1e-8);
   }
-  // Off-policy correction for ε-uniform rollouts: scale each (normalised) advantage by its
-  // truncated importance weight (a constant, so it only scales that sample's gradient). It comes
-  // after normalisation so the weights do not shift the baseline the normalisation subtracts.
+  // Off-policy correction for ε-uniform rollouts (docs/ppo.md): after normalisation, so the
+  // weights do not shift the baseline the normalisation subtracts.
   for (let i = 0; i < m; i++) adv[i] = adv[i]! * mb.weights[i]!;
 
   // Policy: log-softmax over the arms axis (the axis the authors' rollout got wrong).
-  const logits = agent.actor.forward(mb.obs, m, withGrad);
-  const l = new Float32Array(m * A);
-  logSoftmaxForward(logits, m, A, l);
-  const dl = new Float32Array(m * A);
+  logSoftmaxForward(agent.actor.forward(mb.obs, m, withGrad), m, A, l);
+  dl.fill(0);
   let pg = 0, ent = 0, kl = 0, oldKl = 0, clipped = 0;
   const lo = 1 - args.clipCoef;
   const hi = 1 + args.clipCoef;
@@ -400,7 +409,6 @@ export function ppoLoss(agent: PpoAgent, mb: Minibatch, args: PpoArgs, withGrad:
 
   // Value: 0.5 (V - R)^2, or the clipped variant (detail 9).
   const v = agent.critic.forward(mb.obs, m, withGrad);
-  const dv = new Float32Array(m);
   let vl = 0;
   for (let i = 0; i < m; i++) {
     const diff = v[i]! - mb.returns[i]!;
@@ -425,7 +433,6 @@ export function ppoLoss(agent: PpoAgent, mb: Minibatch, args: PpoArgs, withGrad:
 
   if (withGrad) {
     agent.grads.fill(0);
-    const dz = new Float32Array(m * A);
     logSoftmaxBackward(l, dl, m, A, dz);
     agent.actor.backward(dz);
     agent.critic.backward(dv);
@@ -437,8 +444,38 @@ export function ppoLoss(agent: PpoAgent, mb: Minibatch, args: PpoArgs, withGrad:
   };
 }
 
+/** Truncated importance weight min(1, π_old(a)/μ(a)) from the two stored log-probabilities. */
+export function importanceWeight(logPi: number, logMu: number): number {
+  return logPi >= logMu ? 1 : Math.exp(logPi - logMu);
+}
+
+/** A minibatch of m rows with its buffers, refilled from a rollout for every step. */
+function newMinibatch(m: number, dim: number): Minibatch {
+  return {
+    m, obs: new Float32Array(m * dim), actions: new Int32Array(m), oldLogProbs: new Float32Array(m),
+    weights: new Float32Array(m), oldValues: new Float32Array(m), advantages: new Float32Array(m), returns: new Float32Array(m),
+  };
+}
+
+/** Copies rollout rows rows[start .. start + mb.m) into mb. */
+function gather(ro: Rollout, rows: readonly number[], start: number, dim: number, mb: Minibatch): void {
+  for (let i = 0; i < mb.m; i++) {
+    const r = rows[start + i]!;
+    mb.obs.set(ro.obs.subarray(r * dim, (r + 1) * dim), i * dim);
+    mb.actions[i] = ro.actions[r]!;
+    mb.oldLogProbs[i] = ro.logProbs[r]!;
+    mb.weights[i] = importanceWeight(ro.logProbs[r]!, ro.behaviourLogProbs[r]!);
+    mb.oldValues[i] = ro.values[r]!;
+    mb.advantages[i] = ro.advantages[r]!;
+    mb.returns[i] = ro.returns[r]!;
+  }
+}
+
+/** Means over the minibatches of the last epoch run (see the header for cleanrl's choice). */
+type EpochMeans = Pick<UpdateStats, 'entropy' | 'pgLoss' | 'valueLoss' | 'approxKl' | 'oldApproxKl' | 'clipFrac' | 'gradNorm'>;
+
 // ============================================================================================
-// 6. The trainer: rollout -> advantage -> epochs x minibatches, with diagnostics
+// 6. Logging: the diagnostics cleanrl records, per update
 // ============================================================================================
 
 export interface UpdateStats {
@@ -465,6 +502,20 @@ export interface UpdateStats {
   stepsPerSecond: number;
 }
 
+export function explainedVariance(pred: Float32Array, target: Float32Array): number {
+  const n = target.length;
+  let mt = 0, md = 0;
+  for (let i = 0; i < n; i++) { mt += target[i]!; md += target[i]! - pred[i]!; }
+  mt /= n; md /= n;
+  let vt = 0, vd = 0;
+  for (let i = 0; i < n; i++) { vt += (target[i]! - mt) ** 2; vd += (target[i]! - pred[i]! - md) ** 2; }
+  return vt === 0 ? NaN : 1 - vd / vt;
+}
+
+// ============================================================================================
+// 7. The loop: setup, then per update rollout -> advantage -> update -> stats
+// ============================================================================================
+
 /** Everything needed to continue a run bit-identically (see `checkpoint.ts` for the file). */
 export interface TrainerState {
   args: PpoArgs;
@@ -487,6 +538,8 @@ export class PpoTrainer {
   readonly numUpdates: number;
   private permPass = -1;
   private perm: number[] = [];
+  private readonly minibatch: Minibatch;
+  private readonly lossBuffers = new LossBuffers();
 
   constructor(readonly env: BanditEnv, readonly args: PpoArgs, private readonly clock: Clock = systemClock) {
     validateArgs(args);
@@ -494,28 +547,14 @@ export class PpoTrainer {
     this.agent = new PpoAgent(env.dim, env.arms, args.hidden, args.normalizeStates, Rng.derive(args.seed, 'init'));
     this.adam = new Adam(this.agent.params, this.agent.grads, 0.9, 0.999, 1e-5);
     this.numUpdates = Math.floor(args.totalSteps / args.batchSize);
+    this.minibatch = newMinibatch(Math.floor(args.batchSize / args.numMinibatches), env.dim);
   }
 
   get finished(): boolean {
     return this.update >= this.numUpdates;
   }
 
-  /**
-   * Context of global step s: contexts are visited in passes, each a fresh permutation drawn
-   * from (seed, pass), so every context is seen equally often and a resumed run sees the same
-   * order. (No RNG state needs saving: every random draw comes from a stream derived from the
-   * seed and the update or pass index.)
-   */
-  contextAt(s: number): number {
-    const pass = Math.floor(s / this.env.size);
-    if (pass !== this.permPass) {
-      this.perm = Rng.derive(this.args.seed, `pass/${pass}`).shuffle(Array.from({ length: this.env.size }, (_, i) => i));
-      this.permPass = pass;
-    }
-    return this.perm[s % this.env.size]!;
-  }
-
-  /** One PPO iteration: collect `batchSize` steps, then optimise. */
+  /** One PPO iteration: collect `batchSize` steps, compute advantages, optimise, report. */
   async runUpdate(signal?: CancelSignal): Promise<UpdateStats> {
     if (this.finished) throw new Error('PPO: all updates are done');
     const t0 = this.clock.now();
@@ -534,26 +573,7 @@ export class PpoTrainer {
       if (rmsBefore) this.agent.obsRms = RunningMeanStd.fromJSON(rmsBefore);
       throw err;
     }
-
-    // Optimise: epochs x minibatches (detail 6), global gradient clip (detail 11).
-    const mbSize = Math.floor(ro.n / a.numMinibatches);
-    const idx = Array.from({ length: ro.n }, (_, i) => i);
-    // Diagnostics are the means over the minibatches of the last epoch run (as cleanrl logs).
-    let entSum = 0, pgSum = 0, vSum = 0, klSum = 0, oldKlSum = 0, cfSum = 0, count = 0, gradNorm = 0;
-    for (let epoch = 0; epoch < a.updateEpochs; epoch++) {
-      rng.shuffle(idx);
-      entSum = pgSum = vSum = klSum = oldKlSum = cfSum = count = 0;
-      for (let s = 0; s + mbSize <= ro.n; s += mbSize) {
-        const mb = gather(ro, idx.slice(s, s + mbSize), this.agent.dim);
-        const parts: LossParts = ppoLoss(this.agent, mb, a, true);
-        gradNorm = clipGradNorm(this.agent.grads, a.maxGradNorm);
-        this.adam.step(lr);
-        entSum += parts.entropy; pgSum += parts.pgLoss; vSum += parts.valueLoss;
-        klSum += parts.approxKl; oldKlSum += parts.oldApproxKl; cfSum += parts.clipFrac; count++;
-      }
-      // Optional early stop (cleanrl's target_kl): the policy already moved far enough.
-      if (a.targetKl !== null && klSum / count > a.targetKl) break;
-    }
+    const means = this.optimise(ro, rng, lr);
     this.update = k;
     this.step += ro.n;
 
@@ -562,71 +582,71 @@ export class PpoTrainer {
     meanR /= ro.n;
     const dt = Math.max(1e-9, (this.clock.now() - t0) / 1000);
     return {
-      update: k, step: this.step, meanReward: meanR,
-      entropy: entSum / count, pgLoss: pgSum / count, valueLoss: vSum / count,
-      approxKl: klSum / count, oldApproxKl: oldKlSum / count, clipFrac: cfSum / count,
-      explainedVariance: explainedVariance(ro.values, ro.returns),
-      lr, gradNorm, stepsPerSecond: ro.n / dt,
+      update: k, step: this.step, meanReward: meanR, ...means, lr,
+      explainedVariance: explainedVariance(ro.values, ro.returns), stepsPerSecond: ro.n / dt,
     };
   }
 
-  /** Collects one batch at the current step: states, ε-mixture actions, policy and behaviour log-probs, values, rewards (public for tests; does not advance the step). */
+  /** Sections 3 and 4 for the batch at the current step (public for tests; does not advance the step). */
   async rollout(rng: Rng, signal?: CancelSignal): Promise<Rollout> {
     const a = this.args;
     const n = a.batchSize;
-    const dim = this.agent.dim;
-    const A = this.agent.arms;
     const contexts = new Int32Array(n);
-    const raw = new Float32Array(n * dim);
-    for (let i = 0; i < n; i++) {
-      contexts[i] = this.contextAt(this.step + i);
-      raw.set(checkedContext(this.env, contexts[i]!), i * dim);
-    }
-    // State normalisation: update the running stats with this rollout, then normalise (as
-    // gym's NormalizeObservation does for each observation it passes on).
-    this.agent.obsRms?.update(raw, n);
-    const obs = this.agent.normalize(raw, n);
-    const logits = this.agent.actor.forward(obs, n, false);
-    const l = new Float32Array(n * A);
-    logSoftmaxForward(logits, n, A, l);
-    const values = new Float32Array(this.agent.critic.forward(obs, n, false));
-
-    const actions = new Int32Array(n);
-    const logProbs = new Float32Array(n);
-    const behaviourLogProbs = new Float32Array(n);
-    const eps = a.exploration;
-    const p = new Float64Array(A);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < A; j++) p[j] = Math.exp(l[i * A + j]!);
-      const act = eps > 0 && rng.next() < eps ? rng.int(A) : rng.categorical(p);
-      actions[i] = act;
-      // Both probabilities are of the executed action, whichever branch chose it (the authors
-      // kept the log-prob of the action the random one replaced): π_old(a) centres the clipped
-      // ratio, μ(a) gives the importance weight (see the header).
-      logProbs[i] = l[i * A + act]!;
-      behaviourLogProbs[i] = eps > 0 ? Math.log((1 - eps) * p[act]! + eps / A) : l[i * A + act]!;
-    }
-
-    throwIfCancelled(signal);
-    // Rewards of the whole batch at once: an LLM-backed env answers them concurrently.
-    const rs = await Promise.all(Array.from(contexts, (c, i) => this.env.reward(c, actions[i]!)));
-    const rewards = new Float32Array(n);
-    rs.forEach((r, i) => {
-      if (typeof r !== 'number' || !Number.isFinite(r)) throw new Error(`PPO: reward for context ${contexts[i]}, arm ${actions[i]} is not a finite number (${r})`);
-      rewards[i] = r;
-    });
-
-    // Advantage (detail 5). The bootstrap value is that of the next context in the stream; with
-    // gamma = 0 it is multiplied by 0 and not even computed.
+    for (let i = 0; i < n; i++) contexts[i] = this.contextAt(this.step + i);
+    const ro = await collectRollout(this.agent, this.env, a, contexts, rng, signal);
+    // The bootstrap value is that of the next context in the stream; with gamma = 0 it is
+    // multiplied by 0 and not even computed.
     let nextValue = 0;
     if (a.gamma > 0) {
       const nextRaw = new Float32Array(checkedContext(this.env, this.contextAt(this.step + n)));
       nextValue = this.agent.critic.forward(this.agent.normalize(nextRaw, 1), 1, false)[0]!;
     }
-    const advantages = new Float32Array(n);
-    const returns = new Float32Array(n);
-    computeAdvantages(rewards, values, nextValue, a.gamma, a.gaeLambda, advantages, returns);
-    return { n, obs, contexts, actions, logProbs, behaviourLogProbs, values, rewards, advantages, returns };
+    computeAdvantages(ro.rewards, ro.values, nextValue, a.gamma, a.gaeLambda, ro.advantages, ro.returns);
+    return ro;
+  }
+
+  /**
+   * Context of global step s: contexts are visited in passes, each a fresh permutation drawn
+   * from (seed, pass), so every context is seen equally often and a resumed run sees the same
+   * order. (No RNG state needs saving: every random draw comes from a stream derived from the
+   * seed and the update or pass index.)
+   */
+  contextAt(s: number): number {
+    const pass = Math.floor(s / this.env.size);
+    if (pass !== this.permPass) {
+      this.perm = Rng.derive(this.args.seed, `pass/${pass}`).shuffle(Array.from({ length: this.env.size }, (_, i) => i));
+      this.permPass = pass;
+    }
+    return this.perm[s % this.env.size]!;
+  }
+
+  /** Section 5: epochs x shuffled minibatches (detail 6), global gradient clip (detail 11). */
+  private optimise(ro: Rollout, rng: Rng, lr: number): EpochMeans {
+    const a = this.args;
+    const mb = this.minibatch;
+    const idx = Array.from({ length: ro.n }, (_, i) => i);
+    const sum = { entropy: 0, pgLoss: 0, valueLoss: 0, approxKl: 0, oldApproxKl: 0, clipFrac: 0 };
+    let count = 0, norm = 0;
+    for (let epoch = 0; epoch < a.updateEpochs; epoch++) {
+      rng.shuffle(idx);
+      sum.entropy = sum.pgLoss = sum.valueLoss = sum.approxKl = sum.oldApproxKl = sum.clipFrac = count = 0;
+      for (let s = 0; s + mb.m <= ro.n; s += mb.m) {
+        gather(ro, idx, s, this.agent.dim, mb);
+        const parts = ppoLoss(this.agent, mb, a, true, this.lossBuffers);
+        norm = gradNorm(this.agent.grads);
+        this.adam.step(lr, gradClipScale(norm, a.maxGradNorm));
+        sum.entropy += parts.entropy; sum.pgLoss += parts.pgLoss; sum.valueLoss += parts.valueLoss;
+        sum.approxKl += parts.approxKl; sum.oldApproxKl += parts.oldApproxKl; sum.clipFrac += parts.clipFrac;
+        count++;
+      }
+      // Optional early stop (cleanrl's target_kl, here on the epoch mean): the policy moved enough.
+      if (a.targetKl !== null && sum.approxKl / count > a.targetKl) break;
+    }
+    return {
+      entropy: sum.entropy / count, pgLoss: sum.pgLoss / count, valueLoss: sum.valueLoss / count,
+      approxKl: sum.approxKl / count, oldApproxKl: sum.oldApproxKl / count, clipFrac: sum.clipFrac / count,
+      gradNorm: norm,
+    };
   }
 
   /** Greedy policy's mean reward over every context of `env` (e.g. the validation split). */
@@ -672,43 +692,4 @@ export async function greedyMeanReward(agent: PpoAgent, env: BanditEnv, chunk = 
   }
   const rs = await Promise.all(rewards);
   return { mean: rs.reduce((x, y) => x + y, 0) / Math.max(1, rs.length), actions };
-}
-
-function checkedContext(env: BanditEnv, i: number): Float32Array {
-  const x = env.context(i);
-  if (x.length !== env.dim) throw new Error(`context ${i} has ${x.length} values, expected ${env.dim}`);
-  return x;
-}
-
-/** Truncated importance weight min(1, π_old(a)/μ(a)) from the two stored log-probabilities. */
-export function importanceWeight(logPi: number, logMu: number): number {
-  return logPi >= logMu ? 1 : Math.exp(logPi - logMu);
-}
-
-function gather(ro: Rollout, rows: number[], dim: number): Minibatch {
-  const m = rows.length;
-  const mb: Minibatch = {
-    m, obs: new Float32Array(m * dim), actions: new Int32Array(m), oldLogProbs: new Float32Array(m),
-    weights: new Float32Array(m), oldValues: new Float32Array(m), advantages: new Float32Array(m), returns: new Float32Array(m),
-  };
-  rows.forEach((r, i) => {
-    mb.obs.set(ro.obs.subarray(r * dim, (r + 1) * dim), i * dim);
-    mb.actions[i] = ro.actions[r]!;
-    mb.oldLogProbs[i] = ro.logProbs[r]!;
-    mb.weights[i] = importanceWeight(ro.logProbs[r]!, ro.behaviourLogProbs[r]!);
-    mb.oldValues[i] = ro.values[r]!;
-    mb.advantages[i] = ro.advantages[r]!;
-    mb.returns[i] = ro.returns[r]!;
-  });
-  return mb;
-}
-
-export function explainedVariance(pred: Float32Array, target: Float32Array): number {
-  const n = target.length;
-  let mt = 0, md = 0;
-  for (let i = 0; i < n; i++) { mt += target[i]!; md += target[i]! - pred[i]!; }
-  mt /= n; md /= n;
-  let vt = 0, vd = 0;
-  for (let i = 0; i < n; i++) { vt += (target[i]! - mt) ** 2; vd += (target[i]! - pred[i]! - md) ** 2; }
-  return vt === 0 ? NaN : 1 - vd / vt;
 }

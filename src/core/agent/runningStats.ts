@@ -8,18 +8,23 @@ export class RunningMeanStd {
   var: Float64Array;
   /** Starts at a tiny count as gym does, so the first merge is well defined. */
   count = 1e-4;
+  /** Scratch for one batch's mean and variance (or 1/std in `normalize`): no allocation per call. */
+  private readonly bMean: Float64Array;
+  private readonly bVar: Float64Array;
 
   constructor(readonly dim: number, readonly eps = 1e-8, readonly clip = 10) {
     this.mean = new Float64Array(dim);
     this.var = new Float64Array(dim).fill(1);
+    this.bMean = new Float64Array(dim);
+    this.bVar = new Float64Array(dim);
   }
 
   /** Merges a batch (n x dim, row-major). */
   update(x: Float32Array, n: number): void {
     if (n === 0) return;
     const d = this.dim;
-    const bMean = new Float64Array(d);
-    const bVar = new Float64Array(d);
+    const bMean = this.bMean.fill(0);
+    const bVar = this.bVar.fill(0);
     for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) bMean[j]! += x[r * d + j]!;
     for (let j = 0; j < d; j++) bMean[j]! /= n;
     for (let r = 0; r < n; r++) {
@@ -42,7 +47,7 @@ export class RunningMeanStd {
   /** Writes normalised rows of x into out (both n x dim). */
   normalize(x: Float32Array, n: number, out: Float32Array): void {
     const d = this.dim;
-    const inv = new Float64Array(d);
+    const inv = this.bVar;
     for (let j = 0; j < d; j++) inv[j] = 1 / Math.sqrt(this.var[j]! + this.eps);
     for (let r = 0; r < n; r++) {
       for (let j = 0; j < d; j++) {
