@@ -9,6 +9,7 @@ import { join, resolve as resolvePath } from 'node:path';
 import { ioFor, resolveFromCli, withConfigOptions } from './shared';
 import { loadDataset } from '../../core/data/load';
 import { createLlmClient, ResponseCache } from '../../core/llm';
+import { llmHealthText } from '../../core/llm/progressText';
 import type { LlmClient } from '../../core/llm/types';
 import { actionHints, kbFingerprint, loadKbFile, type HintKb } from '../../core/kb';
 import { ALL_CONDITIONS, parseConditions, runEvaluation, type EvaluationProgress } from '../../core/evaluate/runEvaluation';
@@ -83,7 +84,7 @@ export function register(program: Command): void {
       }
       let bar = bars.get(p.condition);
       if (!bar) bars.set(p.condition, (bar = io.progress(p.condition, p.total)));
-      bar.update(p.done, p.total, `calls ${p.usage.calls}, cached ${p.usage.cacheHits}`);
+      bar.update(p.done, p.total, `calls ${p.usage.calls}, cached ${p.usage.cacheHits}${llmHealthText(p.usage)}`);
       if (p.done === p.total) bar.stop();
     };
     const controller = new AbortController();

@@ -5,6 +5,7 @@
  * A resume takes the configuration, base folder, KB path and bandit file the run recorded; a
  * fresh run refuses an `--out` folder that is not empty (an old best.json there would outlive it).
  */
+import { llmHealthText } from '../../core/llm/progressText';
 import type { Command } from 'commander';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
@@ -134,7 +135,7 @@ export function register(program: Command): void {
     handle.on('progress', (p) => {
       bar ??= io.progress('train', p.totalSteps);
       if (p.validationReward !== null) lastVal = p.validationReward;
-      const calls = p.callBound > 0 ? `, LLM calls ${p.calls}/${p.callBound} bound, reward cache hits ${p.cacheHits}` : '';
+      const calls = p.callBound > 0 ? `, LLM calls ${p.calls}/${p.callBound} bound, reward cache hits ${p.cacheHits}${llmHealthText(p)}` : '';
       bar.update(p.step, p.totalSteps, `reward ${p.meanReward.toFixed(4)}, val ${lastVal === null ? '-' : lastVal.toFixed(4)}, entropy ${p.entropy.toFixed(3)}, ${p.stepsPerSecond.toFixed(0)} steps/s${calls}`);
     });
     handle.on('log', (level, text) => io.logger.log(level, text));

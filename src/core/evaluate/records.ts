@@ -3,7 +3,7 @@
  * trace every number in results.json back to an answer.
  */
 import type { UsageStats } from '../llm/types';
-import type { AnswerStats } from './ranker';
+import type { AnswerFailure, AnswerStats } from './ranker';
 
 export interface PredictionRecord {
   sessionId: string;
@@ -22,6 +22,8 @@ export interface PredictionRecord {
   cached?: boolean;
   /** Oracle: NDCG@topK per hint tried. */
   tried?: Record<string, number>;
+  /** The request failed for good: no answer, scored as "target not found". */
+  failure?: AnswerFailure;
 }
 
 /** Calls, tokens and cost one condition spent (a difference of two `client.usage()` readings). */
