@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { ioFor, resolveFromCli, withConfigOptions } from './shared';
+import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { loadDataset } from '../../core/data/load';
 import { createLlmClient, ResponseCache } from '../../core/llm';
 import { llmHealthText } from '../../core/llm/progressText';
@@ -49,7 +49,7 @@ export function register(program: Command): void {
     const conditions = flags.conditions !== undefined ? parseConditions(flags.conditions.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
     const sample = flags.sample !== undefined ? Number(flags.sample) : undefined;
     if (sample !== undefined && !(Number.isInteger(sample) && sample >= 0)) throw new Error(`--sample must be a non-negative integer, got "${flags.sample}"`);
-    const { config, baseDir } = resolveFromCli(flags, { 'evaluation.conditions': conditions, 'evaluation.testSample': sample });
+    const { config, baseDir } = resolveForLlm(cmd, flags, { 'evaluation.conditions': conditions, 'evaluation.testSample': sample });
     const wanted = config.evaluation.conditions;
     const logger = io.logger;
 

@@ -6,7 +6,7 @@
  */
 import { CommanderError, type Command } from 'commander';
 import { join, resolve as resolvePath } from 'node:path';
-import { ioFor, resolveFromCli, withConfigOptions } from './shared';
+import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { loadDataset } from '../../core/data/load';
 import { createLlmClient, ResponseCache } from '../../core/llm';
 import { llmHealthText } from '../../core/llm/progressText';
@@ -47,7 +47,7 @@ export function register(program: Command): void {
   ).action(async (flags: ReflectFlags, cmd: Command) => {
     const io = ioFor(cmd);
     const logger = io.logger;
-    const { config, baseDir } = resolveFromCli(flags, {
+    const { config, baseDir } = resolveForLlm(cmd, flags, {
       'reflection.targetHints': positiveInt('target-hints', flags.targetHints),
       'reflection.maxSessions': positiveInt('max-sessions', flags.maxSessions),
       'reflection.maxCalls': positiveInt('max-calls', flags.maxCalls),

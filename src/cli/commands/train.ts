@@ -9,7 +9,7 @@ import { llmHealthText } from '../../core/llm/progressText';
 import type { Command } from 'commander';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { ioFor, resolveFromCli, withConfigOptions } from './shared';
+import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { startTrainingWorker } from '../../worker/client';
 import type { Re2llmConfig } from '../../core/config/defaults';
 import { InputError } from '../../core/util/errors';
@@ -109,7 +109,7 @@ export function register(program: Command): void {
       config = recorded.config;
       baseDir = recorded.baseDir;
     } else {
-      const r = resolveFromCli(flags, { 'agent.steps': steps });
+      const r = resolveForLlm(cmd, flags, { 'agent.steps': steps });
       config = r.config;
       baseDir = r.baseDir;
       runDir = flags.out ? resolvePath(flags.out) : resolvePath(baseDir, config.output.runsDir, timestampedRunName('train'));
