@@ -5,6 +5,7 @@
 import type { CliIO, Progress } from './io';
 import type { ExperimentEvent, ExperimentSummary } from '../core/run/runExperiment';
 import { formatMetricTable } from '../core/evaluate/format';
+import { llmHealthText } from '../core/llm/progressText';
 
 export function experimentEventPrinter(io: CliIO): { onEvent: (e: ExperimentEvent) => void; stop: () => void } {
   const bars = new Map<string, Progress>();
@@ -28,14 +29,14 @@ export function experimentEventPrinter(io: CliIO): { onEvent: (e: ExperimentEven
       case 'progress':
         if (e.stage === 'reflect') {
           const p = e.progress;
-          bar('reflect', 'reflect', p.sessions).update(p.sessionIndex, p.sessions, `hints ${p.kbSize}/${p.targetHints} calls ${p.calls}`);
+          bar('reflect', 'reflect', p.sessions).update(p.sessionIndex, p.sessions, `hints ${p.kbSize}/${p.targetHints} calls ${p.calls}${llmHealthText(p)}${p.failedSessions ? `, sessions skipped ${p.failedSessions}` : ''}`);
         } else if (e.stage === 'train') {
           const p = e.progress;
           const v = p.validationReward !== null ? ` val ${p.validationReward.toFixed(4)}` : '';
-          bar('train', 'train', p.totalSteps).update(p.step, p.totalSteps, `reward ${p.meanReward.toFixed(4)}${v} calls ${p.calls}/${p.callBound}`);
+          bar('train', 'train', p.totalSteps).update(p.step, p.totalSteps, `reward ${p.meanReward.toFixed(4)}${v} calls ${p.calls}/${p.callBound}${llmHealthText(p)}`);
         } else if (e.stage === 'evaluate') {
           const p = e.progress;
-          if (p.phase === 'rank') bar(`evaluate:${p.condition}`, p.condition, p.total).update(p.done, p.total, `calls ${p.usage.calls}`);
+          if (p.phase === 'rank') bar(`evaluate:${p.condition}`, p.condition, p.total).update(p.done, p.total, `calls ${p.usage.calls}${llmHealthText(p.usage)}`);
         }
         break;
       default: {
@@ -58,6 +59,6 @@ export function formatExperimentSummary(s: ExperimentSummary): string {
   }
   if (s.evaluation) lines.push('', formatMetricTable(s.evaluation.results), '', `results ${s.evaluation.runDir}/results.json${s.evaluation.skipped ? ' (reused)' : ''}`);
   if (s.reportPath) lines.push(`report  ${s.reportPath}`);
-  lines.push(`LLM calls in this process: ${s.usage.calls} (cache hits ${s.usage.cacheHits}); wall time ${s.seconds.toFixed(1)}s`);
+  lines.push(`LLM calls in this process: ${s.usage.calls} (cache hits ${s.usage.cacheHits}${s.usage.retries ? `, retries ${s.usage.retries}` : ''}${s.usage.failures ? `, failed ${s.usage.failures}` : ''}); wall time ${s.seconds.toFixed(1)}s`);
   return lines.join('\n');
 }

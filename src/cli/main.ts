@@ -14,6 +14,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as one JSON document on stdout (logs go to stderr)')
     .option('-q, --quiet', 'only errors and the result')
     .option('-v, --verbose', 'debug logs')
+    .option('--trust-config-endpoint', 'allow sending the API key to the llm.baseUrl host that ./re2llm.config.json names')
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: false });
   for (const register of COMMANDS) register(program);

@@ -33,6 +33,8 @@ export interface ConditionResult {
   usage: { calls: number; cacheHits: number; promptTokens: number; completionTokens: number; cost: number };
   /** For best-fixed-hint: which hint. */
   hintId?: string;
+  /** LLM answers that failed for good (scored as "target not found"; absent in older files). */
+  failures?: number;
 }
 
 /** Paired comparison of `a` against `b` on one metric over the same sessions. */

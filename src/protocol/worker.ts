@@ -49,6 +49,10 @@ export interface TrainProgress {
   /** Greedy policy's mean validation reward, when this update was a validation point. */
   validationReward: number | null;
   stepsPerSecond: number;
+  /** LLM client: attempts retried, requests failed for good, the current in-flight limit (absent when synthetic). */
+  retries?: number;
+  failures?: number;
+  concurrencyLimit?: number;
 }
 
 export interface TrainSummary {

@@ -6,9 +6,10 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { ioFor, resolveFromCli, withConfigOptions } from './shared';
+import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { loadDataset } from '../../core/data/load';
 import { createLlmClient, ResponseCache } from '../../core/llm';
+import { llmHealthText } from '../../core/llm/progressText';
 import type { LlmClient } from '../../core/llm/types';
 import { actionHints, kbFingerprint, loadKbFile, type HintKb } from '../../core/kb';
 import { ALL_CONDITIONS, parseConditions, runEvaluation, type EvaluationProgress } from '../../core/evaluate/runEvaluation';
@@ -47,7 +48,7 @@ export function register(program: Command): void {
     const conditions = flags.conditions !== undefined ? parseConditions(flags.conditions.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
     const sample = flags.sample !== undefined ? Number(flags.sample) : undefined;
     if (sample !== undefined && !(Number.isInteger(sample) && sample >= 0)) throw new Error(`--sample must be a non-negative integer, got "${flags.sample}"`);
-    const { config, baseDir } = resolveFromCli(flags, { 'evaluation.conditions': conditions, 'evaluation.testSample': sample });
+    const { config, baseDir } = resolveForLlm(cmd, flags, { 'evaluation.conditions': conditions, 'evaluation.testSample': sample });
     const wanted = config.evaluation.conditions;
     const logger = io.logger;
 
@@ -82,7 +83,7 @@ export function register(program: Command): void {
       }
       let bar = bars.get(p.condition);
       if (!bar) bars.set(p.condition, (bar = io.progress(p.condition, p.total)));
-      bar.update(p.done, p.total, `calls ${p.usage.calls}, cached ${p.usage.cacheHits}`);
+      bar.update(p.done, p.total, `calls ${p.usage.calls}, cached ${p.usage.cacheHits}${llmHealthText(p.usage)}`);
       if (p.done === p.total) bar.stop();
     };
     const controller = new AbortController();

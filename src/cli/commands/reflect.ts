@@ -6,9 +6,10 @@
  */
 import { CommanderError, type Command } from 'commander';
 import { join, resolve as resolvePath } from 'node:path';
-import { ioFor, resolveFromCli, withConfigOptions } from './shared';
+import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { loadDataset } from '../../core/data/load';
 import { createLlmClient, ResponseCache } from '../../core/llm';
+import { llmHealthText } from '../../core/llm/progressText';
 import { runReflection } from '../../core/reflect/runReflection';
 import { checkpointKey } from '../../core/reflect/checkpoint';
 import type { ReflectionProgress, ReflectionSummary } from '../../core/reflect/types';
@@ -46,7 +47,7 @@ export function register(program: Command): void {
   ).action(async (flags: ReflectFlags, cmd: Command) => {
     const io = ioFor(cmd);
     const logger = io.logger;
-    const { config, baseDir } = resolveFromCli(flags, {
+    const { config, baseDir } = resolveForLlm(cmd, flags, {
       'reflection.targetHints': positiveInt('target-hints', flags.targetHints),
       'reflection.maxSessions': positiveInt('max-sessions', flags.maxSessions),
       'reflection.maxCalls': positiveInt('max-calls', flags.maxCalls),
@@ -67,7 +68,7 @@ export function register(program: Command): void {
       bar.update(
         p.sessionIndex,
         p.sessions,
-        `KB ${p.kbSize}/${p.targetHints}, accepted ${p.accepted}, rejected ${rej.ineffective + rej.leak + rej.redundant + rej.empty + rej.overlong}, calls ${p.calls}, cached ${p.cacheHits}`,
+        `KB ${p.kbSize}/${p.targetHints}, accepted ${p.accepted}, rejected ${rej.ineffective + rej.leak + rej.redundant + rej.empty + rej.overlong}, calls ${p.calls}, cached ${p.cacheHits}${llmHealthText(p)}${p.failedSessions ? `, sessions skipped ${p.failedSessions}` : ''}`,
       );
     };
     const controller = new AbortController();
@@ -99,7 +100,7 @@ export function formatSummary(s: ReflectionSummary): string {
   const u = s.thisRun;
   return [
     `Reflection stopped: ${STOP_TEXT[s.stopReason]}.`,
-    `  sessions tried    ${s.sessionsTried} (${s.errorSessions} error sessions)${s.resumed ? ', resumed from a checkpoint' : ''}`,
+    `  sessions tried    ${s.sessionsTried} (${s.errorSessions} error sessions${s.failedSessions ? `, ${s.failedSessions} skipped after a failed LLM request` : ''})${s.resumed ? ', resumed from a checkpoint' : ''}`,
     `  hints proposed    ${s.proposed}`,
     `  accepted          ${s.accepted}`,
     `  rejected          ineffective ${r.ineffective}, leak ${r.leak}, redundant ${r.redundant}, empty ${r.empty}, overlong ${r.overlong}`,

@@ -3,7 +3,7 @@
  * each stage is skipped when its output for the same inputs exists, so a rerun is instant.
  */
 import type { Command } from 'commander';
-import { ioFor, resolveFromCli, withConfigOptions } from './shared';
+import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { runExperiment, type Stage } from '../../core/run/runExperiment';
 import { workerTrainer } from '../../worker/trainer';
 import { experimentEventPrinter, formatExperimentSummary } from '../experimentOutput';
@@ -23,7 +23,7 @@ export function register(program: Command): void {
     if (flags.until && !STAGES.includes(flags.until as Stage)) throw new Error(`--until must be one of ${STAGES.join(', ')}, got "${flags.until}"`);
     const steps = flags.steps !== undefined ? Number(flags.steps) : undefined;
     if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new Error(`--steps must be a positive integer, got "${flags.steps}"`);
-    const resolved = resolveFromCli(flags, { 'agent.steps': steps });
+    const resolved = resolveForLlm(cmd, flags, { 'agent.steps': steps });
     const summary = await runPipeline(io, resolved, flags.until as Stage | undefined);
     io.result(summary, () => formatExperimentSummary(summary));
   });

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { CliIO, type GlobalOptions } from '../io';
 import { resolveConfig, type ResolvedConfig, type ConfigLayer } from '../../core/config/resolve';
+import { keyDestination } from '../../core/llm/keyPolicy';
+import { InputError } from '../../core/util/errors';
 
 /** Global flags (--json, --quiet, --verbose) as seen from inside a subcommand's action. */
 export function ioFor(cmd: Command): CliIO {
@@ -58,4 +60,18 @@ function envLayer(): Record<string, unknown> {
   if (process.env.OPENAI_BASE_URL) out['llm.baseUrl'] = process.env.OPENAI_BASE_URL;
   if (process.env.RE2LLM_MODEL) out['llm.model'] = process.env.RE2LLM_MODEL;
   return out;
+}
+
+/**
+ * resolveFromCli for commands that call the LLM: refuses a key leaving for a host named by a
+ * config file in the current folder (unless --trust-config-endpoint) and names, in one stderr
+ * line, the host that receives the key.
+ */
+export function resolveForLlm(cmd: Command, opts: { config?: string; set?: string[] }, flags: Record<string, unknown> = {}): ResolvedConfig {
+  const resolved = resolveFromCli(opts, flags);
+  const globals = cmd.optsWithGlobals() as { trustConfigEndpoint?: boolean };
+  const dest = keyDestination(resolved, { env: process.env, cwd: process.cwd(), trustConfigEndpoint: globals.trustConfigEndpoint === true });
+  if (dest.refusal) throw new InputError(dest.refusal, resolved.configFile, undefined, 'llm.baseUrl');
+  if (dest.notice) ioFor(cmd).logger.log('info', dest.notice);
+  return resolved;
 }

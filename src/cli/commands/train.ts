@@ -7,10 +7,11 @@
  * The worker writes the same run folder as every other front end (src/protocol/runFolder.ts),
  * summary.json included.
  */
+import { llmHealthText } from '../../core/llm/progressText';
 import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { ioFor, resolveFromCli, withConfigOptions } from './shared';
+import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { startTrainingWorker } from '../../worker/client';
 import type { Re2llmConfig } from '../../core/config/defaults';
 import { InputError } from '../../core/util/errors';
@@ -87,7 +88,7 @@ export function register(program: Command): void {
       config = recorded.config;
       baseDir = recorded.baseDir;
     } else {
-      const r = resolveFromCli(flags, { 'agent.steps': steps });
+      const r = resolveForLlm(cmd, flags, { 'agent.steps': steps });
       config = r.config;
       baseDir = r.baseDir;
       runDir = flags.out ? resolvePath(flags.out) : resolvePath(baseDir, config.output.runsDir, timestampedRunName('train'));
@@ -113,7 +114,7 @@ export function register(program: Command): void {
     handle.on('progress', (p) => {
       bar ??= io.progress('train', p.totalSteps);
       if (p.validationReward !== null) lastVal = p.validationReward;
-      const calls = p.callBound > 0 ? `, LLM calls ${p.calls}/${p.callBound} bound, reward cache hits ${p.cacheHits}` : '';
+      const calls = p.callBound > 0 ? `, LLM calls ${p.calls}/${p.callBound} bound, reward cache hits ${p.cacheHits}${llmHealthText(p)}` : '';
       bar.update(p.step, p.totalSteps, `reward ${p.meanReward.toFixed(4)}, val ${lastVal === null ? '-' : lastVal.toFixed(4)}, entropy ${p.entropy.toFixed(3)}, ${p.stepsPerSecond.toFixed(0)} steps/s${calls}`);
     });
     handle.on('log', (level, text) => io.logger.log(level, text));

@@ -8,7 +8,14 @@
  * client's response cache makes the no-hint answer shared by all hints of a session. A whole run
  * therefore needs at most |sessions| × |actions| LLM calls (the authors' code made one call per
  * PPO step: 500,000 by default).
+ *
+ * A request that failed for good (see isRecordableFailure) gives the pair reward 0, the reward
+ * of "no hint": the failure says nothing about the hint, and 0 neither rewards nor punishes it.
+ * The pair is remembered as failed for this run only (no second request in the same run, which
+ * keeps the call bound), is never written to the reward table, and is asked again by the next run
+ * (the response cache holds no answer for it). Failed pairs are counted in `stats().failedPairs`.
  */
+import { isRecordableFailure } from '../llm/client';
 import type { Session } from '../data/types';
 import type { ActionHint } from '../kb/types';
 import { reward as rankReward, type RankContext } from '../rank/rankSession';
@@ -22,6 +29,12 @@ export class RewardCache {
   misses = 0;
   /** Lookups answered from memory (or by joining a request in flight). */
   hits = 0;
+  /** Pairs whose request failed for good this run: reward 0, never stored in `values`. */
+  private readonly failed = new Set<string>();
+
+  get failedPairs(): number {
+    return this.failed.size;
+  }
 
   async get(sessionId: string, hint: ActionHint, compute: () => Promise<number>): Promise<number> {
     const key = `${sessionId}\u0000${hint.id}\u0000${hint.text}`;
@@ -35,6 +48,10 @@ export class RewardCache {
       this.hits++;
       return pending;
     }
+    if (this.failed.has(key)) {
+      this.hits++;
+      return 0;
+    }
     this.misses++;
     const p = compute().then(
       (r) => {
@@ -44,7 +61,9 @@ export class RewardCache {
       },
       (err: unknown) => {
         this.inflight.delete(key);
-        throw err;
+        if (!isRecordableFailure(err)) throw err;
+        this.failed.add(key);
+        return 0;
       },
     );
     this.inflight.set(key, p);
@@ -65,6 +84,8 @@ export interface LlmBanditStats {
   calls: number;
   /** |sessions| × |actions|: no-hint answer plus one answer per hint, per session. */
   bound: number;
+  /** Pairs whose request failed for good this run (reward 0, asked again next run). */
+  failedPairs: number;
 }
 
 export class LlmBandit implements BanditEnv {
@@ -106,6 +127,6 @@ export class LlmBandit implements BanditEnv {
   }
 
   stats(): LlmBanditStats {
-    return { pairs: this.cache.misses, cacheHits: this.cache.hits, calls: this.ctx.client.usage().calls - this.startCalls, bound: this.size * this.arms };
+    return { pairs: this.cache.misses, cacheHits: this.cache.hits, calls: this.ctx.client.usage().calls - this.startCalls, bound: this.size * this.arms, failedPairs: this.cache.failedPairs };
   }
 }

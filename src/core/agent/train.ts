@@ -65,7 +65,7 @@ interface Setup {
   hintTexts: string[];
   /** The manifest fields that describe the problem (the rest is added when the run starts). */
   manifest: Omit<TrainManifest, 'hintIds' | 'hintTexts'> & { encoder: NonNullable<TrainManifest['encoder']> };
-  stats(): { calls: number; cacheHits: number; bound: number };
+  stats(): { calls: number; cacheHits: number; bound: number; llm?: { retries: number; failures: number; concurrencyLimit: number } };
 }
 
 /** The PPO arguments a config asks for (preset plus the agent.* overrides). */
@@ -118,7 +118,9 @@ async function setUp(input: TrainAgentInput): Promise<Setup> {
     },
     stats: () => {
       const t = train.stats();
-      return { calls: t.calls, cacheHits: cache.hits, bound: (trainSessions.length + valSessions.length) * actions.length };
+      const u = client.usage();
+      const llm = { retries: u.retries, failures: u.failures, concurrencyLimit: u.concurrencyLimit ?? config.llm.concurrency };
+      return { calls: t.calls, cacheHits: cache.hits, bound: (trainSessions.length + valSessions.length) * actions.length, llm };
     },
   };
 }
@@ -206,6 +208,7 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
         step: s.step, totalSteps: trainer.numUpdates * args.batchSize, update: s.update,
         meanReward: s.meanReward, entropy: s.entropy, valueLoss: s.valueLoss,
         calls: st.calls, cacheHits: st.cacheHits, callBound: st.bound, validationReward, stepsPerSecond: s.stepsPerSecond,
+        ...st.llm,
       };
       await fsp.appendFile(paths.metrics, JSON.stringify({ ...point, pgLoss: s.pgLoss, approxKl: s.approxKl, oldApproxKl: s.oldApproxKl, clipFrac: s.clipFrac, explainedVariance: s.explainedVariance, lr: s.lr, gradNorm: s.gradNorm }) + '\n');
       if (validationReward !== null) {

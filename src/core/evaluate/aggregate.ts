@@ -80,6 +80,7 @@ export function summariseCondition(run: ConditionRun, opts: AggregateOptions): C
     n: run.records.length,
     metrics,
     rates: answerRates(run.records),
+    failures: run.records.filter((r) => r.failure).length,
     usage: { ...run.usage },
     ...(run.hintId !== undefined ? { hintId: run.hintId } : {}),
   };

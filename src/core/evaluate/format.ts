@@ -30,8 +30,10 @@ export function formatMetricTable(r: ResultsFile): string {
       ...(hasDelta ? [deltaCell(c.condition)] : []),
     ]),
   );
+  // The "failed" column appears only when some answer failed for good, so clean runs read as before.
+  const anyFailed = r.conditions.some((c) => (c.failures ?? 0) > 0);
   const cis = table(
-    ['condition', `NDCG@${k} 95% CI`, `HR@${k} 95% CI`, 'calls', 'cached', 'tokens', 'cost', 'invalid', 'halluc.', 'unparsable'],
+    ['condition', `NDCG@${k} 95% CI`, `HR@${k} 95% CI`, 'calls', 'cached', 'tokens', 'cost', 'invalid', 'halluc.', 'unparsable', ...(anyFailed ? ['failed'] : [])],
     r.conditions.map((c) => {
       const ci = (m: string): string => {
         const e = c.metrics[m];
@@ -48,6 +50,7 @@ export function formatMetricTable(r: ResultsFile): string {
         pct(c.rates.invalidOutput),
         pct(c.rates.hallucination),
         pct(c.rates.parseFailure),
+        ...(anyFailed ? [String(c.failures ?? 0)] : []),
       ];
     }),
   );

@@ -3,7 +3,7 @@
  * trace every number in results.json back to an answer.
  */
 import type { UsageStats } from '../llm/types';
-import type { AnswerStats } from '../rank/ranker';
+import type { AnswerFailure, AnswerStats } from '../rank/ranker';
 
 export interface PredictionRecord {
   sessionId: string;
@@ -28,6 +28,8 @@ export interface PredictionRecord {
    * `targetRank`/`answer` stay those of one seeded draw, for the per-session table.
    */
   expectedOver?: Array<number | null>;
+  /** The request failed for good: no answer, scored as "target not found". */
+  failure?: AnswerFailure;
 }
 
 /** Calls, tokens and cost one condition spent (a difference of two `client.usage()` readings). */

@@ -6,9 +6,9 @@
  *
  * Conditions run one after another (so each one's usage is its own); sessions within a
  * condition run concurrently (llm.concurrency). No-hint runs before the hinted conditions, so
- * their "without hint" answers are cache hits. Any failed call stops the evaluation: an answer
- * that could not be obtained is never silently scored as a miss (rerun: the cache keeps what
- * was answered).
+ * their "without hint" answers are cache hits. A request that failed for good is recorded as a
+ * failed answer (scored as a miss in every condition alike, counted in `failures`, never cached,
+ * so a rerun asks it again); the client stops the run past llm.maxFailureRate.
  */
 import { basename } from 'node:path';
 import type { Re2llmConfig } from '../config/defaults';
@@ -243,6 +243,7 @@ function toRecord(session: Session, condition: string, o: RankOutcome): Predicti
   if (o.stats) r.stats = o.stats;
   if (o.cached !== undefined) r.cached = o.cached;
   if (o.tried) r.tried = o.tried;
+  if (o.failure) r.failure = o.failure;
   return r;
 }
 

@@ -34,6 +34,15 @@ export interface RankOutcome {
   cached?: boolean;
   /** Oracle: NDCG@topK of every hint tried, by hint id (the evidence for its pick). */
   tried?: Record<string, number>;
+  /** LLM conditions: the request failed for good (scored as "target not found", counted as a failure). */
+  failure?: AnswerFailure;
+}
+
+/** A request that failed for good, recorded instead of an answer (a rerun asks it again). */
+export interface AnswerFailure {
+  /** "HTTP 500", "timeout", "malformed response", ... */
+  kind: string;
+  message: string;
 }
 
 export interface Ranker {

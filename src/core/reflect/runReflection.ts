@@ -12,6 +12,7 @@ import { promises as fsp } from 'node:fs';
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session, SessionDataset } from '../data/types';
 import type { LlmClient, UsageStats } from '../llm/types';
+import { isRecordableFailure } from '../llm/client';
 import { buildRankPrompt, rankPromptOptions, titleOf } from '../prompts/rank';
 import { rankSession, type RankContext } from '../rank/rankSession';
 import { Rng } from '../util/rng';
@@ -168,7 +169,12 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   let sessionsThisRun = 0;
   const progress = (): void => {
     const u = thisRun();
+    const c = client.usage();
     opts.onProgress?.({
+      failedSessions: cp.sessions.filter((s) => s.failure).length,
+      retries: c.retries,
+      failures: c.failures,
+      concurrencyLimit: c.concurrencyLimit ?? config.llm.concurrency,
       sessionIndex: cp.sessions.length,
       sessions: limit,
       accepted: cp.accepted.length,
@@ -218,7 +224,10 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
         stopReason = 'cancelled';
         break;
       }
-      throw err;
+      if (!isRecordableFailure(err)) throw err;
+      // Failures are data: skip the session (nothing accepted from it) and count it.
+      record = { index, sessionId: session.id, baseRank: null, error: false, candidates: [], failure: { kind: err.kind, message: err.message } };
+      logger.log('warn', `reflection: session ${session.id} skipped: ${err.message}`);
     }
     const createdAt = new Date(clock.now()).toISOString();
     for (const c of record.candidates) {
@@ -245,6 +254,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     stopReason,
     sessionsTried: cp.sessions.length,
     errorSessions: cp.sessions.filter((s) => s.error).length,
+    failedSessions: cp.sessions.filter((s) => s.failure).length,
     proposed: cp.sessions.reduce((n, s) => n + s.candidates.length, 0),
     accepted: cp.accepted.length,
     rejected: countRejected(cp.sessions),

@@ -38,6 +38,11 @@ export interface SessionRecord {
   /** True when the target was missing from the base top K (only then does reflection run). */
   error: boolean;
   candidates: CandidateRecord[];
+  /**
+   * An LLM request of this session failed for good: the session is skipped (no candidate
+   * accepted from it) and counted in `failedSessions`; a run with a fresh checkpoint asks again.
+   */
+  failure?: { kind: string; message: string };
 }
 
 export interface AcceptedHint {
@@ -76,6 +81,12 @@ export interface ReflectionProgress {
   targetHints: number;
   /** The most recently accepted hint. */
   lastHint?: string;
+  /** Sessions skipped because an LLM request failed for good (over every run of this checkpoint). */
+  failedSessions?: number;
+  /** LLM client: attempts retried, requests failed for good, current in-flight limit. */
+  retries?: number;
+  failures?: number;
+  concurrencyLimit?: number;
 }
 
 export type StopReason = 'target' | 'maxCalls' | 'maxCost' | 'maxSessions' | 'exhausted' | 'cancelled';
@@ -87,6 +98,8 @@ export interface ReflectionSummary {
   /** Totals over every run of this checkpoint. */
   sessionsTried: number;
   errorSessions: number;
+  /** Sessions skipped because an LLM request failed for good. */
+  failedSessions: number;
   proposed: number;
   accepted: number;
   rejected: RejectCounts;

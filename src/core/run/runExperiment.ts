@@ -158,11 +158,16 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   if (wants('evaluate')) {
     const evalDir = join(runsDir, `eval-${evaluationKey(keyInputs, fingerprint, agentKey)}`);
     const resultsPath = join(evalDir, 'results.json');
-    if (existsSync(resultsPath)) {
-      const { readResults } = await import('../evaluate/output');
-      summary.evaluation = { runDir: evalDir, skipped: true, results: await readResults(evalDir) };
+    const { readResults } = await import('../evaluate/output');
+    // Results holding failed answers are redone: the cache answers the rest, so only the failed
+    // requests are asked again.
+    const previous = existsSync(resultsPath) ? await readResults(evalDir) : undefined;
+    const failedBefore = previous ? previous.conditions.reduce((n, c) => n + (c.failures ?? 0), 0) : 0;
+    if (previous && failedBefore === 0) {
+      summary.evaluation = { runDir: evalDir, skipped: true, results: previous };
       emit({ stage: 'evaluate', kind: 'skip', detail: `${resultsPath} exists` });
     } else {
+      if (failedBefore > 0) logger.log('info', `evaluate: ${resultsPath} holds ${failedBefore} failed answer(s); asking them again`);
       const agent = agentRunDir
         ? await loadAgentPolicy(agentRunDir, { dataset, config, client, logger }, agentPolicyFactory, {
           datasetHash: dataset.hash, kbFingerprint: fingerprint, actions: actionHints(kb),

@@ -1,0 +1,19 @@
+/**
+ * The LLM client's health as a progress-line suffix, the same in every stage and front end:
+ * retries, failed requests and the current in-flight limit (lowered by 429s). Empty while there
+ * is nothing to report, so a clean run's lines read as before.
+ */
+export interface LlmHealth {
+  retries?: number;
+  failures?: number;
+  concurrencyLimit?: number;
+}
+
+export function llmHealthText(h: LlmHealth, configuredConcurrency?: number): string {
+  const parts: string[] = [];
+  if (h.retries) parts.push(`retries ${h.retries}`);
+  if (h.failures) parts.push(`failed ${h.failures}`);
+  const lowered = h.concurrencyLimit !== undefined && configuredConcurrency !== undefined && h.concurrencyLimit < configuredConcurrency;
+  if (h.concurrencyLimit !== undefined && (lowered || parts.length)) parts.push(`limit ${h.concurrencyLimit}`);
+  return parts.length ? `, ${parts.join(', ')}` : '';
+}
