@@ -30,10 +30,12 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     const e = err as Error;
-    const wantJson = argv.includes('--json');
+    // The parsed global flags, so `-v` and `-qv` count as --verbose, wherever they stand.
+    const globals = program.opts<{ verbose?: boolean; json?: boolean }>();
+    const wantJson = globals.json === true || argv.includes('--json');
     if (wantJson) process.stdout.write(JSON.stringify({ error: e.message, kind: e.name }) + '\n');
     process.stderr.write(`re2llm: ${e.message}\n`);
-    if (!(err instanceof InputError) && process.argv.includes('--verbose') && e.stack) process.stderr.write(e.stack + '\n');
+    if (!(err instanceof InputError) && globals.verbose === true && e.stack) process.stderr.write(e.stack + '\n');
     return err instanceof InputError ? 2 : 1;
   }
 }

@@ -33,7 +33,7 @@ async function problemFor(config: Re2llmConfig, o: TrainOptions): Promise<TrainP
   const { createEncoder, datasetFamilies } = await import('../core/encode');
   const dataset = await loadDataset(config, { logger });
   const kbPath = o.kbPath ?? (defaultKbPath(config, o.baseDir ?? process.cwd(), dataset.name));
-  const snap = await loadKbFile(kbPath, dataset.name);
+  const snap = await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars });
   if (snap.text === null) throw new Error(`${kbPath}: no hint KB (build one with re2llm reflect, or pass its path)`);
   const cache = await ResponseCache.open(resolvePath(o.baseDir ?? process.cwd(), config.llm.cacheDir));
   const client = createLlmClient(config, { cache, logger });

@@ -55,7 +55,7 @@ export function register(program: Command): void {
     const dataset = await loadDataset(config, { logger });
     const kbPath = flags.kb ? resolvePath(flags.kb) : defaultKbPath(config, baseDir, dataset.name);
     let kb: HintKb | undefined;
-    if (existsSync(kbPath)) kb = (await loadKbFile(kbPath, dataset.name)).kb;
+    if (existsSync(kbPath)) kb = (await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars })).kb;
     else if (wanted.some((c) => CONDITIONS[c].hinted)) logger.log('warn', `no hint KB at ${kbPath}: hinted conditions will be skipped`);
 
     let client: LlmClient | undefined;

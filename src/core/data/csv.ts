@@ -46,17 +46,19 @@ async function forEachCsvRow(
     const span = end !== undefined && end > start ? ` (lines ${start}-${end} unreadable)` : '';
     return new InputError(`${prefix}${(err as Error | undefined)?.message ?? 'unreadable CSV record'}${span}`, file, start);
   };
+  // No `info: true`: on_record already gets the line, and csv-parse builds the info object once
+  // per callback (a third of the parse time at 10^7 rows when built twice).
   const parser = parse({
-    info: true,
     bom: true,
     encoding,
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: badRows.skip,
-    on_record: (record, context) => {
+    // Typed as returning a record; csv-parse passes on whatever it returns.
+    on_record: ((record: string[], context: { lines: number }): CsvRow => {
       lastGoodLine = context.lines;
-      return record;
-    },
+      return { line: context.lines, cells: record };
+    }) as unknown as (record: string[]) => string[],
     on_skip: (err) => {
       badRows.reject(toInputError(err, ''));
       return undefined;
@@ -69,13 +71,13 @@ async function forEachCsvRow(
   const source = createReadStream(join(root, file), { highWaterMark: 1 << 20 });
   const stages = encoding === 'utf8' ? [source, new StrictUtf8Lines(file)] : [source];
   try {
-    await pipeline(...(stages as [typeof source]), parser, async (records: AsyncIterable<{ record: string[]; info: { lines: number } }>) => {
+    await pipeline(...(stages as [typeof source]), parser, async (records: AsyncIterable<CsvRow>) => {
       for await (const r of records) {
         try {
           if (!sawHeader) {
             sawHeader = true;
-            onHeader(r.record.map((h) => h.trim()));
-          } else onRow({ line: r.info.lines, cells: r.record });
+            onHeader(r.cells.map((h) => h.trim()));
+          } else onRow(r);
         } catch (err) {
           rowError = err;
           throw err;

@@ -26,7 +26,10 @@ function schemaValidator(): ValidateFunction {
   return validator;
 }
 
-export function parseKbText(text: string): ParsedKb {
+export function parseKbText(raw: string): ParsedKb {
+  // Editors on Windows may save a UTF-8 BOM. It is read as a space, not cut off, so every
+  // diagnostic's character range still points into the text the editor holds.
+  const text = raw.charCodeAt(0) === 0xfeff ? ' ' + raw.slice(1) : raw;
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const diagnostics: Diagnostic[] = errors.map((e) => ({

@@ -10,6 +10,8 @@ import { InputError } from '../util/errors';
 import { lineColumnOf, parseKbText } from './parse';
 import { mergeKb, mergeKbText, type MergeReport } from './merge';
 import { emptyKb, type HintKb } from './types';
+import { assertHintsPromptable } from './hintSafety';
+import { defaultConfig } from '../config/defaults';
 
 export interface KbSnapshot {
   path: string;
@@ -32,18 +34,29 @@ async function readOrNull(path: string): Promise<string | null> {
 }
 
 /** Parses KB text or throws an InputError naming the file, line and JSON path of the first problem. */
-export function parseKbOrThrow(text: string, file: string): HintKb {
-  const parsed = parseKbText(text);
+export function parseKbOrThrow(text: string, file: string, parsed = parseKbText(text)): HintKb {
   if (parsed.kb) return parsed.kb;
   const d = parsed.diagnostics[0]!;
   throw new InputError(d.message, file, lineColumnOf(text, d.range.start).line, d.path.length ? d.path.join('.') : undefined);
 }
 
-/** A missing file loads as an empty KB (text null), so a first reflection run can create it. */
-export async function loadKbFile(path: string, dataset?: string): Promise<KbSnapshot> {
+export interface LoadKbOptions {
+  /** reflection.maxHintChars: longer enabled hints are refused (default: the setting's default). */
+  maxHintChars?: number;
+}
+
+/**
+ * A missing file loads as an empty KB (text null), so a first reflection run can create it.
+ * Every enabled hint is checked before it can reach a prompt (hintSafety.ts): too long, or a
+ * newline or control character, is an InputError naming the file, line and hint id.
+ */
+export async function loadKbFile(path: string, dataset?: string, opts: LoadKbOptions = {}): Promise<KbSnapshot> {
   const text = await readOrNull(path);
   if (text === null) return { path, text: null, kb: emptyKb(dataset) };
-  return { path, text, kb: parseKbOrThrow(text, path) };
+  const parsed = parseKbText(text);
+  const kb = parseKbOrThrow(text, path, parsed);
+  assertHintsPromptable(kb, path, text, parsed.root, { maxHintChars: opts.maxHintChars ?? defaultConfig().reflection.maxHintChars });
+  return { path, text, kb };
 }
 
 export interface SaveResult extends MergeReport {

@@ -77,7 +77,7 @@ export interface Diagnostic {
   range: { start: number; end: number };
   /**
    * 'parse' | 'schema' | 'duplicate-id' | 'duplicate-text' | 'near-duplicate' | 'empty' |
-   * 'overlong' | 'leak' | 'dataset-mismatch'
+   * 'overlong' | 'leak' | 'dataset-mismatch' | 'control-characters'
    */
   code: DiagnosticCode;
   /** For duplicates: the id of the earlier hint this one repeats. */
@@ -93,7 +93,8 @@ export type DiagnosticCode =
   | 'empty'
   | 'overlong'
   | 'leak'
-  | 'dataset-mismatch';
+  | 'dataset-mismatch'
+  | 'control-characters';
 
 export function isEnabled(h: KbHint): boolean {
   return h.enabled !== false;

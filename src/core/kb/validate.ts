@@ -4,7 +4,9 @@
  */
 import { findNodeAtLocation, type Node } from 'jsonc-parser';
 import { parseKbText, formatPath } from './parse';
-import { contentTokens, jaccard, NEAR_DUPLICATE_JACCARD, normaliseText, titleKey } from './text';
+import { contentTokens, NEAR_DUPLICATE_JACCARD, normaliseText, titleKey } from './text';
+import { NearDuplicateIndex } from './nearDuplicates';
+import { unsafeCharacter } from './hintSafety';
 import { datasetTitleIndex } from './titleIndex';
 import type { Diagnostic, DiagnosticSeverity, HintKb, KbHint } from './types';
 
@@ -60,7 +62,8 @@ function semanticDiagnostics(input: HintKb | { kb: HintKb; indexes: number[] }, 
   }
 
   const firstById = new Map<string, number>();
-  const seenTexts: { id: string; norm: string; tokens: Set<string> }[] = [];
+  const firstByNorm = new Map<string, string>();
+  const near = new NearDuplicateIndex(kb.hints.map((h) => contentTokens(h.text.trim())), NEAR_DUPLICATE_JACCARD);
   const titles = opts.dataset ? datasetTitleIndex(opts.dataset.items) : undefined;
 
   kb.hints.forEach((h, j) => {
@@ -75,23 +78,22 @@ function semanticDiagnostics(input: HintKb | { kb: HintKb; indexes: number[] }, 
       return;
     }
     if (trimmed.length > opts.maxHintChars) {
-      push('warning', 'overlong', ['hints', i, 'text'], `hint text has ${trimmed.length} characters (limit ${opts.maxHintChars})`);
+      push('warning', 'overlong', ['hints', i, 'text'], `hint text has ${trimmed.length} characters (limit ${opts.maxHintChars}; run, train and evaluate refuse it while it is enabled)`);
     }
+    const unsafe = unsafeCharacter(h.text);
+    if (unsafe) push('error', 'control-characters', ['hints', i, 'text'], `hint text holds ${unsafe}: it would break the one-line "Hint:" of the prompt (run, train and evaluate refuse it while it is enabled)`);
 
     const norm = normaliseText(trimmed);
-    const tokens = contentTokens(trimmed);
-    const same = seenTexts.find((s) => s.norm === norm);
-    if (same) {
-      push('warning', 'duplicate-text', ['hints', i, 'text'], `same text as hint "${same.id}"`, same.id);
+    const sameId = firstByNorm.get(norm);
+    if (sameId !== undefined) {
+      push('warning', 'duplicate-text', ['hints', i, 'text'], `same text as hint "${sameId}"`, sameId);
     } else {
-      let best: { id: string; sim: number } | undefined;
-      for (const s of seenTexts) {
-        const sim = jaccard(tokens, s.tokens);
-        if (sim >= NEAR_DUPLICATE_JACCARD && (!best || sim > best.sim)) best = { id: s.id, sim };
-      }
-      if (best) push('warning', 'near-duplicate', ['hints', i, 'text'], `nearly the same as hint "${best.id}" (word overlap ${best.sim.toFixed(2)})`, best.id);
+      const best = near.bestEarlier(j);
+      if (best) push('warning', 'near-duplicate', ['hints', i, 'text'], `nearly the same as hint "${kb.hints[best.index]!.id}" (word overlap ${best.sim.toFixed(2)})`, kb.hints[best.index]!.id);
     }
-    seenTexts.push({ id: h.id, norm, tokens });
+    // Every hint is a possible near-duplicate target, as before (also exact duplicates).
+    near.add(j);
+    if (sameId === undefined) firstByNorm.set(norm, h.id);
 
     // One entry per distinct title (a dataset may hold "Toy story" and "Toy Story").
     const named = [...new Map((titles?.find(trimmed) ?? []).map((m) => [titleKey(m.title), m])).values()];

@@ -128,7 +128,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     await saveCheckpoint(runDir, cp);
   };
 
-  let snap: KbSnapshot = await loadKbFile(kbPath, dataset.name);
+  let snap: KbSnapshot = await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars });
   const mergeSkipped: { id: string; reason: string }[] = [];
   const hintEntry = (a: ReflectionCheckpoint['accepted'][number]): KbHint => ({
     id: a.id,
@@ -196,7 +196,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       stopReason = 'cancelled';
       break;
     }
-    snap = await loadKbFile(kbPath, dataset.name); // the user's current version
+    snap = await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars }); // the user's current version
     if (kbSize() >= r.targetHints) {
       stopReason = 'target';
       break;

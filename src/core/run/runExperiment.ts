@@ -108,7 +108,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
 
   // 2. Reflection: grow the KB to its target size. A KB that already holds enough enabled hints is
   // the researcher's (possibly hand-edited) and is used as it is.
-  const loaded = async (): Promise<HintKb> => (await loadKbFile(summary.kbPath, dataset.name)).kb;
+  const loaded = async (): Promise<HintKb> => (await loadKbFile(summary.kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars })).kb;
   let kb = await loaded();
   const enabled = (k: HintKb): number => k.hints.filter(isEnabled).length;
   if (wants('reflect')) {
