@@ -5,7 +5,8 @@
  *
  * Cut: the authors' first 400 training sessions (train-0..train-399) become train, the next 80
  * (train-400..train-479) validation, and the first 1,000 test sessions whose history has at most 60
- * items become test. Only items those sessions reference are kept, with their attributes. Session
+ * items become test (1,000 paired sessions are what it takes to detect about +0.02 NDCG@10 with 80%
+ * power on the simulator; 200 could not). Only items those sessions reference are kept, with their attributes. Session
  * ids stay origin-based, so recorded answers for the first 100 training prompts still apply.
  */
 import { join, resolve } from 'node:path';

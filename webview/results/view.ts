@@ -5,7 +5,7 @@
  * typing in the filter keeps focus).
  */
 import type { Chart } from 'chart.js';
-import type { ResultsFile, TrainingPoint } from '../../src/protocol/results';
+import { deltaVsNoHint, MARGINAL_CI_NOTE, type PairedComparison, type ResultsFile, type TrainingPoint } from '../../src/protocol/results';
 import type { ResultsCommand, SessionDetail } from '../../src/protocol/webview';
 import { conditionColourIndex } from '../../src/protocol/conditions';
 import { h, button, replaceChildren, type Child } from './dom';
@@ -185,21 +185,60 @@ export class ResultsView {
   private metricTable(ref: ResultsFile): HTMLElement {
     const metrics = metricNames(ref);
     const best = bestByMetric(ref.conditions, metrics);
+    // The paired difference against no-hint, where the file has it (schema 2).
+    const deltaMetric = ref.statistics?.primaryMetric ?? defaultMetric(ref);
+    const delta = (condition: string): PairedComparison | undefined => {
+      const d = deltaVsNoHint(ref, condition, deltaMetric);
+      return d && d.ciLow !== undefined ? d : undefined;
+    };
+    const hasDelta = ref.conditions.some((c) => delta(c.condition));
     const csv = (): CsvRows => [
-      ['condition', 'n', ...metrics.flatMap((m) => [m, `${m} ci_low`, `${m} ci_high`])],
-      ...ref.conditions.map((c) => [c.condition, c.n, ...metrics.flatMap((m): Array<string | number> => (c.metrics[m] ? [c.metrics[m].mean, c.metrics[m].ciLow, c.metrics[m].ciHigh] : ['', '', '']))]),
+      ['condition', 'n', ...metrics.flatMap((m) => [m, `${m} ci_low`, `${m} ci_high`]), ...(hasDelta ? [`delta ${deltaMetric} vs no-hint`, 'delta ci_low', 'delta ci_high', 'delta p', 'delta p_holm', 'family'] : [])],
+      ...ref.conditions.map((c) => {
+        const d = delta(c.condition);
+        return [c.condition, c.n, ...metrics.flatMap((m): Array<string | number> => (c.metrics[m] ? [c.metrics[m].mean, c.metrics[m].ciLow, c.metrics[m].ciHigh] : ['', '', ''])),
+          ...(hasDelta ? (d ? [d.diff, d.ciLow ?? '', d.ciHigh ?? '', d.pValue, d.pHolm ?? '', d.family ?? ''] : ['', '', '', '', '', '']) : [])];
+      }),
     ];
+    const deltaCell = (condition: string): HTMLElement => {
+      const d = delta(condition);
+      if (!d) return h('td', { class: 're-num re-muted' }, condition === 'no-hint' ? 'reference' : '–');
+      const primary = d.family === 'primary' && d.pHolm !== undefined;
+      const p = primary ? d.pHolm! : d.pValue;
+      return h('td', { class: `re-num re-delta ${d.diff > 0 ? 're-up' : d.diff < 0 ? 're-down' : ''}`, 'data-family': d.family ?? '' },
+        formatDiff(d.diff), ' ', h('span', { class: 're-ci' }, `[${formatDiff(d.ciLow!)}, ${formatDiff(d.ciHigh!)}]`),
+        h('span', { class: `re-muted${p < 0.05 ? ' re-signif' : ''}` }, ` p${primary ? ' (Holm)' : ''} ${formatPValue(p)}`));
+    };
     const table = h('table', { class: 're-table re-metrics', id: 're-metric-table' },
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Condition'), h('th', { scope: 'col', class: 're-num' }, 'n'), metrics.map((m) => h('th', { scope: 'col', class: 're-num' }, m)))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Condition'), h('th', { scope: 'col', class: 're-num' }, 'n'), metrics.map((m) => h('th', { scope: 'col', class: 're-num' }, m)),
+        hasDelta ? h('th', { scope: 'col', class: 're-num' }, `Δ ${deltaMetric} vs no-hint [95% CI], p`) : null)),
       h('tbody', {}, ref.conditions.map((c) =>
         h('tr', { 'data-condition': c.condition, class: UPPER_BOUNDS.has(c.condition) ? 're-upper' : undefined },
           h('th', { scope: 'row' }, h('span', { class: `re-swatch re-sw-c${conditionColourIndex(c.condition, 6) + 1}`, 'aria-hidden': 'true' }), conditionLabel(c.condition), c.hintId ? h('span', { class: 're-muted re-mono' }, ` ${c.hintId}`) : null),
           h('td', { class: 're-num' }, formatCount(c.n)),
-          metrics.map((m) => estimateCell(c.metrics[m], best.get(m)?.has(c.condition) ?? false))))));
+          metrics.map((m) => estimateCell(c.metrics[m], best.get(m)?.has(c.condition) ?? false)),
+          hasDelta ? deltaCell(c.condition) : null))));
     return section('re-metrics', 'Metrics per condition', {
       actions: [copyCsvButton('metrics', csv)],
-      intro: 'Mean over test sessions with bootstrap 95% confidence interval. Bold: best per column; the oracle is an upper bound and is not ranked.',
-    }, h('div', { class: 're-table-wrap' }, table));
+      intro: `Mean over test sessions with bootstrap 95% confidence interval. Bold: best per column; the oracle is an upper bound and is not ranked.${hasDelta ? ' Δ: mean per-session difference from no-hint with its paired bootstrap 95% CI and sign-flip p-value (Holm-adjusted in the primary family).' : ''} ${MARGINAL_CI_NOTE}`,
+    }, h('div', { class: 're-table-wrap' }, table), this.statisticsNotes(ref));
+  }
+
+  /** MDE, how the baselines were formed, and the agent's final entropy (schema 2). */
+  private statisticsNotes(ref: ResultsFile): HTMLElement | null {
+    const notes: Child[] = [];
+    const st = ref.statistics;
+    for (const m of st?.mde ?? []) {
+      notes.push(h('li', { class: 're-mde' }, `Minimum detectable effect (${Math.round(m.power * 100)}% power, α = ${st!.alpha}, two-sided): ${conditionLabel(m.a)} vs ${conditionLabel(m.b)} ${m.metric} ±${formatMetric(m.mde, 4)} with n = ${formatCount(m.n)} (paired SD ${formatMetric(m.sd, 3)}).`));
+    }
+    const bl = ref.baselines;
+    if (bl?.bestFixedHint) notes.push(h('li', {}, `Best fixed hint: ${bl.bestFixedHint.hintId} (mean reward ${formatMetric(bl.bestFixedHint.reward, 4)} on ${bl.bestFixedHint.chosenOn}, ${formatCount(bl.bestFixedHint.sessions)} sessions; “no hint” allowed).`));
+    if (bl?.randomHint) notes.push(h('li', {}, bl.randomHint.estimate === 'expectation' ? `Random hint: the exact expectation over ${bl.randomHint.hints} enabled hints per session.` : `Random hint: one seeded draw per session (seed ${bl.randomHint.seed}).`));
+    const at = ref.agentTraining;
+    if (at?.finalEntropy !== undefined) {
+      notes.push(h('li', { class: at.nearUniform ? 're-warning' : undefined }, `Agent: final policy entropy ${formatMetric(at.finalEntropy, 3)} of at most ${formatMetric(at.maxEntropy, 3)}${at.checkpoint ? `, checkpoint ${at.checkpoint}` : ''}${at.nearUniform ? ' — close to uniform: the agent is under-trained.' : '.'}`));
+    }
+    return notes.length ? h('ul', { class: 're-notes-list', id: 're-statistics-notes' }, notes) : null;
   }
 
   private chartsRow(ref: ResultsFile, metric: string): HTMLElement {
@@ -233,7 +272,7 @@ export class ResultsView {
     };
     this.chartRedraws.set('metric', () => drawBars(shown));
     const barCard = h('div', { class: 're-card' }, h('div', { class: 're-card-head' }, h('h3', {}, 'By condition'), select), bars.box);
-    return section('re-charts', 'Charts', {}, h('div', { class: 're-grid' }, barCard, this.curveCard(ref.run.id, ref.training)));
+    return section('re-charts', 'Charts', { intro: MARGINAL_CI_NOTE }, h('div', { class: 're-grid' }, barCard, this.curveCard(ref.run.id, ref.training)));
   }
 
   private curveCard(runId: string, points: TrainingPoint[] | undefined): HTMLElement {
@@ -298,7 +337,7 @@ export class ResultsView {
     });
     return section('re-compare', `Run comparison (${metric})`, {
       actions: [copyCsvButton('run comparison', csv), ...(this.host.connected ? [button('Choose runs…', () => this.host.post({ type: 'results/compareRuns' }), { class: 're-btn re-btn-secondary' })] : [])],
-      intro: 'The first run is the reference; Δ is the other run minus the reference. Change the metric with the chart selector above.',
+      intro: `The first run is the reference; Δ is the other run minus the reference (a difference of means, not a test). Change the metric with the chart selector above. ${MARGINAL_CI_NOTE}`,
     },
     h('div', { class: 're-table-wrap' }, table),
     h('div', { class: 're-card re-gap' }, bars.box),
@@ -331,17 +370,26 @@ export class ResultsView {
   }
 
   private pairedTests(ref: ResultsFile): HTMLElement {
+    // Primary family first: the hypotheses the evaluation is for.
+    const rows = [...ref.comparisons].sort((x, y) => Number(y.family === 'primary') - Number(x.family === 'primary'));
+    const hasCi = rows.some((c) => c.ciLow !== undefined);
     const table = h('table', { class: 're-table', id: 're-paired-table' },
-      h('thead', {}, h('tr', {}, ['Comparison', 'Metric', 'Difference', 'p-value', 'p (Holm)', 'n'].map((t, i) => h('th', { scope: 'col', class: i >= 2 ? 're-num' : undefined }, t)))),
-      h('tbody', {}, ref.comparisons.map((c) => h('tr', {},
+      h('thead', {}, h('tr', {}, ['Comparison', 'Family', 'Metric', 'Δ', ...(hasCi ? ['95% CI of Δ'] : []), 'p-value', 'p (Holm)', 'n'].map((t, i) => h('th', { scope: 'col', class: i >= 3 ? 're-num' : undefined }, t)))),
+      h('tbody', {}, rows.map((c) => h('tr', { 'data-family': c.family ?? '' },
         h('td', {}, `${conditionLabel(c.a)} vs ${conditionLabel(c.b)}`),
+        h('td', {}, c.family ?? '–'),
         h('td', {}, c.metric),
         h('td', { class: `re-num ${c.diff > 0 ? 're-up' : c.diff < 0 ? 're-down' : ''}` }, formatDiff(c.diff)),
+        hasCi ? h('td', { class: 're-num' }, c.ciLow === undefined ? '–' : `[${formatDiff(c.ciLow)}, ${formatDiff(c.ciHigh!)}]`) : null,
         h('td', { class: 're-num' }, formatPValue(c.pValue)),
         h('td', { class: `re-num${c.pHolm !== undefined && c.pHolm < 0.05 ? ' re-signif' : ''}` }, c.pHolm === undefined ? '–' : formatPValue(c.pHolm)),
         h('td', { class: 're-num' }, formatCount(c.n))))));
-    const csv = (): CsvRows => [['a', 'b', 'metric', 'diff', 'p_value', 'p_holm', 'n'], ...ref.comparisons.map((c) => [c.a, c.b, c.metric, c.diff, c.pValue, c.pHolm ?? '', c.n])];
-    return section('re-paired', 'Paired tests', { actions: [copyCsvButton('paired tests', csv)], intro: 'Paired randomization tests over the same sessions; the Holm-adjusted p-value accounts for running all of them, and is bold below 0.05.' },
+    const csv = (): CsvRows => [['a', 'b', 'family', 'metric', 'diff', 'ci_low', 'ci_high', 'sd', 'p_value', 'p_holm', 'permutations', 'n'], ...rows.map((c) => [c.a, c.b, c.family ?? '', c.metric, c.diff, c.ciLow ?? '', c.ciHigh ?? '', c.sd ?? '', c.pValue, c.pHolm ?? '', c.permutations ?? '', c.n])];
+    const st = ref.statistics;
+    const intro = st
+      ? `Paired comparisons over the same sessions: Δ is the mean per-session difference, its 95% CI a percentile bootstrap over sessions (${formatCount(st.bootstrap)} resamples), p a sign-flip permutation test ((b+1)/(B+1), B = ${formatCount(st.permutations)}). Primary family (${st.primary.length ? st.primary.join(', ') : 'none evaluated'}, on ${st.primaryMetric}): Holm-adjusted together, bold below 0.05. Secondary comparisons are unadjusted and exploratory.`
+      : 'Paired randomization tests over the same sessions; the Holm-adjusted p-value accounts for running all of them, and is bold below 0.05.';
+    return section('re-paired', 'Paired tests', { actions: [copyCsvButton('paired tests', csv)], intro },
       h('details', { class: 're-more-details' }, h('summary', {}, `${ref.comparisons.length} comparisons`), h('div', { class: 're-table-wrap' }, table)));
   }
 

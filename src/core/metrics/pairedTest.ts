@@ -26,9 +26,17 @@ export function pairedRandomizationTest(a: number[], b: number[], rng: Rng, resa
   const observed = Math.abs(mean(d));
   const bar = observed - TIE_TOLERANCE * Math.max(1, observed);
   let extreme = 0;
+  const dd = Float64Array.from(d);
   for (let r = 0; r < resamples; r++) {
+    // One 32-bit draw gives the signs of 32 sessions (each bit a fair coin), so a 10,000-resample
+    // test on 1,000 sessions costs 320,000 draws instead of 10 million.
     let s = 0;
-    for (let i = 0; i < n; i++) s += rng.next() < 0.5 ? d[i]! : -d[i]!;
+    let bits = 0;
+    for (let i = 0; i < n; i++) {
+      if ((i & 31) === 0) bits = rng.nextUint32();
+      s += bits & 1 ? dd[i]! : -dd[i]!;
+      bits >>>= 1;
+    }
     if (Math.abs(s / n) >= bar) extreme++;
   }
   return { diff: mean(a) - mean(b), pValue: (extreme + 1) / (resamples + 1) };

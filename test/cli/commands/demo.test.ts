@@ -25,7 +25,7 @@ test('demo: import, reflect, train in the worker, evaluate, report; a rerun reus
   assert.equal(first.code, 0, first.stderr);
   const s = JSON.parse(first.stdout);
   assert.equal(s.simulated, true);
-  assert.deepEqual([s.dataset.train, s.dataset.validation, s.dataset.test], [400, 80, 200]);
+  assert.deepEqual([s.dataset.train, s.dataset.validation, s.dataset.test], [400, 80, 1000]);
   assert.equal(s.kbHints, 3);
   assert.equal(s.training.skipped, false);
   assert.ok(s.training.calls > 0 && s.training.calls <= s.training.callBound, `calls ${s.training.calls} within the bound ${s.training.callBound}`);

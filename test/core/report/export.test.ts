@@ -105,3 +105,28 @@ test('JSON: the metric table with best flags, parseable, no sessions or config',
 test('unknown format is refused', () => {
   assert.throws(() => exportMetricTable(small, 'xml' as never), /unknown export format/);
 });
+
+test('schema 2: CSV, LaTeX and JSON carry Δ vs no-hint with its paired CI and p (Holm in the primary family)', () => {
+  const cmp = (a: string, diff: number, family: 'primary' | 'secondary', pValue: number, pHolm?: number) => ({ a, b: 'no-hint', metric: 'NDCG@10', diff, ciLow: diff - 0.01, ciHigh: diff + 0.01, sd: 0.2, pValue, ...(pHolm !== undefined ? { pHolm } : {}), n: 4, family, permutations: 10000 });
+  const v2 = {
+    ...small,
+    schemaVersion: 2,
+    comparisons: [cmp('agent', 0.02, 'primary', 0.01, 0.03), cmp('popularity', -0.05, 'secondary', 0.2)],
+    statistics: { ciMethod: 'percentile-bootstrap', bootstrap: 1000, permutations: 10000, alpha: 0.05, primaryMetric: 'NDCG@10', primary: ['agent vs no-hint'], mde: [] },
+  } as unknown as ResultsFile;
+  const csv = metricTableCsv(v2).split('\r\n');
+  assert.match(csv[0]!, /,delta_NDCG@10_vs_no_hint,delta_ci_low,delta_ci_high,delta_p,delta_p_holm,delta_family$/);
+  assert.match(csv.find((l) => l.startsWith('agent,'))!, /,0\.02,0\.01,0\.03,0\.01,0\.03,primary$/);
+  assert.match(csv.find((l) => l.startsWith('popularity,'))!, /,-0\.05,-0\.060?\d*,-0\.04\d*,0\.2,,secondary$/);
+  assert.match(csv.find((l) => l.startsWith('no-hint,'))!, /,,,,,,$/, 'the reference has no Δ');
+  const tex = metricTableLatex(v2);
+  assert.match(tex, /& \$\\Delta\$ NDCG@10 vs no hint \\\\/);
+  // primary: Holm-adjusted p with a dagger; secondary: raw p, no dagger
+  assert.match(tex, /\+0\.020 \{\\scriptsize \[\+0\.010, \+0\.030\], \$p\$ 0\.030\$\^\{\\dagger\}\$\}/);
+  assert.match(tex, /\$-\$0\.050 \{\\scriptsize \[\$-\$0\.060, \$-\$0\.040\], \$p\$ 0\.200\}/);
+  assert.match(tex, /Marginal intervals are not a test of a difference/);
+  const json = JSON.parse(metricTableJson(v2));
+  assert.equal(json.conditions.find((c: { condition: string }) => c.condition === 'agent').deltaVsNoHint.pHolm, 0.03);
+  // a schema-1 file has no Δ column
+  assert.doesNotMatch(metricTableCsv(small), /delta_/);
+});
