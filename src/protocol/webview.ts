@@ -123,6 +123,8 @@ export interface SidebarJob {
   reward?: number;
   curve?: import('./results').TrainingPoint[];
   runDir?: string;
+  /** The run folder's name, shown on the card (which run Resume continues). */
+  runId?: string;
   /** True when a Resume action applies (interrupted or cancelled training). */
   resumable?: boolean;
 }
@@ -152,6 +154,10 @@ export interface SidebarState {
     baseUrl: string;
     model: string;
     keySource: 'secret' | 'env' | 'none';
+    /** Jobs use the simulated LLM, started on this machine for each job (no key). */
+    simulated: boolean;
+    /** False for the simulator and endpoints on this machine: no API key is needed. */
+    keyNeeded: boolean;
     /** Workspace-level settings ignored because the workspace is not trusted. */
     ignored: string[];
   };

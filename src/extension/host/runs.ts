@@ -38,7 +38,9 @@ export function kbRefOf(manifest: unknown): RunFolder['kb'] {
   const fingerprint = (kb.fingerprint ?? m.kbFingerprint) as unknown;
   if (typeof fingerprint !== 'string') return undefined;
   const ids = (kb.hintIds ?? m.hintIds) as unknown;
-  return { fingerprint, hintIds: Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : undefined, path: typeof kb.path === 'string' ? kb.path : undefined };
+  // The training manifest records the KB path flat (`kbPath`).
+  const path = kb.path ?? m.kbPath;
+  return { fingerprint, hintIds: Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : undefined, path: typeof path === 'string' ? path : undefined };
 }
 
 /** Newest first. A missing runs folder is no runs. */

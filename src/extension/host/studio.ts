@@ -1,15 +1,17 @@
 /**
  * The extension's controller: what the sidebar shows (one complete snapshot), the config for the
  * selected dataset, and the gates every job passes (trust, API key). Plain TypeScript over the
- * `Vs` wrappers and the `CoreApi`, so it is unit-tested without VS Code. Jobs are in actions.ts.
+ * `Vs` wrappers and the `CoreApi`, so it is unit-tested without VS Code. Jobs are in ../actions/;
+ * the sidebar's buttons go through the one command table (commands.ts) via `dispatch`.
  */
 import { existsSync, promises as fsp } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ConfigLayer } from '../../core/config/resolve';
-import type { Re2llmConfig } from '../../core/config/defaults';
+import { defaultConfig, type Re2llmConfig } from '../../core/config/defaults';
 import { isEnabled, type HintKb } from '../../core/kb/types';
 import type { Logger } from '../../core/util/log';
-import type { SidebarCommand, SidebarDataset, SidebarParams, SidebarState } from '../../protocol/webview';
+import type { SidebarAction, SidebarCommand, SidebarDataset, SidebarParams, SidebarState } from '../../protocol/webview';
+import { keyNeeded, SIMULATED_LLM_KEY, SIMULATED_MODEL, type LlmAccess } from '../actions/llmAccess';
 import type { CoreApi } from '../core/api';
 import type { Vs } from '../vscode/types';
 import { SidebarChannel } from '../sidebar/sidebarChannel';
@@ -39,6 +41,12 @@ export function paramsOf(config: Re2llmConfig): SidebarParams {
   };
 }
 
+/** The palette command each sidebar action button runs. */
+export const ACTION_COMMANDS: Record<SidebarAction, string> = { reflect: 're2llm.reflect', train: 're2llm.train', evaluate: 're2llm.evaluate', run: 're2llm.runPipeline' };
+
+/** Runs a command of the command table by id (commands.ts). */
+export type Dispatch = (id: string, ...args: unknown[]) => Promise<void> | void;
+
 /** The results panel as the controller sees it (implemented over WebviewPanel in results/). */
 export interface ResultsView {
   showRuns(runDirs: string[]): Promise<void>;
@@ -51,8 +59,6 @@ export class Studio {
   readonly sidebar: SidebarChannel;
   datasets: SidebarDataset[] = [];
   results: ResultsView | undefined;
-  /** Sidebar command handler for job actions (set by actions.ts, which depends on this class). */
-  onSidebarCommand: (cmd: SidebarCommand) => Promise<void> = async () => {};
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** The parameters in the last snapshot sent to the sidebar (what the user saw and edited). */
   private shownParams: SidebarParams | undefined;
@@ -61,6 +67,7 @@ export class Studio {
     readonly vs: Vs,
     readonly core: CoreApi,
     env: Record<string, string | undefined> = process.env,
+    private readonly dispatch: Dispatch = () => {},
   ) {
     this.keys = new ApiKeyStore(vs, env);
     this.jobs = new JobManager(vs.workspaceState, () => this.scheduleRefresh());
@@ -180,16 +187,34 @@ export class Studio {
     return { source: 'sidebar parameters', values: Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) };
   }
 
-  /** Trust first, then a key; resolves to the key or undefined (after telling the user why). */
-  async gateLlm(action: string, config: Re2llmConfig): Promise<string | undefined> {
+  /** True when this workspace's jobs use the simulated LLM (Select Endpoint/Model). */
+  simulatedLlm(): boolean {
+    return this.vs.workspaceState.get<boolean>(SIMULATED_LLM_KEY) === true;
+  }
+
+  /**
+   * Trust first, then how the job reaches its LLM: the simulator, the user's key, or no key for an
+   * endpoint on this machine. Undefined (after telling the user why) when a key is needed and missing.
+   */
+  async llmAccess(action: string, config: Re2llmConfig): Promise<LlmAccess | undefined> {
     if (!(await requireTrust(this.vs, action))) return undefined;
+    if (this.simulatedLlm()) {
+      this.vs.log.info(`${action}: simulated LLM (no key)`);
+      return { kind: 'simulated' };
+    }
     const { key, source } = await this.keys.resolve(config.llm.apiKeyEnv);
     if (key) {
       this.vs.log.info(`${action}: using API key from ${source === 'secret' ? 'SecretStorage' : `$${config.llm.apiKeyEnv}`}`);
-      return key;
+      return { kind: 'key', apiKey: key };
     }
-    void this.vs.ui.error(`Re2LLM: ${action} needs an API key. Run "Re2LLM: Set API Key" or set $${config.llm.apiKeyEnv}. To try the extension without a key, run "Re2LLM: Start Demo".`, 'Set API Key').then((c) => {
+    if (!keyNeeded(config.llm.baseUrl, false)) {
+      this.vs.log.info(`${action}: no API key needed for ${config.llm.baseUrl} (this machine)`);
+      return { kind: 'keyless' };
+    }
+    const choices = ['Set API Key', 'Use Simulated LLM'];
+    void this.vs.ui.error(`Re2LLM: ${action} needs an API key for ${config.llm.baseUrl || 'the OpenAI endpoint'}. Run "Re2LLM: Set API Key" or set $${config.llm.apiKeyEnv}; endpoints on this machine (Ollama, vLLM, LM Studio) and the simulated LLM (Select Endpoint/Model) need none.`, ...choices).then((c) => {
       if (c === 'Set API Key') void this.vs.ui.executeCommand('re2llm.setApiKey');
+      else if (c === 'Use Simulated LLM') void this.vs.ui.executeCommand('re2llm.selectEndpoint', 'simulated');
     });
     return undefined;
   }
@@ -234,18 +259,21 @@ export class Studio {
     const selected = this.selectedDataset();
     const wc = this.safeConfig();
     const config = wc?.resolved.config;
+    const simulated = this.simulatedLlm();
     const state: SidebarState = {
       trusted: this.vs.workspace.isTrusted(),
       workspaceOpen: this.vs.workspace.folders().length > 0,
       datasets: this.datasets,
       selectedDataset: selected?.id,
       endpoint: {
-        baseUrl: config?.llm.baseUrl ?? '',
-        model: config?.llm.model ?? '',
+        baseUrl: simulated ? 'simulated on this machine' : config?.llm.baseUrl ?? '',
+        model: simulated ? SIMULATED_MODEL : config?.llm.model ?? '',
         keySource: await this.keys.source(config?.llm.apiKeyEnv ?? 'OPENAI_API_KEY'),
+        simulated,
+        keyNeeded: keyNeeded(config?.llm.baseUrl ?? '', simulated),
         ignored: wc?.ignored ?? [],
       },
-      params: config ? this.params(config) : { reflectTargetHints: 20, reflectMaxCalls: 3000, trainSteps: 5000, agentPreset: 'bandit', evalTestSample: 200 },
+      params: this.params(config ?? defaultConfig()),
       jobs: this.jobs.snapshot(),
       runs: [],
     };
@@ -260,7 +288,7 @@ export class Studio {
       const errors = diags.filter((d) => d.severity === 'error').length;
       state.kb = { path: kbPath, hints: kb?.hints.length ?? 0, enabled: kb?.hints.filter(isEnabled).length ?? 0, stale: false, errors };
       if (!kb) state.kb.invalid = diags.some((d) => d.code === 'parse') ? 'parse' : 'schema';
-      const agent = runs.find((r) => r.trained && r.kb);
+      const agent = newestAgentOn(runs, kbPath);
       if (kb && agent?.kb) {
         const s = agentStaleness({ runId: agent.id, ...agent.kb }, { fingerprint: await this.core.kbFingerprint(kb), enabledIds: kb.hints.filter(isEnabled).map((h) => h.id) });
         state.kb.stale = s.stale;
@@ -310,11 +338,18 @@ export class Studio {
         else await this.vs.ui.executeCommand(`re2llm.${cmd.command}`);
         return;
       case 'sidebar/start':
+        // The job reads the stored changes over the current config (prepareJob).
+        await this.rememberParams(cmd.params);
+        await this.dispatch(ACTION_COMMANDS[cmd.action]);
+        return;
       case 'sidebar/cancelJob':
+        await this.dispatch('re2llm.cancelJob', cmd.jobId);
+        return;
       case 'sidebar/resumeJob':
+        await this.dispatch('re2llm.resumeTraining', cmd.jobId);
+        return;
       case 'sidebar/openRun':
-        if (cmd.type === 'sidebar/start') await this.rememberParams(cmd.params);
-        await this.onSidebarCommand(cmd);
+        await this.dispatch('re2llm.openResults', cmd.runId);
         return;
       default: {
         const never: never = cmd;
@@ -322,4 +357,15 @@ export class Studio {
       }
     }
   }
+}
+
+/**
+ * The trained agent the stale-agent warning is about: the newest run that trained on this KB
+ * file (runs that recorded another KB path are someone else's agent), else the newest trained
+ * run that recorded no path.
+ */
+export function newestAgentOn(runs: RunFolder[], kbPath: string): RunFolder | undefined {
+  const trained = runs.filter((r) => r.trained && r.kb);
+  const here = resolve(kbPath);
+  return trained.find((r) => r.kb?.path !== undefined && resolve(r.kb.path) === here) ?? trained.find((r) => r.kb?.path === undefined);
 }
