@@ -28,7 +28,7 @@ const THEME = `:root { --vscode-font-family: system-ui, sans-serif; --vscode-fon
 body { background: var(--vscode-sideBar-background); }`;
 const css = THEME + '\n' + readFileSync(join(ROOT, 'media/sidebar.css'), 'utf8');
 
-const PARAMS = { reflectTargetHints: 20, reflectMaxCalls: 3000, trainSteps: 5000, agentPreset: 'bandit' as const, evalTestSample: 200 };
+const PARAMS = { "reflection.targetHints": 20, "reflection.maxCalls": 3000, "agent.steps": 5000, "agent.preset": 'bandit' as const, "evaluation.testSample": 200 };
 
 function state(over: Partial<SidebarState> = {}): SidebarState {
   return {
@@ -42,6 +42,7 @@ function state(over: Partial<SidebarState> = {}): SidebarState {
     endpoint: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1:8b', keySource: 'secret', simulated: false, keyNeeded: true, ignored: [] },
     kb: { path: '/ws/examples/re2llm/hetrec-mini.hints.json', hints: 21, enabled: 19, stale: true, staleReason: '1 added or enabled (h-3f2a); 2 removed or disabled (h-01, h-02)', errors: 1 },
     params: PARAMS,
+    paramLimits: { 'reflection.targetHints': { minimum: 1 }, 'reflection.maxCalls': { minimum: 1 }, 'agent.steps': { minimum: 1 }, 'evaluation.testSample': { minimum: 0 } },
     jobs: [
       {
         id: 'train-1', kind: 'train', label: 'Train agent on examples', status: 'running', done: 1200, total: 5000, message: 'PPO update 38', calls: 412, cost: 0.0123, reward: 0.041,
@@ -108,19 +109,19 @@ test('sidebar: ready handshake, empty state, then a full snapshot; buttons post 
     assert.deepEqual(await lastPosted(page), [{ type: 'sidebar/start', action: 'evaluate', params: PARAMS }]);
 
     // An invalid parameter disables the actions; a valid one is sent.
-    await page.locator('[data-testid="param-reflectTargetHints"] input').fill('abc');
+    await page.locator('[data-testid="param-reflection.targetHints"] input').fill('abc');
     assert.equal(await page.locator('[data-testid="action-reflect"]').getAttribute('disabled'), '');
-    assert.equal(await page.locator('[data-testid="param-reflectTargetHints"]').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.locator('[data-testid="param-reflection.targetHints"]').getAttribute('aria-invalid'), 'true');
     const before = (await posted(page)).length;
     await page.click('[data-testid="action-reflect"]', { force: true });
     assert.equal((await posted(page)).length, before, 'a disabled button posted');
-    await page.locator('[data-testid="param-reflectTargetHints"] input').fill('8');
+    await page.locator('[data-testid="param-reflection.targetHints"] input').fill('8');
     await page.click('[data-testid="action-reflect"]');
-    assert.deepEqual(await lastPosted(page), [{ type: 'sidebar/start', action: 'reflect', params: { ...PARAMS, reflectTargetHints: 8 } }]);
+    assert.deepEqual(await lastPosted(page), [{ type: 'sidebar/start', action: 'reflect', params: { ...PARAMS, "reflection.targetHints": 8 } }]);
 
     // A new snapshot does not overwrite what the user typed.
     await postToWebview(page, { type: 'sidebar/state', state: state() });
-    assert.equal(await page.locator('[data-testid="param-reflectTargetHints"] input').inputValue(), '8');
+    assert.equal(await page.locator('[data-testid="param-reflection.targetHints"] input').inputValue(), '8');
 
     await page.click('[data-testid="cancel-train"]');
     assert.deepEqual(await lastPosted(page), [{ type: 'sidebar/cancelJob', jobId: 'train-1' }]);
@@ -139,7 +140,7 @@ test('sidebar: ready handshake, empty state, then a full snapshot; buttons post 
     // Keyboard: focus a button, press Enter and Space.
     await page.locator('[data-testid="action-run"]').focus();
     await page.keyboard.press('Enter');
-    assert.deepEqual((await lastPosted(page))[0], { type: 'sidebar/start', action: 'run', params: { ...PARAMS, reflectTargetHints: 8 } });
+    assert.deepEqual((await lastPosted(page))[0], { type: 'sidebar/start', action: 'run', params: { ...PARAMS, "reflection.targetHints": 8 } });
     await page.locator('[data-testid="open-results"]').focus();
     await page.keyboard.press('Space');
     assert.deepEqual(await lastPosted(page), [{ type: 'sidebar/command', command: 'openResults' }]);
@@ -182,13 +183,13 @@ test('sidebar: state persisted with setState is painted at once after a reload, 
   try {
     let page = await open(s);
     await postToWebview(page, { type: 'sidebar/state', state: state() });
-    await page.locator('[data-testid="param-trainSteps"] input').fill('777');
+    await page.locator('[data-testid="param-agent.steps"] input').fill('777');
     await waitForPageCondition(page, 'window.__stateWrites > 0');
     const saved = await page.evaluate('window.__state');
     page = await open(s, saved);
     assert.deepEqual(await posted(page), [{ type: 'sidebar/ready' }]);
     assert.match(await text(page, 'kb-summary'), /21 hints/);
-    assert.equal(await page.locator('[data-testid="param-trainSteps"] input').inputValue(), '777');
+    assert.equal(await page.locator('[data-testid="param-agent.steps"] input').inputValue(), '777');
     // The running card of before the reload is not painted again: that job may be long gone.
     assert.equal(await page.locator('[data-testid="job-train"][data-status="running"]').count(), 0);
     assert.equal(await page.locator('[data-testid="job-train"][data-status="interrupted"]').count(), 1);

@@ -16,7 +16,7 @@ import { FakeVs } from './fakes/fakeVscode';
 import { FakeCore } from './fakes/fakeCore';
 
 const SECRET = 'sk-test-THIS-MUST-NEVER-LEAK-1234567890';
-const params = { reflectTargetHints: 5, reflectMaxCalls: 50, trainSteps: 100, agentPreset: 'bandit' as const, evalTestSample: 10 };
+const params = { "reflection.targetHints": 5, "reflection.maxCalls": 50, "agent.steps": 100, "agent.preset": 'bandit' as const, "evaluation.testSample": 10 };
 
 function kbOf(...hints: [string, string, boolean?][]): HintKb {
   return { version: 1, dataset: 'toy', hints: hints.map(([id, text, enabled]) => ({ id, text, ...(enabled === false ? { enabled: false } : {}) })) };

@@ -6,7 +6,7 @@
 import type { SidebarAction, SidebarCommand, SidebarHostCommand, SidebarJob, SidebarParams, SidebarState } from '../../src/protocol/webview';
 import type { TrainingPoint } from '../../src/protocol/results';
 import { badge, button, divider, dropdown, progressRing, setDisabled, setInvalid, setOptions, setValue, textField } from '../shared/kit';
-import { PARAM_FIELDS, parseParam, paramsValid } from './params';
+import { CHOICE_FIELDS, PARAM_FIELDS, parseParam, paramsValid } from './params';
 
 export interface CurveRenderer {
   /** Draws or updates the live training curve in `canvas`. */
@@ -38,7 +38,7 @@ export class SidebarView {
   private readonly kbSummary = h('p', { 'data-testid': 'kb-summary' });
   private readonly kbStale = h('p', { class: 'warning', 'data-testid': 'kb-stale', role: 'alert', hidden: '' });
   private readonly fields = new Map<string, HTMLElement>();
-  private readonly preset: HTMLElement;
+  private readonly choices = new Map<string, HTMLElement>();
   private readonly actionButtons = new Map<SidebarAction, HTMLElement>();
   private readonly trustButtons: HTMLElement[] = [];
   private readonly actionsNote = h('p', { class: 'muted', 'data-testid': 'actions-note' });
@@ -65,10 +65,10 @@ export class SidebarView {
       button('Import Dataset…', { appearance: 'secondary', testId: 'empty-import', onClick: cmd('importDataset') }),
     );
     this.datasetSelect = dropdown('Dataset', [], undefined, { testId: 'dataset-select', onChange: (id) => id && this.post({ type: 'sidebar/selectDataset', id }) });
-    this.preset = dropdown('Agent preset', [{ value: 'bandit', label: 'bandit' }, { value: 'paper', label: 'paper' }], 'bandit', {
-      testId: 'param-agentPreset',
-      onChange: (v) => this.setParam('agentPreset', v),
-    });
+    for (const f of CHOICE_FIELDS) {
+      const d = dropdown(f.label, f.options.map((o) => ({ value: o, label: o })), f.options[0], { testId: `param-${f.key}`, onChange: (v) => this.setChoice(f.key, f.options, v) });
+      this.choices.set(f.key, d);
+    }
     for (const f of PARAM_FIELDS) {
       const field = textField(f.label, { value: '', size: 8, testId: `param-${f.key}`, onInput: (v) => this.setParam(f.key, v) });
       this.fields.set(f.key, field);
@@ -93,7 +93,7 @@ export class SidebarView {
         button('Open KB', { appearance: 'secondary', testId: 'open-kb', onClick: cmd('openKb') }),
         button('Validate', { appearance: 'secondary', testId: 'validate-kb', onClick: cmd('validateKb') }))),
       divider(),
-      section('Run', 'actions', h('div', { class: 'params' }, ...this.fields.values(), h('label', { class: 'preset' }, 'Agent preset', this.preset)), actionRow, this.actionsNote),
+      section('Run', 'actions', h('div', { class: 'params' }, ...this.fields.values(), ...CHOICE_FIELDS.map((f) => h('label', { class: 'preset' }, f.label, this.choices.get(f.key)!))), actionRow, this.actionsNote),
       divider(),
       section('Recent runs', 'runs', this.runs, h('div', { class: 'row' },
         button('Open Results', { appearance: 'secondary', testId: 'open-results', onClick: cmd('openResults') }),
@@ -115,7 +115,8 @@ export class SidebarView {
 
   restore(saved: { state?: SidebarState; params?: Partial<SidebarParams>; edited?: boolean }): void {
     if (saved.params) this.params = { ...saved.params };
-    this.edited = !!saved.edited;
+    // Edits saved by an older version (other parameter names) are not edits of these fields.
+    this.edited = !!saved.edited && paramsValid(this.params);
     // A job running when the snapshot was saved may be long gone (a window reload): show only
     // finished cards until the host's first snapshot says what runs now.
     if (saved.state) this.render({ ...saved.state, jobs: saved.state.jobs.filter((j) => j.status !== 'running') });
@@ -124,20 +125,23 @@ export class SidebarView {
 
   private fillFields(p: Partial<SidebarParams>): void {
     for (const f of PARAM_FIELDS) if (p[f.key] !== undefined) setValue(this.fields.get(f.key)!, String(p[f.key]));
-    if (p.agentPreset) setValue(this.preset, p.agentPreset);
+    for (const f of CHOICE_FIELDS) if (p[f.key] !== undefined) setValue(this.choices.get(f.key)!, String(p[f.key]));
   }
 
-  private setParam(key: keyof SidebarParams, raw: string): void {
+  private setChoice(key: (typeof CHOICE_FIELDS)[number]['key'], options: readonly string[], raw: string): void {
     this.edited = true;
-    if (key === 'agentPreset') {
-      if (raw === 'bandit' || raw === 'paper') this.params.agentPreset = raw;
-    } else {
-      const n = parseParam(key, raw);
-      const field = this.fields.get(key)!;
-      setInvalid(field, n === undefined);
-      if (n === undefined) delete this.params[key];
-      else this.params[key] = n;
-    }
+    if (options.includes(raw)) (this.params as Record<string, unknown>)[key] = raw;
+    this.updateActions();
+    this.persist();
+  }
+
+  private setParam(key: (typeof PARAM_FIELDS)[number]['key'], raw: string): void {
+    this.edited = true;
+    const n = parseParam(key, raw, this.state?.paramLimits);
+    const field = this.fields.get(key)!;
+    setInvalid(field, n === undefined);
+    if (n === undefined) delete this.params[key];
+    else this.params[key] = n;
     this.updateActions();
     this.persist();
   }

@@ -11,6 +11,8 @@ import { defaultConfig, type Re2llmConfig } from '../../core/config/defaults';
 import { isEnabled, type HintKb } from '../../core/kb/types';
 import type { Logger } from '../../core/util/log';
 import type { SidebarAction, SidebarCommand, SidebarDataset, SidebarParams, SidebarState } from '../../protocol/webview';
+import { paramLimits, paramsLayer, paramsOf, paramValueValid } from './sidebarParams';
+import { SIDEBAR_PARAMS } from '../../protocol/webview';
 import { keyNeeded, SIMULATED_LLM_KEY, SIMULATED_MODEL, type LlmAccess } from '../actions/llmAccess';
 import type { CoreApi } from '../core/api';
 import type { Vs } from '../vscode/types';
@@ -25,21 +27,11 @@ import { requireTrust } from './trust';
 import { defaultKbPath } from '../../core/run/paths';
 
 export const SELECTED_DATASET_KEY = 're2llm.selectedDataset';
-/** The sidebar parameters the user changed (a diff against the resolved config; the old key held them all). */
-export const PARAMS_KEY = 're2llm.sidebarParamsChanged';
-
-const PARAM_KEYS = ['reflectTargetHints', 'reflectMaxCalls', 'trainSteps', 'agentPreset', 'evalTestSample'] as const satisfies readonly (keyof SidebarParams)[];
-
-/** The sidebar's parameters as the resolved config sets them. */
-export function paramsOf(config: Re2llmConfig): SidebarParams {
-  return {
-    reflectTargetHints: config.reflection.targetHints,
-    reflectMaxCalls: config.reflection.maxCalls,
-    trainSteps: config.agent.steps,
-    agentPreset: config.agent.preset,
-    evalTestSample: config.evaluation.testSample,
-  };
-}
+/**
+ * The sidebar parameters the user changed, by setting key (a diff against the resolved config).
+ * Older keys held them under other names ('re2llm.sidebarParams', '…Changed'): they are ignored.
+ */
+export const PARAMS_KEY = 're2llm.sidebarParamsBySetting';
 
 /** The palette command each sidebar action button runs. */
 export const ACTION_COMMANDS: Record<SidebarAction, string> = { reflect: 're2llm.reflect', train: 're2llm.train', evaluate: 're2llm.evaluate', run: 're2llm.runPipeline' };
@@ -151,7 +143,7 @@ export class Studio {
     const saved = this.vs.workspaceState.get<Partial<SidebarParams>>(PARAMS_KEY);
     if (!saved || typeof saved !== 'object') return {};
     const out: Record<string, unknown> = {};
-    for (const k of PARAM_KEYS) if (saved[k] !== undefined) out[k] = saved[k];
+    for (const { key } of SIDEBAR_PARAMS) if (saved[key] !== undefined && paramValueValid(key, saved[key])) out[key] = saved[key];
     return out as Partial<SidebarParams>;
   }
 
@@ -166,25 +158,22 @@ export class Studio {
     const fromConfig = paramsOf(config);
     const before = this.changedParams() as Record<string, unknown>;
     const changed: Record<string, unknown> = {};
-    for (const k of PARAM_KEYS) {
+    for (const { key: k } of SIDEBAR_PARAMS) {
       const untouched = this.shownParams !== undefined && sent[k] === this.shownParams[k];
       if (untouched) {
         if (before[k] !== undefined) changed[k] = before[k];
-      } else if (sent[k] !== undefined && sent[k] !== fromConfig[k]) changed[k] = sent[k];
+      } else if (sent[k] !== undefined && sent[k] !== fromConfig[k]) {
+        // The message's shape was checked on arrival; the range is the setting's.
+        if (paramValueValid(k, sent[k])) changed[k] = sent[k];
+        else this.vs.log.warn(`sidebar: ${k} = ${JSON.stringify(sent[k])} is outside the setting's range; ignored`);
+      }
     }
     await this.vs.workspaceState.update(PARAMS_KEY, changed);
   }
 
   /** Layer for the sidebar's parameters (they override settings for that one job); only the values given. */
   paramsLayer(p: Partial<SidebarParams>): ConfigLayer {
-    const all: Record<string, unknown> = {
-      'reflection.targetHints': p.reflectTargetHints,
-      'reflection.maxCalls': p.reflectMaxCalls,
-      'agent.steps': p.trainSteps,
-      'agent.preset': p.agentPreset,
-      'evaluation.testSample': p.evalTestSample,
-    };
-    return { source: 'sidebar parameters', values: Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) };
+    return paramsLayer(p);
   }
 
   /** True when this workspace's jobs use the simulated LLM (Select Endpoint/Model). */
@@ -274,6 +263,7 @@ export class Studio {
         ignored: wc?.ignored ?? [],
       },
       params: this.params(config ?? defaultConfig()),
+      paramLimits: paramLimits(),
       jobs: this.jobs.snapshot(),
       runs: [],
     };

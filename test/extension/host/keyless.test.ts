@@ -84,12 +84,12 @@ test('the sidebar\'s test-sessions value reaches Evaluate from the sidebar and f
   const w = keyless();
   w.vs.setSetting('llm.baseUrl', { globalValue: 'http://127.0.0.1:11434/v1' });
   const shown = (await state(w)).params;
-  await w.studio.sidebar.receive({ type: 'sidebar/start', action: 'evaluate', params: { ...shown, evalTestSample: 40 } });
+  await w.studio.sidebar.receive({ type: 'sidebar/start', action: 'evaluate', params: { ...shown, "evaluation.testSample": 40 } });
   await w.handlers['re2llm.evaluate']!();
   const evals = w.core.calls.filter((c) => c.fn === 'evaluate');
   assert.equal(evals.length, 2);
   for (const e of evals) assert.equal(e.ctx!.config.evaluation.testSample, 40);
-  assert.equal((await state(w)).params.evalTestSample, 40);
+  assert.equal((await state(w)).params["evaluation.testSample"], 40);
 });
 
 test('the model step lists the endpoint\'s /v1/models (key in the header only), free text when it does not answer', async () => {
