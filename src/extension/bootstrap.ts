@@ -24,7 +24,9 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
   const t0 = performance.now();
   const vs = createVs(context, channel);
   const core = createCore(vs.extensionPath);
-  const studio = new Studio(vs, core);
+  // The sidebar's buttons run commands of the one table below.
+  let handlers: Record<string, Handler> = {};
+  const studio = new Studio(vs, core, process.env, (id, ...args) => handlers[id]?.(...args));
   const actions = new Actions(studio);
   const results = new ResultsHost({
     core,
@@ -43,7 +45,7 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
   studio.results = results;
   const kb = new KbEditing(studio);
   kb.register(context.subscriptions);
-  const handlers = commandHandlers(studio, actions);
+  handlers = commandHandlers(studio, actions);
   handlers['re2llm.disableHint'] = (uri, index) => kb.disableHint(uri as vscode.Uri, index as number);
 
   // The sidebar snapshot depends on trust, settings, datasets, runs and KB files.

@@ -123,6 +123,8 @@ export interface SidebarJob {
   reward?: number;
   curve?: import('./results').TrainingPoint[];
   runDir?: string;
+  /** The run folder's name, shown on the card (which run Resume continues). */
+  runId?: string;
   /** True when a Resume action applies (interrupted or cancelled training). */
   resumable?: boolean;
 }
@@ -133,14 +135,32 @@ export interface SidebarRun {
   hasResults: boolean;
 }
 
-/** Main parameters of the four actions, editable in the sidebar. */
-export interface SidebarParams {
-  reflectTargetHints: number;
-  reflectMaxCalls: number;
-  trainSteps: number;
-  agentPreset: 'bandit' | 'paper';
-  evalTestSample: number;
-}
+/**
+ * The parameters the sidebar edits: each is one setting of the settings table
+ * (src/core/config/defaults.ts), named by its key, so a parameter is this one entry. Its default,
+ * minimum and maximum come from the table (the host sends them in `SidebarState.paramLimits`);
+ * a test checks that every key is a setting and that `options` is its enum.
+ */
+export const SIDEBAR_PARAMS = [
+  { key: 'reflection.targetHints', label: 'Target hints', action: 'reflect' },
+  { key: 'reflection.maxCalls', label: 'Max LLM calls', action: 'reflect' },
+  { key: 'agent.steps', label: 'Training steps', action: 'train' },
+  { key: 'agent.preset', label: 'Agent preset', action: 'train', options: ['bandit', 'paper'] },
+  { key: 'evaluation.testSample', label: 'Test sessions (0 = all)', action: 'evaluate' },
+] as const;
+
+type SidebarParamEntry = (typeof SIDEBAR_PARAMS)[number];
+export type SidebarParamKey = SidebarParamEntry['key'];
+/** Keys of the integer parameters (the others choose among `options`). */
+export type NumericParamKey = Exclude<SidebarParamEntry, { options: unknown }>['key'];
+
+/** Values of the sidebar's parameters, by setting key. */
+export type SidebarParams = {
+  [E in SidebarParamEntry as E['key']]: E extends { options: readonly (infer O)[] } ? O : number;
+};
+
+/** Range of each integer parameter, from the settings table. */
+export type SidebarParamLimits = Record<NumericParamKey, { minimum?: number; maximum?: number }>;
 
 export interface SidebarState {
   /** False in Restricted Mode: no LLM call or training starts, workspace endpoint settings ignored. */
@@ -152,6 +172,10 @@ export interface SidebarState {
     baseUrl: string;
     model: string;
     keySource: 'secret' | 'env' | 'none';
+    /** Jobs use the simulated LLM, started on this machine for each job (no key). */
+    simulated: boolean;
+    /** False for the simulator and endpoints on this machine: no API key is needed. */
+    keyNeeded: boolean;
     /** Workspace-level settings ignored because the workspace is not trusted. */
     ignored: string[];
   };
@@ -161,6 +185,7 @@ export interface SidebarState {
     invalid?: 'parse' | 'schema';
   };
   params: SidebarParams;
+  paramLimits: SidebarParamLimits;
   jobs: SidebarJob[];
   runs: SidebarRun[];
 }
@@ -189,29 +214,22 @@ export type SidebarCommand =
 const SIDEBAR_ACTIONS = new Set<string>(['reflect', 'train', 'evaluate', 'run']);
 const HOST_COMMANDS = new Set<string>(SIDEBAR_HOST_COMMANDS);
 
-/** Parameter ranges, checked on arrival (the sidebar's inputs enforce the same). */
-export const SIDEBAR_PARAM_LIMITS = {
-  reflectTargetHints: [1, 200],
-  reflectMaxCalls: [1, 1_000_000],
-  trainSteps: [1, 10_000_000],
-  evalTestSample: [0, 1_000_000],
-} as const;
-
+/**
+ * The shape of the parameters, checked on arrival: every key present, integers non-negative and
+ * safe, options from the list. (The host then checks each value against its setting's range.)
+ */
 function asSidebarParams(v: unknown): SidebarParams | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const p = v as Record<string, unknown>;
-  for (const [key, [lo, hi]] of Object.entries(SIDEBAR_PARAM_LIMITS)) {
-    const n = p[key];
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < lo || n > hi) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const e of SIDEBAR_PARAMS) {
+    const x = p[e.key];
+    if ('options' in e) {
+      if (typeof x !== 'string' || !(e.options as readonly string[]).includes(x)) return undefined;
+    } else if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) return undefined;
+    out[e.key] = x;
   }
-  if (p.agentPreset !== 'bandit' && p.agentPreset !== 'paper') return undefined;
-  return {
-    reflectTargetHints: p.reflectTargetHints as number,
-    reflectMaxCalls: p.reflectMaxCalls as number,
-    trainSteps: p.trainSteps as number,
-    agentPreset: p.agentPreset,
-    evalTestSample: p.evalTestSample as number,
-  };
+  return out as SidebarParams;
 }
 
 /** Checks a message from the sidebar webview; returns it typed (extra fields dropped), or undefined if malformed. */

@@ -28,7 +28,7 @@ const THEME = `:root { --vscode-font-family: system-ui, sans-serif; --vscode-fon
 body { background: var(--vscode-sideBar-background); }`;
 const css = THEME + '\n' + readFileSync(join(ROOT, 'media/sidebar.css'), 'utf8');
 
-const PARAMS = { reflectTargetHints: 20, reflectMaxCalls: 3000, trainSteps: 5000, agentPreset: 'bandit' as const, evalTestSample: 200 };
+const PARAMS = { "reflection.targetHints": 20, "reflection.maxCalls": 3000, "agent.steps": 5000, "agent.preset": 'bandit' as const, "evaluation.testSample": 200 };
 
 function state(over: Partial<SidebarState> = {}): SidebarState {
   return {
@@ -39,9 +39,10 @@ function state(over: Partial<SidebarState> = {}): SidebarState {
       { id: '/ws/data/ml-100k', label: 'ml-100k', path: 'data/ml-100k', kind: 'folder' },
     ],
     selectedDataset: '/ws/examples/re2llm.config.json',
-    endpoint: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1:8b', keySource: 'secret', ignored: [] },
+    endpoint: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1:8b', keySource: 'secret', simulated: false, keyNeeded: true, ignored: [] },
     kb: { path: '/ws/examples/re2llm/hetrec-mini.hints.json', hints: 21, enabled: 19, stale: true, staleReason: '1 added or enabled (h-3f2a); 2 removed or disabled (h-01, h-02)', errors: 1 },
     params: PARAMS,
+    paramLimits: { 'reflection.targetHints': { minimum: 1 }, 'reflection.maxCalls': { minimum: 1 }, 'agent.steps': { minimum: 1 }, 'evaluation.testSample': { minimum: 0 } },
     jobs: [
       {
         id: 'train-1', kind: 'train', label: 'Train agent on examples', status: 'running', done: 1200, total: 5000, message: 'PPO update 38', calls: 412, cost: 0.0123, reward: 0.041,
@@ -108,19 +109,19 @@ test('sidebar: ready handshake, empty state, then a full snapshot; buttons post 
     assert.deepEqual(await lastPosted(page), [{ type: 'sidebar/start', action: 'evaluate', params: PARAMS }]);
 
     // An invalid parameter disables the actions; a valid one is sent.
-    await page.locator('[data-testid="param-reflectTargetHints"] input').fill('abc');
+    await page.locator('[data-testid="param-reflection.targetHints"] input').fill('abc');
     assert.equal(await page.locator('[data-testid="action-reflect"]').getAttribute('disabled'), '');
-    assert.equal(await page.locator('[data-testid="param-reflectTargetHints"]').getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.locator('[data-testid="param-reflection.targetHints"]').getAttribute('aria-invalid'), 'true');
     const before = (await posted(page)).length;
     await page.click('[data-testid="action-reflect"]', { force: true });
     assert.equal((await posted(page)).length, before, 'a disabled button posted');
-    await page.locator('[data-testid="param-reflectTargetHints"] input').fill('8');
+    await page.locator('[data-testid="param-reflection.targetHints"] input').fill('8');
     await page.click('[data-testid="action-reflect"]');
-    assert.deepEqual(await lastPosted(page), [{ type: 'sidebar/start', action: 'reflect', params: { ...PARAMS, reflectTargetHints: 8 } }]);
+    assert.deepEqual(await lastPosted(page), [{ type: 'sidebar/start', action: 'reflect', params: { ...PARAMS, "reflection.targetHints": 8 } }]);
 
     // A new snapshot does not overwrite what the user typed.
     await postToWebview(page, { type: 'sidebar/state', state: state() });
-    assert.equal(await page.locator('[data-testid="param-reflectTargetHints"] input').inputValue(), '8');
+    assert.equal(await page.locator('[data-testid="param-reflection.targetHints"] input').inputValue(), '8');
 
     await page.click('[data-testid="cancel-train"]');
     assert.deepEqual(await lastPosted(page), [{ type: 'sidebar/cancelJob', jobId: 'train-1' }]);
@@ -139,7 +140,7 @@ test('sidebar: ready handshake, empty state, then a full snapshot; buttons post 
     // Keyboard: focus a button, press Enter and Space.
     await page.locator('[data-testid="action-run"]').focus();
     await page.keyboard.press('Enter');
-    assert.deepEqual((await lastPosted(page))[0], { type: 'sidebar/start', action: 'run', params: { ...PARAMS, reflectTargetHints: 8 } });
+    assert.deepEqual((await lastPosted(page))[0], { type: 'sidebar/start', action: 'run', params: { ...PARAMS, "reflection.targetHints": 8 } });
     await page.locator('[data-testid="open-results"]').focus();
     await page.keyboard.press('Space');
     assert.deepEqual(await lastPosted(page), [{ type: 'sidebar/command', command: 'openResults' }]);
@@ -157,7 +158,7 @@ test('sidebar: Restricted Mode banner, LLM actions disabled, ignored settings li
   const s = await launchChromium({ viewport: { width: 360, height: 900 } });
   try {
     const page = await open(s);
-    await postToWebview(page, { type: 'sidebar/state', state: state({ trusted: false, jobs: [], endpoint: { baseUrl: '', model: 'gpt-4o-mini', keySource: 'none', ignored: ['llm.baseUrl', 'llm.model'] }, kb: { ...state().kb!, stale: false } }) });
+    await postToWebview(page, { type: 'sidebar/state', state: state({ trusted: false, jobs: [], endpoint: { baseUrl: '', model: 'gpt-4o-mini', keySource: 'none', simulated: false, keyNeeded: true, ignored: ['llm.baseUrl', 'llm.model'] }, kb: { ...state().kb!, stale: false } }) });
     await waitForPageCondition(page, `!document.querySelector('[data-testid="restricted-banner"]').hidden`);
     assert.match(await text(page, 'restricted-banner'), /Restricted Mode.*no LLM call or training starts/s);
     assert.match(await text(page, 'ignored-settings'), /re2llm\.llm\.baseUrl, re2llm\.llm\.model/);
@@ -182,14 +183,49 @@ test('sidebar: state persisted with setState is painted at once after a reload, 
   try {
     let page = await open(s);
     await postToWebview(page, { type: 'sidebar/state', state: state() });
-    await page.locator('[data-testid="param-trainSteps"] input').fill('777');
+    await page.locator('[data-testid="param-agent.steps"] input').fill('777');
     await waitForPageCondition(page, 'window.__stateWrites > 0');
     const saved = await page.evaluate('window.__state');
     page = await open(s, saved);
     assert.deepEqual(await posted(page), [{ type: 'sidebar/ready' }]);
     assert.match(await text(page, 'kb-summary'), /21 hints/);
-    assert.equal(await page.locator('[data-testid="param-trainSteps"] input').inputValue(), '777');
+    assert.equal(await page.locator('[data-testid="param-agent.steps"] input').inputValue(), '777');
+    // The running card of before the reload is not painted again: that job may be long gone.
+    assert.equal(await page.locator('[data-testid="job-train"][data-status="running"]').count(), 0);
+    assert.equal(await page.locator('[data-testid="job-train"][data-status="interrupted"]').count(), 1);
     assert.deepEqual(await s.cspViolations(), []);
+  } finally {
+    await s.close();
+  }
+});
+
+test('sidebar: keyless endpoints enable the buttons, a missing key disables them with the reason; cards name run and step; a broken KB says so', { timeout: TIMEOUT }, async () => {
+  const s = await launchChromium({ viewport: { width: 300, height: 1000 } });
+  try {
+    const page = await open(s);
+    const local = { baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1:8b', keySource: 'none' as const, simulated: false, keyNeeded: false, ignored: [] };
+    const jobs: SidebarState['jobs'] = [
+      { id: 'train-2', kind: 'train', label: 'Train agent on examples', status: 'cancelled', message: 'Stopped at step 1200/5000. Resume continues from the last checkpoint.', runDir: '/ws/re2llm-runs/train-20261201-2210', runId: 'train-20261201-2210', done: 1200, total: 5000, resumable: true },
+    ];
+    await postToWebview(page, { type: 'sidebar/state', state: state({ endpoint: local, jobs, kb: { path: '/ws/re2llm/x.hints.json', hints: 1, enabled: 1, stale: false, errors: 0 } }) });
+    await waitForPageCondition(page, `/no API key needed/.test(document.querySelector('[data-testid="key-status"]').textContent)`);
+    for (const a of ['reflect', 'train', 'evaluate', 'run']) assert.equal(await page.locator(`[data-testid="action-${a}"]`).getAttribute('disabled'), null, a);
+    assert.equal(await text(page, 'actions-note'), '');
+    assert.match(await text(page, 'kb-summary'), /^1 hint \(1 enabled\)/);
+    assert.match(await text(page, 'job-run-train'), /run train-20261201-2210 · step 1200\/5000/);
+    assert.match(await text(page, 'job-train'), /stopped/);
+
+    await postToWebview(page, { type: 'sidebar/state', state: state({ endpoint: { ...local, baseUrl: '', keyNeeded: true }, jobs: [] }) });
+    await waitForPageCondition(page, `document.querySelector('[data-testid="action-run"]').hasAttribute('disabled')`);
+    assert.match(await text(page, 'actions-note'), /needs an API key.*Simulated LLM/);
+
+    await postToWebview(page, { type: 'sidebar/state', state: state({ endpoint: { ...local, simulated: true, model: 'sim-llm' }, kb: { path: '/ws/re2llm/x.hints.json', hints: 0, enabled: 0, stale: false, errors: 5, invalid: 'parse' } }) });
+    await waitForPageCondition(page, `/Simulated LLM/.test(document.querySelector('[data-testid="endpoint"]').textContent)`);
+    assert.match(await text(page, 'kb-summary'), /x\.hints\.json: the KB does not parse/);
+    assert.doesNotMatch(await text(page, 'kb-summary'), /0 hints/);
+    await s.screenshot('sidebar-keyless');
+    assert.deepEqual(await s.cspViolations(), []);
+    assert.deepEqual(s.errors(), []);
   } finally {
     await s.close();
   }

@@ -22,7 +22,7 @@ test('every command is in the Re2LLM category; argument-only commands are hidden
   assert.equal(cmds.length, COMMANDS.length);
   for (const c of cmds) assert.equal(c.category, 'Re2LLM');
   const hidden = parts.contributes.menus.commandPalette.map((m: Json) => m.command);
-  assert.deepEqual(hidden.sort(), ['re2llm.disableHint', 're2llm.tryHint']);
+  assert.deepEqual(hidden.sort(), ['re2llm.cancelJob', 're2llm.disableHint', 're2llm.resumeTraining', 're2llm.tryHint']);
   for (const t of ['Set API Key', 'Clear API Key', 'Select Endpoint/Model', 'Build Hint KB (Reflect)', 'Open Hint KB', 'Validate Hint KB', 'Train Retrieval Agent', 'Stop Training', 'Evaluate', 'Open Results', 'Compare Runs', 'Run Full Pipeline']) {
     assert.ok(cmds.some((c) => c.title === t), t);
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { asSidebarCommand } from '../../src/protocol/webview';
 
-const params = { reflectTargetHints: 20, reflectMaxCalls: 3000, trainSteps: 5000, agentPreset: 'bandit', evalTestSample: 200 };
+const params = { "reflection.targetHints": 20, "reflection.maxCalls": 3000, "agent.steps": 5000, "agent.preset": 'bandit', "evaluation.testSample": 200 };
 
 test('sidebar commands: well-formed messages pass, typed and with extra fields dropped', () => {
   assert.deepEqual(asSidebarCommand({ type: 'sidebar/ready', extra: 1 }), { type: 'sidebar/ready' });
@@ -20,11 +20,12 @@ test('sidebar commands: malformed or hostile messages are rejected', () => {
     { type: 'results/ready' },
     { type: 'sidebar/start', action: 'rm -rf', params },
     { type: 'sidebar/start', action: 'train' },
-    { type: 'sidebar/start', action: 'train', params: { ...params, trainSteps: -5 } },
-    { type: 'sidebar/start', action: 'train', params: { ...params, trainSteps: 1.5 } },
-    { type: 'sidebar/start', action: 'train', params: { ...params, trainSteps: '5000' } },
-    { type: 'sidebar/start', action: 'train', params: { ...params, agentPreset: 'ppo' } },
-    { type: 'sidebar/start', action: 'reflect', params: { ...params, reflectTargetHints: 10_000 } },
+    { type: 'sidebar/start', action: 'train', params: { ...params, "agent.steps": -5 } },
+    { type: 'sidebar/start', action: 'train', params: { ...params, "agent.steps": 1.5 } },
+    { type: 'sidebar/start', action: 'train', params: { ...params, "agent.steps": '5000' } },
+    { type: 'sidebar/start', action: 'train', params: { ...params, "agent.preset": 'ppo' } },
+    { type: 'sidebar/start', action: 'reflect', params: { ...params, "reflection.targetHints": Number.MAX_SAFE_INTEGER + 2 } },
+    { type: 'sidebar/start', action: 'reflect', params: { reflectTargetHints: 20, reflectMaxCalls: 3000, trainSteps: 5000, agentPreset: 'bandit', evalTestSample: 200 } },
     { type: 'sidebar/cancelJob' },
     { type: 'sidebar/cancelJob', jobId: '' },
     { type: 'sidebar/cancelJob', jobId: 'x'.repeat(5000) },

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Studio } from '../../src/extension/host/studio';
 import { Actions } from '../../src/extension/host/actions';
-import { commandHandlers } from '../../src/extension/host/commands';
+import { commandHandlers, type Handler } from '../../src/extension/host/commands';
 import { SECRET_KEY } from '../../src/extension/host/apiKey';
 import type { SidebarNotification } from '../../src/protocol/webview';
 import { formatKb } from '../../src/core/kb/store';
@@ -16,7 +16,7 @@ import { FakeVs } from './fakes/fakeVscode';
 import { FakeCore } from './fakes/fakeCore';
 
 const SECRET = 'sk-test-THIS-MUST-NEVER-LEAK-1234567890';
-const params = { reflectTargetHints: 5, reflectMaxCalls: 50, trainSteps: 100, agentPreset: 'bandit' as const, evalTestSample: 10 };
+const params = { "reflection.targetHints": 5, "reflection.maxCalls": 50, "agent.steps": 100, "agent.preset": 'bandit' as const, "evaluation.testSample": 10 };
 
 function kbOf(...hints: [string, string, boolean?][]): HintKb {
   return { version: 1, dataset: 'toy', hints: hints.map(([id, text, enabled]) => ({ id, text, ...(enabled === false ? { enabled: false } : {}) })) };
@@ -35,11 +35,13 @@ function workspace(kb?: HintKb) {
   const vs = new FakeVs();
   vs.workspaceFolders = [root];
   const core = new FakeCore();
-  const studio = new Studio(vs, core, {});
+  let handlers: Record<string, Handler> = {};
+  const studio = new Studio(vs, core, {}, (id, ...args) => handlers[id]?.(...args));
   const actions = new Actions(studio);
+  handlers = commandHandlers(studio, actions, async () => ({ ok: false, status: 404, json: async () => ({}) }));
   const posted: SidebarNotification[] = [];
   studio.sidebar.attach({ postMessage: (m) => (posted.push(m), true) });
-  return { root, kbPath, vs, core, studio, actions, posted, handlers: commandHandlers(studio, actions) };
+  return { root, kbPath, vs, core, studio, actions, posted, handlers };
 }
 
 async function settle(studio: Studio): Promise<void> {
@@ -185,8 +187,10 @@ test('a training cut off by a reload shows as interrupted and resumes from its r
   w.core.trainBody = (ctx) => new Promise(() => ctx.onProgress({ runDir: '/runs/r7', total: 10 }));
   await w.actions.train(params);
   // "Reload": a new controller over the same workspaceState.
-  const studio2 = new Studio(w.vs, w.core, {});
+  let handlers2: Record<string, Handler> = {};
+  const studio2 = new Studio(w.vs, w.core, {}, (id, ...args) => handlers2[id]?.(...args));
   const actions2 = new Actions(studio2);
+  handlers2 = commandHandlers(studio2, actions2);
   const [j] = studio2.jobs.snapshot();
   assert.equal(j?.status, 'interrupted');
   assert.equal(j?.resumable, true);

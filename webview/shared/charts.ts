@@ -263,7 +263,8 @@ export function renderTrainingCurve(canvas: HTMLCanvasElement, points: TrainingP
       interaction: { mode: 'nearest', intersect: false },
       scales: {
         x: { type: 'linear', title: { display: true, text: 'environment steps', color: theme.muted }, ticks: { callback: (v) => formatCount(Number(v)) } },
-        y: { title: { display: true, text: 'reward (ΔNDCG@10)', color: theme.muted }, ticks: { callback: (v) => formatMetric(Number(v), 3) } },
+        // Short: the sidebar's chart is narrow and short, a longer title is clipped there.
+        y: { title: { display: true, text: 'ΔNDCG@10', color: theme.muted }, ticks: { callback: (v) => formatMetric(Number(v), 3) } },
       },
       plugins: {
         legend: { position: 'bottom' },

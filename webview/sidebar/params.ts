@@ -1,24 +1,25 @@
-/** The sidebar's parameter fields: parsing and range checks (the host checks the same on arrival). */
-import { SIDEBAR_PARAM_LIMITS, type SidebarParams } from '../../src/protocol/webview';
+/**
+ * The sidebar's parameter fields, from the one registry (SIDEBAR_PARAMS): parsing against the
+ * ranges the host sends from the settings table (it checks the same on arrival).
+ */
+import { SIDEBAR_PARAMS, type NumericParamKey, type SidebarParamLimits, type SidebarParams } from '../../src/protocol/webview';
 
-export type NumericParam = keyof typeof SIDEBAR_PARAM_LIMITS;
+type Entry = (typeof SIDEBAR_PARAMS)[number];
 
-export const PARAM_FIELDS: { key: NumericParam; label: string; action: 'reflect' | 'train' | 'evaluate' }[] = [
-  { key: 'reflectTargetHints', label: 'Target hints', action: 'reflect' },
-  { key: 'reflectMaxCalls', label: 'Max LLM calls', action: 'reflect' },
-  { key: 'trainSteps', label: 'Training steps', action: 'train' },
-  { key: 'evalTestSample', label: 'Test sessions (0 = all)', action: 'evaluate' },
-];
+/** The integer parameters, in registry order (text fields). */
+export const PARAM_FIELDS = SIDEBAR_PARAMS.filter((e): e is Extract<Entry, { key: NumericParamKey }> => !('options' in e));
+/** The parameters chosen from a list (dropdowns). */
+export const CHOICE_FIELDS = SIDEBAR_PARAMS.filter((e): e is Extract<Entry, { options: readonly string[] }> => 'options' in e);
 
-/** An integer within the key's limits, or undefined. */
-export function parseParam(key: NumericParam, text: string): number | undefined {
+/** An integer within the key's limits (non-negative when none are known yet), or undefined. */
+export function parseParam(key: NumericParamKey, text: string, limits?: SidebarParamLimits): number | undefined {
   const t = text.trim().replace(/[_,\s]/g, '');
   if (!/^\d+$/.test(t)) return undefined;
   const n = Number(t);
-  const [lo, hi] = SIDEBAR_PARAM_LIMITS[key];
-  return Number.isSafeInteger(n) && n >= lo && n <= hi ? n : undefined;
+  const { minimum = 0, maximum = Number.MAX_SAFE_INTEGER } = limits?.[key] ?? {};
+  return Number.isSafeInteger(n) && n >= minimum && n <= maximum ? n : undefined;
 }
 
 export function paramsValid(p: Partial<SidebarParams>): p is SidebarParams {
-  return PARAM_FIELDS.every((f) => typeof p[f.key] === 'number') && (p.agentPreset === 'bandit' || p.agentPreset === 'paper');
+  return PARAM_FIELDS.every((f) => typeof p[f.key] === 'number') && CHOICE_FIELDS.every((f) => (f.options as readonly unknown[]).includes(p[f.key]));
 }

@@ -6,7 +6,7 @@
 import type { SidebarAction, SidebarCommand, SidebarHostCommand, SidebarJob, SidebarParams, SidebarState } from '../../src/protocol/webview';
 import type { TrainingPoint } from '../../src/protocol/results';
 import { badge, button, divider, dropdown, progressRing, setDisabled, setInvalid, setOptions, setValue, textField } from '../shared/kit';
-import { PARAM_FIELDS, parseParam, paramsValid } from './params';
+import { CHOICE_FIELDS, PARAM_FIELDS, parseParam, paramsValid } from './params';
 
 export interface CurveRenderer {
   /** Draws or updates the live training curve in `canvas`. */
@@ -38,7 +38,7 @@ export class SidebarView {
   private readonly kbSummary = h('p', { 'data-testid': 'kb-summary' });
   private readonly kbStale = h('p', { class: 'warning', 'data-testid': 'kb-stale', role: 'alert', hidden: '' });
   private readonly fields = new Map<string, HTMLElement>();
-  private readonly preset: HTMLElement;
+  private readonly choices = new Map<string, HTMLElement>();
   private readonly actionButtons = new Map<SidebarAction, HTMLElement>();
   private readonly trustButtons: HTMLElement[] = [];
   private readonly actionsNote = h('p', { class: 'muted', 'data-testid': 'actions-note' });
@@ -65,10 +65,10 @@ export class SidebarView {
       button('Import Dataset…', { appearance: 'secondary', testId: 'empty-import', onClick: cmd('importDataset') }),
     );
     this.datasetSelect = dropdown('Dataset', [], undefined, { testId: 'dataset-select', onChange: (id) => id && this.post({ type: 'sidebar/selectDataset', id }) });
-    this.preset = dropdown('Agent preset', [{ value: 'bandit', label: 'bandit (γ = 0)' }, { value: 'paper', label: 'paper (authors\' settings)' }], 'bandit', {
-      testId: 'param-agentPreset',
-      onChange: (v) => this.setParam('agentPreset', v),
-    });
+    for (const f of CHOICE_FIELDS) {
+      const d = dropdown(f.label, f.options.map((o) => ({ value: o, label: o })), f.options[0], { testId: `param-${f.key}`, onChange: (v) => this.setChoice(f.key, f.options, v) });
+      this.choices.set(f.key, d);
+    }
     for (const f of PARAM_FIELDS) {
       const field = textField(f.label, { value: '', size: 8, testId: `param-${f.key}`, onInput: (v) => this.setParam(f.key, v) });
       this.fields.set(f.key, field);
@@ -80,6 +80,9 @@ export class SidebarView {
       actionRow.append(b);
     }
     this.main.append(
+      // Jobs first: a running job's live chart is what the user watches, above the fold.
+      section('Jobs', 'jobs', this.jobs),
+      divider(),
       section('Dataset', 'dataset', this.datasetSelect, this.datasetNote, h('div', { class: 'row' }, button('Import…', { appearance: 'secondary', testId: 'import', onClick: cmd('importDataset') }), this.trustGated(button('Start Demo', { appearance: 'secondary', testId: 'demo', onClick: cmd('startDemo') })))),
       divider(),
       section('Endpoint', 'endpoint', this.endpoint, this.keyStatus, this.ignored, h('div', { class: 'row' },
@@ -90,9 +93,8 @@ export class SidebarView {
         button('Open KB', { appearance: 'secondary', testId: 'open-kb', onClick: cmd('openKb') }),
         button('Validate', { appearance: 'secondary', testId: 'validate-kb', onClick: cmd('validateKb') }))),
       divider(),
-      section('Run', 'actions', h('div', { class: 'params' }, ...this.fields.values(), h('label', { class: 'preset' }, 'Agent preset', this.preset)), actionRow, this.actionsNote),
+      section('Run', 'actions', h('div', { class: 'params' }, ...this.fields.values(), ...CHOICE_FIELDS.map((f) => h('label', { class: 'preset' }, f.label, this.choices.get(f.key)!))), actionRow, this.actionsNote),
       divider(),
-      section('Jobs', 'jobs', this.jobs),
       section('Recent runs', 'runs', this.runs, h('div', { class: 'row' },
         button('Open Results', { appearance: 'secondary', testId: 'open-results', onClick: cmd('openResults') }),
         button('Compare Runs', { appearance: 'secondary', testId: 'compare-runs', onClick: cmd('compareRuns') }),
@@ -113,27 +115,33 @@ export class SidebarView {
 
   restore(saved: { state?: SidebarState; params?: Partial<SidebarParams>; edited?: boolean }): void {
     if (saved.params) this.params = { ...saved.params };
-    this.edited = !!saved.edited;
-    if (saved.state) this.render(saved.state);
+    // Edits saved by an older version (other parameter names) are not edits of these fields.
+    this.edited = !!saved.edited && paramsValid(this.params);
+    // A job running when the snapshot was saved may be long gone (a window reload): show only
+    // finished cards until the host's first snapshot says what runs now.
+    if (saved.state) this.render({ ...saved.state, jobs: saved.state.jobs.filter((j) => j.status !== 'running') });
     if (this.edited) this.fillFields(this.params);
   }
 
   private fillFields(p: Partial<SidebarParams>): void {
     for (const f of PARAM_FIELDS) if (p[f.key] !== undefined) setValue(this.fields.get(f.key)!, String(p[f.key]));
-    if (p.agentPreset) setValue(this.preset, p.agentPreset);
+    for (const f of CHOICE_FIELDS) if (p[f.key] !== undefined) setValue(this.choices.get(f.key)!, String(p[f.key]));
   }
 
-  private setParam(key: keyof SidebarParams, raw: string): void {
+  private setChoice(key: (typeof CHOICE_FIELDS)[number]['key'], options: readonly string[], raw: string): void {
     this.edited = true;
-    if (key === 'agentPreset') {
-      if (raw === 'bandit' || raw === 'paper') this.params.agentPreset = raw;
-    } else {
-      const n = parseParam(key, raw);
-      const field = this.fields.get(key)!;
-      setInvalid(field, n === undefined);
-      if (n === undefined) delete this.params[key];
-      else this.params[key] = n;
-    }
+    if (options.includes(raw)) (this.params as Record<string, unknown>)[key] = raw;
+    this.updateActions();
+    this.persist();
+  }
+
+  private setParam(key: (typeof PARAM_FIELDS)[number]['key'], raw: string): void {
+    this.edited = true;
+    const n = parseParam(key, raw, this.state?.paramLimits);
+    const field = this.fields.get(key)!;
+    setInvalid(field, n === undefined);
+    if (n === undefined) delete this.params[key];
+    else this.params[key] = n;
     this.updateActions();
     this.persist();
   }
@@ -155,9 +163,12 @@ export class SidebarView {
     const sel = state.datasets.find((d) => d.id === state.selectedDataset);
     this.datasetNote.textContent = sel ? `${sel.kind === 'config' ? 'config file' : sel.kind === 'example' ? 'bundled example' : 'dataset folder'}: ${sel.path}` : 'Select a dataset.';
 
-    this.endpoint.textContent = `${state.endpoint.model || '(no model)'} @ ${state.endpoint.baseUrl || 'OpenAI default endpoint'}`;
-    this.keyStatus.replaceChildren(badge(state.endpoint.keySource === 'none' ? '!' : '✓', KEY_TEXT[state.endpoint.keySource]), ` ${KEY_TEXT[state.endpoint.keySource]}`);
-    this.keyStatus.className = state.endpoint.keySource === 'none' ? 'warning' : '';
+    const e = state.endpoint;
+    this.endpoint.textContent = e.simulated ? 'Simulated LLM (on this machine; answers model the dataset, not an LLM)' : `${e.model || '(no model)'} @ ${e.baseUrl || 'OpenAI default endpoint'}`;
+    const keyText = e.keySource === 'none' && !e.keyNeeded ? 'no API key needed' : KEY_TEXT[e.keySource];
+    const missing = e.keySource === 'none' && e.keyNeeded;
+    this.keyStatus.replaceChildren(badge(missing ? '!' : '✓', keyText), ` ${keyText}`);
+    this.keyStatus.className = missing ? 'warning' : '';
     this.ignored.hidden = state.endpoint.ignored.length === 0;
     this.ignored.textContent = `Ignored from this untrusted workspace: ${state.endpoint.ignored.map((k) => `re2llm.${k}`).join(', ')}`;
 
@@ -186,10 +197,24 @@ export class SidebarView {
 
   private updateActions(): void {
     const s = this.state;
-    const ok = !!s && s.trusted && !!s.selectedDataset && paramsValid(this.params);
+    // Disabled only for a reason the note states: a key is needed only for a remote endpoint.
+    const keyMissing = !!s && s.endpoint.keyNeeded && s.endpoint.keySource === 'none';
+    const ok = !!s && s.trusted && !!s.selectedDataset && paramsValid(this.params) && !keyMissing;
     const training = !!s?.jobs.some((j) => j.kind === 'train' && j.status === 'running');
     for (const [a, b] of this.actionButtons) setDisabled(b, !ok || (a === 'train' && training));
-    this.actionsNote.textContent = !s ? '' : !s.trusted ? 'Disabled in Restricted Mode.' : !paramsValid(this.params) ? 'Fix the highlighted parameters.' : s.endpoint.keySource === 'none' ? 'Needs an API key (or try Start Demo).' : '';
+    this.actionsNote.textContent = !s
+      ? ''
+      : !s.trusted
+        ? 'Disabled in Restricted Mode.'
+        : !s.selectedDataset
+          ? 'Select a dataset first.'
+          : !paramsValid(this.params)
+            ? 'Fix the highlighted parameters.'
+            : keyMissing
+              ? `Disabled: ${s.endpoint.baseUrl || 'the OpenAI endpoint'} needs an API key. Set API Key, or choose the Simulated LLM or a local endpoint in Endpoint/Model….`
+              : training
+                ? 'Train is disabled while a training runs.'
+                : '';
   }
 
   private renderJobs(jobs: SidebarJob[]): void {
@@ -204,8 +229,10 @@ export class SidebarView {
       const li = h('li', { class: `job ${j.status}`, 'data-testid': `job-${j.kind}`, 'data-status': j.status });
       const head = h('div', { class: 'job-head' });
       if (j.status === 'running') head.append(progressRing(`${j.label} running`));
-      head.append(h('strong', {}, j.label), h('span', { class: 'status' }, ` ${j.status}`));
+      head.append(h('strong', {}, j.label), h('span', { class: 'status' }, ` ${j.status === 'cancelled' && j.resumable ? 'stopped' : j.status}`));
       li.append(head);
+      // Which run a card is (two stopped trainings look alike otherwise) and how far it got.
+      if (j.runId) li.append(h('p', { class: 'muted run-id', 'data-testid': `job-run-${j.kind}` }, `run ${j.runId}${j.done !== undefined && j.kind === 'train' ? ` · step ${j.done}${j.total ? `/${j.total}` : ''}` : ''}`));
       if (j.total) li.append(h('progress', { max: String(j.total), value: String(j.done ?? 0), 'aria-label': `${j.label} progress` }));
       const facts: string[] = [];
       if (j.total) facts.push(`${j.done ?? 0}/${j.total}`);

@@ -8,11 +8,18 @@ import { basename, dirname, join, relative } from 'node:path';
 import { emptyKb } from '../../core/kb/types';
 import { writeFileAtomic } from '../../core/util/fs';
 import { DATASET_FORMAT_CHOICES } from '../../core/config/datasetFormats';
+import { SIMULATED_LLM_KEY } from '../actions/llmAccess';
 import type { Actions } from './actions';
+import { listModels, type Fetch } from './models';
 import type { Studio } from './studio';
 
-/** Endpoint presets for "Select Endpoint/Model" (OpenAI-compatible servers). */
+/** The preset that selects the simulated LLM (not a URL). */
+const SIMULATED = 'simulated';
+const OTHER_MODEL = 'Other model…';
+
+/** Endpoint presets for "Select Endpoint/Model" (OpenAI-compatible servers, and the simulator). */
 export const ENDPOINT_PRESETS = [
+  { label: 'Simulated LLM', description: 'on this machine, no API key: try the workflow on your dataset', baseUrl: SIMULATED },
   { label: 'OpenAI', description: 'default endpoint of the openai package', baseUrl: '' },
   { label: 'Ollama', description: 'http://127.0.0.1:11434/v1', baseUrl: 'http://127.0.0.1:11434/v1' },
   { label: 'vLLM', description: 'http://127.0.0.1:8000/v1', baseUrl: 'http://127.0.0.1:8000/v1' },
@@ -32,7 +39,7 @@ export function validateBaseUrl(v: string): string | undefined {
 
 export type Handler = (...args: unknown[]) => Promise<void> | void;
 
-export function commandHandlers(s: Studio, a: Actions): Record<string, Handler> {
+export function commandHandlers(s: Studio, a: Actions, fetchModels: Fetch | undefined = undefined): Record<string, Handler> {
   const vs = s.vs;
   return {
     're2llm.startDemo': () => a.startDemo(),
@@ -45,14 +52,33 @@ export function commandHandlers(s: Studio, a: Actions): Record<string, Handler> 
       void vs.ui.info('Re2LLM: API key removed from SecretStorage.');
       await s.refresh();
     },
-    're2llm.selectEndpoint': async () => {
-      const preset = await vs.ui.pick(ENDPOINT_PRESETS, { title: 'Re2LLM: Select Endpoint' });
+    're2llm.selectEndpoint': async (choice?: unknown) => {
+      // `choice` 'simulated' comes from the "needs an API key" message's button.
+      const preset = choice === SIMULATED ? ENDPOINT_PRESETS[0] : await vs.ui.pick(ENDPOINT_PRESETS, { title: 'Re2LLM: Select Endpoint' });
       if (!preset) return;
+      if (preset.baseUrl === SIMULATED) {
+        await vs.workspaceState.update(SIMULATED_LLM_KEY, true);
+        vs.log.info('endpoint set: simulated LLM (started on this machine for each job)');
+        void vs.ui.info('Re2LLM: jobs in this workspace use the simulated LLM (no API key; started for each job on this machine). Its answers come from a model of the dataset, not from an LLM: use it to try the workflow.');
+        await s.refresh();
+        return;
+      }
       const baseUrl = preset.baseUrl ?? (await vs.ui.input({ title: 'Re2LLM: Endpoint base URL', placeHolder: 'https://my-resource.openai.azure.com/openai/v1', validate: validateBaseUrl }));
       if (baseUrl === undefined || validateBaseUrl(baseUrl)) return;
-      const current = (await s.selectedConfig())?.resolved.config.llm.model ?? '';
-      const model = await vs.ui.input({ title: 'Re2LLM: Model', value: current, validate: (v) => (v.trim() ? undefined : 'Enter a model name.') });
+      const config = (await s.selectedConfig())?.resolved.config;
+      const current = config?.llm.model ?? '';
+      // The endpoint's own model list when it answers; free text otherwise (or on "Other model…").
+      const key = (await s.keys.resolve(config?.llm.apiKeyEnv ?? 'OPENAI_API_KEY')).key;
+      const served = await vs.ui.withProgress('Re2LLM: asking the endpoint for its models…', () => listModels(baseUrl, key, fetchModels));
+      let model: string | undefined;
+      if (served) {
+        const picked = await vs.ui.pick([...served.map((id) => ({ label: id, description: id === current ? 'current' : '' })), { label: OTHER_MODEL, description: 'type a model name' }], { title: `Re2LLM: Model (${served.length} served by the endpoint)` });
+        if (!picked) return;
+        if (picked.label !== OTHER_MODEL) model = picked.label;
+      }
+      model ??= await vs.ui.input({ title: 'Re2LLM: Model', value: current, validate: (v) => (v.trim() ? undefined : 'Enter a model name.') });
       if (!model) return;
+      await vs.workspaceState.update(SIMULATED_LLM_KEY, false);
       // User settings: a workspace could otherwise redirect the key (and is ignored when untrusted).
       await vs.settings.update('llm.baseUrl', baseUrl, 'global');
       await vs.settings.update('llm.model', model.trim(), 'global');
@@ -123,6 +149,8 @@ export function commandHandlers(s: Studio, a: Actions): Record<string, Handler> 
     },
     're2llm.train': () => a.train(),
     're2llm.stopTraining': () => a.stopTraining(),
+    're2llm.cancelJob': (jobId?: unknown) => (typeof jobId === 'string' ? a.cancelJob(jobId) : undefined),
+    're2llm.resumeTraining': (jobId?: unknown) => (typeof jobId === 'string' ? a.resume(jobId) : undefined),
     're2llm.evaluate': () => a.evaluate(),
     're2llm.openResults': (runId?: unknown) => a.openResults(typeof runId === 'string' ? runId : undefined),
     're2llm.compareRuns': () => a.compareRuns(),

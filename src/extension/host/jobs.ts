@@ -2,8 +2,10 @@
  * Running jobs (reflection, training, evaluation, pipeline): their live state for the sidebar,
  * cancellation, and persistence across a window reload. A job still marked running in
  * workspaceState when the extension starts was cut off by the reload: it shows as interrupted,
- * and a training job offers Resume (the worker keeps its last checkpoint in the run folder).
+ * and a training job offers Resume (the worker keeps its last checkpoint in the run folder). A
+ * training the user stopped stays "stopped" across a reload; every card names its run and step.
  */
+import { basename } from 'node:path';
 import type { JobKind, SidebarJob } from '../../protocol/webview';
 import type { JobProgress } from '../core/api';
 import type { Memento } from '../vscode/types';
@@ -19,6 +21,20 @@ export interface PersistedJob {
   runDir?: string;
   datasetId?: string;
   startedAt: number;
+  /** 'stopped': the user stopped it (Resume continues); absent: it was running when the window went. */
+  status?: 'stopped';
+  /** Last step (or session) reached, and the planned total. */
+  done?: number;
+  total?: number;
+}
+
+/** Why a job was cancelled: by the user, or by the window closing or reloading (deactivate). */
+export type CancelReason = 'stopped' | 'reload';
+
+const PERSIST_PROGRESS_MS = 2000;
+
+function atStep(done: number | undefined, total: number | undefined): string {
+  return done === undefined ? '' : ` at step ${done}${total ? `/${total}` : ''}`;
 }
 
 export interface JobHandle {
@@ -32,11 +48,13 @@ interface Entry {
   abort?: AbortController;
   persisted?: PersistedJob;
   done?: Promise<void>;
+  cancelReason?: CancelReason;
 }
 
 export class JobManager {
   private readonly entries = new Map<string, Entry>();
   private seq = 0;
+  private lastProgressPersist = 0;
 
   constructor(
     private readonly state: Memento,
@@ -44,16 +62,21 @@ export class JobManager {
     private readonly now: () => number = Date.now,
   ) {
     for (const p of state.get<PersistedJob[]>(RUNNING_JOBS_KEY) ?? []) {
+      const resumable = p.kind === 'train' && !!p.runDir;
+      const resume = resumable ? ' Resume continues from the last checkpoint.' : '';
+      const stopped = p.status === 'stopped';
       this.entries.set(p.id, {
         persisted: p,
         view: {
           id: p.id,
           kind: p.kind,
           label: p.label,
-          status: 'interrupted',
-          message: 'Interrupted by a window reload.' + (p.kind === 'train' && p.runDir ? ' Resume continues from the last checkpoint.' : ''),
-          runDir: p.runDir,
-          resumable: p.kind === 'train' && !!p.runDir,
+          status: stopped ? 'cancelled' : 'interrupted',
+          message: `${stopped ? 'Stopped' : 'Interrupted by a window reload'}${atStep(p.done, p.total)}.${resume}`,
+          ...(p.runDir ? { runDir: p.runDir, runId: basename(p.runDir) } : {}),
+          ...(p.done !== undefined ? { done: p.done } : {}),
+          ...(p.total !== undefined ? { total: p.total } : {}),
+          resumable,
         },
       });
     }
@@ -81,7 +104,7 @@ export class JobManager {
     const id = `${kind}-${this.now().toString(36)}-${++this.seq}`;
     const abort = new AbortController();
     const persisted: PersistedJob = { id, kind, label, datasetId: opts.datasetId, runDir: opts.runDir, startedAt: this.now() };
-    const entry: Entry = { abort, persisted, view: { id, kind, label, status: 'running', message: 'Starting…', runDir: opts.runDir } };
+    const entry: Entry = { abort, persisted, view: { id, kind, label, status: 'running', message: 'Starting…', ...(opts.runDir ? { runDir: opts.runDir, runId: basename(opts.runDir) } : {}) } };
     this.entries.set(id, entry);
     void this.persist();
     this.onChange();
@@ -100,6 +123,13 @@ export class JobManager {
         entry.view.message = abort.signal.aborted ? 'Cancelled.' : (err as Error)?.message ?? String(err);
       }
       entry.view.resumable = entry.view.kind === 'train' && entry.view.status === 'cancelled' && !!entry.view.runDir;
+      if (entry.view.resumable) {
+        entry.view.message = `Stopped${atStep(entry.view.done, entry.view.total)}. Resume continues from the last checkpoint.`;
+        // Cancelled by deactivate: the window is going, so it reads as interrupted after the reload.
+        if (entry.cancelReason !== 'reload') persisted.status = 'stopped';
+      }
+      persisted.done = entry.view.done;
+      persisted.total = entry.view.total;
       entry.abort = undefined;
       this.trim();
       await this.persist();
@@ -116,7 +146,7 @@ export class JobManager {
    */
   async cancelAll(timeoutMs: number): Promise<void> {
     const running = [...this.entries.values()].filter((e) => e.view.status === 'running' && e.done);
-    for (const e of running) this.cancel(e.view.id);
+    for (const e of running) this.cancel(e.view.id, 'reload');
     if (!running.length) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
@@ -124,9 +154,10 @@ export class JobManager {
     clearTimeout(timer);
   }
 
-  cancel(id: string): boolean {
+  cancel(id: string, reason: CancelReason = 'stopped'): boolean {
     const e = this.entries.get(id);
     if (!e?.abort || e.view.status !== 'running') return false;
+    e.cancelReason = reason;
     e.view.message = 'Cancelling…';
     e.abort.abort();
     this.onChange();
@@ -155,7 +186,15 @@ export class JobManager {
     }
     if (p.runDir && p.runDir !== v.runDir) {
       v.runDir = p.runDir;
+      v.runId = basename(p.runDir);
       if (entry.persisted) entry.persisted.runDir = p.runDir;
+      void this.persist();
+    }
+    // The step survives a reload that gives no time to persist on exit (a crash, a kill).
+    if (entry.persisted && v.done !== undefined && this.now() - this.lastProgressPersist >= PERSIST_PROGRESS_MS) {
+      entry.persisted.done = v.done;
+      entry.persisted.total = v.total;
+      this.lastProgressPersist = this.now();
       void this.persist();
     }
     this.onChange();

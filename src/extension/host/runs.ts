@@ -33,11 +33,13 @@ export async function readJson(path: string): Promise<unknown> {
 
 /**
  * The KB a training run's manifest records (the run-folder contract's guard decides what a manifest
- * is). Its path is left out: pickers match result runs by KB path, and a training run has none.
+ * is).
  */
 export function kbRefOf(manifest: unknown): RunFolder['kb'] {
   const r = checkTrainManifest(manifest);
-  return 'manifest' in r ? { fingerprint: r.manifest.kbFingerprint, hintIds: r.manifest.hintIds } : undefined;
+  if (!('manifest' in r)) return undefined;
+  // The training manifest records the KB path flat (`kbPath`): the stale-agent check matches on it.
+  return { fingerprint: r.manifest.kbFingerprint, hintIds: r.manifest.hintIds, path: r.manifest.kbPath };
 }
 
 /** Newest first. A missing runs folder is no runs. */

@@ -1,15 +1,19 @@
 /**
  * The extension's controller: what the sidebar shows (one complete snapshot), the config for the
  * selected dataset, and the gates every job passes (trust, API key). Plain TypeScript over the
- * `Vs` wrappers and the `CoreApi`, so it is unit-tested without VS Code. Jobs are in actions.ts.
+ * `Vs` wrappers and the `CoreApi`, so it is unit-tested without VS Code. Jobs are in ../actions/;
+ * the sidebar's buttons go through the one command table (commands.ts) via `dispatch`.
  */
 import { existsSync, promises as fsp } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ConfigLayer } from '../../core/config/resolve';
-import type { Re2llmConfig } from '../../core/config/defaults';
+import { defaultConfig, type Re2llmConfig } from '../../core/config/defaults';
 import { isEnabled, type HintKb } from '../../core/kb/types';
 import type { Logger } from '../../core/util/log';
-import type { SidebarCommand, SidebarDataset, SidebarParams, SidebarState } from '../../protocol/webview';
+import type { SidebarAction, SidebarCommand, SidebarDataset, SidebarParams, SidebarState } from '../../protocol/webview';
+import { paramLimits, paramsLayer, paramsOf, paramValueValid } from './sidebarParams';
+import { SIDEBAR_PARAMS } from '../../protocol/webview';
+import { keyNeeded, SIMULATED_LLM_KEY, SIMULATED_MODEL, type LlmAccess } from '../actions/llmAccess';
 import type { CoreApi } from '../core/api';
 import type { Vs } from '../vscode/types';
 import { SidebarChannel } from '../sidebar/sidebarChannel';
@@ -23,21 +27,17 @@ import { requireTrust } from './trust';
 import { defaultKbPath } from '../../core/run/paths';
 
 export const SELECTED_DATASET_KEY = 're2llm.selectedDataset';
-/** The sidebar parameters the user changed (a diff against the resolved config; the old key held them all). */
-export const PARAMS_KEY = 're2llm.sidebarParamsChanged';
+/**
+ * The sidebar parameters the user changed, by setting key (a diff against the resolved config).
+ * Older keys held them under other names ('re2llm.sidebarParams', '…Changed'): they are ignored.
+ */
+export const PARAMS_KEY = 're2llm.sidebarParamsBySetting';
 
-const PARAM_KEYS = ['reflectTargetHints', 'reflectMaxCalls', 'trainSteps', 'agentPreset', 'evalTestSample'] as const satisfies readonly (keyof SidebarParams)[];
+/** The palette command each sidebar action button runs. */
+export const ACTION_COMMANDS: Record<SidebarAction, string> = { reflect: 're2llm.reflect', train: 're2llm.train', evaluate: 're2llm.evaluate', run: 're2llm.runPipeline' };
 
-/** The sidebar's parameters as the resolved config sets them. */
-export function paramsOf(config: Re2llmConfig): SidebarParams {
-  return {
-    reflectTargetHints: config.reflection.targetHints,
-    reflectMaxCalls: config.reflection.maxCalls,
-    trainSteps: config.agent.steps,
-    agentPreset: config.agent.preset,
-    evalTestSample: config.evaluation.testSample,
-  };
-}
+/** Runs a command of the command table by id (commands.ts). */
+export type Dispatch = (id: string, ...args: unknown[]) => Promise<void> | void;
 
 /** The results panel as the controller sees it (implemented over WebviewPanel in results/). */
 export interface ResultsView {
@@ -51,8 +51,6 @@ export class Studio {
   readonly sidebar: SidebarChannel;
   datasets: SidebarDataset[] = [];
   results: ResultsView | undefined;
-  /** Sidebar command handler for job actions (set by actions.ts, which depends on this class). */
-  onSidebarCommand: (cmd: SidebarCommand) => Promise<void> = async () => {};
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** The parameters in the last snapshot sent to the sidebar (what the user saw and edited). */
   private shownParams: SidebarParams | undefined;
@@ -61,6 +59,7 @@ export class Studio {
     readonly vs: Vs,
     readonly core: CoreApi,
     env: Record<string, string | undefined> = process.env,
+    private readonly dispatch: Dispatch = () => {},
   ) {
     this.keys = new ApiKeyStore(vs, env);
     this.jobs = new JobManager(vs.workspaceState, () => this.scheduleRefresh());
@@ -144,7 +143,7 @@ export class Studio {
     const saved = this.vs.workspaceState.get<Partial<SidebarParams>>(PARAMS_KEY);
     if (!saved || typeof saved !== 'object') return {};
     const out: Record<string, unknown> = {};
-    for (const k of PARAM_KEYS) if (saved[k] !== undefined) out[k] = saved[k];
+    for (const { key } of SIDEBAR_PARAMS) if (saved[key] !== undefined && paramValueValid(key, saved[key])) out[key] = saved[key];
     return out as Partial<SidebarParams>;
   }
 
@@ -159,37 +158,52 @@ export class Studio {
     const fromConfig = paramsOf(config);
     const before = this.changedParams() as Record<string, unknown>;
     const changed: Record<string, unknown> = {};
-    for (const k of PARAM_KEYS) {
+    for (const { key: k } of SIDEBAR_PARAMS) {
       const untouched = this.shownParams !== undefined && sent[k] === this.shownParams[k];
       if (untouched) {
         if (before[k] !== undefined) changed[k] = before[k];
-      } else if (sent[k] !== undefined && sent[k] !== fromConfig[k]) changed[k] = sent[k];
+      } else if (sent[k] !== undefined && sent[k] !== fromConfig[k]) {
+        // The message's shape was checked on arrival; the range is the setting's.
+        if (paramValueValid(k, sent[k])) changed[k] = sent[k];
+        else this.vs.log.warn(`sidebar: ${k} = ${JSON.stringify(sent[k])} is outside the setting's range; ignored`);
+      }
     }
     await this.vs.workspaceState.update(PARAMS_KEY, changed);
   }
 
   /** Layer for the sidebar's parameters (they override settings for that one job); only the values given. */
   paramsLayer(p: Partial<SidebarParams>): ConfigLayer {
-    const all: Record<string, unknown> = {
-      'reflection.targetHints': p.reflectTargetHints,
-      'reflection.maxCalls': p.reflectMaxCalls,
-      'agent.steps': p.trainSteps,
-      'agent.preset': p.agentPreset,
-      'evaluation.testSample': p.evalTestSample,
-    };
-    return { source: 'sidebar parameters', values: Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) };
+    return paramsLayer(p);
   }
 
-  /** Trust first, then a key; resolves to the key or undefined (after telling the user why). */
-  async gateLlm(action: string, config: Re2llmConfig): Promise<string | undefined> {
+  /** True when this workspace's jobs use the simulated LLM (Select Endpoint/Model). */
+  simulatedLlm(): boolean {
+    return this.vs.workspaceState.get<boolean>(SIMULATED_LLM_KEY) === true;
+  }
+
+  /**
+   * Trust first, then how the job reaches its LLM: the simulator, the user's key, or no key for an
+   * endpoint on this machine. Undefined (after telling the user why) when a key is needed and missing.
+   */
+  async llmAccess(action: string, config: Re2llmConfig): Promise<LlmAccess | undefined> {
     if (!(await requireTrust(this.vs, action))) return undefined;
+    if (this.simulatedLlm()) {
+      this.vs.log.info(`${action}: simulated LLM (no key)`);
+      return { kind: 'simulated' };
+    }
     const { key, source } = await this.keys.resolve(config.llm.apiKeyEnv);
     if (key) {
       this.vs.log.info(`${action}: using API key from ${source === 'secret' ? 'SecretStorage' : `$${config.llm.apiKeyEnv}`}`);
-      return key;
+      return { kind: 'key', apiKey: key };
     }
-    void this.vs.ui.error(`Re2LLM: ${action} needs an API key. Run "Re2LLM: Set API Key" or set $${config.llm.apiKeyEnv}. To try the extension without a key, run "Re2LLM: Start Demo".`, 'Set API Key').then((c) => {
+    if (!keyNeeded(config.llm.baseUrl, false)) {
+      this.vs.log.info(`${action}: no API key needed for ${config.llm.baseUrl} (this machine)`);
+      return { kind: 'keyless' };
+    }
+    const choices = ['Set API Key', 'Use Simulated LLM'];
+    void this.vs.ui.error(`Re2LLM: ${action} needs an API key for ${config.llm.baseUrl || 'the OpenAI endpoint'}. Run "Re2LLM: Set API Key" or set $${config.llm.apiKeyEnv}; endpoints on this machine (Ollama, vLLM, LM Studio) and the simulated LLM (Select Endpoint/Model) need none.`, ...choices).then((c) => {
       if (c === 'Set API Key') void this.vs.ui.executeCommand('re2llm.setApiKey');
+      else if (c === 'Use Simulated LLM') void this.vs.ui.executeCommand('re2llm.selectEndpoint', 'simulated');
     });
     return undefined;
   }
@@ -234,18 +248,22 @@ export class Studio {
     const selected = this.selectedDataset();
     const wc = this.safeConfig();
     const config = wc?.resolved.config;
+    const simulated = this.simulatedLlm();
     const state: SidebarState = {
       trusted: this.vs.workspace.isTrusted(),
       workspaceOpen: this.vs.workspace.folders().length > 0,
       datasets: this.datasets,
       selectedDataset: selected?.id,
       endpoint: {
-        baseUrl: config?.llm.baseUrl ?? '',
-        model: config?.llm.model ?? '',
+        baseUrl: simulated ? 'simulated on this machine' : config?.llm.baseUrl ?? '',
+        model: simulated ? SIMULATED_MODEL : config?.llm.model ?? '',
         keySource: await this.keys.source(config?.llm.apiKeyEnv ?? 'OPENAI_API_KEY'),
+        simulated,
+        keyNeeded: keyNeeded(config?.llm.baseUrl ?? '', simulated),
         ignored: wc?.ignored ?? [],
       },
-      params: config ? this.params(config) : { reflectTargetHints: 20, reflectMaxCalls: 3000, trainSteps: 5000, agentPreset: 'bandit', evalTestSample: 200 },
+      params: this.params(config ?? defaultConfig()),
+      paramLimits: paramLimits(),
       jobs: this.jobs.snapshot(),
       runs: [],
     };
@@ -260,7 +278,7 @@ export class Studio {
       const errors = diags.filter((d) => d.severity === 'error').length;
       state.kb = { path: kbPath, hints: kb?.hints.length ?? 0, enabled: kb?.hints.filter(isEnabled).length ?? 0, stale: false, errors };
       if (!kb) state.kb.invalid = diags.some((d) => d.code === 'parse') ? 'parse' : 'schema';
-      const agent = runs.find((r) => r.trained && r.kb);
+      const agent = newestAgentOn(runs, kbPath);
       if (kb && agent?.kb) {
         const s = agentStaleness({ runId: agent.id, ...agent.kb }, { fingerprint: await this.core.kbFingerprint(kb), enabledIds: kb.hints.filter(isEnabled).map((h) => h.id) });
         state.kb.stale = s.stale;
@@ -310,11 +328,18 @@ export class Studio {
         else await this.vs.ui.executeCommand(`re2llm.${cmd.command}`);
         return;
       case 'sidebar/start':
+        // The job reads the stored changes over the current config (prepareJob).
+        await this.rememberParams(cmd.params);
+        await this.dispatch(ACTION_COMMANDS[cmd.action]);
+        return;
       case 'sidebar/cancelJob':
+        await this.dispatch('re2llm.cancelJob', cmd.jobId);
+        return;
       case 'sidebar/resumeJob':
+        await this.dispatch('re2llm.resumeTraining', cmd.jobId);
+        return;
       case 'sidebar/openRun':
-        if (cmd.type === 'sidebar/start') await this.rememberParams(cmd.params);
-        await this.onSidebarCommand(cmd);
+        await this.dispatch('re2llm.openResults', cmd.runId);
         return;
       default: {
         const never: never = cmd;
@@ -322,4 +347,15 @@ export class Studio {
       }
     }
   }
+}
+
+/**
+ * The trained agent the stale-agent warning is about: the newest run that trained on this KB
+ * file (runs that recorded another KB path are someone else's agent), else the newest trained
+ * run that recorded no path.
+ */
+export function newestAgentOn(runs: RunFolder[], kbPath: string): RunFolder | undefined {
+  const trained = runs.filter((r) => r.trained && r.kb);
+  const here = resolve(kbPath);
+  return trained.find((r) => r.kb?.path !== undefined && resolve(r.kb.path) === here) ?? trained.find((r) => r.kb?.path === undefined);
 }

@@ -14,7 +14,7 @@ import { Debouncer } from './debounce';
 import { disableHintEdit, locateHints } from './locate';
 import { lensesFor } from './lenses';
 import { editorDiagnostics } from './editorDiagnostics';
-import { TRY_HINT_SESSIONS } from '../host/actions';
+import { TRY_HINT_SESSIONS } from '../actions/tryHint';
 
 const DUPLICATE_CODES = new Set(['duplicate-text', 'near-duplicate']);
 const SEVERITY: Record<KbDiagnostic['severity'], vscode.DiagnosticSeverity> = {

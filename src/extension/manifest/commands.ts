@@ -33,6 +33,9 @@ export const COMMANDS: CommandSpec[] = [
   { id: 're2llm.showLog', title: 'Show Log', icon: '$(output)' },
   { id: 're2llm.tryHint', title: 'Try This Hint on Validation Sessions', palette: false },
   { id: 're2llm.disableHint', title: 'Disable Hint', palette: false },
+  // The sidebar's job cards (they need a job id).
+  { id: 're2llm.cancelJob', title: 'Cancel Job', palette: false },
+  { id: 're2llm.resumeTraining', title: 'Resume Training', palette: false },
 ];
 
 export const VIEW_CONTAINER_ID = 're2llm';

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Studio } from '../../../src/extension/host/studio';
 import { Actions } from '../../../src/extension/host/actions';
+import { commandHandlers, type Handler } from '../../../src/extension/host/commands';
 import { SECRET_KEY } from '../../../src/extension/host/apiKey';
 import { formatKb } from '../../../src/core/kb/store';
 import type { HintKb } from '../../../src/core/kb/types';
@@ -31,11 +32,13 @@ export function hostWorkspace(kb?: HintKb) {
   vs.workspaceFolders = [root];
   vs.secretsStore.set(SECRET_KEY, TEST_KEY);
   const core = new FakeCore();
-  const studio = new Studio(vs, core, {});
+  let handlers: Record<string, Handler> = {};
+  const studio = new Studio(vs, core, {}, (id, ...args) => handlers[id]?.(...args));
   const actions = new Actions(studio);
+  handlers = commandHandlers(studio, actions);
   const posted: SidebarNotification[] = [];
   studio.sidebar.attach({ postMessage: (m) => (posted.push(m), true) });
-  return { root, kbPath, runsDir: join(root, 're2llm-runs'), vs, core, studio, actions, posted };
+  return { root, kbPath, runsDir: join(root, 're2llm-runs'), vs, core, studio, actions, posted, handlers };
 }
 
 export async function settle(studio: Studio): Promise<void> {

@@ -16,7 +16,7 @@ import { listRuns } from '../../../src/extension/host/runs';
 import type { JobContext } from '../../../src/extension/core/api';
 import { hostWorkspace, kbOf, settle } from '../fakes/workspace';
 
-const params = { reflectTargetHints: 5, reflectMaxCalls: 50, trainSteps: 100, agentPreset: 'bandit' as const, evalTestSample: 10 };
+const params = { "reflection.targetHints": 5, "reflection.maxCalls": 50, "agent.steps": 100, "agent.preset": 'bandit' as const, "evaluation.testSample": 10 };
 
 /** What the core's reflection does to the file it is given: appends accepted hints. */
 function addHints(path: string, ...hints: [string, string][]): void {
@@ -125,7 +125,7 @@ test('Run Full Pipeline: the KB opened and edited during reflection gets the hin
 
 test('Run Full Pipeline with a KB already at its target: no reflection, no cap', async () => {
   const w = hostWorkspace(kbOf(['h-1', 'Prefer sequels.'], ['h-2', 'Mind the decade.']));
-  await w.actions.runPipeline({ ...params, reflectTargetHints: 2 });
+  await w.actions.runPipeline({ ...params, "reflection.targetHints": 2 });
   await settle(w.studio);
   assert.deepEqual(w.core.calls.map((c) => c.fn), ['runExperiment']);
   assert.equal((w.core.calls[0]!.args[0] as JobContext).config.reflection.targetHints, 2);
