@@ -8,7 +8,6 @@
  * updates (LLM requests in flight are aborted); the last checkpoint is written before `done`.
  * The API key is read from this process's environment by the LLM client; it is never in a message.
  */
-import { resolve as resolvePath, join } from 'node:path';
 import { asWorkerCommand, type TrainOptions, type WorkerNotification } from '../protocol/worker';
 import type { Re2llmConfig } from '../core/config/defaults';
 import type { Logger, LogLevel } from '../core/util/log';
@@ -29,14 +28,13 @@ async function problemFor(config: Re2llmConfig, o: TrainOptions): Promise<TrainP
   // Loaded only for LLM training, so a synthetic run needs none of these modules' setup.
   const { loadDataset } = await import('../core/data/load');
   const { loadKbFile } = await import('../core/kb/store');
-  const { createLlmClient, ResponseCache } = await import('../core/llm');
+  const { openLlmClient } = await import('../core/llm/open');
   const { createEncoder, datasetFamilies } = await import('../core/encode');
   const dataset = await loadDataset(config, { logger });
   const kbPath = o.kbPath ?? (defaultKbPath(config, o.baseDir ?? process.cwd(), dataset.name));
   const snap = await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars });
   if (snap.text === null) throw new Error(`${kbPath}: no hint KB (build one with re2llm reflect, or pass its path)`);
-  const cache = await ResponseCache.open(resolvePath(o.baseDir ?? process.cwd(), config.llm.cacheDir));
-  const client = createLlmClient(config, { cache, logger });
+  const client = await openLlmClient(config, { logger, baseDir: o.baseDir ?? process.cwd() });
   const probeItem = dataset.items.values().next().value;
   const encoder = await createEncoder(config, { client, families: datasetFamilies(dataset), ...(probeItem ? { probeItem } : {}) });
   return { kind: 'llm', dataset, client, kb: snap.kb, kbPath, encoder };

@@ -8,18 +8,18 @@ import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { loadDataset } from '../../core/data/load';
-import { createLlmClient, ResponseCache } from '../../core/llm';
+import { openLlmClient } from '../../core/llm/open';
 import { llmHealthText } from '../../core/llm/progressText';
-import type { LlmClient } from '../../core/llm/types';
-import { actionHints, kbFingerprint, loadKbFile, type HintKb } from '../../core/kb';
-import { ALL_CONDITIONS, parseConditions, runEvaluation, type EvaluationProgress } from '../../core/evaluate/runEvaluation';
-import { loadAgentPolicy } from '../../core/evaluate/agentAdapter';
-import { agentPolicyFactory } from '../../core/evaluate/agentPolicyFactory';
-import type { AgentPolicy } from '../../core/evaluate/agentPolicy';
+import { loadKbFile, type HintKb } from '../../core/kb';
+import { ALL_CONDITIONS, parseConditions, type EvaluationProgress } from '../../core/evaluate/runEvaluation';
 import { formatMetricTable } from '../../core/evaluate/format';
 import type { Progress } from '../io';
 import { defaultKbPath, timestampedRunName } from '../../core/run/paths';
+import { evaluateStage } from '../../core/run/evaluateStage';
+import { reportStage } from '../../core/run/reportStage';
+import type { StageContext } from '../../core/run/stage';
 import { CONDITIONS } from '../../protocol/conditions';
+import { version } from '../../../package.json';
 
 interface EvaluateFlags {
   config?: string;
@@ -48,7 +48,8 @@ export function register(program: Command): void {
     const conditions = flags.conditions !== undefined ? parseConditions(flags.conditions.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
     const sample = flags.sample !== undefined ? Number(flags.sample) : undefined;
     if (sample !== undefined && !(Number.isInteger(sample) && sample >= 0)) throw new Error(`--sample must be a non-negative integer, got "${flags.sample}"`);
-    const { config, baseDir } = resolveForLlm(cmd, flags, { 'evaluation.conditions': conditions, 'evaluation.testSample': sample });
+    const resolved = resolveForLlm(cmd, flags, { 'evaluation.conditions': conditions, 'evaluation.testSample': sample });
+    const { config, baseDir } = resolved;
     const wanted = config.evaluation.conditions;
     const logger = io.logger;
 
@@ -58,21 +59,8 @@ export function register(program: Command): void {
     if (existsSync(kbPath)) kb = (await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars })).kb;
     else if (wanted.some((c) => CONDITIONS[c].hinted)) logger.log('warn', `no hint KB at ${kbPath}: hinted conditions will be skipped`);
 
-    let client: LlmClient | undefined;
-    if (wanted.some((c) => CONDITIONS[c].llm)) {
-      const cache = await ResponseCache.open(config.llm.cacheDir);
-      client = createLlmClient(config, { cache, logger });
-    }
-
-    let agent: AgentPolicy | undefined;
-    if (flags.agent) {
-      if (!kb) throw new Error(`--agent ${flags.agent}: no hint KB at ${kbPath} (the agent's actions are KB hints; pass --kb)`);
-      agent = await loadAgentPolicy(resolvePath(flags.agent), { dataset, config, client, logger }, agentPolicyFactory, {
-        datasetHash: dataset.hash,
-        kbFingerprint: kbFingerprint(kb),
-        actions: actionHints(kb),
-      });
-    }
+    const client = wanted.some((c) => CONDITIONS[c].llm) ? await openLlmClient(config, { logger }) : undefined;
+    if (flags.agent && !kb) throw new Error(`--agent ${flags.agent}: no hint KB at ${kbPath} (the agent's actions are KB hints; pass --kb)`);
 
     const runDir = flags.out ? resolvePath(flags.out) : join(config.output.runsDir, timestampedRunName('eval'));
     const bars = new Map<string, Progress>();
@@ -90,8 +78,22 @@ export function register(program: Command): void {
     const onSigint = (): void => controller.abort();
     process.once('SIGINT', onSigint);
     try {
-      const results = await runEvaluation({ dataset, client, config, kb, kbPath, agent, runDir, logger, signal: controller.signal, onProgress, ...(flags.name ? { name: flags.name } : {}) });
-      io.result({ runDir, results }, () => `${formatMetricTable(results)}\n\nWrote ${join(runDir, 'results.json')} and predictions.jsonl`);
+      // The one evaluate use case (src/core/run/evaluateStage.ts), then its report, as every front end does.
+      const ctx: StageContext = {
+        resolved, packageVersion: version, logger, signal: controller.signal,
+        onEvent: (e) => { if (e.kind === 'progress' && e.stage === 'evaluate') onProgress(e.progress); },
+      };
+      const { results } = await evaluateStage(ctx, {
+        dataset, kbPath, runDir,
+        ...(client ? { client } : {}), ...(kb ? { kb } : {}),
+        ...(flags.agent ? { agent: { runDir: resolvePath(flags.agent) } } : {}),
+        ...(flags.name ? { name: flags.name } : {}),
+      });
+      const report = await reportStage(ctx, { evalDir: runDir }).catch((err: Error) => {
+        logger.log('warn', `report not written: ${err.message}`);
+        return undefined;
+      });
+      io.result({ runDir, results }, () => `${formatMetricTable(results)}\n\nWrote ${join(runDir, 'results.json')}, predictions.jsonl${report ? ' and report.html' : ''}`);
     } finally {
       process.removeListener('SIGINT', onSigint);
       for (const bar of bars.values()) bar.stop();

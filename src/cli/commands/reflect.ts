@@ -8,7 +8,7 @@ import { CommanderError, type Command } from 'commander';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { loadDataset } from '../../core/data/load';
-import { createLlmClient, ResponseCache } from '../../core/llm';
+import { openLlmClient } from '../../core/llm/open';
 import { llmHealthText } from '../../core/llm/progressText';
 import { runReflection } from '../../core/reflect/runReflection';
 import { checkpointKey } from '../../core/reflect/checkpoint';
@@ -56,8 +56,7 @@ export function register(program: Command): void {
     if (maxCost !== undefined && !(maxCost >= 0)) throw new Error(`--max-cost must be a non-negative number, got "${flags.maxCost}"`);
     const dataset = await loadDataset(config, { logger });
     const kbPath = flags.kb ? resolvePath(flags.kb) : defaultKbPath(config, baseDir, dataset.name);
-    const cache = await ResponseCache.open(config.llm.cacheDir);
-    const client = createLlmClient(config, { cache, logger });
+    const client = await openLlmClient(config, { logger });
     const key = checkpointKey(config, dataset.hash, kbPath, client.describe());
     const runDir = flags.runDir ? resolvePath(flags.runDir) : join(config.output.runsDir, `reflect-${dataset.name}-${key.slice(0, 8)}`);
     logger.log('info', `reflection on ${dataset.name} (${dataset.splits.train.length} training sessions) with ${client.describe().model}; KB ${kbPath}; checkpoint ${runDir}`);

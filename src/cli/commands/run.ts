@@ -5,11 +5,11 @@
 import type { Command } from 'commander';
 import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { runExperiment, type Stage } from '../../core/run/runExperiment';
+import { STAGES } from '../../core/run/stage';
 import { workerTrainer } from '../../worker/trainer';
 import { experimentEventPrinter, formatExperimentSummary } from '../experimentOutput';
 import { version } from '../../../package.json';
 
-const STAGES: Stage[] = ['import', 'reflect', 'train', 'evaluate', 'report'];
 
 export function register(program: Command): void {
   withConfigOptions(

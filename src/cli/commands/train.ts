@@ -18,6 +18,7 @@ import { InputError } from '../../core/util/errors';
 import { version } from '../../../package.json';
 import { timestampedRunName } from '../../core/run/paths';
 import { readRunConfig, readTrainManifest } from '../../core/agent/runFolder';
+import { acquireStageLock } from '../../core/run/stageLock';
 
 interface TrainFlags {
   config?: string;
@@ -98,6 +99,8 @@ export function register(program: Command): void {
     // dataset hash, KB fingerprint and hints against the manifest and refuses on a difference).
     const bandit = flags.bandit ? resolvePath(flags.bandit) : recorded?.bandit;
     const kbPath = flags.kb ? resolvePath(flags.kb) : recorded?.kbPath;
+    // A second `train --resume` or a `run` on this folder waits briefly, then says who holds it.
+    const lock = await acquireStageLock(runDir, { stage: 'train', logger: io.logger });
     const handle = startTrainingWorker({
       config,
       options: {
@@ -136,6 +139,7 @@ export function register(program: Command): void {
     } finally {
       bar?.stop();
       process.removeListener('SIGINT', onSigint);
+      await lock.release();
     }
   });
 }

@@ -10,6 +10,7 @@ import type { SessionDetail } from '../../protocol/webview';
 import type { CoreApi, JobContext } from './api';
 import type { TrainProgress } from '../../protocol/worker';
 import type { ReflectionProgress } from '../../core/reflect/types';
+import type { StageContext } from '../../core/run/stage';
 import { version as PACKAGE_VERSION } from '../../../package.json';
 
 /** Finds one record of predictions.jsonl without loading the whole file. */
@@ -127,22 +128,12 @@ async function hintTextOf(kbPath: string | undefined, hintId: string): Promise<s
   }
 }
 
-/**
- * Name of the extension's reflection checkpoint folder (`reflect-ext-<key>`): the KB file's
- * absolute path is part of it, so KBs with the same name in different folders never share one.
- */
-export function reflectExtKey(hash: (v: unknown) => string, kbAbsPath: string, datasetHash: string, model: unknown, reflection: unknown): string {
-  return hash({ dataset: datasetHash, model, reflection, kb: kbAbsPath }).slice(0, 12);
-}
-
 /** Reflection, training (in the worker process), evaluation, the pipeline and the hint check. */
 function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment' | 'tryHint'> {
   /** The cached LLM client for a job (the key is passed in, never read from settings). */
-  const clientFor = async (ctx: JobContext) => {
-    const { createLlmClient, ResponseCache } = await import('../../core/llm/index');
-    const cache = await ResponseCache.open(ctx.config.llm.cacheDir);
-    return createLlmClient(ctx.config, { cache, logger: ctx.logger, apiKey: ctx.apiKey });
-  };
+  const clientFor = async (ctx: JobContext) => (await import('../../core/llm/open')).openLlmClient(ctx.config, { logger: ctx.logger, apiKey: ctx.apiKey });
+  /** What every core stage takes: the resolved config plus this job's logger and cancel signal. */
+  const stageContext = (ctx: JobContext): StageContext => ({ resolved: ctx.resolved, packageVersion: PACKAGE_VERSION, logger: ctx.logger, signal: ctx.signal });
   const dataset = async (ctx: JobContext) => (await import('../../core/data/load')).loadDataset(ctx.config, { logger: ctx.logger });
   /** Training always runs in the forked worker; the key reaches it through its environment only. */
   const trainer = async (ctx: JobContext) =>
@@ -165,10 +156,14 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
     });
   return {
     async reflect(ctx, kbPath) {
-      const [{ runReflection }, { hashJson }, ds, client] = await Promise.all([import('../../core/reflect/runReflection'), import('../../core/util/hash'), dataset(ctx), clientFor(ctx)]);
-      // One checkpoint per KB file (its absolute path) as well as per dataset, model and settings.
-      const key = reflectExtKey(hashJson, resolve(kbPath), ds.hash, client.describe(), ctx.config.reflection);
-      const s = await runReflection({ dataset: ds, client, config: ctx.config, kbPath, runDir: join(ctx.config.output.runsDir, `reflect-ext-${key}`), logger: ctx.logger, signal: ctx.signal, onProgress: (p) => reflectProgress(ctx, p) });
+      const [{ runReflection }, { reflectionKey }, { withStageLock }, ds, client] = await Promise.all([
+        import('../../core/reflect/runReflection'), import('../../core/run/stageKeys'), import('../../core/run/stageLock'), dataset(ctx), clientFor(ctx),
+      ]);
+      // One checkpoint per KB file (its absolute path) and per everything that shapes the answers.
+      const key = reflectionKey({ config: ctx.config, datasetHash: ds.hash, packageVersion: PACKAGE_VERSION }, resolve(kbPath));
+      const runDir = join(ctx.config.output.runsDir, `reflect-ext-${key}`);
+      const s = await withStageLock(runDir, { stage: 'reflect', logger: ctx.logger }, () =>
+        runReflection({ dataset: ds, client, config: ctx.config, kbPath, runDir, logger: ctx.logger, signal: ctx.signal, onProgress: (p) => reflectProgress(ctx, p) }));
       ctx.logger.log('info', `reflection stopped (${s.stopReason}): ${s.accepted} accepted of ${s.proposed} proposed; KB holds ${s.kbSize} enabled hints`);
       return { accepted: s.accepted };
     },
@@ -176,32 +171,34 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       const { timestampedRunName } = await import('../../core/run/paths');
       const runDir = resumeRunDir ?? join(ctx.config.output.runsDir, timestampedRunName('train'));
       ctx.onProgress({ runDir, total: ctx.config.agent.steps, message: resumeRunDir ? 'Resuming from the last checkpoint…' : 'Starting the worker…' });
-      const train = await trainer(ctx);
-      const s = await train(ctx.config, { runDir, resume: !!resumeRunDir, kbPath, baseDir: ctx.resolved.baseDir, packageVersion: PACKAGE_VERSION }, (p) => trainPoint(ctx, p));
+      const [train, { withStageLock }] = await Promise.all([trainer(ctx), import('../../core/run/stageLock')]);
+      // The worker writes the run folder of the contract (src/protocol/runFolder.ts), summary.json included.
+      const s = await withStageLock(runDir, { stage: 'train', logger: ctx.logger }, () =>
+        train(ctx.config, { runDir, resume: !!resumeRunDir, kbPath, baseDir: ctx.resolved.baseDir, packageVersion: PACKAGE_VERSION }, (p) => trainPoint(ctx, p)));
       if (s.cancelled) throw new Error(`training stopped at step ${s.steps}; the last checkpoint is kept (${s.lastCheckpoint ?? runDir})`);
-      // The same "training finished" marker the pipeline writes (Evaluate looks for it).
-      await (await import('../../core/util/fs')).writeJsonAtomic(join(s.runDir, 'summary.json'), s);
       return { runDir: s.runDir };
     },
     async evaluate(ctx, kbPath, agentRunDir) {
-      const [{ runEvaluation }, { loadAgentPolicy }, { agentPolicyFactory }, kbm, { timestampedRunName }, { writeReport }] = await Promise.all([
-        import('../../core/evaluate/runEvaluation'), import('../../core/evaluate/agentAdapter'), import('../../core/evaluate/agentPolicyFactory'),
-        import('../../core/kb/index'), import('../../core/run/paths'), import('../../core/report/index'),
+      const [{ evaluateStage }, { reportStage }, { readStageKb }, { timestampedRunName }] = await Promise.all([
+        import('../../core/run/evaluateStage'), import('../../core/run/reportStage'), import('../../core/run/reflectStage'), import('../../core/run/paths'),
       ]);
       const ds = await dataset(ctx);
       const client = await clientFor(ctx);
-      const kb = (await kbm.loadKbFile(kbPath, ds.name)).kb;
-      // An agent trained on another KB or dataset is refused by the core, naming what differs.
-      const agent = agentRunDir
-        ? await loadAgentPolicy(agentRunDir, { dataset: ds, config: ctx.config, client, logger: ctx.logger }, agentPolicyFactory, { datasetHash: ds.hash, kbFingerprint: kbm.kbFingerprint(kb), actions: kbm.actionHints(kb) })
-        : undefined;
-      const runDir = join(ctx.config.output.runsDir, timestampedRunName('eval'));
-      const conditions = ctx.config.evaluation.conditions.filter((c) => (c === 'agent' ? !!agent : true));
-      await runEvaluation({
-        dataset: ds, client, config: ctx.config, kb, kbPath, runDir, conditions, logger: ctx.logger, signal: ctx.signal, ...(agent ? { agent } : {}),
-        onProgress: (p) => ctx.onProgress({ message: `${p.condition}: ${p.phase === 'fit' ? 'choosing the best fixed hint' : `${p.done}/${p.total} sessions`}`, done: p.done, total: p.total, calls: p.usage.calls, cost: p.usage.cost }),
+      const sc: StageContext = {
+        ...stageContext(ctx),
+        onEvent: (e) => {
+          if (e.kind === 'progress' && e.stage === 'evaluate') {
+            const p = e.progress;
+            ctx.onProgress({ message: `${p.condition}: ${p.phase === 'fit' ? 'choosing the best fixed hint' : `${p.done}/${p.total} sessions`}`, done: p.done, total: p.total, calls: p.usage.calls, cost: p.usage.cost });
+          }
+        },
+      };
+      // The one evaluate use case: an agent trained on another KB or dataset is refused by the core, naming what differs.
+      const { runDir } = await evaluateStage(sc, {
+        dataset: ds, client, kb: await readStageKb(kbPath, ds, ctx.config.reflection.maxHintChars), kbPath, runDir: join(ctx.config.output.runsDir, timestampedRunName('eval')),
+        ...(agentRunDir ? { agent: { runDir: agentRunDir } } : {}),
       });
-      await writeReport(runDir, { logger: ctx.logger }).catch((err: Error) => ctx.logger.log('warn', `report not written: ${err.message}`));
+      await reportStage(sc, { evalDir: runDir }).catch((err: Error) => ctx.logger.log('warn', `report not written: ${err.message}`));
       return { runDir };
     },
     async runExperiment(ctx) {
@@ -228,28 +225,12 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       return { runDir: s.evaluation.runDir };
     },
     async tryHint(ctx, hintText, n) {
-      const [{ rankSession }, { rankOrBeyond }] = await Promise.all([import('../../core/rank/rankSession'), import('../../core/metrics/rankMetrics')]);
-      const ds = await dataset(ctx);
-      const client = await clientFor(ctx);
-      const rctx = { dataset: ds, client, config: ctx.config };
-      const sessions = ds.splits.validation.slice(0, n);
-      if (!sessions.length) throw new Error(`${ds.name} has no validation sessions`);
-      const k = ctx.config.prompt.topK;
-      let improved = 0;
-      let worsened = 0;
-      let sum = 0;
-      for (const [i, s] of sessions.entries()) {
-        const base = await rankSession(rctx, s, undefined, ctx.signal);
-        const withHint = await rankSession(rctx, s, hintText, ctx.signal);
-        const after = rankOrBeyond(withHint.parsed.targetRank, k);
-        const before = rankOrBeyond(base.parsed.targetRank, k);
-        if (after < before) improved++;
-        else if (after > before) worsened++;
-        // The agent's reward: NDCG@topK with the hint minus without (rankSession computes both).
-        sum += withHint.ndcg - base.ndcg;
-        ctx.onProgress({ done: i + 1, total: sessions.length, message: `session ${i + 1}/${sessions.length}`, calls: client.usage().calls, cost: client.usage().cost });
-      }
-      return { sessions: sessions.length, improved, worsened, meanReward: sum / sessions.length };
+      const { tryHint } = await import('../../core/run/tryHint');
+      const [ds, client] = await Promise.all([dataset(ctx), clientFor(ctx)]);
+      return tryHint({
+        dataset: ds, client, config: ctx.config, hintText, sessions: n, signal: ctx.signal,
+        onProgress: (p) => ctx.onProgress({ done: p.done, total: p.total, message: `session ${p.done}/${p.total}`, calls: p.usage.calls, cost: p.usage.cost }),
+      });
     },
   };
 }

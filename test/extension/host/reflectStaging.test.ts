@@ -9,9 +9,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatKb } from '../../../src/core/kb/store';
 import { parseKbText } from '../../../src/core/kb/index';
-import { hashJson } from '../../../src/core/util/hash';
 import { stagingFor } from '../../../src/extension/kb/staging';
-import { reflectExtKey } from '../../../src/extension/core/load';
+import { reflectionKey } from '../../../src/core/run/stageKeys';
+import { defaultConfig } from '../../../src/core/config/defaults';
 import { listRuns } from '../../../src/extension/host/runs';
 import type { JobContext } from '../../../src/extension/core/api';
 import { hostWorkspace, kbOf, settle } from '../fakes/workspace';
@@ -88,7 +88,7 @@ test('KBs with the same file name in different folders get their own staging cop
   assert.notEqual(a.file, b.file);
   assert.notEqual(a.baseFile, b.baseFile);
   assert.equal(stagingFor('/runs', '/ws/a/../a/toy.hints.json').file, a.file, 'the same KB must keep its staging copy');
-  const key = (p: string) => reflectExtKey(hashJson, p, 'dh', { model: 'm' }, { seed: 1 });
+  const key = (p: string) => reflectionKey({ config: defaultConfig(), datasetHash: 'dh', packageVersion: 'v' }, p);
   assert.notEqual(key('/ws/a/toy.hints.json'), key('/ws/b/toy.hints.json'));
 });
 

@@ -1,0 +1,57 @@
+/**
+ * Stage 2: grow the KB to `reflection.targetHints` enabled hints by reflection. A KB that already
+ * holds enough is the researcher's (possibly hand-edited) and is used as it is. The checkpoint
+ * folder `reflect-<key>` resumes a partial run; a bigger budget continues the same one.
+ */
+import { join } from 'node:path';
+import type { SessionDataset } from '../data/types';
+import type { LlmClient } from '../llm/types';
+import { isEnabled, loadKbFile, type HintKb } from '../kb';
+import { runReflection } from '../reflect/runReflection';
+import type { ReflectionSummary } from '../reflect/types';
+import { reflectionKey } from './stageKeys';
+import { withStageLock } from './stageLock';
+import { keyInputs, lockOptions, skipped, timed, type StageContext } from './stage';
+
+export interface ReflectInput {
+  dataset: SessionDataset;
+  client: LlmClient;
+  kbPath: string;
+}
+
+export interface ReflectResult {
+  kb: HintKb;
+  /** Enabled hints in the KB after the stage. */
+  enabledHints: number;
+  reflection: ReflectionSummary | { skipped: string };
+}
+
+export const enabledHints = (kb: HintKb): number => kb.hints.filter(isEnabled).length;
+
+/** The KB file as it is now (an empty KB when the file does not exist). */
+export async function readStageKb(kbPath: string, dataset: SessionDataset, maxHintChars: number): Promise<HintKb> {
+  return (await loadKbFile(kbPath, dataset.name, { maxHintChars })).kb;
+}
+
+export async function reflectStage(ctx: StageContext, input: ReflectInput): Promise<ReflectResult> {
+  const { config } = ctx.resolved;
+  const { dataset, client, kbPath } = input;
+  const before = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
+  if (enabledHints(before) >= config.reflection.targetHints) {
+    const detail = `${kbPath} already holds ${enabledHints(before)} enabled hints`;
+    skipped(ctx, 'reflect', detail);
+    return { kb: before, enabledHints: enabledHints(before), reflection: { skipped: detail } };
+  }
+  const runDir = join(config.output.runsDir, `reflect-${reflectionKey(keyInputs(ctx, dataset.hash), kbPath)}`);
+  const reflection = await withStageLock(runDir, lockOptions(ctx, 'reflect'), () =>
+    timed(ctx, 'reflect', `growing ${kbPath} to ${config.reflection.targetHints} hints`, () =>
+      runReflection({
+        dataset, client, config, kbPath, runDir, logger: ctx.logger,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        onProgress: (progress) => ctx.onEvent?.({ stage: 'reflect', kind: 'progress', progress }),
+      }),
+    ),
+  );
+  const kb = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
+  return { kb, enabledHints: enabledHints(kb), reflection };
+}
