@@ -8,7 +8,7 @@
  * updates (LLM requests in flight are aborted); the last checkpoint is written before `done`.
  * The API key is read from this process's environment by the LLM client; it is never in a message.
  */
-import { resolve as resolvePath, join } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { asWorkerCommand, type TrainOptions, type WorkerNotification } from '../protocol/worker';
 import type { Re2llmConfig } from '../core/config/defaults';
 import type { Logger, LogLevel } from '../core/util/log';
