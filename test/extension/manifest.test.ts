@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { manifestParts, contributesConfiguration } from '../../src/extension/manifest/manifest';
-import { applyManifest, manifestDrift, OWNED_KEYS } from '../../src/extension/manifest/generate';
+import { applyManifest, manifestDrift, OWNED_KEYS } from '../../src/extension/manifest/packageJson';
 import { COMMANDS } from '../../src/extension/manifest/commands';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -62,7 +62,7 @@ test('applying the manifest touches only the owned keys', () => {
   assert.ok(manifestDrift(pkg).includes('contributes'));
 });
 
-test('package.json matches the generated manifest (run src/extension/manifest/generate.ts --write)', () => {
+test('package.json matches the generated manifest (run `npm run generate`)', () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   assert.deepEqual(manifestDrift(pkg), []);
 });

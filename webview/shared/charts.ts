@@ -43,7 +43,6 @@ export interface CiWhiskerOptions {
 }
 
 declare module 'chart.js' {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   interface PluginOptionsByType<TType extends ChartType> {
     ciWhiskers?: CiWhiskerOptions;
   }

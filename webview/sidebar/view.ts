@@ -47,7 +47,7 @@ export class SidebarView {
   private readonly canvases = new Map<string, HTMLCanvasElement>();
 
   constructor(
-    private readonly root: HTMLElement,
+    root: HTMLElement,
     private readonly post: (cmd: SidebarCommand) => void,
     private readonly persist: () => void,
     private readonly curves: CurveRenderer,

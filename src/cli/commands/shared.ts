@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliIO, type GlobalOptions } from '../io';
 import { resolveConfig, type ResolvedConfig, type ConfigLayer } from '../../core/config/resolve';
@@ -43,7 +44,6 @@ export function parseSets(sets: string[]): Record<string, unknown> {
  * flags the command maps itself (passed as `flags`).
  */
 export function resolveFromCli(opts: { config?: string; set?: string[] }, flags: Record<string, unknown> = {}): ResolvedConfig {
-  const { existsSync } = require('node:fs') as typeof import('node:fs');
   const configFile = opts.config ?? (existsSync('re2llm.config.json') ? 're2llm.config.json' : undefined);
   const layers: ConfigLayer[] = [];
   const env = envLayer();

@@ -46,4 +46,3 @@ export const IMPORTERS = {
     read: importCsv,
   },
 } satisfies Record<DatasetFormat, DatasetImporter>;
-

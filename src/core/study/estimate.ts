@@ -42,7 +42,7 @@ export async function estimateCalls(cells: EstimateCell[], logger: Logger): Prom
     const dsKey = hashJson(c.dataset);
     let size = sizes.get(dsKey);
     if (!size) {
-      const d = await loadDataset(c, { logger: silentLogger });
+      const d = await loadDataset(c, { logger });
       size = { train: d.splits.train.length, validation: d.splits.validation.length, test: d.splits.test.length, hash: d.hash };
       sizes.set(dsKey, size);
     }

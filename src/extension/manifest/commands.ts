@@ -1,6 +1,6 @@
 /**
  * Every command the extension contributes, in palette order. extension.ts registers exactly these
- * ids; generate.ts writes them into package.json (contributes.commands, activationEvents).
+ * ids; `npm run generate` writes them into package.json (contributes.commands, activationEvents).
  */
 export interface CommandSpec {
   id: string;

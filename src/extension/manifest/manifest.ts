@@ -2,7 +2,7 @@
  * The VS Code manifest parts of package.json this extension owns ("contributes",
  * "activationEvents", "capabilities", "main", "icon", "galleryBanner"), built from the command
  * table, the settings table (src/core/config) and the Restricted Mode key list, so none of them
- * is maintained twice. generate.ts prints or writes them.
+ * is maintained twice. `npm run generate` writes them (packageJson.ts).
  */
 import { vscodeConfiguration } from '../../core/config/resolve';
 import { EXTENSION_ONLY_SETTINGS } from '../../core/config/extensionSettings';

@@ -16,7 +16,7 @@ import type { Item, Session, SessionDataset } from '../../../src/core/data/types
 import { emptyUsage, type ChatRequest, type ChatResult, type LlmClient } from '../../../src/core/llm/types';
 import { LlmError } from '../../../src/core/llm/client';
 import { HashingEncoder } from '../../../src/core/encode';
-import { silentLogger, type Logger } from '../../../src/core/util/log';
+import { type Logger } from '../../../src/core/util/log';
 import type { HintKb } from '../../../src/core/kb/types';
 
 const summary = (o: Partial<Record<string, unknown>> = {}) => ({

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadDataset } from '../../../src/core/data/load';
 import type { SessionDataset } from '../../../src/core/data/types';
 import { InputError } from '../../../src/core/util/errors';
-import { configFor, fixture, sharedDataset, plain, plainItem } from './helpers';
+import { configFor, fixture, sharedDataset, plain } from './helpers';
 
 // The real folder is loaded once for this file (the 1.2 MB test pickle dominates).
 let real: SessionDataset;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixtureDataset, rankMessages, movieId } from './simFixture';
+import { fixtureDataset, rankMessages } from './simFixture';
 import { readRankPrompt } from '../../../src/core/sim/rankPrompt';
 import { rankCandidatesSim, sessionModel, readHint } from '../../../src/core/sim/rankModel';
 import { rankResponder } from '../../../src/core/sim/rankResponder';

@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { formatKb } from '../../../src/core/kb/store';
 import { parseKbText } from '../../../src/core/kb/index';
 import { stagingFor } from '../../../src/extension/kb/staging';
