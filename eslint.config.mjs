@@ -20,6 +20,7 @@ export const CORE_LAYERS = [
   ['baselines', 'reflect', 'agent'],
   ['sim', 'evaluate'],
   ['run'],
+  ['study'],
 ];
 
 /** One no-restricted-paths zone per core folder: everything at its layer or above is out of reach. */

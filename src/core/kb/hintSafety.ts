@@ -48,3 +48,9 @@ export function assertHintsPromptable(kb: HintKb, file: string, text: string | n
     throw new InputError(`hint "${h.id}" ${problem}: it cannot go into a prompt; shorten or fix its text, or set "enabled": false`, file, line, `hints[${i}].text`);
   });
 }
+
+/**
+ * The default of `reflection.maxHintChars`, for loaders called without a config (kb sits below
+ * config in the layering; test/core/kb/robustness.test.ts checks the two agree).
+ */
+export const DEFAULT_MAX_HINT_CHARS = 300;

@@ -10,8 +10,7 @@ import { InputError } from '../util/errors';
 import { lineColumnOf, parseKbText } from './parse';
 import { mergeKb, mergeKbText, type MergeReport } from './merge';
 import { emptyKb, type HintKb } from './types';
-import { assertHintsPromptable } from './hintSafety';
-import { defaultConfig } from '../config/defaults';
+import { assertHintsPromptable, DEFAULT_MAX_HINT_CHARS } from './hintSafety';
 
 export interface KbSnapshot {
   path: string;
@@ -55,7 +54,7 @@ export async function loadKbFile(path: string, dataset?: string, opts: LoadKbOpt
   if (text === null) return { path, text: null, kb: emptyKb(dataset) };
   const parsed = parseKbText(text);
   const kb = parseKbOrThrow(text, path, parsed);
-  assertHintsPromptable(kb, path, text, parsed.root, { maxHintChars: opts.maxHintChars ?? defaultConfig().reflection.maxHintChars });
+  assertHintsPromptable(kb, path, text, parsed.root, { maxHintChars: opts.maxHintChars ?? DEFAULT_MAX_HINT_CHARS });
   return { path, text, kb };
 }
 

@@ -14,7 +14,7 @@ import type { Re2llmConfig } from '../config/defaults';
 import { loadDataset } from '../data/load';
 import { answerIdentity } from '../run/stageKeys';
 import { hashJson } from '../util/hash';
-import { silentLogger, type Logger } from '../util/log';
+import type { Logger } from '../util/log';
 
 export interface EstimateCell {
   id: string;

@@ -108,3 +108,9 @@ test('near-duplicates through the prefix index: the same findings as the all-pai
   assert.ok(expected.filter((e) => e[0] === 'near-duplicate').length > 100, 'the random set exercises the near-duplicate path');
   assert.deepEqual(indexedFindings(text, hints), expected);
 });
+
+test('the KB loader\'s default hint length is the setting\'s default', async () => {
+  const { DEFAULT_MAX_HINT_CHARS } = await import('../../../src/core/kb/hintSafety');
+  const { defaultConfig } = await import('../../../src/core/config/defaults');
+  assert.equal(DEFAULT_MAX_HINT_CHARS, defaultConfig().reflection.maxHintChars);
+});
