@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resumeInputs, assertEmptyRunDir } from '../../src/cli/commands/train';
@@ -19,6 +19,9 @@ test('re2llm train --bandit runs the worker, prints one JSON summary, and --resu
   assert.equal(s.steps, 256);
   assert.equal(s.cancelled, false);
   assert.ok(existsSync(join(out, 'agent.onnx')));
+  // The same run folder as every front end writes: summary.json included, the stage lock released.
+  assert.deepEqual(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')), s);
+  assert.equal(existsSync(join(out, 'stage.lock')), false);
   assert.match(r.stderr, /training worker: .* pid \d+ ran [\d.]+s, exit code 0/);
   const again = cli(['train', '--resume', out, '--json']);
   assert.equal(again.status, 0, again.stderr);

@@ -139,6 +139,10 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
   if (resume && !(await exists(paths.last))) {
     const kept = await holdsTrainedState(runDir);
     if (kept.length > 0) throw new InputError(`cannot resume: no ${RUN_FILES.last}, yet the folder holds ${kept.join(', ')}; train into a new folder`, runDir);
+    // Starting again keeps the step count the run was started with (a resume passes none).
+    const recorded = input.steps === undefined ? await readTrainManifest(runDir).catch(() => undefined) : undefined;
+    const total = recorded?.ppo?.totalSteps;
+    if (typeof total === 'number' && Number.isInteger(total) && total > 0) args = ppoArgsFromConfig(config, total);
     logger.log('warn', `${runDir}: no checkpoint to resume from (the run stopped before its first one); starting it again`);
     resume = false;
   }

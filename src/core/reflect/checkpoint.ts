@@ -36,6 +36,9 @@ export function checkpointKey(config: Re2llmConfig, datasetHash: string, kbPath:
     v: CHECKPOINT_VERSION,
     datasetHash,
     kbPath,
+    // The endpoint and the seed shape answers as the model does (the chat cache key has both).
+    endpoint: config.llm.endpointId || model.baseUrl,
+    seed: config.llm.seed ?? null,
     model: model.model,
     embeddingModel: r.redundancy === 'llm' ? undefined : model.embeddingModel,
     temperature: config.llm.temperature,

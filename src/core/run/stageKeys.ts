@@ -51,3 +51,38 @@ export function trainKey(i: StageKeyInputs, kbFingerprint: string): string {
 export function evaluationKey(i: StageKeyInputs, kbFingerprint: string, agentKey: string | null): string {
   return short({ v: i.packageVersion, dataset: i.datasetHash, kb: kbFingerprint, agent: agentKey, llm: answerIdentity(i.config), evaluation: i.config.evaluation });
 }
+
+/**
+ * Settings that are deliberately in no stage key and not in the chat cache key, each with why it
+ * cannot change a stage's output for the same dataset content and KB. A test
+ * (test/core/run/stageKeys.test.ts) walks every setting of the table and requires it to change a
+ * key or to be listed here, so a new setting that shapes results cannot be forgotten.
+ */
+export const DOES_NOT_SHAPE_RESULTS: Readonly<Record<string, string>> = {
+  'dataset.path': 'where the data is read from; its content is keyed by the dataset hash',
+  'dataset.format': 'which importer reads it; every importer gives the same SessionDataset, keyed by its hash',
+  'dataset.name': 'a label for file names and the results; the KB path it picks is in the reflection key, the content in the hash',
+  'dataset.minSessionLength': 'shapes the sessions, which the dataset hash covers',
+  'dataset.candidates': 'shapes the candidate sets, which the dataset hash covers',
+  'dataset.testFraction': 'shapes the splits, which the dataset hash covers',
+  'dataset.validationFraction': 'shapes the splits, which the dataset hash covers',
+  'dataset.seed': 'shapes the splits and negatives, which the dataset hash covers',
+  'dataset.skipBadRows': 'changes which rows load, which the dataset hash covers',
+  'dataset.csvInteractions': 'a CSV file name; the content it yields is in the dataset hash',
+  'dataset.csvItems': 'a CSV file name; the content it yields is in the dataset hash',
+  'dataset.csvColumns': 'CSV column names; the content they yield is in the dataset hash',
+  'dataset.csvAttributeSeparator': 'CSV parsing; the content it yields is in the dataset hash',
+  'llm.timeoutMs': 'transport: a request that fails aborts the stage, so it never changes a recorded answer',
+  'llm.concurrency': 'transport: requests in flight, not their answers',
+  'llm.maxRetries': 'transport: a request that fails aborts the stage, so it never changes a recorded answer',
+  'llm.apiKeyEnv': 'where the key is read from; never part of an answer',
+  'llm.inputCostPerMTok': 'accounting: scales the reported cost, not any answer or metric',
+  'llm.outputCostPerMTok': 'accounting: scales the reported cost, not any answer or metric',
+  'llm.cacheDir': 'where answers are cached, not what they are',
+  'llm.offline': 'replays the same cached answers; a miss fails instead of calling',
+  'reflection.targetHints': 'a stopping limit: a bigger one continues the same checkpoint; the KB it yields is keyed by its fingerprint downstream',
+  'reflection.maxSessions': 'a stopping limit, as targetHints',
+  'reflection.maxCalls': 'a budget, as targetHints',
+  'output.runsDir': 'where run folders go',
+  'output.kbPath': 'which KB file: the reflection key takes the resolved path, training and evaluation its fingerprint',
+};
