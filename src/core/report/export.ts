@@ -7,7 +7,6 @@ import { metricTable } from './table';
 
 export type ExportFormat = 'csv' | 'latex' | 'json';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'latex', 'json'];
-export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { csv: 'csv', latex: 'tex', json: 'json' };
 
 export interface ExportOptions {
   /** LaTeX: how to show the 95% CI: `pm` = mean ± half-width, `interval` = mean [lo, hi], `none`. */

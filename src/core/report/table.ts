@@ -3,11 +3,11 @@
  * condition labels, and which cells are best. Labels, metric order and upper bounds live in
  * src/protocol/results.ts so the results webview applies exactly the same rules.
  */
-import { CONDITION_LABELS, conditionLabel, orderMetrics, UPPER_BOUNDS, type ConditionResult, type Estimate, type ResultsFile } from '../../protocol/results';
+import { conditionLabel, orderMetrics, UPPER_BOUNDS, type ConditionResult, type Estimate, type ResultsFile } from '../../protocol/results';
 
-export { CONDITION_LABELS, conditionLabel, orderMetrics, UPPER_BOUNDS };
+export { orderMetrics };
 
-export interface MetricTableRow {
+interface MetricTableRow {
   condition: string;
   label: string;
   hintId?: string;

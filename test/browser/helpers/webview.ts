@@ -27,7 +27,7 @@ export async function buildWebviewBundle(entry: string): Promise<string> {
   return r.outputFiles[0].text;
 }
 
-export const HARNESS_NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
+const HARNESS_NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
 
 export interface HarnessOptions {
   bundleJs: string;
