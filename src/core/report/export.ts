@@ -56,7 +56,7 @@ const LATEX_SPECIALS: Record<string, string> = {
 
 /** Escapes text for LaTeX (the ten characters with a special meaning). */
 export function latexEscape(s: string): string {
-  return s.replace(/[\\%_&#${}~^]/g, (c) => LATEX_SPECIALS[c]);
+  return s.replace(/[\\%_&#${}~^]/g, (c) => LATEX_SPECIALS[c] ?? c);
 }
 
 function fixed(x: number, digits: number): string {

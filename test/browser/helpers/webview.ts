@@ -24,7 +24,7 @@ export async function buildWebviewBundle(entry: string): Promise<string> {
     target: 'es2022',
     logLevel: 'silent',
   });
-  return r.outputFiles[0].text;
+  return r.outputFiles[0]!.text;
 }
 
 const HARNESS_NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
