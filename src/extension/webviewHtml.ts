@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 /** The roots a webview may load from (also its `localResourceRoots`). */
-export const WEBVIEW_ROOTS = ['dist/webview', 'media'] as const;
+const WEBVIEW_ROOTS = ['dist/webview', 'media'] as const;
 
 export function makeNonce(): string {
   return randomBytes(18).toString('base64').replace(/[^A-Za-z0-9]/g, '');

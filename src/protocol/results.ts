@@ -205,8 +205,6 @@ export const MARGINAL_CI_NOTE =
 
 // ---- Presentation rules shared by the results panel, the HTML report and `re2llm export` ----
 
-export const CONDITION_LABELS: Record<string, string> = Object.fromEntries(CONDITION_IDS.map((c) => [c, CONDITIONS[c].label]));
-
 /** Human label of a condition id; unknown ids are shown as they are. */
 export function conditionLabel(condition: string): string {
   return isConditionId(condition) ? CONDITIONS[condition].label : condition;

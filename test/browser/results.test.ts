@@ -74,15 +74,15 @@ test('standalone report in Chromium: charts drawn, the right numbers, comparison
     const table = await metricTableInPage(page);
     assert.deepEqual(Object.keys(table), full.conditions.map((c) => c.condition));
     for (const c of full.conditions) {
-      assert.deepEqual(table[c.condition].means, METRICS.map((m) => c.metrics[m].mean.toFixed(3)), c.condition);
-      assert.deepEqual(table[c.condition].cis, METRICS.map((m) => `[${c.metrics[m].ciLow.toFixed(3)}, ${c.metrics[m].ciHigh.toFixed(3)}]`), c.condition);
+      assert.deepEqual(table[c.condition]!.means, METRICS.map((m) => c.metrics[m]!.mean.toFixed(3)), c.condition);
+      assert.deepEqual(table[c.condition]!.cis, METRICS.map((m) => `[${c.metrics[m]!.ciLow.toFixed(3)}, ${c.metrics[m]!.ciHigh.toFixed(3)}]`), c.condition);
     }
     // Spot check against hand-written fixture values: agent NDCG@10 0.234 [0.179, 0.292].
-    assert.equal(table['agent'].means[4], '0.234');
-    assert.equal(table['agent'].cis[4], '[0.179, 0.292]');
+    assert.equal(table['agent']!.means[4], '0.234');
+    assert.equal(table['agent']!.cis[4], '[0.179, 0.292]');
     // Best per column: the agent everywhere; the oracle (upper bound) never.
-    assert.deepEqual(table['agent'].best, METRICS.map(() => true));
-    assert.deepEqual(table['oracle'].best, METRICS.map(() => false));
+    assert.deepEqual(table['agent']!.best, METRICS.map(() => true));
+    assert.deepEqual(table['oracle']!.best, METRICS.map(() => false));
 
     // Comparison with the second run: Δ for the agent and the differing parameters.
     const agentDelta = await page.textContent('#re-compare-table tbody tr:nth-child(4) td:last-child');
@@ -107,7 +107,7 @@ test('standalone report in Chromium: charts drawn, the right numbers, comparison
     await page.selectOption('#re-session-filter', 'all');
     await page.click('button.re-sort[data-sort="agent"]');
     const firstAgentRank = await page.textContent('.re-sessions tbody tr:first-child td:nth-child(6)');
-    const best = Math.min(...full.sessions.map((x) => x.byCondition['agent'].rank ?? Infinity));
+    const best = Math.min(...full.sessions.map((x) => x.byCondition['agent']!.rank ?? Infinity));
     assert.equal(firstAgentRank?.trim(), String(best));
     assert.equal(await page.getAttribute('.re-sessions th:nth-child(6)', 'aria-sort'), 'ascending');
     await page.fill('#re-session-query', 'Gladiator');
@@ -158,7 +158,7 @@ test('results panel bundle with a stub VS Code API: handshake, snapshot, drill-d
     assert.ok((await canvasInkPixels(page, '#re-chart-metric')) > 2000);
     assert.ok((await canvasInkPixels(page, '.re-chart-curve')) > 2000);
     const table = await metricTableInPage(page);
-    assert.equal(table['no-hint'].means[2], '0.333');
+    assert.equal(table['no-hint']!.means[2], '0.333');
 
     // The snapshot is persisted for a reload.
     assert.ok(((await page.evaluate('window.__stateWrites')) as number) > 0);
@@ -174,7 +174,7 @@ test('results panel bundle with a stub VS Code API: handshake, snapshot, drill-d
     ]);
 
     // Clicking a session asks the host for its detail; the answer is rendered.
-    const session = full.sessions[0];
+    const session = full.sessions[0]!;
     await page.click(`td button[data-session="${session.sessionId}"][data-condition="agent"]:not(.re-rank-btn)`);
     posted = await postedMessages<ResultsCommand>(page);
     assert.deepEqual(posted.filter((m) => m.type === 'results/requestSession'), [{ type: 'results/requestSession', runId: full.run.id, sessionId: session.sessionId, condition: 'agent' }]);

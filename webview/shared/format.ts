@@ -3,10 +3,10 @@
  * One place decides how many digits a metric shows, so the table, the chart and the exported
  * CSV the user copies all agree.
  */
-export { CONDITION_LABELS, conditionLabel, orderMetrics, shortConditionLabel } from '../../src/protocol/results';
+export { conditionLabel, orderMetrics, shortConditionLabel } from '../../src/protocol/results';
 
 /** Digits for metric means and CI bounds (metrics live in [0, 1]). */
-export const METRIC_DIGITS = 3;
+const METRIC_DIGITS = 3;
 
 /** A metric value, e.g. 0.234 -> "0.234"; missing -> an en dash. */
 export function formatMetric(x: number | null | undefined, digits = METRIC_DIGITS): string {

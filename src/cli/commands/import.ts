@@ -14,7 +14,7 @@ interface ImportOptions {
 }
 
 /** The `re2llm import --json` document. */
-export interface ImportSummary {
+interface ImportSummary {
   name: string;
   root: string;
   format: string;
@@ -51,7 +51,7 @@ export function register(program: Command): void {
   });
 }
 
-export function summarise(ds: SessionDataset, importMs: number): ImportSummary {
+function summarise(ds: SessionDataset, importMs: number): ImportSummary {
   return {
     name: ds.name,
     root: ds.root,

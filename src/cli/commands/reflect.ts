@@ -94,7 +94,7 @@ const STOP_TEXT: Record<ReflectionSummary['stopReason'], string> = {
   cancelled: 'cancelled; run the same command again to continue',
 };
 
-export function formatSummary(s: ReflectionSummary): string {
+function formatSummary(s: ReflectionSummary): string {
   const r = s.rejected;
   const u = s.thisRun;
   return [

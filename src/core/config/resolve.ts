@@ -11,7 +11,6 @@ import { CONFIG_SPEC, defaultConfig, type Re2llmConfig } from './defaults';
 import { schemaOf, leaves } from './spec';
 import { InputError } from '../util/errors';
 
-export const CONFIG_FILE_NAME = 're2llm.config.json';
 
 /** The published schema for `re2llm.config.json`. */
 export function configJsonSchema(): Record<string, unknown> {
@@ -32,7 +31,7 @@ function validate(value: unknown): ErrorObject[] {
   return validator(value) ? [] : (validator.errors ?? []);
 }
 
-export function formatAjvErrors(errors: ErrorObject[]): string {
+function formatAjvErrors(errors: ErrorObject[]): string {
   return errors
     .map((e) => {
       const path = e.instancePath || '/';
@@ -60,7 +59,7 @@ export interface ResolvedConfig {
 }
 
 /** Turns {"llm.model": "x"} into {llm: {model: "x"}}; nested input passes through. */
-export function unflatten(values: Record<string, unknown>): Record<string, unknown> {
+function unflatten(values: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(values)) {
     if (v === undefined) continue;
@@ -94,7 +93,7 @@ function merge(target: Record<string, unknown>, layer: Record<string, unknown>, 
   }
 }
 
-export function readConfigFile(path: string): Record<string, unknown> {
+function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -51,7 +51,7 @@ export const s = {
     leaf<number | null>(def, description, { type: ['number', 'null'] }, o),
 };
 
-export function isLeaf(n: SpecNode): n is Leaf<unknown> {
+function isLeaf(n: SpecNode): n is Leaf<unknown> {
   return (n as Leaf<unknown>).kind === 'leaf';
 }
 

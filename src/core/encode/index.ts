@@ -13,13 +13,12 @@ import type { SessionEncoder } from './types';
 
 export type { SessionEncoder } from './types';
 export { itemText } from './types';
-export { encodeSession, encodeSessions, ItemVectorCache, defaultItemCache } from './session';
+export { encodeSession, encodeSessions, ItemVectorCache } from './session';
 export { HashingEncoder, itemTokens } from './hashing';
 export { OnnxEncoder } from './onnx';
 export { OpenAiEncoder } from './openai';
-export { ProfileEncoder, datasetFamilies } from './profile';
-export type { TextTokenizer, TokenizedText } from './tokenizer';
-export { loadOnnxRuntime } from './onnxRuntime';
+export { datasetFamilies } from './profile';
+export type { TextTokenizer } from './tokenizer';
 
 export interface EncoderDeps {
   client?: LlmClient;

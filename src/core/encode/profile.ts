@@ -18,7 +18,7 @@
 import type { Item, SessionDataset } from '../data/types';
 import type { SessionEncoder } from './types';
 
-export const MAX_PROFILE_FAMILIES = 16;
+const MAX_PROFILE_FAMILIES = 16;
 const PER_FAMILY = 4;
 
 /** The attribute families of a dataset, sorted; the profile encoder's layout. */

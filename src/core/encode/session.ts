@@ -25,7 +25,7 @@ export class ItemVectorCache {
   }
 }
 
-export const defaultItemCache = new ItemVectorCache();
+const defaultItemCache = new ItemVectorCache();
 
 function itemOf(dataset: SessionDataset, id: string, session: Session): Item {
   const item = dataset.items.get(id);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
 
-export interface TokenizedText {
+interface TokenizedText {
   ids: number[];
   attentionMask: number[];
 }
@@ -19,7 +19,7 @@ export interface TextTokenizer {
   encode(text: string, maxLength: number): TokenizedText;
 }
 
-export const TOKENIZER_PACKAGE = '@huggingface/tokenizers';
+const TOKENIZER_PACKAGE = '@huggingface/tokenizers';
 
 /** Loads `<folder>/tokenizer.json` with @huggingface/tokenizers. */
 export async function loadHfTokenizer(folder: string, who = 'encoder onnx'): Promise<TextTokenizer> {

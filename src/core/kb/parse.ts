@@ -87,7 +87,7 @@ function schemaDiagnostic(e: ErrorObject, root: Node, value: unknown): Diagnosti
 }
 
 /** "/hints/0/text" -> ['hints', 0, 'text'] (numbers where the parent is an array). */
-export function pointerToPath(pointer: string, value: unknown): (string | number)[] {
+function pointerToPath(pointer: string, value: unknown): (string | number)[] {
   if (!pointer) return [];
   const out: (string | number)[] = [];
   let cur: unknown = value;

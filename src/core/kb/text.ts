@@ -25,7 +25,7 @@ export function normaliseText(s: string): string {
 }
 
 /** Normalised words of a text. */
-export function words(s: string): string[] {
+function words(s: string): string[] {
   const n = normaliseText(s);
   return n ? n.split(' ') : [];
 }

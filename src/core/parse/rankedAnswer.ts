@@ -159,7 +159,7 @@ function titleViews(body: string): string[] {
 }
 
 /** Normalised edit similarity in [0, 1]: 1 - lev(a, b) / max(|a|, |b|). */
-export function similarity(a: string, b: string): number {
+function similarity(a: string, b: string): number {
   const longest = Math.max(a.length, b.length);
   return longest === 0 ? 1 : 1 - distance(a, b) / longest;
 }

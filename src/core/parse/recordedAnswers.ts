@@ -12,7 +12,7 @@ import { decode } from 'he';
 import { InputError } from '../util/errors';
 import type { Session, SessionDataset } from '../data/types';
 
-export interface RecordedAnswer {
+interface RecordedAnswer {
   sessionId: string;
   answer: string;
   /** 1-based line in the file where the record starts. */
@@ -21,7 +21,7 @@ export interface RecordedAnswer {
   label?: string;
 }
 
-export type RecordedFormat = 'jsonl' | 'authors-log';
+type RecordedFormat = 'jsonl' | 'authors-log';
 
 export interface RecordedAnswers {
   file: string;

@@ -5,6 +5,7 @@
  */
 import type { Session } from '../data/types';
 import type { CancelSignal } from '../util/log';
+import type { ConditionId } from '../../protocol/conditions';
 
 /** Parse statistics of one LLM answer (see ParsedAnswer in src/core/parse/rankedAnswer.ts). */
 export interface AnswerStats {
@@ -46,8 +47,8 @@ export interface AnswerFailure {
 }
 
 export interface Ranker {
-  /** Condition name as it appears in results.json ("no-hint", "sknn", ...). */
-  readonly name: string;
+  /** Condition id as it appears in results.json ("no-hint", "sknn", ...; src/protocol/conditions.ts). */
+  readonly name: ConditionId;
   /** Learns from the training sessions (a no-op for rankers that need nothing). */
   fit(train: readonly Session[], signal?: CancelSignal): Promise<void> | void;
   rank(session: Session, signal?: CancelSignal): Promise<RankOutcome>;

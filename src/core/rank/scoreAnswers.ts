@@ -25,7 +25,7 @@ export interface ScoreOptions {
   seed: number;
 }
 
-export interface ScoredSession {
+interface ScoredSession {
   sessionId: string;
   rank: Rank;
   parsed: ParsedAnswer;

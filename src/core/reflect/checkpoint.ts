@@ -16,7 +16,7 @@ import { writeJsonAtomic } from '../util/fs';
 import { InputError } from '../util/errors';
 import type { AcceptedHint, SessionRecord, UsageTotals } from './types';
 
-export const CHECKPOINT_FILE = 'reflection.checkpoint.json';
+const CHECKPOINT_FILE = 'reflection.checkpoint.json';
 export const CHECKPOINT_VERSION = 1;
 
 export interface ReflectionCheckpoint {

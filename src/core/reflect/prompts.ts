@@ -21,7 +21,7 @@ export interface PromptWords extends DomainWords {
 }
 
 /** Turn 1: after the base prompt and the model's own answer. */
-export function reflectTurn1(w: PromptWords): string {
+function reflectTurn1(w: PromptWords): string {
   return (
     `${REFLECT_TURN1_MARKER} ${w.verb} next. ` +
     `Look again at my history and at your list, and think about what may have gone wrong: ` +
@@ -30,7 +30,7 @@ export function reflectTurn1(w: PromptWords): string {
 }
 
 /** Turn 2: the target is revealed; ask for an analysis from several aspects. */
-export function reflectTurn2(w: PromptWords, targetTitle: string): string {
+function reflectTurn2(w: PromptWords, targetTitle: string): string {
   return (
     `${REFLECT_TURN2_MARKER} "${targetTitle}". ` +
     `Analyse why you missed it, from several aspects: how it relates to the ${w.items} in my history ` +
@@ -40,7 +40,7 @@ export function reflectTurn2(w: PromptWords, targetTitle: string): string {
 }
 
 /** Turn 3: ask for short, general, imperative hints that do not leak the target. */
-export function reflectTurn3(w: PromptWords, topK: number, targetTitle: string): string {
+function reflectTurn3(w: PromptWords, topK: number, targetTitle: string): string {
   return (
     `${REFLECT_TURN3_MARKER} that will rank the same kind of candidate list for other users. ` +
     `Turn your analysis into short imperative hints (one sentence each, one hint per line, numbered) ` +

@@ -1,7 +1,7 @@
 /** Shapes shared by the reflection run, its checkpoint, the CLI and the extension. */
 
 /** Why a candidate hint was not added to the KB. */
-export type RejectReason = 'ineffective' | 'leak' | 'redundant' | 'empty' | 'overlong';
+type RejectReason = 'ineffective' | 'leak' | 'redundant' | 'empty' | 'overlong';
 
 export type RejectCounts = Record<RejectReason, number>;
 

@@ -7,7 +7,6 @@ import { metricTable } from './table';
 
 export type ExportFormat = 'csv' | 'latex' | 'json';
 export const EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'latex', 'json'];
-export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = { csv: 'csv', latex: 'tex', json: 'json' };
 
 export interface ExportOptions {
   /** LaTeX: how to show the 95% CI: `pm` = mean ± half-width, `interval` = mean [lo, hi], `none`. */
@@ -73,7 +72,7 @@ const LATEX_SPECIALS: Record<string, string> = {
 
 /** Escapes text for LaTeX (the ten characters with a special meaning). */
 export function latexEscape(s: string): string {
-  return s.replace(/[\\%_&#${}~^]/g, (c) => LATEX_SPECIALS[c]);
+  return s.replace(/[\\%_&#${}~^]/g, (c) => LATEX_SPECIALS[c] ?? c);
 }
 
 function fixed(x: number, digits: number): string {

@@ -3,11 +3,11 @@
  * condition labels, and which cells are best. Labels, metric order and upper bounds live in
  * src/protocol/results.ts so the results webview applies exactly the same rules.
  */
-import { CONDITION_LABELS, conditionLabel, orderMetrics, UPPER_BOUNDS, type ConditionResult, type Estimate, type ResultsFile } from '../../protocol/results';
+import { conditionLabel, orderMetrics, UPPER_BOUNDS, type ConditionResult, type Estimate, type ResultsFile } from '../../protocol/results';
 
-export { CONDITION_LABELS, conditionLabel, orderMetrics, UPPER_BOUNDS };
+export { orderMetrics };
 
-export interface MetricTableRow {
+interface MetricTableRow {
   condition: string;
   label: string;
   hintId?: string;
@@ -25,7 +25,7 @@ export function metricTable(results: ResultsFile): MetricTableData {
   const metrics = orderMetrics(results.conditions.flatMap((c) => Object.keys(c.metrics)));
   const best = new Map<string, number>();
   for (const m of metrics) {
-    const means = results.conditions.filter((c) => !UPPER_BOUNDS.has(c.condition) && c.metrics[m]).map((c) => c.metrics[m].mean);
+    const means = results.conditions.filter((c) => !UPPER_BOUNDS.has(c.condition)).flatMap((c) => (c.metrics[m] ? [c.metrics[m].mean] : []));
     if (means.length) best.set(m, Math.max(...means));
   }
   const row = (c: ConditionResult): MetricTableRow => ({

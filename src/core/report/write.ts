@@ -43,7 +43,7 @@ export async function loadResults(runDirOrFile: string): Promise<ResultsFile> {
 function jsonErrorLine(text: string): number | undefined {
   const errors: ParseError[] = [];
   parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false });
-  return errors.length ? text.slice(0, errors[0].offset).split('\n').length : undefined;
+  return errors[0] ? text.slice(0, errors[0].offset).split('\n').length : undefined;
 }
 
 /** Where the built bundle and CSS may live, nearest first. */

@@ -6,7 +6,7 @@
  */
 import type { SessionDataset } from '../data/types';
 
-export type FamilyKind = 'era' | 'values' | 'title';
+type FamilyKind = 'era' | 'values' | 'title';
 
 export interface Family {
   name: string;

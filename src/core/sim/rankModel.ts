@@ -109,7 +109,7 @@ function lift(p: Map<string, number>, base: Map<string, number>): number {
   return best;
 }
 
-export function sessionKey(seed: number, history: string[]): string {
+function sessionKey(seed: number, history: string[]): string {
   return `${seed}|${history.join(',')}`;
 }
 

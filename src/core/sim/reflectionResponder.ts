@@ -19,11 +19,11 @@ import { idOfTitle, readRankPrompt } from './rankPrompt';
 import { REDUNDANCY_MARKER, REFLECT_TURN1_MARKER, REFLECT_TURN2_MARKER, REFLECT_TURN3_MARKER } from '../reflect/prompts';
 import { contentTokens, jaccard } from '../kb/text';
 
-export const REFLECTION_RESPONDER_NAME = 'reflection';
-export const REDUNDANCY_RESPONDER_NAME = 'redundancy';
+const REFLECTION_RESPONDER_NAME = 'reflection';
+const REDUNDANCY_RESPONDER_NAME = 'redundancy';
 
 /** Word overlap at or above which the simulated LLM says a hint repeats a listed one. */
-export const SIM_REDUNDANCY_OVERLAP = 0.5;
+const SIM_REDUNDANCY_OVERLAP = 0.5;
 
 function lastUser(messages: ChatMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'user') return messages[i]!.content;

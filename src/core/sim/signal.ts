@@ -41,13 +41,13 @@ export interface SignalReport {
 }
 
 /** Index of the family the history is most concentrated on (ties: the first in profile order). */
-export function observableFamily(distinct: number[]): number {
+function observableFamily(distinct: number[]): number {
   let best = 0;
   for (let f = 1; f < distinct.length; f++) if (distinct[f]! > distinct[best]!) best = f;
   return best;
 }
 
-export function familyHint(keyword: string, items: string): string {
+function familyHint(keyword: string, items: string): string {
   return `Focus on the ${keyword} of the ${items} I liked before.`;
 }
 

@@ -23,7 +23,7 @@ const SEVERITY: Record<KbDiagnostic['severity'], vscode.DiagnosticSeverity> = {
   info: vscode.DiagnosticSeverity.Information,
 };
 
-export function isKbDocument(doc: vscode.TextDocument): boolean {
+function isKbDocument(doc: vscode.TextDocument): boolean {
   return doc.uri.scheme === 'file' && doc.fileName.endsWith('.hints.json');
 }
 

@@ -14,7 +14,7 @@ export interface LensSpec {
   args?: unknown[];
 }
 
-export function formatReward(r: number | null): string {
+function formatReward(r: number | null): string {
   if (r === null || !Number.isFinite(r)) return 'n/a';
   return (r >= 0 ? '+' : '') + r.toFixed(3);
 }

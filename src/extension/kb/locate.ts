@@ -15,7 +15,7 @@ function prop(obj: Node, name: string): Node | undefined {
   return obj.children?.find((p) => p.type === 'property' && p.children?.[0]?.value === name)?.children?.[1];
 }
 
-export function hintsArray(text: string): Node | undefined {
+function hintsArray(text: string): Node | undefined {
   const root = parseTree(text, [], { disallowComments: true });
   if (!root) return undefined;
   const arr = findNodeAtLocation(root, ['hints']);

@@ -19,7 +19,7 @@ export function contributesConfiguration(): Record<string, unknown> {
   };
 }
 
-export const WALKTHROUGH_STEPS = [
+const WALKTHROUGH_STEPS = [
   { id: 'demo', title: 'Start the demo', command: 're2llm.startDemo', button: 'Start Demo',
     description: 'Runs the whole pipeline (reflection, training, evaluation) on the bundled hetrec-mini example against a simulated LLM on this machine. No API key needed; takes about a minute.' },
   { id: 'endpoint', title: 'Connect your LLM endpoint', command: 're2llm.selectEndpoint', button: 'Select Endpoint/Model',

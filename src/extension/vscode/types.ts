@@ -3,10 +3,6 @@
  * implements them over `vscode`; tests use the one fake in test/extension/fakes/. Everything
  * outside this folder (and the few view/provider adapters) is plain TypeScript.
  */
-export interface Disposable {
-  dispose(): void;
-}
-
 export interface PickItem {
   label: string;
   description?: string;

@@ -7,7 +7,7 @@
  *   try { await s.page.goto(url); ...; await s.screenshot('report'); assert.deepEqual(s.cspViolations(), []); }
  *   finally { await s.close(); }
  */
-import { mkdtempSync, rmSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -28,7 +28,7 @@ export const CHROMIUM_ARGS = [
 
 export const ARTIFACTS_DIR = resolve(process.env.RE2LLM_TEST_ARTIFACTS ?? 'test-artifacts');
 
-export interface ConsoleEntry {
+interface ConsoleEntry {
   type: string;
   text: string;
 }
@@ -45,10 +45,6 @@ export interface ChromiumSession {
   /** Full-page screenshot to test-artifacts/<name>.png; returns the path. */
   screenshot(name: string, opts?: { fullPage?: boolean }): Promise<string>;
   close(): Promise<void>;
-}
-
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM_PATH);
 }
 
 export interface LaunchOptions {

@@ -24,10 +24,10 @@ export async function buildWebviewBundle(entry: string): Promise<string> {
     target: 'es2022',
     logLevel: 'silent',
   });
-  return r.outputFiles[0].text;
+  return r.outputFiles[0]!.text;
 }
 
-export const HARNESS_NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
+const HARNESS_NONCE = 'dGVzdC1ub25jZS0xMjM0NTY3OA==';
 
 export interface HarnessOptions {
   bundleJs: string;

@@ -11,7 +11,7 @@ import { startSimServer, type SimServer } from '../../../src/core/sim';
 import { reflectionResponders } from '../../../src/core/sim/reflectionResponder';
 import type { Clock } from '../../../src/core/util/log';
 
-export const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 
 export interface Harness {
   dataset: SessionDataset;

@@ -12,11 +12,11 @@ import { buildRankPrompt, rankPromptOptions } from '../../../src/core/prompts/ra
 import { defaultConfig } from '../../../src/core/config/defaults';
 import type { ChatMessage } from '../../../src/core/llm/types';
 
-export const GENRES = ['Horror', 'Comedy', 'Drama', 'Sci-Fi', 'Romance', 'Western'];
+const GENRES = ['Horror', 'Comedy', 'Drama', 'Sci-Fi', 'Romance', 'Western'];
 const DECADES = [1950, 1960, 1970, 1980, 1990, 2000];
 const COUNTRIES = ['USA', 'France', 'Japan', 'UK'];
 
-export function movieId(g: number, i: number): string {
+function movieId(g: number, i: number): string {
   return String(g * 20 + i + 1);
 }
 

@@ -15,7 +15,7 @@ import type { SidebarNotification } from '../../../src/protocol/webview';
 import { FakeVs } from './fakeVscode';
 import { FakeCore } from './fakeCore';
 
-export const TEST_KEY = 'sk-host-test-key-0123456789';
+const TEST_KEY = 'sk-host-test-key-0123456789';
 
 export function kbOf(...hints: [string, string, boolean?][]): HintKb {
   return { version: 1, dataset: 'toy', hints: hints.map(([id, text, enabled]) => ({ id, text, ...(enabled === false ? { enabled: false } : {}) })) };
