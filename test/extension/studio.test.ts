@@ -252,7 +252,7 @@ test('Start Demo: simulator started and closed around the pipeline, with no user
   assert.equal(ctx.config.reflection.targetHints, 1, 'the core pipeline would reflect into the KB itself');
   assert.equal(ctx.config.llm.baseUrl, 'http://127.0.0.1:1/v1');
   assert.equal(ctx.config.llm.endpointId, simEndpointId('d8a0db897d0281c15b5', 1));
-  assert.equal(ctx.config.agent.steps, 30000);
+  assert.equal(ctx.config.agent.steps, 10000);
   assert.equal(vs.progressTitles.length, 1);
 });
 

@@ -205,13 +205,15 @@ export class ResultsView {
       if (!d) return h('td', { class: 're-num re-muted' }, condition === 'no-hint' ? 'reference' : '–');
       const primary = d.family === 'primary' && d.pHolm !== undefined;
       const p = primary ? d.pHolm! : d.pValue;
+      // Three short lines (Δ, its interval, p) keep the column as narrow as a metric column.
       return h('td', { class: `re-num re-delta ${d.diff > 0 ? 're-up' : d.diff < 0 ? 're-down' : ''}`, 'data-family': d.family ?? '' },
-        formatDiff(d.diff), ' ', h('span', { class: 're-ci' }, `[${formatDiff(d.ciLow!)}, ${formatDiff(d.ciHigh!)}]`),
-        h('span', { class: `re-muted${p < 0.05 ? ' re-signif' : ''}` }, ` p${primary ? ' (Holm)' : ''} ${formatPValue(p)}`));
+        h('span', { class: 're-delta-value' }, formatDiff(d.diff)),
+        h('span', { class: 're-ci' }, `[${formatDiff(d.ciLow!)}, ${formatDiff(d.ciHigh!)}]`),
+        h('span', { class: `re-ci${p < 0.05 ? ' re-signif' : ''}` }, `p${primary ? ' (Holm)' : ''} ${formatPValue(p)}`));
     };
     const table = h('table', { class: 're-table re-metrics', id: 're-metric-table' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Condition'), h('th', { scope: 'col', class: 're-num' }, 'n'), metrics.map((m) => h('th', { scope: 'col', class: 're-num' }, m)),
-        hasDelta ? h('th', { scope: 'col', class: 're-num' }, `Δ ${deltaMetric} vs no-hint [95% CI], p`) : null)),
+        hasDelta ? h('th', { scope: 'col', class: 're-num', title: `${deltaMetric} minus no-hint's, per session: mean [paired 95% CI], p` }, `Δ ${deltaMetric} vs no hint`) : null)),
       h('tbody', {}, ref.conditions.map((c) =>
         h('tr', { 'data-condition': c.condition, class: UPPER_BOUNDS.has(c.condition) ? 're-upper' : undefined },
           h('th', { scope: 'row' }, h('span', { class: `re-swatch re-sw-c${conditionColourIndex(c.condition, 6) + 1}`, 'aria-hidden': 'true' }), conditionLabel(c.condition), c.hintId ? h('span', { class: 're-muted re-mono' }, ` ${c.hintId}`) : null),

@@ -1,10 +1,14 @@
 /**
- * `re2llm plan PILOT [--first N] [--effect 0.01,0.02] [--json]`: how many test sessions an
+ * `re2llm plan PILOT [--first N] [--effect 0.01,0.02] [--json]` or `re2llm plan --validation`:
+ * how many test sessions an
  * evaluation needs to detect a given effect on the primary metric with 80% power, and what they
  * cost. The pilot is an evaluation run folder (or its results.json): the per-session paired
  * differences of the primary comparisons (evaluation.primary, default agent vs no-hint,
  * random-hint and best-fixed-hint) on its first N sessions give the SD the plan uses (the
- * largest of them, so every primary comparison gets the power). Calls and tokens come from the
+ * largest of them, so every primary comparison gets the power). With `--validation` the pilot is
+ * the reward table of the validation split (every enabled hint against no hint, through the
+ * cached client: free when training asked them, else |validation| x (|KB| + 1) calls), for a plan
+ * before any evaluation. Calls and tokens come from the
  * pilot (tokens measured when it made calls, else estimated at 4 characters per token from its
  * prompts and answers); prices from llm.inputCostPerMTok / outputCostPerMTok, except that a
  * loopback endpoint (the simulator, a local model) costs 0 unless those prices were set.
@@ -24,11 +28,22 @@ import { InputError } from '../../core/util/errors';
 import type { ResultsFile } from '../../protocol/results';
 import type { Re2llmConfig } from '../../core/config/defaults';
 import type { Logger } from '../../core/util/log';
+import { createLlmClient, ResponseCache } from '../../core/llm';
+import { actionHints, loadKbFile } from '../../core/kb';
+import { NO_HINT } from '../../core/kb/types';
+import { rankWithClient } from '../../core/evaluate/rankWithClient';
+import { mapPool } from '../../core/evaluate/pool';
+import { metricFn } from '../../core/metrics/rankMetrics';
+import { pilotFromRewards, type PilotComparison } from '../../core/metrics/plan';
+import { defaultKbPath } from '../../core/run/paths';
+import type { UsageStats } from '../../core/llm/types';
 
 interface PlanFlags {
   config?: string;
   set?: string[];
   first?: string;
+  validation?: boolean;
+  kb?: string;
   effect: string;
   power: string;
   alpha: string;
@@ -61,21 +76,20 @@ export function register(program: Command): void {
     program
       .command('plan')
       .description('sample-size planner: test sessions needed to detect an effect on the primary metric (80% power), and their cost in calls, tokens and money')
-      .argument('<pilot>', 'an evaluation run folder or its results.json (the pilot)')
+      .argument('[pilot]', 'an evaluation run folder or its results.json (the pilot)')
       .option('--first <n>', 'use only the first n sessions of the pilot')
+      .option('--validation', 'use the validation split\'s reward table as the pilot (no evaluation needed; asks the LLM through the cache)')
+      .option('--kb <file>', 'with --validation: the hint KB (default: output.kbPath, else re2llm/<dataset>.hints.json)')
       .option('--effect <list>', 'minimum effects to detect on evaluation.primaryMetric, comma-separated', '0.01,0.02')
       .option('--power <p>', 'power', '0.8')
       .option('--alpha <a>', 'two-sided significance level', '0.05'),
-  ).action(async (pilotArg: string, flags: PlanFlags, cmd: Command) => {
+  ).action(async (pilotArg: string | undefined, flags: PlanFlags, cmd: Command) => {
     const io = ioFor(cmd);
     const resolved = resolveFromCli(flags);
     const { config, sources } = resolved;
-    const effects = flags.effect.split(',').map((x) => Number(x.trim()));
-    if (effects.some((e) => !(e > 0))) throw new InputError(`--effect expects positive numbers, got "${flags.effect}"`, undefined, undefined, 'effect');
-    const power = Number(flags.power);
-    const alpha = Number(flags.alpha);
-    if (!(power > 0 && power < 1)) throw new InputError(`--power must be in (0, 1), got "${flags.power}"`, undefined, undefined, 'power');
-    if (!(alpha > 0 && alpha < 1)) throw new InputError(`--alpha must be in (0, 1), got "${flags.alpha}"`, undefined, undefined, 'alpha');
+    if (flags.validation) return planFromValidation(io, resolved, flags);
+    if (!pilotArg) throw new InputError('give a pilot evaluation run (or --validation)', undefined, undefined, 'pilot');
+    const { effects, power, alpha } = parseCommon(flags);
     const first = flags.first !== undefined ? Number(flags.first) : undefined;
     if (first !== undefined && !(Number.isInteger(first) && first >= 2)) throw new InputError(`--first must be an integer >= 2, got "${flags.first}"`, undefined, undefined, 'first');
 
@@ -121,5 +135,58 @@ export function register(program: Command): void {
       );
       return lines.join('\n');
     });
+  });
+}
+
+function parseCommon(flags: PlanFlags): { effects: number[]; power: number; alpha: number } {
+  const effects = flags.effect.split(',').map((x) => Number(x.trim()));
+  if (effects.some((e) => !(e > 0))) throw new InputError(`--effect expects positive numbers, got "${flags.effect}"`, undefined, undefined, 'effect');
+  const power = Number(flags.power);
+  const alpha = Number(flags.alpha);
+  if (!(power > 0 && power < 1)) throw new InputError(`--power must be in (0, 1), got "${flags.power}"`, undefined, undefined, 'power');
+  if (!(alpha > 0 && alpha < 1)) throw new InputError(`--alpha must be in (0, 1), got "${flags.alpha}"`, undefined, undefined, 'alpha');
+  return { effects, power, alpha };
+}
+
+/** The plan from the validation split's reward table (see the file comment). */
+async function planFromValidation(io: ReturnType<typeof ioFor>, resolved: ReturnType<typeof resolveFromCli>, flags: PlanFlags): Promise<void> {
+  const { config, sources, baseDir } = resolved;
+  const { effects, power, alpha } = parseCommon(flags);
+  const dataset = await loadDataset(config, { logger: io.logger });
+  const kbPath = flags.kb ? resolvePath(flags.kb) : defaultKbPath(config, baseDir, dataset.name);
+  if (!existsSync(kbPath)) throw new InputError(`no hint KB at ${kbPath} (build one with re2llm reflect, or pass --kb)`, kbPath);
+  const kb = (await loadKbFile(kbPath, dataset.name)).kb;
+  const hints = actionHints(kb).slice(1);
+  const sessions = dataset.splits.validation;
+  if (sessions.length < 2 || hints.length === 0) throw new InputError(`the pilot needs at least 2 validation sessions and 1 enabled hint (have ${sessions.length} and ${hints.length})`, dataset.root, undefined, 'dataset.validationFraction');
+  const client = createLlmClient(config, { cache: await ResponseCache.open(config.llm.cacheDir), logger: io.logger });
+  const rank = rankWithClient({ dataset, client, config });
+  const metric = config.evaluation.primaryMetric;
+  const fn = metricFn(metric);
+  const actions = [NO_HINT, ...hints];
+  const pairs = sessions.flatMap((s) => actions.map((h) => ({ s, h })));
+  const outcomes = await mapPool(pairs, config.llm.concurrency, (p) => rank(p.s, p.h));
+  const rewards = sessions.map((_, i) => {
+    const base = fn(outcomes[i * actions.length]!.targetRank);
+    return hints.map((_, h) => fn(outcomes[i * actions.length + h + 1]!.targetRank) - base);
+  });
+  const pilot: PilotComparison[] = pilotFromRewards(rewards, hints.map((h) => h.id), metric);
+  const usage: UsageStats = client.usage();
+  const sd = Math.max(...pilot.map((p) => p.sd));
+  const tokens: TokenProfile | undefined = usage.calls > 0 ? { promptTokens: usage.promptTokens / usage.calls, completionTokens: usage.completionTokens / usage.calls, source: 'measured' } : undefined;
+  const pricesSet = 'llm.inputCostPerMTok' in sources || 'llm.outputCostPerMTok' in sources;
+  const free = !pricesSet && isLoopbackUrl(config.llm.baseUrl);
+  const prices = free ? { inputPerMTok: 0, outputPerMTok: 0 } : { inputPerMTok: config.llm.inputCostPerMTok, outputPerMTok: config.llm.outputCostPerMTok };
+  const rows = planSessions({ sd, effects, conditions: config.evaluation.conditions, enabledHints: hints.length, ...(tokens ? { tokens } : {}), prices, power: { power, alpha } });
+  io.result({ pilot: { split: 'validation', sessions: sessions.length, metric, comparisons: pilot, calls: usage.calls, cacheHits: usage.cacheHits }, sd, power, alpha, hints: hints.length, tokens: tokens ?? null, prices: { ...prices, free }, plan: rows }, () => {
+    const lines = [
+      `pilot: the validation reward table of ${dataset.name} (${sessions.length} sessions x ${hints.length} hints, ${metric}; ${usage.calls} calls, ${usage.cacheHits} cache hits)`,
+      ...pilot.map((p) => `  ${p.a} vs ${p.b}: Δ ${(p.diff >= 0 ? '+' : '') + p.diff.toFixed(4)}, per-session SD ${p.sd.toFixed(4)}`),
+      `plan: ${Math.round(power * 100)}% power, α = ${alpha} two-sided, SD ${sd.toFixed(4)} (the larger above; an agent's paired SD is usually of this size)`,
+      ...rows.map((r) => `  +${r.effect}: ${fmtInt(r.sessions)} test sessions; ${fmtInt(r.withoutOracle.calls)} calls${r.withoutOracle.cost !== undefined ? `, ${fmtCost(r.withoutOracle.cost)}` : ''}; with the oracle ${fmtInt(r.withOracle.calls)} calls${r.withOracle.cost !== undefined ? `, ${fmtCost(r.withOracle.cost)}` : ''}`),
+      tokens ? `tokens per answer: ${tokens.promptTokens.toFixed(0)} prompt + ${tokens.completionTokens.toFixed(0)} completion (measured on this pilot's calls)` : 'tokens: not measured (every answer came from the cache); plan from an evaluation run for costs',
+      free ? `cost: 0 (loopback endpoint ${config.llm.baseUrl}; set llm.inputCostPerMTok / outputCostPerMTok to price it)` : `prices: $${prices.inputPerMTok} / $${prices.outputPerMTok} per million input / output tokens`,
+    ];
+    return lines.join('\n');
   });
 }

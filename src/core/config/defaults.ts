@@ -90,7 +90,7 @@ export const CONFIG_SPEC = {
   },
   agent: {
     preset: s.oneOf(['bandit', 'paper'] as const, 'bandit', 'bandit: gamma 0, advantage = reward - V(s) (correct for one-step episodes); paper: the authors\' settings (gamma 0.999, lambda 0.95).'),
-    steps: s.int(30000, 'Environment steps (one session, one hint each). Answers are cached per (session, hint), so steps beyond |sessions| x |KB| cost CPU, not calls; 30,000 trains to convergence on the simulated example (see the README).', { minimum: 1 }),
+    steps: s.int(10000, 'Environment steps (one session, one hint each). Answers are cached per (session, hint), so steps beyond |sessions| x |KB| cost CPU, not calls; on the simulated example the held-out gain peaks near 10,000 and falls with more (see the README).', { minimum: 1 }),
     validateEvery: s.int(10, 'Evaluate the greedy policy on validation every this many updates.', { minimum: 1 }),
     learningRate: s.optNum(null, 'Override the preset\'s Adam learning rate.'),
     clipCoef: s.optNum(null, 'Override the preset\'s PPO clip coefficient.'),

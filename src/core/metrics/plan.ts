@@ -126,3 +126,21 @@ export function planSessions(input: PlanInput): PlanRow[] {
 export function mdeAt(sd: number, n: number, power?: PowerOptions): number {
   return minimumDetectableEffect(sd, n, power);
 }
+
+/**
+ * A pilot from the reward table of a split (before any evaluation): rewards[i][h] = metric with
+ * hint h minus without, for session i. One hint drawn per session (what random-hint or an agent
+ * that has not learned does) has the pooled SD over all (session, hint) pairs; the best single
+ * hint (best mean) has its own. The plan uses the larger.
+ */
+export function pilotFromRewards(rewards: readonly (readonly number[])[], hintIds: readonly string[], metric: string): PilotComparison[] {
+  if (rewards.length < 2 || hintIds.length === 0) return [];
+  const pooled = rewards.flatMap((r) => [...r]);
+  const out: PilotComparison[] = [{ a: 'one hint per session', b: 'no-hint', metric, n: rewards.length, diff: mean(pooled), sd: sampleSd(pooled) }];
+  let best = 0;
+  const means = hintIds.map((_, h) => mean(rewards.map((r) => r[h]!)));
+  means.forEach((m, h) => (m > means[best]! ? (best = h) : undefined));
+  const col = rewards.map((r) => r[best]!);
+  out.push({ a: `best hint ${hintIds[best]}`, b: 'no-hint', metric, n: col.length, diff: means[best]!, sd: sampleSd(col) });
+  return out;
+}

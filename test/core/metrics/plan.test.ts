@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { callsPerTestSession, measuredTokens, pilotFromResults, planSessions } from '../../../src/core/metrics/plan';
+import { callsPerTestSession, measuredTokens, pilotFromResults, pilotFromRewards, planSessions } from '../../../src/core/metrics/plan';
 import type { ResultsFile } from '../../../src/protocol/results';
 
 const usage = (calls: number, promptTokens: number, completionTokens: number) => ({ calls, cacheHits: 0, promptTokens, completionTokens, cost: 0 });
@@ -43,4 +43,14 @@ test('plan: sessions from the SD, calls per session with and without the oracle,
   assert.ok(Math.abs(row!.withoutOracle.cost! - 0.266166) < 1e-9);
   assert.equal(row!.withOracle.calls, 1431 * 21);
   assert.equal(measuredTokens({ conditions: [{ condition: 'no-hint', usage: usage(0, 0, 0) }] } as unknown as ResultsFile), undefined);
+});
+
+test('pilot from a reward table: pooled SD of one hint per session, and the best hint alone', () => {
+  // 3 sessions x 2 hints. Pooled: 0.5, 0, 0, 0, 0.5, 0 -> mean 1/6, SS 2 * (1/3)^2 + 4 * (1/6)^2 = 1/3, var 1/15.
+  // Best hint (mean): h1 (0.5 + 0 + 0.5) / 3 = 1/3 > h2 0 -> SD of [0.5, 0, 0.5] = sqrt((2 * (1/6)^2 + (1/3)^2) / 2) = sqrt(1/12).
+  const [pooled, best] = pilotFromRewards([[0.5, 0], [0, 0], [0.5, 0]], ['h1', 'h2'], 'NDCG@10');
+  assert.ok(Math.abs(pooled!.diff - 1 / 6) < 1e-12 && Math.abs(pooled!.sd - Math.sqrt(1 / 15)) < 1e-12);
+  assert.equal(best!.a, 'best hint h1');
+  assert.ok(Math.abs(best!.sd - Math.sqrt(1 / 12)) < 1e-12, String(best!.sd));
+  assert.deepEqual(pilotFromRewards([[1]], ['h1'], 'NDCG@10'), []);
 });
