@@ -31,7 +31,7 @@ function validate(value: unknown): ErrorObject[] {
   return validator(value) ? [] : (validator.errors ?? []);
 }
 
-function formatAjvErrors(errors: ErrorObject[]): string {
+export function formatAjvErrors(errors: ErrorObject[]): string {
   return errors
     .map((e) => {
       const path = e.instancePath || '/';
