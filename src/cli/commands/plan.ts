@@ -150,7 +150,7 @@ function parseCommon(flags: PlanFlags): { effects: number[]; power: number; alph
 
 /** The plan from the validation split's reward table (see the file comment). */
 async function planFromValidation(io: ReturnType<typeof ioFor>, resolved: ReturnType<typeof resolveFromCli>, flags: PlanFlags): Promise<void> {
-  const { config, sources, baseDir } = resolved;
+  const { config, baseDir } = resolved;
   const { effects, power, alpha } = parseCommon(flags);
   const dataset = await loadDataset(config, { logger: io.logger });
   const kbPath = flags.kb ? resolvePath(flags.kb) : defaultKbPath(config, baseDir, dataset.name);
@@ -174,9 +174,9 @@ async function planFromValidation(io: ReturnType<typeof ioFor>, resolved: Return
   const usage: UsageStats = client.usage();
   const sd = Math.max(...pilot.map((p) => p.sd));
   const tokens: TokenProfile | undefined = usage.calls > 0 ? { promptTokens: usage.promptTokens / usage.calls, completionTokens: usage.completionTokens / usage.calls, source: 'measured' } : undefined;
-  const pricesSet = 'llm.inputCostPerMTok' in sources || 'llm.outputCostPerMTok' in sources;
-  const free = !pricesSet && isLoopbackUrl(config.llm.baseUrl);
-  const prices = free ? { inputPerMTok: 0, outputPerMTok: 0 } : { inputPerMTok: config.llm.inputCostPerMTok, outputPerMTok: config.llm.outputCostPerMTok };
+  // Unset prices cost 0 on a loopback endpoint (the simulator, a local vLLM), list price elsewhere.
+  const prices = effectivePrices(config.llm);
+  const free = prices.inputPerMTok === 0 && prices.outputPerMTok === 0;
   const rows = planSessions({ sd, effects, conditions: config.evaluation.conditions, enabledHints: hints.length, ...(tokens ? { tokens } : {}), prices, power: { power, alpha } });
   io.result({ pilot: { split: 'validation', sessions: sessions.length, metric, comparisons: pilot, calls: usage.calls, cacheHits: usage.cacheHits }, sd, power, alpha, hints: hints.length, tokens: tokens ?? null, prices: { ...prices, free }, plan: rows }, () => {
     const lines = [
