@@ -33,6 +33,7 @@ export const COMMANDS: CommandSpec[] = [
   { id: 're2llm.showLog', title: 'Show Log', icon: '$(output)' },
   { id: 're2llm.tryHint', title: 'Try This Hint on Validation Sessions', palette: false },
   { id: 're2llm.disableHint', title: 'Disable Hint', palette: false },
+  { id: 're2llm.runStudy', title: 'Run Study', icon: '$(beaker)' },
 ];
 
 export const VIEW_CONTAINER_ID = 're2llm';
@@ -40,3 +41,5 @@ export const SIDEBAR_VIEW_ID = 're2llm.sidebar';
 export const RESULTS_VIEW_TYPE = 're2llm.results';
 export const KB_GLOB = '**/*.hints.json';
 export const CONFIG_GLOB = '**/re2llm.config.json';
+export const STUDY_VIEW_TYPE = 're2llm.study';
+export const STUDY_GLOB = '**/*.study.json';
