@@ -131,9 +131,13 @@ export async function runStudy(o: RunStudyOptions): Promise<StudyRunResult> {
     await writeCellState(p.config.dir, { id: p.config.id, status: 'running', startedAt });
     // Calls as the stages report them: the client's running total (reflection, then evaluation) and the worker's.
     const counts = { client: 0, train: 0 };
+    // One signal per cell: every request in flight listens on it, so cells must not share one.
+    const cellController = new AbortController();
+    const onStudyAbort = (): void => cellController.abort();
+    controller.signal.addEventListener('abort', onStudyAbort, { once: true });
     try {
       const out = await runner({
-        resolved: p.config.resolved, trainer: o.trainer, packageVersion: o.packageVersion, logger: o.logger, signal: controller.signal,
+        resolved: p.config.resolved, trainer: o.trainer, packageVersion: o.packageVersion, logger: o.logger, signal: cellController.signal,
         ...(o.apiKey ? { apiKey: o.apiKey } : {}),
         onEvent: (event) => {
           if (event.kind === 'progress') {
@@ -165,6 +169,8 @@ export async function runStudy(o: RunStudyOptions): Promise<StudyRunResult> {
       await writeCellState(p.config.dir, { id: p.config.id, status: 'failed', startedAt, finishedAt: new Date().toISOString(), error });
       outcomes.set(p.cell.index, { status: 'failed', error });
       emit({ kind: 'cell-failed', cell: p, error });
+    } finally {
+      controller.signal.removeEventListener('abort', onStudyAbort);
     }
   });
   await Promise.all(pending.map((p) => {

@@ -86,7 +86,7 @@ export class StudyHost {
     const fsPath = (arg as { fsPath?: unknown } | undefined)?.fsPath;
     if (typeof fsPath === 'string') return fsPath;
     const files = await this.d.vs.workspace.findFiles('**/*.study.json', '**/node_modules/**', 50);
-    if (!files.length) return void this.d.vs.ui.warn('Re2LLM: no *.study.json file in the workspace (see examples/studies/ in the extension).');
+    if (!files.length) return void this.d.vs.ui.warn('Re2LLM: no *.study.json file in the workspace (examples: examples/studies/ in the Re2LLM Studio repository).');
     const picked = await this.d.vs.ui.pick(files.map((f) => ({ label: f.split(/[\\/]/).pop()!, description: f, path: f })), { title: 'Re2LLM: Run Study' });
     return picked?.path;
   }
