@@ -50,7 +50,7 @@ export function studyEventPrinter(io: CliIO): (e: StudyEvent) => void {
   };
 }
 
-export function formatStudyResults(r: StudyResults, studyPath: string): string {
+export function formatStudyResults(r: StudyResults, studyPath: string, htmlPath?: string): string {
   const out: string[] = [];
   for (const t of studyTables(r)) {
     if (t.id.startsWith('figure')) continue;
@@ -58,7 +58,8 @@ export function formatStudyResults(r: StudyResults, studyPath: string): string {
   }
   const done = r.cells.filter((c) => c.status === 'done').length;
   out.push(`${done}/${r.cells.length} cells done${r.complete ? '' : ' (incomplete: run the same command again to continue)'}; ` +
-    `${r.usage.calls} LLM calls in ${r.usage.seconds.toFixed(1)}s`);
+    `${r.usage.calls} LLM calls in ${r.usage.seconds.toFixed(1)}s (the finished cells made ${r.usage.cellCalls} when they ran)`);
   out.push(`study ${studyPath}`);
+  if (htmlPath) out.push(`page  ${htmlPath}`);
   return out.join('\n');
 }

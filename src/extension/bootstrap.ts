@@ -12,6 +12,7 @@ import { createResultsPanel, ResultsSerializer } from './results/resultsPanel';
 import { SidebarViewProvider } from './sidebar/sidebarView';
 import { KbEditing } from './kb/kbEditing';
 import { createCore } from './core/load';
+import { bootStudy } from './study/bootStudy';
 
 export interface Booted {
   handlers: Record<string, Handler>;
@@ -47,6 +48,8 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
   kb.register(context.subscriptions);
   handlers = commandHandlers(studio, actions);
   handlers['re2llm.disableHint'] = (uri, index) => kb.disableHint(uri as vscode.Uri, index as number);
+  const study = bootStudy(vs, studio, results, context.subscriptions);
+  handlers['re2llm.runStudy'] = (file) => study.run(file);
 
   // The sidebar snapshot depends on trust, settings, datasets, runs and KB files.
   const refresh = () => studio.scheduleRefresh();

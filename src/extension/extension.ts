@@ -41,8 +41,8 @@ export function activate(context: vscode.ExtensionContext): void {
       deserializeWebviewPanel: async (panel) => (await load()).serializer.deserializeWebviewPanel(panel),
     }),
   );
-  // KB documents get diagnostics and CodeLens: load the host when one is (or gets) opened.
-  const isKb = (d: vscode.TextDocument) => d.uri.scheme === 'file' && d.fileName.endsWith('.hints.json');
+  // KB and study documents get diagnostics and CodeLens: load the host when one is (or gets) opened.
+  const isKb = (d: vscode.TextDocument) => d.uri.scheme === 'file' && (d.fileName.endsWith('.hints.json') || d.fileName.endsWith('.study.json'));
   if (vscode.workspace.textDocuments.some(isKb)) void load();
   else {
     const sub = vscode.workspace.onDidOpenTextDocument((d) => {

@@ -78,7 +78,7 @@ export interface StudyCellInfo {
   /** The evaluation run folder (results.json, predictions.jsonl), once done. */
   evalDir?: string;
   reportPath?: string;
-  /** LLM calls this cell made when it ran (0 when every answer was cached). */
+  /** LLM calls this cell made when it ran (0 when every answer was cached), from its state file. */
   calls?: number;
   seconds?: number;
   error?: string;
@@ -137,7 +137,12 @@ export interface StudyResults {
   figures: StudyFigure[];
   /** How the numbers were computed, in words (for captions and readers). */
   methods: { seedInterval: string; comparison: string };
-  usage: { calls: number; estimate: number | null; seconds: number };
+  /**
+   * calls: made by this invocation of the study (0 when every cell was already finished);
+   * cellCalls: what the finished cells made when they ran; estimate: the upper bound for the
+   * cells this invocation had to run; seconds: this invocation's wall time.
+   */
+  usage: { calls: number; cellCalls: number; estimate: number | null; seconds: number };
   complete: boolean;
 }
 
@@ -163,4 +168,47 @@ export interface CellState {
 export function isCellState(v: unknown): v is CellState {
   const c = v as CellState;
   return !!c && typeof c === 'object' && typeof c.id === 'string' && (c.status === 'running' || c.status === 'done' || c.status === 'failed');
+}
+
+// ---- Presentation rules shared by the study panel, study.html and the table exports ----------
+
+/** The group of `variant` (default: the first) at the axis values given; undefined if none or several. */
+export function groupAt(r: StudyResults, axes: Record<string, unknown>, variant?: string): StudyGroupResult | undefined {
+  const v = variant ?? r.variants[0];
+  const matching = r.groups.filter((g) => g.variant === v && Object.entries(axes).every(([k, x]) => JSON.stringify(g.axes[k]) === JSON.stringify(x)));
+  return matching.length === 1 ? matching[0] : undefined;
+}
+
+/** One point of a figure: the estimate of a condition and metric in the group at those axis values. */
+export function figureValue(r: StudyResults, axes: Record<string, unknown>, condition: string, variant: string | undefined, metric: string): SeedEstimate | undefined {
+  return groupAt(r, axes, variant)?.metrics[condition]?.[metric];
+}
+
+/** How an axis value is shown (strings as they are, everything else as JSON). */
+export function axisValueLabel(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+// ---- The study panel's messages (host <-> webview/study) ----------------------------------------
+
+/** Host -> webview: the complete state to draw (always a full snapshot). */
+export type StudyNotification = { type: 'study/show'; results: StudyResults; running: boolean };
+
+/** Webview -> host. */
+export type StudyCommand =
+  | { type: 'study/ready' }
+  /** Open one cell's results panel. */
+  | { type: 'study/openCell'; cellId: string };
+
+export function isStudyCommand(v: unknown): v is StudyCommand {
+  const m = v as StudyCommand;
+  if (!m || typeof m !== 'object') return false;
+  switch (m.type) {
+    case 'study/ready':
+      return true;
+    case 'study/openCell':
+      return typeof m.cellId === 'string' && /^[0-9a-f]{12}$/.test(m.cellId);
+    default:
+      return false;
+  }
 }

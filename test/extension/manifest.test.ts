@@ -14,7 +14,7 @@ test('activation only through commands, the views and the project files: no "*" 
   const events: string[] = parts.activationEvents;
   assert.ok(!events.includes('*'));
   assert.ok(!events.includes('onStartupFinished'));
-  for (const e of events) assert.match(e, /^(onCommand:re2llm\.|onView:re2llm\.|onWebviewPanel:re2llm\.|workspaceContains:\*\*\/(re2llm\.config\.json|\*\.hints\.json)$)/);
+  for (const e of events) assert.match(e, /^(onCommand:re2llm\.|onView:re2llm\.|onWebviewPanel:re2llm\.|workspaceContains:\*\*\/(re2llm\.config\.json|\*\.hints\.json|\*\.study\.json)$)/);
 });
 
 test('every command is in the Re2LLM category; argument-only commands are hidden from the palette', () => {

@@ -9,6 +9,7 @@ import { STAGES } from '../../core/run/stage';
 import { workerTrainer } from '../../worker/trainer';
 import { experimentEventPrinter, formatExperimentSummary } from '../experimentOutput';
 import { version } from '../../../package.json';
+import { runSeedsFromCli } from './study';
 
 
 export function register(program: Command): void {
@@ -17,13 +18,19 @@ export function register(program: Command): void {
       .command('run')
       .description('run the whole pipeline: import -> reflect -> train -> evaluate -> report (stages whose inputs are unchanged are skipped)')
       .option('--until <stage>', `stop after this stage (${STAGES.join(', ')})`)
-      .option('--steps <n>', 'training steps (agent.steps)'),
-  ).action(async (flags: { config?: string; set?: string[]; until?: string; steps?: string }, cmd: Command) => {
+      .option('--steps <n>', 'training steps (agent.steps)')
+      .option('--seeds <list>', 'repeat the run over seeds ("1..5" or "1,2,7") and print mean ± sd (a one-axis study)')
+      .option('--vary <paths>', 'with --seeds: which seeds take each value (agent.seed, dataset.seed, evaluation.seed; comma-separated)', 'agent.seed'),
+  ).action(async (flags: { config?: string; set?: string[]; until?: string; steps?: string; seeds?: string; vary: string }, cmd: Command) => {
     const io = ioFor(cmd);
     if (flags.until && !STAGES.includes(flags.until as Stage)) throw new Error(`--until must be one of ${STAGES.join(', ')}, got "${flags.until}"`);
     const steps = flags.steps !== undefined ? Number(flags.steps) : undefined;
     if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new Error(`--steps must be a positive integer, got "${flags.steps}"`);
     const resolved = resolveForLlm(cmd, flags, { 'agent.steps': steps });
+    if (flags.seeds !== undefined) {
+      if (flags.until) throw new Error('--seeds runs every stage; leave out --until');
+      return runSeedsFromCli(io, resolved, flags.seeds, flags.vary);
+    }
     const summary = await runPipeline(io, resolved, flags.until as Stage | undefined);
     io.result(summary, () => formatExperimentSummary(summary));
   });

@@ -6,14 +6,12 @@
 import type { Command } from 'commander';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor } from './shared';
-import { resolveConfig, type ConfigLayer } from '../../core/config/resolve';
-import { loadDataset } from '../../core/data/load';
-import { simEndpointId, startSimServer, type SimServer } from '../../core/sim';
-import { DEMO_SIM_SEED } from '../../core/run/demo';
-import { silentLogger } from '../../core/util/log';
-import { baseLayers } from '../../core/study/cellConfig';
+import type { ConfigLayer, ResolvedConfig } from '../../core/config/resolve';
+import type { SimServer } from '../../core/sim';
+import { startStudySimulator } from '../../core/study/simulated';
 import { runStudy, type RunStudyOptions, type StudyRunResult } from '../../core/study/runStudy';
-import { loadStudyFile, type LoadedStudy } from '../../core/study/studyFile';
+import { loadStudyFile, parseStudy, type LoadedStudy } from '../../core/study/studyFile';
+import { hashJson } from '../../core/util/hash';
 import { workerTrainer } from '../../worker/trainer';
 import { formatPlan, formatStudyResults, studyEventPrinter } from '../studyOutput';
 import { version } from '../../../package.json';
@@ -38,18 +36,6 @@ export function defaultStudyOut(study: LoadedStudy): string {
   return resolvePath('re2llm-studies', study.file.name);
 }
 
-/** Starts the simulator for a simulated study and returns the layer that points cells at it. */
-async function simulatedEndpoint(study: LoadedStudy, outDir: string, io: ReturnType<typeof ioFor>): Promise<{ sim: SimServer; layer: ConfigLayer }> {
-  const base = resolveConfig({ ...(study.configFile ? { configFile: study.configFile } : {}), layers: baseLayers({ study, outDir, packageVersion: version }) });
-  const dataset = await loadDataset(base.config, { logger: silentLogger });
-  const sim = await startSimServer({ dataset, seed: DEMO_SIM_SEED });
-  io.logger.log('info', `simulated LLM on ${sim.url} (a simulator for demos and tests, not a recommender)`);
-  const values: Record<string, unknown> = { 'llm.baseUrl': sim.url, 'llm.model': 'sim-llm', 'llm.endpointId': simEndpointId(dataset.hash, DEMO_SIM_SEED) };
-  // The simulator's answers are kept apart from a real model's cache unless the study says otherwise.
-  if (study.file.base.settings?.['llm.cacheDir'] === undefined) values['llm.cacheDir'] = join(outDir, 'cache');
-  return { sim, layer: { source: 'study simulator', values } };
-}
-
 /** Shared by `study` and `run --seeds`: SIGINT stops the study; its cells stay resumable. */
 export async function runStudyFromCli(io: ReturnType<typeof ioFor>, study: LoadedStudy, flags: StudyCliFlags, extra: Partial<RunStudyOptions> = {}): Promise<StudyRunResult> {
   const outDir = flags.out ? resolvePath(flags.out) : defaultStudyOut(study);
@@ -65,8 +51,9 @@ export async function runStudyFromCli(io: ReturnType<typeof ioFor>, study: Loade
   try {
     const layers: ConfigLayer[] = [...(extra.extraLayers ?? [])];
     if (flags.sim || study.file.llm === 'simulated') {
-      const s = await simulatedEndpoint(study, outDir, io);
+      const s = await startStudySimulator(study, outDir, version);
       sim = s.sim;
+      io.logger.log('info', `simulated LLM on ${sim.url} (a simulator for demos and tests, not a recommender)`);
       layers.push(s.layer);
     }
     const apiKey = process.env.OPENAI_API_KEY || undefined;
@@ -109,7 +96,43 @@ export function register(program: Command): void {
         return;
       }
       const r = result.results;
-      io.result({ studyPath: result.studyPath, tables: result.tables, stopped: result.stopped ?? null, results: r }, () => formatStudyResults(r, result.studyPath!));
+      io.result({ studyPath: result.studyPath, htmlPath: result.htmlPath ?? null, tables: result.tables, stopped: result.stopped ?? null, results: r }, () => formatStudyResults(r, result.studyPath!, result.htmlPath));
       if (r.cells.some((c) => c.status === 'failed')) process.exitCode = 1;
     });
+}
+
+/** "1..5" or "1,2,7" to the seed list. */
+export function parseSeedList(text: string): number[] {
+  const range = /^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$/.exec(text);
+  if (range) {
+    const [a, b] = [Number(range[1]), Number(range[2])];
+    if (b < a) throw new Error(`--seeds ${text}: the range ends before it starts`);
+    if (b - a >= 1000) throw new Error(`--seeds ${text}: at most 1000 seeds`);
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  }
+  const list = text.split(',').map((s) => s.trim());
+  if (!list.length || list.some((s) => !/^-?\d+$/.test(s))) throw new Error(`--seeds expects a range "1..5" or a list "1,2,7", got "${text}"`);
+  const seeds = list.map(Number);
+  if (new Set(seeds).size !== seeds.length) throw new Error(`--seeds ${text}: a seed is repeated`);
+  return seeds;
+}
+
+/**
+ * `re2llm run --seeds 1..5`: the same run repeated over seeds, as a one-axis study (the study
+ * runner, its resumable cells and its seed aggregation) in <runsDir>/seeds-<hash>. The resolved
+ * run configuration is the study's base; without output.kbPath each seed reflects into its own
+ * cell KB, which after the first seed replays from the response cache.
+ */
+export async function runSeedsFromCli(io: ReturnType<typeof ioFor>, resolved: ResolvedConfig, seedsText: string, varyText: string): Promise<void> {
+  const values = parseSeedList(seedsText);
+  const vary = varyText.split(',').map((s) => s.trim()).filter(Boolean);
+  const { output, ...rest } = resolved.config;
+  const base: ConfigLayer = { source: `${resolved.configFile ?? 'defaults'} (run --seeds)`, values: { ...rest, output: { kbPath: output.kbPath } } };
+  const path = resolved.configFile ?? join(resolved.baseDir, 're2llm.config.json');
+  const study = parseStudy(JSON.stringify({ name: 'run-seeds', base: {}, seeds: { vary, values } }), path);
+  const out = join(output.runsDir, `seeds-${hashJson({ base: base.values, vary }).slice(0, 10)}`);
+  const result = await runStudyFromCli(io, study, { out }, { extraLayers: [base] });
+  const r = result.results!;
+  io.result({ studyPath: result.studyPath, stopped: result.stopped ?? null, results: r }, () => formatStudyResults(r, result.studyPath!, result.htmlPath));
+  if (r.cells.some((c) => c.status === 'failed')) process.exitCode = 1;
 }

@@ -43,11 +43,11 @@ export function scriptForHtml(js: string): string {
 }
 
 /** CSS safe inside <style>: only `</style` could end it early. */
-function styleForHtml(css: string): string {
+export function styleForHtml(css: string): string {
   return css.replace(/<\/(style)/gi, '<\\/$1');
 }
 
-function escapeHtml(s: string): string {
+export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
@@ -56,7 +56,7 @@ function escapeAttr(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
 }
 
-function makeNonce(): string {
+export function makeNonce(): string {
   return randomBytes(18).toString('base64');
 }
 

@@ -3,6 +3,9 @@
  * stage keys skip whatever already exists for the same inputs. Kept to this file so the pipeline
  * can change shape (stage functions) by rewiring one function.
  */
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join, resolve as resolvePath, sep } from 'node:path';
 import type { ResolvedConfig } from '../config/resolve';
 import type { Logger } from '../util/log';
 import { runExperiment, type ExperimentEvent, type Trainer } from '../run/runExperiment';
@@ -27,7 +30,31 @@ export interface CellRunOutput {
 
 export type CellRunner = (input: CellRunInput) => Promise<CellRunOutput>;
 
+/**
+ * A training folder that a kill left before its first checkpoint: runExperiment starts it fresh
+ * (nothing to resume) and the trainer refuses a non-empty folder. Inside the study's own cell
+ * folder such a folder holds nothing worth keeping, so it is removed and the cell run again.
+ */
+async function clearUnstartedTraining(err: unknown, runsDir: string, logger: Logger): Promise<boolean> {
+  const m = /^(.+?): already holds a training run/.exec((err as Error)?.message ?? '');
+  const dir = m?.[1];
+  if (!dir || !resolvePath(dir).startsWith(resolvePath(runsDir) + sep)) return false;
+  if (existsSync(join(dir, 'checkpoints', 'last.json')) || existsSync(join(dir, 'summary.json'))) return false;
+  logger.log('warn', `${dir}: a training run stopped before its first checkpoint; starting it again`);
+  await rm(dir, { recursive: true, force: true });
+  return true;
+}
+
 export const runCellExperiment: CellRunner = async (input) => {
+  try {
+    return await runOnce(input);
+  } catch (err) {
+    if (!(await clearUnstartedTraining(err, input.resolved.config.output.runsDir, input.logger))) throw err;
+    return runOnce(input);
+  }
+};
+
+async function runOnce(input: CellRunInput): Promise<CellRunOutput> {
   const summary = await runExperiment({
     resolved: input.resolved, trainer: input.trainer, packageVersion: input.packageVersion, logger: input.logger,
     ...(input.signal ? { signal: input.signal } : {}),
@@ -37,4 +64,4 @@ export const runCellExperiment: CellRunner = async (input) => {
   if (!summary.evaluation) throw new Error('the cell produced no evaluation (is the KB empty?)');
   const trainCalls = summary.training && !summary.training.skipped ? summary.training.calls : 0;
   return { evalDir: summary.evaluation.runDir, reportPath: summary.reportPath, calls: summary.usage.calls + trainCalls, seconds: summary.seconds };
-};
+}

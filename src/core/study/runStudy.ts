@@ -56,6 +56,10 @@ export interface RunStudyOptions {
   parallel?: number;
   /** Plan and estimate only. */
   dryRun?: boolean;
+  /** Write study.html (default true; needs the built study bundle). */
+  html?: boolean;
+  /** Called with the aggregate of the cells finished so far, after each cell (the study panel's progress). */
+  onSnapshot?: (r: StudyResults) => void;
   /** Default: runExperiment. Tests inject a counting or failing one. */
   runner?: CellRunner;
   onEvent?: (e: StudyEvent) => void;
@@ -67,6 +71,7 @@ export interface StudyRunResult {
   /** Absent on a dry run. */
   results?: StudyResults;
   studyPath?: string;
+  htmlPath?: string;
   tables?: string[];
   calls: number;
   stopped?: 'budget' | 'cancelled';
@@ -103,7 +108,7 @@ export async function runStudy(o: RunStudyOptions): Promise<StudyRunResult> {
   if (o.signal?.aborted) controller.abort();
   let stopped: StudyRunResult['stopped'];
   const runner = o.runner ?? runCellExperiment;
-  const outcomes = new Map<number, Omit<StudyCellInfo, 'id' | 'label' | 'axes' | 'variant' | 'seed' | 'group'>>();
+  const outcomes: Outcomes = new Map();
   const live = new Map<number, number>();
   let finishedCalls = 0;
   const total = (): number => finishedCalls + [...live.values()].reduce((s, v) => s + v, 0);
@@ -126,9 +131,13 @@ export async function runStudy(o: RunStudyOptions): Promise<StudyRunResult> {
     await writeCellState(p.config.dir, { id: p.config.id, status: 'running', startedAt });
     // Calls as the stages report them: the client's running total (reflection, then evaluation) and the worker's.
     const counts = { client: 0, train: 0 };
+    // One signal per cell: every request in flight listens on it, so cells must not share one.
+    const cellController = new AbortController();
+    const onStudyAbort = (): void => cellController.abort();
+    controller.signal.addEventListener('abort', onStudyAbort, { once: true });
     try {
       const out = await runner({
-        resolved: p.config.resolved, trainer: o.trainer, packageVersion: o.packageVersion, logger: o.logger, signal: controller.signal,
+        resolved: p.config.resolved, trainer: o.trainer, packageVersion: o.packageVersion, logger: o.logger, signal: cellController.signal,
         ...(o.apiKey ? { apiKey: o.apiKey } : {}),
         onEvent: (event) => {
           if (event.kind === 'progress') {
@@ -150,6 +159,7 @@ export async function runStudy(o: RunStudyOptions): Promise<StudyRunResult> {
       p.finished = true;
       outcomes.set(p.cell.index, { status: 'done', evalDir: out.evalDir, ...(out.reportPath ? { reportPath: out.reportPath } : {}), calls: out.calls, seconds: out.seconds });
       emit({ kind: 'cell-done', cell: p, calls: out.calls, seconds: out.seconds, done: ++done, total: plan.length });
+      if (o.onSnapshot) o.onSnapshot(await collectResults(o, plan, outcomes, { calls: total(), estimate: estimate.total, seconds: (Date.now() - started) / 1000 }));
       checkBudget();
     } catch (err) {
       live.delete(p.cell.index);
@@ -159,6 +169,8 @@ export async function runStudy(o: RunStudyOptions): Promise<StudyRunResult> {
       await writeCellState(p.config.dir, { id: p.config.id, status: 'failed', startedAt, finishedAt: new Date().toISOString(), error });
       outcomes.set(p.cell.index, { status: 'failed', error });
       emit({ kind: 'cell-failed', cell: p, error });
+    } finally {
+      controller.signal.removeEventListener('abort', onStudyAbort);
     }
   });
   await Promise.all(pending.map((p) => {
@@ -173,6 +185,18 @@ export async function runStudy(o: RunStudyOptions): Promise<StudyRunResult> {
   o.signal?.removeEventListener('abort', onAbort);
   if (controller.signal.aborted && !stopped) stopped = 'cancelled';
 
+  const results = await collectResults(o, plan, outcomes, { calls: total(), estimate: estimate.total, seconds: (Date.now() - started) / 1000 });
+  const written = await writeStudyOutputs(o.outDir, results, { html: o.html ?? true });
+  return {
+    plan, estimate, results, studyPath: written.studyPath, tables: written.tables, calls: total(),
+    ...(written.htmlPath ? { htmlPath: written.htmlPath } : {}), ...(stopped ? { stopped } : {}),
+  };
+}
+
+type Outcomes = Map<number, Omit<StudyCellInfo, 'id' | 'label' | 'axes' | 'variant' | 'seed' | 'group'>>;
+
+/** study.json's content from the cells' state files and their results.json. */
+async function collectResults(o: RunStudyOptions, plan: PlannedCell[], outcomes: Outcomes, usage: { calls: number; estimate: number; seconds: number }): Promise<StudyResults> {
   const finished: FinishedCell[] = [];
   const infos: StudyCellInfo[] = [];
   for (const p of plan) {
@@ -180,8 +204,7 @@ export async function runStudy(o: RunStudyOptions): Promise<StudyRunResult> {
     const base = { id: p.config.id, label: p.cell.label, axes: p.cell.axes, variant: p.cell.variant.name, seed: p.cell.seed, group: p.cell.group };
     if (isFinished(state)) {
       finished.push({ cell: p.cell, id: p.config.id, results: await readResults(state.evalDir) });
-      const ran = outcomes.get(p.cell.index);
-      infos.push({ ...base, status: 'done', evalDir: state.evalDir, ...(state.reportPath ? { reportPath: state.reportPath } : {}), calls: ran?.calls ?? 0, seconds: ran?.seconds ?? 0 });
+      infos.push({ ...base, status: 'done', evalDir: state.evalDir, ...(state.reportPath ? { reportPath: state.reportPath } : {}), calls: state.calls ?? 0, seconds: state.seconds ?? 0 });
     } else {
       const o2 = outcomes.get(p.cell.index);
       infos.push({ ...base, status: o2?.status === 'failed' ? 'failed' : 'pending', ...(o2?.error ? { error: o2.error } : {}) });
@@ -189,7 +212,7 @@ export async function runStudy(o: RunStudyOptions): Promise<StudyRunResult> {
   }
   const conditions = o.study.file.conditions ?? conditionsOf(finished);
   const cells = plan.map((p) => p.cell);
-  const results: StudyResults = {
+  return {
     schemaVersion: STUDY_RESULTS_SCHEMA_VERSION,
     name: o.study.file.name,
     ...(o.study.file.description ? { description: o.study.file.description } : {}),
@@ -206,9 +229,7 @@ export async function runStudy(o: RunStudyOptions): Promise<StudyRunResult> {
     comparisons: aggregateComparisons(o.study, cells, finished, o.study.file.study?.bootstrap ?? 2000),
     figures: o.study.file.figures ?? [],
     methods: { seedInterval: SEED_INTERVAL_METHOD, comparison: COMPARISON_METHOD },
-    usage: { calls: total(), estimate: estimate.total, seconds: (Date.now() - started) / 1000 },
+    usage: { calls: usage.calls, cellCalls: infos.reduce((n, c) => n + (c.calls ?? 0), 0), estimate: usage.estimate, seconds: usage.seconds },
     complete: finished.length === plan.length,
   };
-  const written = await writeStudyOutputs(o.outDir, results);
-  return { plan, estimate, results, studyPath: written.studyPath, tables: written.tables, calls: total(), ...(stopped ? { stopped } : {}) };
 }

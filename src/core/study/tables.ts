@@ -4,7 +4,7 @@
  * and one table per figure (the heatmap's matrix, the curves' points). CSV keeps full precision
  * with one column per number; LaTeX shows mean ± sd.
  */
-import type { SeedEstimate, StudyFigure, StudyGroupResult, StudyResults } from '../../protocol/study';
+import { axisValueLabel as axisValue, figureValue, type SeedEstimate, type StudyFigure, type StudyResults } from '../../protocol/study';
 import { conditionLabel } from '../../protocol/results';
 import { formatAxes } from './grid';
 
@@ -26,7 +26,6 @@ export function formatEstimate(e: SeedEstimate | undefined): string {
   return e.sd === null ? fixed(e.mean) : `${fixed(e.mean)} ± ${fixed(e.sd)}`;
 }
 
-const axisValue = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 export function groupsTable(r: StudyResults): StudyTable {
   const axes = Object.keys(r.axes);
@@ -70,20 +69,6 @@ export function comparisonsTable(r: StudyResults): StudyTable {
     csv,
     latex: { header: ['Comparison', ...axes, 'Metric', 'Difference', '95\\% CI', 'n'], rows, align: `l${'l'.repeat(axes.length)}lccc` },
   };
-}
-
-/** The group of a variant at one axis point. */
-function groupAt(r: StudyResults, axes: Record<string, unknown>, variant: string | undefined): StudyGroupResult | undefined {
-  const v = variant ?? r.variants[0];
-  return r.groups.find((g) => g.variant === v && Object.entries(axes).every(([k, x]) => JSON.stringify(g.axes[k]) === JSON.stringify(x)));
-}
-
-/** The figure's estimate at one point, averaged over any axis the figure does not show. */
-export function figureValue(r: StudyResults, fixedAxes: Record<string, unknown>, condition: string, variant: string | undefined, metric: string): SeedEstimate | undefined {
-  const v = variant ?? r.variants[0];
-  const matching = r.groups.filter((g) => g.variant === v && Object.entries(fixedAxes).every(([k, x]) => JSON.stringify(g.axes[k]) === JSON.stringify(x)));
-  if (matching.length === 1) return matching[0]!.metrics[condition]?.[metric];
-  return groupAt(r, fixedAxes, variant)?.metrics[condition]?.[metric];
 }
 
 export function figureTable(r: StudyResults, f: StudyFigure, i: number): StudyTable {

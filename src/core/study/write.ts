@@ -1,13 +1,14 @@
 /**
  * The study folder's outputs, each written atomically: `study.json` (schema
  * schemas/study-results.schema.json) and `tables/<id>.csv` / `tables/<id>.tex` for every table,
- * in the run export's style (RFC 4180 CSV; a booktabs table a paper can \input).
+ * in the run export's style, and the self-contained `study.html` (html.ts) (RFC 4180 CSV; a booktabs table a paper can \input).
  */
 import { join } from 'node:path';
 import type { StudyResults } from '../../protocol/study';
 import { latexEscape, toCsv } from '../report/export';
 import { writeFileAtomic, writeJsonAtomic } from '../util/fs';
 import { studyTables, type StudyTable } from './tables';
+import { writeStudyHtml } from './html';
 
 export const STUDY_RESULTS_FILE = 'study.json';
 
@@ -32,7 +33,7 @@ export function tableLatex(t: StudyTable, r: StudyResults): string {
   ].join('\n');
 }
 
-export async function writeStudyOutputs(outDir: string, r: StudyResults): Promise<{ studyPath: string; tables: string[] }> {
+export async function writeStudyOutputs(outDir: string, r: StudyResults, opts: { html?: boolean } = {}): Promise<{ studyPath: string; tables: string[]; htmlPath?: string }> {
   const studyPath = join(outDir, STUDY_RESULTS_FILE);
   const tables: string[] = [];
   for (const t of studyTables(r)) {
@@ -43,5 +44,6 @@ export async function writeStudyOutputs(outDir: string, r: StudyResults): Promis
     tables.push(csv, tex);
   }
   await writeJsonAtomic(studyPath, r);
-  return { studyPath, tables };
+  const htmlPath = opts.html === false ? undefined : await writeStudyHtml(outDir, r);
+  return { studyPath, tables, ...(htmlPath ? { htmlPath } : {}) };
 }

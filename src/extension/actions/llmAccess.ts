@@ -17,15 +17,9 @@ export const SIMULATED_API_KEY = 'sk-simulated-demo';
 
 export type LlmAccess = { kind: 'key'; apiKey: string } | { kind: 'keyless' } | { kind: 'simulated' };
 
-/** Hosts that are this machine: Ollama, vLLM, LM Studio and the simulator need no key there. */
-export function isLoopbackUrl(baseUrl: string): boolean {
-  try {
-    const host = new URL(baseUrl).hostname;
-    return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
-  } catch {
-    return false;
-  }
-}
+// Hosts that are this machine (Ollama, vLLM, LM Studio, the simulator) need no key there.
+import { isLoopbackUrl } from '../../core/llm/prices';
+export { isLoopbackUrl };
 
 /** True when calls to this endpoint need an API key (an empty URL is OpenAI's default endpoint). */
 export function keyNeeded(baseUrl: string, simulated: boolean): boolean {

@@ -36,6 +36,7 @@ export const COMMANDS: CommandSpec[] = [
   // The sidebar's job cards (they need a job id).
   { id: 're2llm.cancelJob', title: 'Cancel Job', palette: false },
   { id: 're2llm.resumeTraining', title: 'Resume Training', palette: false },
+  { id: 're2llm.runStudy', title: 'Run Study', icon: '$(beaker)' },
 ];
 
 export const VIEW_CONTAINER_ID = 're2llm';
@@ -43,3 +44,5 @@ export const SIDEBAR_VIEW_ID = 're2llm.sidebar';
 export const RESULTS_VIEW_TYPE = 're2llm.results';
 export const KB_GLOB = '**/*.hints.json';
 export const CONFIG_GLOB = '**/re2llm.config.json';
+export const STUDY_VIEW_TYPE = 're2llm.study';
+export const STUDY_GLOB = '**/*.study.json';

@@ -7,7 +7,7 @@
 import { vscodeConfiguration } from '../../core/config/resolve';
 import { EXTENSION_ONLY_SETTINGS } from '../../core/config/extensionSettings';
 import { RESTRICTED_KEYS } from '../host/config';
-import { COMMANDS, CONFIG_GLOB, KB_GLOB, RESULTS_VIEW_TYPE, SIDEBAR_VIEW_ID, VIEW_CONTAINER_ID } from './commands';
+import { COMMANDS, CONFIG_GLOB, KB_GLOB, RESULTS_VIEW_TYPE, SIDEBAR_VIEW_ID, STUDY_GLOB, VIEW_CONTAINER_ID } from './commands';
 
 const CATEGORY = 'Re2LLM';
 
@@ -48,6 +48,7 @@ export function manifestParts(): Record<string, unknown> {
       `onWebviewPanel:${RESULTS_VIEW_TYPE}`,
       `workspaceContains:${CONFIG_GLOB}`,
       `workspaceContains:${KB_GLOB}`,
+      `workspaceContains:${STUDY_GLOB}`,
     ],
     capabilities: {
       virtualWorkspaces: { supported: false, description: 'Re2LLM reads datasets and writes run folders on the local file system.' },
@@ -69,7 +70,7 @@ export function manifestParts(): Record<string, unknown> {
       jsonValidation: [
         { fileMatch: KB_GLOB, url: './schemas/kb.schema.json' },
         { fileMatch: CONFIG_GLOB, url: './schemas/config.schema.json' },
-        { fileMatch: '**/*.study.json', url: './schemas/study.schema.json' },
+        { fileMatch: STUDY_GLOB, url: './schemas/study.schema.json' },
       ],
       walkthroughs: [
         {

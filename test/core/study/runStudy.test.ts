@@ -47,7 +47,7 @@ after(() => sim.close());
 
 function options(outDir: string, extra: Partial<RunStudyOptions> = {}): RunStudyOptions {
   return {
-    study, outDir, packageVersion: 'test', logger: silentLogger, trainer: inProcessTrainer(extra.signal),
+    study, outDir, packageVersion: 'test', logger: silentLogger, trainer: inProcessTrainer(extra.signal), html: false,
     extraLayers: [{ source: 'test sim', values: { 'llm.baseUrl': sim.url, 'llm.model': 'sim', 'llm.endpointId': endpointId, 'llm.cacheDir': join(outDir, 'cache') } }],
     ...extra,
   };
