@@ -14,16 +14,26 @@
  * the tiling changed, so training is bit-identical to the old kernels (a test checks it).
  */
 import type { Rng } from '../util/rng';
+import { wasmLinearForward } from './wasmLinear';
 
 // ---- linear: y = x W^T + b  (W is out x in, row-major), optionally followed by tanh ----------
 
 /**
  * y = act(x W^T + b) with act = tanh when `tanh` is set (in place: backward needs only its output).
- * A 4-row x 4-output tile keeps 16 float64 sums in registers while it walks the input index.
+ * Runs the WebAssembly SIMD kernel (`wasmLinear.ts`, same numbers) when the shape allows it.
  */
 export function linearForward(
   x: Float32Array, n: number, inDim: number, W: Float32Array, b: Float32Array, outDim: number, y: Float32Array, tanh = false,
 ): void {
+  if (!wasmLinearForward(x, n, inDim, W, b, outDim, y)) linearForwardJs(x, n, inDim, W, b, outDim, y);
+  if (tanh) tanhForward(y, n * outDim, y);
+}
+
+/**
+ * The JS kernel: y = x W^T + b. A 4-row x 4-output tile keeps 16 float64 sums in registers while
+ * it walks the input index.
+ */
+export function linearForwardJs(x: Float32Array, n: number, inDim: number, W: Float32Array, b: Float32Array, outDim: number, y: Float32Array): void {
   let r = 0;
   for (; r + 3 < n; r += 4) {
     const xa = r * inDim, xb = xa + inDim, xc = xb + inDim, xd = xc + inDim;
@@ -76,7 +86,6 @@ export function linearForward(
       y[r * outDim + o] = b[o]! + s;
     }
   }
-  if (tanh) tanhForward(y, n * outDim, y);
 }
 
 /**
