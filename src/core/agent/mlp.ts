@@ -14,7 +14,7 @@
  * the tiling changed, so training is bit-identical to the old kernels (a test checks it).
  */
 import type { Rng } from '../util/rng';
-import { wasmLinearForward } from './wasmLinear';
+import { wasmLinearForward, wasmWeightGrad } from './wasmLinear';
 
 // ---- linear: y = x W^T + b  (W is out x in, row-major), optionally followed by tanh ----------
 
@@ -101,6 +101,22 @@ export function linearBackward(
   x: Float32Array, dy: Float32Array, n: number, inDim: number, W: Float32Array, outDim: number,
   dW: Float32Array, db: Float32Array, dx: Float32Array | null, tanhOut = false,
 ): void {
+  if (wasmWeightGrad(x, dy, n, inDim, outDim, dW)) biasGrad(dy, n, outDim, db);
+  else weightGradJs(x, dy, n, inDim, outDim, dW, db);
+  if (dx) inputGrad(dy, n, inDim, W, outDim, dx, tanhOut ? x : null);
+}
+
+/** db += sum_r dy[r], added in groups of four rows as `weightGradJs` does. */
+function biasGrad(dy: Float32Array, n: number, outDim: number, db: Float32Array): void {
+  for (let o = 0; o < outDim; o++) {
+    let r = 0;
+    for (; r + 3 < n; r += 4) db[o]! += dy[r * outDim + o]! + dy[(r + 1) * outDim + o]! + dy[(r + 2) * outDim + o]! + dy[(r + 3) * outDim + o]!;
+    for (; r < n; r++) db[o]! += dy[r * outDim + o]!;
+  }
+}
+
+/** The JS kernel for dW and db (the WebAssembly one covers dW for most shapes). */
+export function weightGradJs(x: Float32Array, dy: Float32Array, n: number, inDim: number, outDim: number, dW: Float32Array, db: Float32Array): void {
   let o = 0;
   for (; o + 3 < outDim; o += 4) {
     const w0 = o * inDim, w1 = w0 + inDim, w2 = w1 + inDim, w3 = w2 + inDim;
@@ -137,7 +153,6 @@ export function linearBackward(
     }
     for (; r < n; r++) rowIntoGrad(x, dy, r, o, inDim, outDim, dW, db);
   }
-  if (dx) inputGrad(dy, n, inDim, W, outDim, dx, tanhOut ? x : null);
 }
 
 /** dW[o] += dy[r, o] x[r]; db[o] += dy[r, o] (batch rows left over after the groups of four). */
