@@ -6,12 +6,12 @@
  * Parameters of a network live in one flat Float32Array with a gradient buffer of the same shape,
  * so Adam, global-norm clipping and checkpoints each deal with a single vector.
  *
- * The linear kernels are matrix products blocked into 4 x 4 register tiles: each value loaded
- * feeds four multiply-adds (V8 does not vectorise, so loads per multiply-add is what sets the
- * speed). They keep the exact arithmetic of the per-row kernels they replaced
- * (`reference/mlp.ts`): every dot product runs over the input index in order in float64 (JS
- * numbers), and gradients accumulate in float32 storage in the same groups of four rows. Only
- * the tiling changed, so training is bit-identical to the old kernels (a test checks it).
+ * The linear kernels are matrix products over the batch: WebAssembly SIMD (`wasmLinear.ts`)
+ * where the shape allows, else JS blocked into 4 x 4 register tiles (each value loaded feeds four
+ * multiply-adds; V8 does not vectorise). Both keep the exact arithmetic of the per-row kernels
+ * they replaced (`reference/mlp.ts`): every dot product runs over the input index in order in
+ * float64, and gradients accumulate in float32 storage in the same groups of four rows. Only the
+ * tiling changed, so training is bit-identical to the old kernels (a test checks it).
  */
 import type { Rng } from '../util/rng';
 import { wasmLinearForward, wasmWeightGrad } from './wasmLinear';
