@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { ioFor } from './shared';
 import { readBanditFile, generateBandit } from '../../core/agent/syntheticBandit';
 import { writeFileAtomic } from '../../core/util/fs';
-import { runPpoBench } from '../../../bench/ppoBench';
+import { runPpoBench, type PpoKernel } from '../../../bench/ppoBench';
 import type { PpoPresetName } from '../../core/agent/ppo';
 
 interface BenchPpoOptions {
@@ -10,6 +10,7 @@ interface BenchPpoOptions {
   generate?: string;
   steps: string;
   preset: string;
+  kernel: string;
   seed: string;
   types: string;
   dim: string;
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .option('--bandit <file>', 'synthetic-bandit JSON file to train on')
     .option('--steps <n>', 'environment steps', '20000')
     .option('--preset <name>', 'PPO preset: bandit | paper', 'bandit')
+    .option('--kernel <name>', 'trainer: batched (today\'s) | reference (the pre-2026-12 kernels, for comparison)', 'batched')
     .option('--seed <n>', 'seed (PPO; with --generate, the generator)', '1')
     .option('--generate <file>', 'write a generated synthetic-bandit file instead of training')
     .option('--types <n>', 'generator: latent context types', '8')
@@ -52,16 +54,18 @@ export function register(program: Command): void {
       }
       if (!o.bandit) throw new Error('bench-ppo: give --bandit FILE (or --generate FILE)');
       if (o.preset !== 'bandit' && o.preset !== 'paper') throw new Error(`--preset must be bandit or paper, got "${o.preset}"`);
+      if (o.kernel !== 'batched' && o.kernel !== 'reference') throw new Error(`--kernel must be batched or reference, got "${o.kernel}"`);
       const file = await readBanditFile(o.bandit);
       const res = await runPpoBench(file, {
-        preset: o.preset as PpoPresetName, steps: int(o.steps, 'steps'), seed: int(o.seed, 'seed'),
+        preset: o.preset as PpoPresetName, steps: int(o.steps, 'steps'), seed: int(o.seed, 'seed'), kernel: o.kernel as PpoKernel,
         onPoint: (p) => io.logger.log('info', `step ${p.step}: ${p.stepsPerSecond.toFixed(0)} steps/s (${p.stepsPerCpuSecond.toFixed(0)} per CPU-second), validation reward ${p.validationReward.toFixed(4)} (${(100 * p.ratioToOracle).toFixed(1)}% of oracle)`),
       });
       io.result(res, () => [
-        `preset ${res.preset}, seed ${res.seed}, ${res.steps} steps on ${res.trainContexts} train contexts (${res.dim}-d, ${res.arms} arms)`,
+        `preset ${res.preset}, ${res.kernel} kernels, seed ${res.seed}, ${res.steps} steps on ${res.trainContexts} train contexts (${res.dim}-d, ${res.arms} arms)`,
         `oracle (${res.oracleKind}) ${(res.oracle.perType ?? res.oracle.perContext).toFixed(4)}; best fixed arm ${res.oracle.bestFixed.toFixed(4)}; uniform ${res.oracle.uniform.toFixed(4)}`,
         'step      steps/s  steps/cpu-s  val reward  % oracle',
         ...res.points.map((p) => `${String(p.step).padEnd(9)} ${p.stepsPerSecond.toFixed(0).padStart(7)}  ${p.stepsPerCpuSecond.toFixed(0).padStart(11)}  ${p.validationReward.toFixed(4).padStart(10)}  ${(100 * p.ratioToOracle).toFixed(1).padStart(8)}`),
+        `${(res.flopsPerStep / 1e6).toFixed(2)} MFLOP per step in the linear layers: ${((res.flopsPerStep * res.final.stepsPerCpuSecond) / 1e9).toFixed(2)} GFLOP per CPU-second`,
       ].join('\n'));
     });
 }

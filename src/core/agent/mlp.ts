@@ -6,24 +6,34 @@
  * Parameters of a network live in one flat Float32Array with a gradient buffer of the same shape,
  * so Adam, global-norm clipping and checkpoints each deal with a single vector.
  *
- * The linear kernels are matrix products blocked into 4 x 4 register tiles: each value loaded
- * feeds four multiply-adds (V8 does not vectorise, so loads per multiply-add is what sets the
- * speed). They keep the exact arithmetic of the per-row kernels they replaced
- * (`reference/mlp.ts`): every dot product runs over the input index in order in float64 (JS
- * numbers), and gradients accumulate in float32 storage in the same groups of four rows. Only
- * the tiling changed, so training is bit-identical to the old kernels (a test checks it).
+ * The linear kernels are matrix products over the batch: WebAssembly SIMD (`wasmLinear.ts`)
+ * where the shape allows, else JS blocked into 4 x 4 register tiles (each value loaded feeds four
+ * multiply-adds; V8 does not vectorise). Both keep the exact arithmetic of the per-row kernels
+ * they replaced (`reference/mlp.ts`): every dot product runs over the input index in order in
+ * float64, and gradients accumulate in float32 storage in the same groups of four rows. Only the
+ * tiling changed, so training is bit-identical to the old kernels (a test checks it).
  */
 import type { Rng } from '../util/rng';
+import { wasmLinearForward, wasmWeightGrad } from './wasmLinear';
 
 // ---- linear: y = x W^T + b  (W is out x in, row-major), optionally followed by tanh ----------
 
 /**
  * y = act(x W^T + b) with act = tanh when `tanh` is set (in place: backward needs only its output).
- * A 4-row x 4-output tile keeps 16 float64 sums in registers while it walks the input index.
+ * Runs the WebAssembly SIMD kernel (`wasmLinear.ts`, same numbers) when the shape allows it.
  */
 export function linearForward(
   x: Float32Array, n: number, inDim: number, W: Float32Array, b: Float32Array, outDim: number, y: Float32Array, tanh = false,
 ): void {
+  if (!wasmLinearForward(x, n, inDim, W, b, outDim, y)) linearForwardJs(x, n, inDim, W, b, outDim, y);
+  if (tanh) tanhForward(y, n * outDim, y);
+}
+
+/**
+ * The JS kernel: y = x W^T + b. A 4-row x 4-output tile keeps 16 float64 sums in registers while
+ * it walks the input index.
+ */
+export function linearForwardJs(x: Float32Array, n: number, inDim: number, W: Float32Array, b: Float32Array, outDim: number, y: Float32Array): void {
   let r = 0;
   for (; r + 3 < n; r += 4) {
     const xa = r * inDim, xb = xa + inDim, xc = xb + inDim, xd = xc + inDim;
@@ -76,7 +86,6 @@ export function linearForward(
       y[r * outDim + o] = b[o]! + s;
     }
   }
-  if (tanh) tanhForward(y, n * outDim, y);
 }
 
 /**
@@ -92,6 +101,22 @@ export function linearBackward(
   x: Float32Array, dy: Float32Array, n: number, inDim: number, W: Float32Array, outDim: number,
   dW: Float32Array, db: Float32Array, dx: Float32Array | null, tanhOut = false,
 ): void {
+  if (wasmWeightGrad(x, dy, n, inDim, outDim, dW)) biasGrad(dy, n, outDim, db);
+  else weightGradJs(x, dy, n, inDim, outDim, dW, db);
+  if (dx) inputGrad(dy, n, inDim, W, outDim, dx, tanhOut ? x : null);
+}
+
+/** db += sum_r dy[r], added in groups of four rows as `weightGradJs` does. */
+function biasGrad(dy: Float32Array, n: number, outDim: number, db: Float32Array): void {
+  for (let o = 0; o < outDim; o++) {
+    let r = 0;
+    for (; r + 3 < n; r += 4) db[o]! += dy[r * outDim + o]! + dy[(r + 1) * outDim + o]! + dy[(r + 2) * outDim + o]! + dy[(r + 3) * outDim + o]!;
+    for (; r < n; r++) db[o]! += dy[r * outDim + o]!;
+  }
+}
+
+/** The JS kernel for dW and db (the WebAssembly one covers dW for most shapes). */
+export function weightGradJs(x: Float32Array, dy: Float32Array, n: number, inDim: number, outDim: number, dW: Float32Array, db: Float32Array): void {
   let o = 0;
   for (; o + 3 < outDim; o += 4) {
     const w0 = o * inDim, w1 = w0 + inDim, w2 = w1 + inDim, w3 = w2 + inDim;
@@ -128,7 +153,6 @@ export function linearBackward(
     }
     for (; r < n; r++) rowIntoGrad(x, dy, r, o, inDim, outDim, dW, db);
   }
-  if (dx) inputGrad(dy, n, inDim, W, outDim, dx, tanhOut ? x : null);
 }
 
 /** dW[o] += dy[r, o] x[r]; db[o] += dy[r, o] (batch rows left over after the groups of four). */

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../../../src/core/util/rng';
-import { linearForward, linearBackward, Mlp, mlpParamCount } from '../../../src/core/agent/mlp';
+import { linearForward, linearForwardJs, linearBackward, weightGradJs, Mlp, mlpParamCount } from '../../../src/core/agent/mlp';
+import { wasmLinearForward, wasmWeightGrad } from '../../../src/core/agent/wasmLinear';
 import * as ref from '../../../src/core/agent/reference/mlp';
 import { PpoTrainer, ppoArgs, type PpoArgs } from '../../../src/core/agent/ppo';
 import { PpoTrainer as ReferenceTrainer } from '../../../src/core/agent/reference/ppo';
@@ -16,7 +17,7 @@ const randn = (n: number) => Float32Array.from({ length: n }, () => rng.normal()
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex');
 
 test('linear forward and backward are bit-identical to the reference kernels for every tile remainder', () => {
-  let cases = 0;
+  let cases = 0, wasmCases = 0, wasmGradCases = 0;
   for (const n of [1, 2, 3, 4, 5, 7, 8, 9]) {
     for (const outD of [1, 2, 3, 4, 5, 8, 21]) {
       for (const inD of [1, 3, 4, 6, 17]) {
@@ -25,6 +26,15 @@ test('linear forward and backward are bit-identical to the reference kernels for
         linearForward(x, n, inD, W, b, outD, y);
         ref.linearForward(x, n, inD, W, b, outD, yRef);
         assert.equal(bits(y), bits(yRef), `forward n=${n} out=${outD} in=${inD}`);
+        // Both paths behind linearForward: the JS tiles and, where the shape allows, WebAssembly.
+        const yJs = new Float32Array(n * outD);
+        linearForwardJs(x, n, inD, W, b, outD, yJs);
+        assert.equal(bits(yJs), bits(yRef), `JS forward n=${n} out=${outD} in=${inD}`);
+        const yWasm = new Float32Array(n * outD);
+        if (wasmLinearForward(x, n, inD, W, b, outD, yWasm)) {
+          assert.equal(bits(yWasm), bits(yRef), `wasm forward n=${n} out=${outD} in=${inD}`);
+          wasmCases++;
+        }
         // Fused tanh = linear then tanh.
         linearForward(x, n, inD, W, b, outD, y, true);
         ref.tanhForward(yRef, n * outD, yRef);
@@ -38,11 +48,24 @@ test('linear forward and backward are bit-identical to the reference kernels for
         assert.equal(bits(dW), bits(dWr), `dW n=${n} out=${outD} in=${inD}`);
         assert.equal(bits(db), bits(dbr), `db n=${n} out=${outD} in=${inD}`);
         assert.equal(bits(dx), bits(dxr), `dx n=${n} out=${outD} in=${inD}`);
+        const dWJs = new Float32Array(dW0), dbJs = new Float32Array(db0);
+        weightGradJs(x, dy, n, inD, outD, dWJs, dbJs);
+        assert.equal(bits(dWJs), bits(dWr), `JS dW n=${n} out=${outD} in=${inD}`);
+        assert.equal(bits(dbJs), bits(dbr), `JS db n=${n} out=${outD} in=${inD}`);
+        const dWWasm = new Float32Array(dW0);
+        if (wasmWeightGrad(x, dy, n, inD, outD, dWWasm)) {
+          assert.equal(bits(dWWasm), bits(dWr), `wasm dW n=${n} out=${outD} in=${inD}`);
+          wasmGradCases++;
+        }
         cases++;
       }
     }
   }
   assert.equal(cases, 8 * 7 * 5);
+  // n in {4, 8} x outD in {4, 8} x 5 input sizes ran the WebAssembly kernel (Node has SIMD).
+  assert.equal(wasmCases, 2 * 2 * 5);
+  // dW: n in {4, 8} x outD in {2, 4, 8} x inD in {4, 6}.
+  assert.equal(wasmGradCases, 2 * 3 * 2);
 });
 
 test('Mlp: a batched forward equals per-sample forwards; batched gradients equal the sum of per-sample ones', () => {

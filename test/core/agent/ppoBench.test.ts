@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runPpoBench } from '../../../bench/ppoBench';
+import { runPpoBench, mlpFlopsPerStep } from '../../../bench/ppoBench';
+import { ppoArgs } from '../../../src/core/agent/ppo';
 import { generateBandit } from '../../../src/core/agent/syntheticBandit';
 
 test('bench-ppo reports a point every tenth of the run with speed and the ratio to the oracle', async () => {
@@ -16,4 +17,17 @@ test('bench-ppo reports a point every tenth of the run with speed and the ratio 
     assert.ok(Math.abs(p.ratioToOracle - p.validationReward / r.oracle.perType!) < 1e-12);
   }
   assert.ok(r.final.ratioToOracle > 0.9, `final ratio ${r.final.ratioToOracle}`);
+});
+
+test('bench: FLOPs per step by hand for the paper preset, and the reference trainer gives the same curve', async () => {
+  // Forward, both nets: 2 (768*64 + 64*64 + 64*21) + 2 (768*64 + 64*64 + 64*1) = 109184 + 106624.
+  // Backward: dW everywhere, dx after the first layer: 2 (49152 + 2*4096 + 2*1344) + 2 (49152 + 2*4096 + 2*64)
+  // = 120064 + 114944. Per step: one rollout forward + 10 epochs x (forward + backward).
+  assert.equal(mlpFlopsPerStep(ppoArgs('paper', { seed: 1, totalSteps: 32 }), 768, 21), 215808 + 10 * (215808 + 235008));
+  const file = generateBandit({ types: 3, dim: 8, arms: 4, contexts: 50, seed: 2, spread: 0.5 });
+  const now = await runPpoBench(file, { preset: 'paper', steps: 32 * 10, seed: 1, points: 5 });
+  const old = await runPpoBench(file, { preset: 'paper', steps: 32 * 10, seed: 1, points: 5, kernel: 'reference' });
+  assert.equal(old.kernel, 'reference');
+  assert.deepEqual(now.points.map((p) => p.validationReward), old.points.map((p) => p.validationReward));
+  assert.equal(now.points.length, 5);
 });
