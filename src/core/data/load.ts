@@ -15,6 +15,7 @@ import { planTrainAndValidation } from './splits';
 import { datasetHash } from './hash';
 import { contentNotes } from './checks';
 import { IMPORTERS } from './importers';
+import { promptTitleLabels, titleCollisionCounts } from './titles';
 
 export type { DatasetFormat } from './importer';
 export { detectFormat } from './detect';
@@ -38,6 +39,14 @@ export async function loadDataset(config: Re2llmConfig, opts: LoadOptions = {}):
   const notes = [...data.notes, ...plan.notes];
   if (badRows.count) notes.push(`${badRows.count} bad row(s) skipped (dataset.skipBadRows)`);
   notes.push(...contentNotes(splits));
+  const collisions = titleCollisionCounts(data.items);
+  const disambiguate = config.prompt.disambiguateTitles;
+  if (collisions.items) {
+    notes.push(
+      `${collisions.items} items share a title with another item (${collisions.titles} titles); ` +
+        (disambiguate ? 'prompts show them with their year or an ordinal, e.g. "Title (1983) [2]" (prompt.disambiguateTitles)' : 'prompts show them alike (prompt.disambiguateTitles is off): an answer naming one maps to the first such candidate'),
+    );
+  }
 
   return {
     name: dc.name || basename(root),
@@ -46,12 +55,14 @@ export async function loadDataset(config: Re2llmConfig, opts: LoadOptions = {}):
     items: data.items,
     splits,
     hash: datasetHash(data.items, splits),
+    ...(disambiguate && collisions.items ? { promptTitles: promptTitleLabels(data.items) } : {}),
     report: {
       format,
       files: data.files,
       skippedRows: badRows.count,
       skippedExamples: badRows.examples,
       notes,
+      titleCollisions: collisions,
     },
   };
 }

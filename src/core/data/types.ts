@@ -50,6 +50,8 @@ export interface ImportReport {
   skippedExamples: string[];
   /** Free-form notes the user should see (e.g. "validation sliced from train: 50 sessions"). */
   notes: string[];
+  /** Titles shared by more than one item (`titles` distinct titles over `items` items). */
+  titleCollisions?: { titles: number; items: number };
 }
 
 export interface SessionDataset {
@@ -62,6 +64,11 @@ export interface SessionDataset {
   splits: Record<SplitName, Session[]>;
   /** sha256 of the canonical content (items + splits); goes into every run manifest. */
   hash: string;
+  /**
+   * How prompts show items whose title another item shares (data/titles.ts), when
+   * `prompt.disambiguateTitles` is on; absent entries (and an absent map) show the title.
+   */
+  promptTitles?: ReadonlyMap<string, string>;
   report: ImportReport;
 }
 

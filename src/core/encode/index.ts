@@ -30,6 +30,13 @@ export interface EncoderDeps {
 }
 
 export async function createEncoder(config: Re2llmConfig, deps: EncoderDeps = {}): Promise<SessionEncoder> {
+  const encoder = await encoderOfKind(config, deps);
+  // The state reads what the prompt shows (prompts/history.ts), whatever the encoder.
+  encoder.historyLimit = config.prompt.historyLimit;
+  return encoder;
+}
+
+async function encoderOfKind(config: Re2llmConfig, deps: EncoderDeps): Promise<SessionEncoder> {
   const kind = config.encoder.kind;
   switch (kind) {
     case 'hashing':

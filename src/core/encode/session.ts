@@ -1,10 +1,18 @@
 /**
- * Session state = mean of its history items' vectors. Item vectors are cached per
+ * Session state = mean of its prompted history items' vectors (the last prompt.historyLimit, as
+ * the LLM sees them; encodedHistory). Item vectors are cached per
  * (encoder id, item id), so encoding a session costs one pooled sum once its items are known,
  * and many sessions are encoded with one batched `encodeItems` call for the missing items.
  */
 import type { Session, SessionDataset, Item } from '../data/types';
 import type { SessionEncoder } from './types';
+import { promptedHistory } from '../prompts/history';
+import { defaultConfig } from '../config/defaults';
+
+/** The ids a session's state is computed from: exactly the history its prompt shows. */
+export function encodedHistory(encoder: SessionEncoder, session: Session): string[] {
+  return promptedHistory(session, encoder.historyLimit ?? defaultConfig().prompt.historyLimit);
+}
 
 /** Item vectors by encoder id, then item id. Shared by default; pass your own to isolate. */
 export class ItemVectorCache {
@@ -35,16 +43,14 @@ function itemOf(dataset: SessionDataset, id: string, session: Session): Item {
 
 /** States of many sessions (one batched encode of all their uncached items). */
 export async function encodeSessions(encoder: SessionEncoder, dataset: SessionDataset, sessions: readonly Session[], cache = defaultItemCache): Promise<Float32Array[]> {
-  if (encoder.encodeHistory) {
-    return sessions.map((s) => {
-      if (s.history.length === 0) throw new Error(`session ${s.id}: empty history, nothing to encode`);
-      return encoder.encodeHistory!(s.history.map((id) => itemOf(dataset, id, s)));
-    });
-  }
-  const missing = new Map<string, Item>();
-  for (const s of sessions) {
+  const histories = sessions.map((s) => {
     if (s.history.length === 0) throw new Error(`session ${s.id}: empty history, nothing to encode`);
-    for (const id of s.history) if (!cache.get(encoder.id, id) && !missing.has(id)) missing.set(id, itemOf(dataset, id, s));
+    return encodedHistory(encoder, s);
+  });
+  if (encoder.encodeHistory) return sessions.map((s, i) => encoder.encodeHistory!(histories[i]!.map((id) => itemOf(dataset, id, s))));
+  const missing = new Map<string, Item>();
+  for (const [i, s] of sessions.entries()) {
+    for (const id of histories[i]!) if (!cache.get(encoder.id, id) && !missing.has(id)) missing.set(id, itemOf(dataset, id, s));
   }
   if (missing.size) {
     const items = [...missing.values()];
@@ -55,13 +61,13 @@ export async function encodeSessions(encoder: SessionEncoder, dataset: SessionDa
       cache.set(encoder.id, items[i]!.id, v);
     });
   }
-  return sessions.map((s) => {
+  return histories.map((history) => {
     const out = new Float32Array(encoder.dim);
-    for (const id of s.history) {
+    for (const id of history) {
       const v = cache.get(encoder.id, id)!;
       for (let j = 0; j < out.length; j++) out[j]! += v[j]!;
     }
-    for (let j = 0; j < out.length; j++) out[j]! /= s.history.length;
+    for (let j = 0; j < out.length; j++) out[j]! /= history.length;
     return out;
   });
 }

@@ -11,6 +11,11 @@ export interface SessionEncoder {
   readonly id: string;
   /** Length of every vector it returns. */
   readonly dim: number;
+  /**
+   * prompt.historyLimit: a session's state is computed from the history the prompt shows
+   * (promptedHistory), set by createEncoder; when absent, the setting's default.
+   */
+  historyLimit?: number;
   /** One vector per item, in order. */
   encodeItems(items: Item[]): Promise<Float32Array[]>;
   /**

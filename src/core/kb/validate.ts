@@ -78,7 +78,7 @@ function semanticDiagnostics(input: HintKb | { kb: HintKb; indexes: number[] }, 
       return;
     }
     if (trimmed.length > opts.maxHintChars) {
-      push('warning', 'overlong', ['hints', i, 'text'], `hint text has ${trimmed.length} characters (limit ${opts.maxHintChars}; run, train and evaluate refuse it while it is enabled)`);
+      push('warning', 'overlong', ['hints', i, 'text'], `hint text has ${trimmed.length} characters (limit ${opts.maxHintChars})`);
     }
     const unsafe = unsafeCharacter(h.text);
     if (unsafe) push('error', 'control-characters', ['hints', i, 'text'], `hint text holds ${unsafe}: it would break the one-line "Hint:" of the prompt (run, train and evaluate refuse it while it is enabled)`);

@@ -18,9 +18,12 @@
  *
  * The target's rank is the position of the first line that matches it among the list lines
  * (hallucinated and duplicate lines keep their place, as in the authors' count), and only
- * within the top K. Titles shared by several candidates (remakes) cannot be told apart by the
- * model; as in the authors' scoring, such a line counts for the target if the target is one of
- * them and has not been listed yet.
+ * within the top K. Titles shared by several candidates are shown disambiguated (data/titles.ts:
+ * "Scarface (1983) [2]"), and such a label matches its one candidate. A line that names only
+ * the shared bare title is resolved by position: the first of those candidates, in candidate
+ * list order, not listed yet (never "the target if it is one of them", which would score a
+ * guess as a hit). Mode `exact` keeps the authors' rule: a line equal to the target's title
+ * counts for the target.
  */
 import { distance } from 'fastest-levenshtein';
 import { normaliseTitle } from './normaliseTitle';
@@ -56,13 +59,16 @@ export interface ParseOptions {
 
 export interface Candidate {
   id: string;
+  /** The title as the prompt shows it (a disambiguated label when others share the title). */
   title: string;
+  /** The item's own title when it differs from `title`: an answer may drop the label's suffix. */
+  plainTitle?: string;
 }
 
 export function parseRankedAnswer(answer: string, candidates: Candidate[], targetId: string, opts: ParseOptions): ParsedAnswer {
   const items = extractListItems(answer);
   if (!items) return { ranking: [], targetRank: null, lines: 0, matched: 0, hallucinated: 0, duplicates: 0, unparsable: true };
-  const index = indexCandidates(candidates, targetId, opts.mode !== 'exact');
+  const index = indexCandidates(candidates, targetId, opts.mode === 'exact');
   const ranking: string[] = [];
   const listed = new Set<string>();
   let targetRank: number | null = null;
@@ -91,13 +97,28 @@ interface CandidateIndex {
   byNorm: Map<string, string[]>;
 }
 
-function indexCandidates(candidates: Candidate[], targetId: string, withNorm: boolean): CandidateIndex {
-  const ordered = [...candidates.filter((c) => c.id === targetId), ...candidates.filter((c) => c.id !== targetId)];
+function indexCandidates(candidates: Candidate[], targetId: string, exact: boolean): CandidateIndex {
   const byTitle = new Map<string, string[]>();
   const byNorm = new Map<string, string[]>();
-  for (const c of ordered) {
+  if (exact) {
+    // The authors' scoring: the target first among candidates sharing its title.
+    const ordered = [...candidates.filter((c) => c.id === targetId), ...candidates.filter((c) => c.id !== targetId)];
+    for (const c of ordered) push(byTitle, c.title, c.id);
+    // Their prompts showed bare titles: a line equal to one counts as in their scoring.
+    for (const c of ordered) if (c.plainTitle !== undefined) push(byTitle, c.plainTitle, c.id);
+    return { byTitle, byNorm };
+  }
+  // Labels first, each naming one candidate; then bare titles, naming all candidates that share
+  // one, in list order (position decides, not which id is the target).
+  for (const c of candidates) {
     push(byTitle, c.title, c.id);
-    const norm = withNorm ? memoNormalise(c.title) : '';
+    const norm = memoNormalise(c.title);
+    if (norm) push(byNorm, norm, c.id);
+  }
+  for (const c of candidates) {
+    if (c.plainTitle === undefined || c.plainTitle === c.title) continue;
+    push(byTitle, c.plainTitle, c.id);
+    const norm = memoNormalise(c.plainTitle);
     if (norm) push(byNorm, norm, c.id);
   }
   return { byTitle, byNorm };

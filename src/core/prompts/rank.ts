@@ -10,6 +10,9 @@
 import type { ChatMessage } from '../llm/types';
 import type { Session, SessionDataset } from '../data/types';
 import type { Re2llmConfig } from '../config/defaults';
+import { promptedHistory } from './history';
+
+export { promptedHistory } from './history';
 
 export interface RankPromptOptions {
   template: string;
@@ -20,6 +23,12 @@ export interface RankPromptOptions {
   items: string;
   verb: string;
   verbPresent: string;
+  /**
+   * prompt.disambiguateTitles. The labels themselves come with the dataset (`promptTitles`, set
+   * by loadDataset from the same setting); it is listed here so that every stage key, which
+   * hashes these options, changes with it.
+   */
+  disambiguateTitles: boolean;
 }
 
 export function rankPromptOptions(config: Re2llmConfig): RankPromptOptions {
@@ -32,6 +41,7 @@ export function rankPromptOptions(config: Re2llmConfig): RankPromptOptions {
     items: config.dataset.itemNounPlural,
     verb: config.dataset.verbPast,
     verbPresent: config.dataset.verbPresent,
+    disambiguateTitles: config.prompt.disambiguateTitles,
   };
 }
 
@@ -43,8 +53,18 @@ export interface RankPrompt {
   truncated: number;
 }
 
-export function titleOf(dataset: SessionDataset, id: string): string {
-  return dataset.items.get(id)?.title ?? `item ${id}`;
+/** How prompts name an item: its title, or its disambiguated label when other items share the title. */
+export function titleOf(dataset: Pick<SessionDataset, 'items' | 'promptTitles'>, id: string): string {
+  return dataset.promptTitles?.get(id) ?? dataset.items.get(id)?.title ?? `item ${id}`;
+}
+
+/**
+ * The candidates as the answer parser needs them: in prompt order (the parser resolves a title
+ * several candidates share by position), with the label shown and the bare title an answer may
+ * use instead.
+ */
+export function promptCandidates(dataset: Pick<SessionDataset, 'items' | 'promptTitles'>, ids: readonly string[]): Array<{ id: string; title: string; plainTitle: string }> {
+  return ids.map((id) => ({ id, title: titleOf(dataset, id), plainTitle: dataset.items.get(id)?.title ?? `item ${id}` }));
 }
 
 function fill(template: string, values: Record<string, string>): string {
@@ -52,7 +72,7 @@ function fill(template: string, values: Record<string, string>): string {
 }
 
 export function buildRankPrompt(dataset: SessionDataset, session: Session, opts: RankPromptOptions, hint?: string): RankPrompt {
-  const shownHistory = session.history.slice(-opts.historyLimit);
+  const shownHistory = promptedHistory(session, opts.historyLimit);
   const history = shownHistory.map((id) => `- ${titleOf(dataset, id)}`).join('\n');
   const candidates = session.candidates.map((id) => `- ${titleOf(dataset, id)}`).join('\n');
   const hintLine = hint && hint.trim() ? fill(opts.hintTemplate, { hint: hint.trim() }) : '';

@@ -6,7 +6,7 @@
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session, SessionDataset } from '../data/types';
 import type { LlmClient } from '../llm/types';
-import { buildRankPrompt, rankPromptOptions, titleOf } from '../prompts/rank';
+import { buildRankPrompt, promptCandidates, rankPromptOptions } from '../prompts/rank';
 import { parseRankedAnswer, type ParsedAnswer } from '../parse/rankedAnswer';
 import { ndcgAtK } from '../metrics/rankMetrics';
 
@@ -32,7 +32,7 @@ export async function rankSession(ctx: RankContext, session: Session, hint?: str
   const withHint = hint !== undefined && hint.trim().length > 0;
   const prompt = buildRankPrompt(dataset, session, rankPromptOptions(config), withHint ? hint : undefined);
   const result = await ctx.client.chat({ messages: prompt.messages, purpose: withHint ? 'rank-hint' : 'rank' }, signal);
-  const candidates = session.candidates.map((id) => ({ id, title: titleOf(dataset, id) }));
+  const candidates = promptCandidates(dataset, session.candidates);
   const parsed = parseRankedAnswer(result.text, candidates, session.target, {
     mode: config.parse.mode,
     fuzzyThreshold: config.parse.fuzzyThreshold,

@@ -4,7 +4,7 @@
  * and the parse-quality rates.
  */
 import type { Session, SessionDataset } from '../data/types';
-import { titleOf } from '../prompts/rank';
+import { promptCandidates } from '../prompts/rank';
 import { InputError } from '../util/errors';
 import { Rng } from '../util/rng';
 import { parseRankedAnswer, type MatchMode, type ParsedAnswer } from '../parse/rankedAnswer';
@@ -51,7 +51,7 @@ export function scoreAnswers(dataset: SessionDataset, recorded: RecordedAnswers,
   const scored = recorded.answers.map((a): ScoredSession => {
     const session = sessions.get(a.sessionId);
     if (!session) throw new InputError(`unknown session "${a.sessionId}" (not in dataset "${dataset.name}")`, recorded.file, a.line, 'session_id');
-    const candidates = session.candidates.map((id) => ({ id, title: titleOf(dataset, id) }));
+    const candidates = promptCandidates(dataset, session.candidates);
     const parsed = parseRankedAnswer(a.answer, candidates, session.target, opts);
     return { sessionId: a.sessionId, rank: parsed.targetRank, parsed };
   });

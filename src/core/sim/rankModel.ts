@@ -32,6 +32,7 @@
 import type { SessionDataset } from '../data/types';
 import { Rng, hashString } from '../util/rng';
 import { decadeOf, mentions, profileOf, type DatasetProfile } from './families';
+import { promptedHistory } from '../prompts/history';
 
 export interface RankModelParams {
   /** Signal strength relative to the unit-variance noise. */
@@ -138,7 +139,7 @@ function calibration(dataset: SessionDataset, historyLimit: number): Calibration
   const step = Math.max(1, Math.floor(all.length / CALIBRATION_SESSIONS));
   const lifts: number[][] = profile.families.map(() => []);
   for (let i = 0; i < all.length && lifts[0]!.length < CALIBRATION_SESSIONS; i += step) {
-    const history = all[i]!.history.slice(-historyLimit);
+    const history = promptedHistory(all[i]!, historyLimit);
     const dist = historyDistributions(profile, history);
     for (let f = 0; f < F; f++) lifts[f]!.push(lift(dist[f]!, profile.baseRates[f]!));
   }

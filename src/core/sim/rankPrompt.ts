@@ -6,7 +6,8 @@
  *
  * Rule: the first block of "- " lines is the history, the last block is the candidates (a prompt
  * with a single block has no history). Titles map to ids through an index over the dataset's
- * item titles; when two items share a title the first one in the dataset wins, consistently.
+ * item titles and prompt labels (a label names one of the items that share a title); a bare
+ * shared title maps to the first such item in the dataset, consistently.
  */
 import type { SessionDataset } from '../data/types';
 
@@ -29,11 +30,18 @@ function loose(title: string): string {
   return title.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-/** Title -> id (first item wins on duplicates), built once per dataset. */
+/**
+ * Title -> id, built once per dataset: the prompt labels of items that share a title first
+ * (prompt.disambiguateTitles: each names one item), then titles (first item wins on duplicates).
+ */
 export function titleIndex(dataset: SessionDataset): { exact: Map<string, string>; loose: Map<string, string> } {
   let idx = indexes.get(dataset);
   if (!idx) {
     idx = { exact: new Map(), loose: new Map() };
+    for (const [id, label] of dataset.promptTitles ?? []) {
+      idx.exact.set(label, id);
+      idx.loose.set(loose(label), id);
+    }
     for (const item of dataset.items.values()) {
       if (!idx.exact.has(item.title)) idx.exact.set(item.title, item.id);
       const l = loose(item.title);

@@ -13,6 +13,7 @@
  */
 import type { Session, SessionDataset } from '../data/types';
 import { profileOf } from './families';
+import { promptedHistory } from '../prompts/history';
 import { rankCandidatesSim, DEFAULT_RANK_PARAMS, type RankModelParams } from './rankModel';
 
 export interface SignalReport {
@@ -78,7 +79,7 @@ export function measureSignal(
   let misdirectedN = 0;
   const obsCount = hints.map(() => 0);
   for (const s of sessions) {
-    const history = s.history.slice(-limit);
+    const history = promptedHistory(s, limit);
     const base = rankCandidatesSim(dataset, history, s.candidates, undefined, opts.seed, params);
     const b = ndcgAt(base.order, s.target, k);
     baseNdcg += b;
