@@ -171,7 +171,6 @@ export class CacheSegment {
     const usable = !!buf && buf.length >= ENTRY_BYTES && buf.length % ENTRY_BYTES === 0 && entryOk(buf, 0) && buf.compare(MAGIC, 0, MAGIC.length, 0, MAGIC.length) === 0 && buf.readDoubleLE(8) === this.ino;
     if (usable) {
       const n = buf.length / ENTRY_BYTES - 1;
-      const table = new KeyTable(n);
       let end = 0;
       let ok = true;
       for (let i = 1; i <= n; i++) {
@@ -181,13 +180,11 @@ export class CacheSegment {
           break;
         }
         const offset = buf.readDoubleLE(at + KEY_BYTES);
-        const length = buf.readUInt32LE(at + KEY_BYTES + 8);
-        end = Math.max(end, offset + length);
+        end = Math.max(end, offset + buf.readUInt32LE(at + KEY_BYTES + 8));
         if (buf.compare(ZERO_KEY, 0, KEY_BYTES, at, at + KEY_BYTES) === 0) this.invalidOffsets.add(offset);
-        else table.insertEntry(buf, at);
       }
       if (ok && end <= dataSize) {
-        this.table = table;
+        this.table = KeyTable.over(buf, 1);
         this.scanned = end;
         return;
       }

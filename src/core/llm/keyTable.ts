@@ -24,6 +24,25 @@ export class KeyTable {
     this.slots = new Int32Array(pow2AtLeast(capacity * 2));
   }
 
+  /**
+   * A table over an index file's bytes as they are (no copy): entries `first..` of `buf`, those
+   * whose key is not all zeros (invalid-line markers) placed in the slots.
+   */
+  static over(buf: Buffer, first: number): KeyTable {
+    const n = buf.length / ENTRY_BYTES;
+    const t = new KeyTable(1);
+    t.entries = buf;
+    t.used = n;
+    t.slots = new Int32Array(pow2AtLeast(Math.max(16, (n - first) * 2)));
+    for (let i = first; i < n; i++) {
+      const at = i * ENTRY_BYTES;
+      let zero = true;
+      for (let b = 0; b < KEY_BYTES && zero; b += 4) zero = buf.readUInt32LE(at + b) === 0;
+      if (!zero) t.place(i);
+    }
+    return t;
+  }
+
   /** Distinct keys. */
   get size(): number {
     return this.unique;
