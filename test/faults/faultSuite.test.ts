@@ -6,7 +6,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SimServer } from '../../src/core/sim/server';
@@ -28,6 +28,14 @@ const SMALL = {
   'llm.concurrency': 8,
 };
 
+const KEY = 'sk-PLANTED-fault-suite-key-31d0';
+const QUERY_SECRET = 'PLANTED-query-secret-5e7b';
+const env = { OPENAI_API_KEY: KEY };
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f)) : [join(dir, f)]));
+}
+
 const servers: SimServer[] = [];
 after(async () => {
   for (const s of servers) await s.close();
@@ -40,16 +48,16 @@ test('faults and a SIGKILL during the run, then a rerun: the same results as a f
   servers.push(clean.sim, faulty.sim);
 
   const refDir = join(root, 'reference');
-  const ref = await runCli(runSettings(clean.sim.url, clean.endpointId, refDir, SMALL));
+  const ref = await runCli(runSettings(`${clean.sim.url}?api-key=${QUERY_SECRET}`, clean.endpointId, refDir, SMALL), { env });
   assert.equal(ref.code, 0, ref.stderr);
   const refSummary = JSON.parse(ref.stdout) as { kbHints: number; training: unknown };
   assert.ok(refSummary.kbHints > 0 && refSummary.training, 'every stage ran: reflection found hints, the agent trained');
 
   const dir = join(root, 'faulty');
-  const args = runSettings(faulty.sim.url, faulty.endpointId, dir, SMALL);
-  const killed = await runCli(args, { killWhen: /\[evaluate\] /m });
+  const args = runSettings(`${faulty.sim.url}?api-key=${QUERY_SECRET}`, faulty.endpointId, dir, SMALL);
+  const killed = await runCli(args, { env, killWhen: /\[evaluate\] /m });
   assert.equal(killed.signal, 'SIGKILL', `the run was to be killed during evaluation: ${killed.stderr.slice(-500)}`);
-  const rerun = await runCli(args);
+  const rerun = await runCli(args, { env });
   assert.equal(rerun.code, 0, rerun.stderr);
   const summary = JSON.parse(rerun.stdout) as { usage: { calls: number; retries: number; failures: number } };
   t.diagnostic(`fault-free ${ref.ms} ms; faulty ${killed.ms} ms until SIGKILL + rerun ${rerun.ms} ms (${summary.usage.calls} calls, ${summary.usage.retries} retries, ${summary.usage.failures} failures)`);
@@ -62,4 +70,12 @@ test('faults and a SIGKILL during the run, then a rerun: the same results as a f
   assert.deepEqual(b.kb, a.kb, 'same KB');
   assert.deepEqual(b.results, a.results, 'same metrics, tests, hint statistics and per-session outcomes');
   assert.deepEqual(b.predictions, a.predictions, 'same answers and rankings');
+  // Neither the planted key nor the query secret is in any file the tool wrote (cache, run folders, KB, report).
+  const written = filesUnder(root);
+  assert.ok(written.length > 10, `${written.length} files`);
+  const leaks = written.filter((f) => {
+    const text = readFileSync(f).toString('latin1');
+    return text.includes(KEY) || text.includes(QUERY_SECRET);
+  });
+  assert.deepEqual(leaks, []);
 });

@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import type { Re2llmConfig } from '../config/defaults';
 import type { SessionDataset } from '../data/types';
 import type { LlmClient } from '../llm/types';
+import { configForDisk } from '../llm/redactUrl';
 import type { HintKb } from '../kb/types';
 import { actionHints, kbFingerprint } from '../kb/actions';
 import type { SessionEncoder } from '../encode/types';
@@ -162,7 +163,7 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
     const present = await runFilesIn(runDir);
     if (present.length > 0) throw new InputError(`already holds a training run (${present.join(', ')}); resume it, or train into an empty folder`, runDir);
     await fsp.mkdir(join(runDir, 'checkpoints'), { recursive: true });
-    await writeJsonAtomic(paths.config, config);
+    await writeJsonAtomic(paths.config, configForDisk(config));
     await writeJsonAtomic(paths.manifest, {
       ...setup.manifest,
       ...(input.baseDir !== undefined ? { baseDir: input.baseDir } : {}),
