@@ -54,7 +54,9 @@ async function main(): Promise<void> {
   const settings: Record<string, string | number> = {
     'dataset.path': hetrec,
     'dataset.name': 'hetrec-faults',
-    ...(quick ? { 'agent.steps': 512, 'evaluation.testSample': 50, 'reflection.maxSessions': 60 } : {}),
+    // As in the run: a 3 s timeout, so the 2% never-answered requests cost 3 s, not 30.
+    'llm.timeoutMs': Number(arg('--timeout-ms') ?? 3000),
+    ...(quick ? { 'agent.steps': 512, 'evaluation.testSample': 50, 'reflection.maxSessions': 30, 'reflection.targetHints': 5 } : {}),
   };
   const root = mkdtempSync(join(tmpdir(), 're2llm-fault-bench-'));
   const clean = await startSim({}, hetrec);
