@@ -1,7 +1,7 @@
 /**
- * `re2llm cache stats|clear`: the response cache in `llm.cacheDir` (append-only JSONL shared by
- * every run). `stats` counts entries and bytes; `clear` deletes the file (the next run calls the
- * endpoint again).
+ * `re2llm cache stats|clear`: the response cache in `llm.cacheDir` (append-only JSONL with a
+ * sidecar index, shared by every run). `stats` counts entries, bytes, invalid lines and a torn
+ * last record; `clear` deletes the files (the next run calls the endpoint again).
  */
 import type { Command } from 'commander';
 import { ioFor, resolveFromCli, withConfigOptions } from './shared';
@@ -30,8 +30,14 @@ export function register(program: Command): void {
     async (flags: CacheFlags, cmd: Command) => {
       const io = ioFor(cmd);
       const st = await (await openCache(flags)).stats();
-      const out = { file: st.file, entries: st.entries, bytes: st.bytes, invalidLines: st.invalidLines };
-      io.result(out, `${st.file}: ${st.entries} entries, ${human(st.bytes)}${st.invalidLines ? `, ${st.invalidLines} invalid lines ignored` : ''}`);
+      const out = { file: st.file, entries: st.entries, bytes: st.bytes, indexBytes: st.indexBytes, invalidLines: st.invalidLines, tornTail: st.tornTail, ...(st.legacyFile ? { legacyFile: st.legacyFile } : {}) };
+      io.result(
+        out,
+        `${st.file}: ${st.entries} entries, ${human(st.bytes)} (index ${human(st.indexBytes)})` +
+          `${st.invalidLines ? `, ${st.invalidLines} invalid lines ignored` : ''}` +
+          `${st.tornTail ? ', the last record is torn (a crash mid-write, or a write in progress): ignored' : ''}` +
+          `${st.legacyFile ? `; also reads the older ${st.legacyFile}` : ''}`,
+      );
     },
   );
   withConfigOptions(cache.command('clear').description('delete every cached answer').option('--dir <folder>', 'cache folder (default: llm.cacheDir)')).action(

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { Re2llmConfig } from '../config/defaults';
 import type { SessionDataset } from '../data/types';
 import type { LlmClient } from '../llm/types';
+import { configForDisk } from '../llm/redactUrl';
 import type { HintKb } from '../kb/types';
 import { actionHints, kbFingerprint } from '../kb/actions';
 import type { SessionEncoder } from '../encode/types';
@@ -165,7 +166,7 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
     if (kept.length > 0) throw new InputError(`already holds a training run (${kept.join(', ')}); resume it, or train into an empty folder`, runDir);
     if (!input.resume && (await exists(paths.manifest))) logger.log('info', `${runDir}: an earlier start stopped before its first checkpoint; starting it again`);
     await fsp.mkdir(join(runDir, RUN_FILES.checkpoints), { recursive: true });
-    await writeJsonAtomic(paths.config, config);
+    await writeJsonAtomic(paths.config, configForDisk(config));
     const manifest: TrainManifest = {
       ...setup.manifest,
       ...(input.baseDir !== undefined ? { baseDir: input.baseDir } : {}),

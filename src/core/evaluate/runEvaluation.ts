@@ -36,7 +36,7 @@ import { usageDiff, zeroUsage, type ConditionRun, type PredictionRecord, type Us
 import { rankWithClient } from './rankWithClient';
 import { sampleSessions } from './sample';
 import { readTrainingCurve } from './trainingCurve';
-import { redactUrl } from '../llm/redactUrl';
+import { configForDisk, redactUrl } from '../llm/redactUrl';
 
 /** Every condition, in the order results.json lists them (the registry: src/protocol/conditions.ts). */
 export const ALL_CONDITIONS: readonly ConditionName[] = CONDITION_IDS;
@@ -219,7 +219,7 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
       llm: { baseUrl: llm?.baseUrl ?? redactUrl(config.llm.baseUrl), model: llm?.model ?? config.llm.model },
       ...(agent && agentRun ? { agentRun: agent.runDir ?? '' } : {}),
       packageVersion,
-      config: config as unknown as Record<string, unknown>,
+      config: configForDisk(config) as unknown as Record<string, unknown>,
     },
     ks: ev.ks.slice(),
     conditions: ordered.map((r) => summariseCondition(r, agg)),

@@ -54,3 +54,12 @@ export function urlSecrets(url: string): string[] {
     return [];
   }
 }
+
+/**
+ * A configuration as it may be written into a run folder or results.json: `llm.baseUrl` without
+ * user info and secret query parameters (still a usable URL; a gateway key carried in the query
+ * must come from the user's own config again when such a run is resumed).
+ */
+export function configForDisk<C extends { llm: { baseUrl: string } }>(config: C): C {
+  return { ...config, llm: { ...config.llm, baseUrl: endpointIdentity(config.llm.baseUrl) } };
+}

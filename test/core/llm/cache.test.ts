@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, appendFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { fixtureDataset, rankMessages } from '../sim/simFixture';
 import { startSimServer, type SimServer } from '../../../src/core/sim/server';
 import { createLlmClient, OfflineMissError } from '../../../src/core/llm/client';
@@ -56,7 +57,10 @@ test('a second identical request makes zero calls, also from a new process-like 
   await assert.rejects(c2.chat({ messages: rankMessages(ds, horror) }), /No API key/);
   const rec = JSON.parse(readFileSync(join(dir, CACHE_FILE_NAME), 'utf8').trim().split('\n')[0]!);
   assert.equal(rec.input.model, 're2llm-sim');
-  assert.equal(rec.input.messages[0].content, rankMessages(ds, horror)[0]!.content);
+  // The prompt is kept as its hash and length (it was 83% of the bytes), the answer in full.
+  const prompt = rankMessages(ds, horror)[0]!.content;
+  assert.deepEqual(rec.input.messages[0], { role: 'user', sha256: createHash('sha256').update(prompt).digest('hex'), chars: prompt.length });
+  assert.equal(rec.output.text, a.text);
   assert.ok(!readFileSync(join(dir, CACHE_FILE_NAME), 'utf8').includes(KEY), 'the key is never stored');
 });
 
