@@ -186,6 +186,8 @@ export interface SidebarState {
   };
   params: SidebarParams;
   paramLimits: SidebarParamLimits;
+  /** Warnings about the user's setup (KB size, candidate sets, test sample), as sentences. */
+  warnings: string[];
   jobs: SidebarJob[];
   runs: SidebarRun[];
 }
