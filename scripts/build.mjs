@@ -14,6 +14,7 @@ const nodeEntries = [
 const webEntries = [
   { in: 'webview/sidebar/main.ts', out: 'dist/webview/sidebar.js' },
   { in: 'webview/results/main.ts', out: 'dist/webview/results.js' },
+  { in: 'webview/runs/main.ts', out: 'dist/webview/runs.js' },
 ];
 
 mkdirSync('dist/webview', { recursive: true });

@@ -198,7 +198,7 @@ export type SidebarNotification = { type: 'sidebar/state'; state: SidebarState }
 /** Palette commands the sidebar may trigger (a closed list: the webview cannot run arbitrary commands). */
 export const SIDEBAR_HOST_COMMANDS = [
   'setApiKey', 'clearApiKey', 'selectEndpoint', 'openKb', 'validateKb', 'openResults', 'compareRuns',
-  'startDemo', 'importDataset', 'openDataset', 'manageTrust', 'showLog',
+  'startDemo', 'importDataset', 'openDataset', 'manageTrust', 'showLog', 'openRunsTable',
 ] as const;
 export type SidebarHostCommand = (typeof SIDEBAR_HOST_COMMANDS)[number];
 export type SidebarAction = 'reflect' | 'train' | 'evaluate' | 'run';

@@ -285,5 +285,10 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     await wb.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
     await wb.page.locator('.markers-panel-container', { hasText: 'No problems have been detected in the workspace' }).first().waitFor({ timeout: 30_000 });
     await wb.screenshot(join(DOCS, 'sidebar-keyless.png'));
+
+    // The walkthrough is listed by VS Code's own "Welcome: Open Walkthrough…".
+    await wb.runCommand('Welcome: Open Walkthrough...');
+    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Get started with Re2LLM Studio' }).first().waitFor({ timeout: 15_000 });
+    await wb.page.keyboard.press('Escape');
   }, makeFreshWorkspace());
 });
