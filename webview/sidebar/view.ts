@@ -99,7 +99,7 @@ export class SidebarView {
       section('Recent runs', 'runs', this.runs, h('div', { class: 'row' },
         button('Open Results', { appearance: 'secondary', testId: 'open-results', onClick: cmd('openResults') }),
         button('Compare Runs', { appearance: 'secondary', testId: 'compare-runs', onClick: cmd('compareRuns') }),
-        button('Runs Table', { appearance: 'secondary', testId: 'runs-table', onClick: cmd('openRunsTable') }),
+        button('Runs Table', { appearance: 'secondary', testId: 'open-runs-table', onClick: cmd('openRunsTable') }),
         button('Log', { appearance: 'secondary', testId: 'show-log', onClick: cmd('showLog') }))),
     );
     root.append(this.banner, this.empty, this.main);

@@ -58,7 +58,7 @@ export function manifestParts(): Record<string, unknown> {
       },
     },
     contributes: {
-      viewsContainers: { activitybar: [{ id: VIEW_CONTAINER_ID, title: 'Re2LLM Studio', icon: 'media/re2llm.svg' }] },
+      viewsContainers: { activitybar: [{ id: VIEW_CONTAINER_ID, title: 'Re2LLM', icon: 'media/re2llm.svg' }] },
       views: { [VIEW_CONTAINER_ID]: [{ type: 'webview', id: SIDEBAR_VIEW_ID, name: 'Studio', contextualTitle: 'Re2LLM' }] },
       commands,
       menus: {
