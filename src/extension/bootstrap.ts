@@ -11,7 +11,7 @@ import { ResultsHost } from './results/resultsHost';
 import { createResultsPanel, ResultsSerializer } from './results/resultsPanel';
 import { SidebarViewProvider } from './sidebar/sidebarView';
 import { KbEditing } from './kb/kbEditing';
-import { createCore } from './core/load';
+import { createCore } from './coreAdapter/load';
 import { RunsTableHost } from './runs/runsTableHost';
 import { createRunsPanel } from './runs/runsTablePanel';
 

@@ -15,7 +15,7 @@ import { datasetFacts, setupWarnings, type DatasetFacts } from './setupWarnings'
 import { paramLimits, paramsLayer, paramsOf, paramValueValid } from './sidebarParams';
 import { SIDEBAR_PARAMS } from '../../protocol/webview';
 import { keyNeeded, SIMULATED_LLM_KEY, SIMULATED_MODEL, type LlmAccess } from '../actions/llmAccess';
-import type { CoreApi } from '../core/api';
+import type { CoreApi } from '../coreAdapter/api';
 import type { Vs } from '../vscode/types';
 import { SidebarChannel } from '../sidebar/sidebarChannel';
 import { ApiKeyStore, redact } from './apiKey';

@@ -11,9 +11,9 @@ import { formatKb } from '../../../src/core/kb/store';
 import { parseKbText } from '../../../src/core/kb/index';
 import { hashJson } from '../../../src/core/util/hash';
 import { stagingFor } from '../../../src/extension/kb/staging';
-import { reflectExtKey } from '../../../src/extension/core/load';
+import { reflectExtKey } from '../../../src/extension/coreAdapter/load';
 import { listRuns } from '../../../src/extension/host/runs';
-import type { JobContext } from '../../../src/extension/core/api';
+import type { JobContext } from '../../../src/extension/coreAdapter/api';
 import { hostWorkspace, kbOf, settle } from '../fakes/workspace';
 
 const params = { "reflection.targetHints": 5, "reflection.maxCalls": 50, "agent.steps": 100, "agent.preset": 'bandit' as const, "evaluation.testSample": 10 };
