@@ -15,6 +15,7 @@ const webEntries = [
   { in: 'webview/sidebar/main.ts', out: 'dist/webview/sidebar.js' },
   { in: 'webview/results/main.ts', out: 'dist/webview/results.js' },
   { in: 'webview/study/main.ts', out: 'dist/webview/study.js' },
+  { in: 'webview/runs/main.ts', out: 'dist/webview/runs.js' },
 ];
 
 mkdirSync('dist/webview', { recursive: true });

@@ -11,7 +11,9 @@ import { ResultsHost } from './results/resultsHost';
 import { createResultsPanel, ResultsSerializer } from './results/resultsPanel';
 import { SidebarViewProvider } from './sidebar/sidebarView';
 import { KbEditing } from './kb/kbEditing';
-import { createCore } from './core/load';
+import { createCore } from './coreAdapter/load';
+import { RunsTableHost } from './runs/runsTableHost';
+import { createRunsPanel } from './runs/runsTablePanel';
 import { bootStudy } from './study/bootStudy';
 
 export interface Booted {
@@ -44,15 +46,32 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
     },
   });
   studio.results = results;
+  const runsTable = new RunsTableHost({
+    ui: vs.ui,
+    log: vs.log,
+    state: vs.workspaceState,
+    createPanel: () => createRunsPanel(vs.extensionPath),
+    runs: async () => {
+      const wc = await studio.selectedConfig();
+      return wc ? { runsDir: wc.resolved.config.output.runsDir, runs: await studio.runs(wc.resolved.config) } : undefined;
+    },
+    runningDirs: () => studio.jobs.running().map((j) => j.runDir).filter((d): d is string => !!d),
+    showRuns: (dirs) => results.showRuns(dirs),
+    runsChanged: () => void studio.refresh(),
+  });
   const kb = new KbEditing(studio);
   kb.register(context.subscriptions);
   handlers = commandHandlers(studio, actions);
+  handlers['re2llm.openRunsTable'] = () => runsTable.open();
   handlers['re2llm.disableHint'] = (uri, index) => kb.disableHint(uri as vscode.Uri, index as number);
   const study = bootStudy(vs, studio, results, context.subscriptions);
   handlers['re2llm.runStudy'] = (file) => study.run(file);
 
   // The sidebar snapshot depends on trust, settings, datasets, runs and KB files.
-  const refresh = () => studio.scheduleRefresh();
+  const refresh = () => {
+    studio.scheduleRefresh();
+    void runsTable.refresh();
+  };
   const watcher = vscode.workspace.createFileSystemWatcher('**/{re2llm.config.json,*.hints.json,results.json,manifest.json,items.jsonl,*.inter,example_train.txt,interactions.csv}');
   context.subscriptions.push(
     watcher,

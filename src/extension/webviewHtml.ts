@@ -73,7 +73,7 @@ export function webviewOptionsFor<U>(extensionPath: string, toUri: (path: string
 }
 
 /** The page for one bundle: dist/webview/<page>.js + media/<page>.css. */
-export function pageHtml(webview: WebviewLike, toUri: (path: string) => { fsPath: string }, extensionPath: string, page: 'sidebar' | 'results', title: string): string {
+export function pageHtml(webview: WebviewLike, toUri: (path: string) => { fsPath: string }, extensionPath: string, page: 'sidebar' | 'results' | 'runs', title: string): string {
   const uri = (p: string) => webview.asWebviewUri(toUri(join(extensionPath, p))).toString();
   return renderWebviewHtml({
     cspSource: webview.cspSource,

@@ -186,6 +186,8 @@ export interface SidebarState {
   };
   params: SidebarParams;
   paramLimits: SidebarParamLimits;
+  /** Warnings about the user's setup (KB size, candidate sets, test sample), as sentences. */
+  warnings: string[];
   jobs: SidebarJob[];
   runs: SidebarRun[];
 }
@@ -196,7 +198,7 @@ export type SidebarNotification = { type: 'sidebar/state'; state: SidebarState }
 /** Palette commands the sidebar may trigger (a closed list: the webview cannot run arbitrary commands). */
 export const SIDEBAR_HOST_COMMANDS = [
   'setApiKey', 'clearApiKey', 'selectEndpoint', 'openKb', 'validateKb', 'openResults', 'compareRuns',
-  'startDemo', 'importDataset', 'openDataset', 'manageTrust', 'showLog',
+  'startDemo', 'importDataset', 'openDataset', 'manageTrust', 'showLog', 'openRunsTable',
 ] as const;
 export type SidebarHostCommand = (typeof SIDEBAR_HOST_COMMANDS)[number];
 export type SidebarAction = 'reflect' | 'train' | 'evaluate' | 'run';

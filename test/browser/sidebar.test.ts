@@ -42,6 +42,7 @@ function state(over: Partial<SidebarState> = {}): SidebarState {
     endpoint: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1:8b', keySource: 'secret', simulated: false, keyNeeded: true, ignored: [] },
     kb: { path: '/ws/examples/re2llm/hetrec-mini.hints.json', hints: 21, enabled: 19, stale: true, staleReason: '1 added or enabled (h-3f2a); 2 removed or disabled (h-01, h-02)', errors: 1 },
     params: PARAMS,
+    warnings: [],
     paramLimits: { 'reflection.targetHints': { minimum: 1 }, 'reflection.maxCalls': { minimum: 1 }, 'agent.steps': { minimum: 1 }, 'evaluation.testSample': { minimum: 0 } },
     jobs: [
       {
@@ -222,6 +223,10 @@ test('sidebar: keyless endpoints enable the buttons, a missing key disables them
     await postToWebview(page, { type: 'sidebar/state', state: state({ endpoint: { ...local, simulated: true, model: 'sim-llm' }, kb: { path: '/ws/re2llm/x.hints.json', hints: 0, enabled: 0, stale: false, errors: 5, invalid: 'parse' } }) });
     await waitForPageCondition(page, `/Simulated LLM/.test(document.querySelector('[data-testid="endpoint"]').textContent)`);
     assert.match(await text(page, 'kb-summary'), /x\.hints\.json: the KB does not parse/);
+    assert.equal(await visible(page, 'setup-warnings'), false);
+    await postToWebview(page, { type: 'sidebar/state', state: state({ endpoint: { ...local, simulated: true, model: 'sim-llm' }, warnings: ['Evaluating on 40 test sessions: a paired test on fewer than 100 sessions detects only large differences between conditions.'] }) });
+    await waitForPageCondition(page, `!document.querySelector('[data-testid="setup-warnings"]').hidden`);
+    assert.match(await text(page, 'setup-warnings'), /40 test sessions/);
     assert.doesNotMatch(await text(page, 'kb-summary'), /0 hints/);
     await s.screenshot('sidebar-keyless');
     assert.deepEqual(await s.cspViolations(), []);

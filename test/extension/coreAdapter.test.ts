@@ -1,5 +1,5 @@
 /**
- * The real CoreApi adapter (src/extension/core/load.ts) against the simulated LLM on loopback and
+ * The real CoreApi adapter (src/extension/coreAdapter/load.ts) against the simulated LLM on loopback and
  * the bundled example: the hint check, an evaluation, and the session drill-down built from its
  * predictions. Small settings so it stays a few seconds.
  */
@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore } from '../../src/extension/core/load';
-import type { JobContext, JobProgress } from '../../src/extension/core/api';
+import { createCore } from '../../src/extension/coreAdapter/load';
+import type { JobContext, JobProgress } from '../../src/extension/coreAdapter/api';
 import { resolveConfig } from '../../src/core/config/resolve';
 import { loadDataset } from '../../src/core/data/load';
 import { startSimServer, type SimServer } from '../../src/core/sim/index';

@@ -42,6 +42,7 @@ export class SidebarView {
   private readonly actionButtons = new Map<SidebarAction, HTMLElement>();
   private readonly trustButtons: HTMLElement[] = [];
   private readonly actionsNote = h('p', { class: 'muted', 'data-testid': 'actions-note' });
+  private readonly warnings = h('ul', { class: 'setup-warnings', 'data-testid': 'setup-warnings', hidden: '' });
   private readonly jobs = h('ul', { class: 'jobs', 'data-testid': 'jobs', 'aria-live': 'polite' });
   private readonly runs = h('ul', { class: 'runs', 'data-testid': 'runs' });
   private readonly canvases = new Map<string, HTMLCanvasElement>();
@@ -93,11 +94,12 @@ export class SidebarView {
         button('Open KB', { appearance: 'secondary', testId: 'open-kb', onClick: cmd('openKb') }),
         button('Validate', { appearance: 'secondary', testId: 'validate-kb', onClick: cmd('validateKb') }))),
       divider(),
-      section('Run', 'actions', h('div', { class: 'params' }, ...this.fields.values(), ...CHOICE_FIELDS.map((f) => h('label', { class: 'preset' }, f.label, this.choices.get(f.key)!))), actionRow, this.actionsNote),
+      section('Run', 'actions', h('div', { class: 'params' }, ...this.fields.values(), ...CHOICE_FIELDS.map((f) => h('label', { class: 'preset' }, f.label, this.choices.get(f.key)!))), actionRow, this.actionsNote, this.warnings),
       divider(),
       section('Recent runs', 'runs', this.runs, h('div', { class: 'row' },
         button('Open Results', { appearance: 'secondary', testId: 'open-results', onClick: cmd('openResults') }),
         button('Compare Runs', { appearance: 'secondary', testId: 'compare-runs', onClick: cmd('compareRuns') }),
+        button('Runs Table', { appearance: 'secondary', testId: 'open-runs-table', onClick: cmd('openRunsTable') }),
         button('Log', { appearance: 'secondary', testId: 'show-log', onClick: cmd('showLog') }))),
     );
     root.append(this.banner, this.empty, this.main);
@@ -190,6 +192,8 @@ export class SidebarView {
       this.fillFields(this.params);
     }
     this.updateActions();
+    this.warnings.hidden = !state.warnings?.length;
+    this.warnings.replaceChildren(...(state.warnings ?? []).map((w) => h('li', { class: 'warning' }, `⚠ ${w}`)));
     this.renderJobs(state.jobs);
     this.renderRuns(state);
     this.persist();

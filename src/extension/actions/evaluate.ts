@@ -1,7 +1,7 @@
 /** Evaluate: every condition on the test sample, with the newest matching trained agent. */
 import { basename } from 'node:path';
 import type { SidebarParams } from '../../protocol/webview';
-import type { JobContext } from '../core/api';
+import type { JobContext } from '../coreAdapter/api';
 import { pickAgentRun } from '../host/agentRun';
 import type { Studio } from '../host/studio';
 import { prepareJob, runJob, withEndpoint } from './runJob';

@@ -7,7 +7,7 @@ import type { ConfigLayer } from '../../core/config/resolve';
 import type { SessionDataset } from '../../core/data/types';
 import { simEndpointId } from '../../core/sim/identity';
 import { DEMO_SIM_SEED } from '../../core/run/demo';
-import type { CoreApi } from '../core/api';
+import type { CoreApi } from '../coreAdapter/api';
 
 /** workspaceState key: true when this workspace's jobs use the simulated LLM. */
 export const SIMULATED_LLM_KEY = 're2llm.simulatedLlm';

@@ -6,7 +6,7 @@
  */
 import type { ConfigLayer } from '../../core/config/resolve';
 import type { JobKind, SidebarDataset, SidebarParams } from '../../protocol/webview';
-import type { JobContext, JobProgress } from '../core/api';
+import type { JobContext, JobProgress } from '../coreAdapter/api';
 import { redact } from '../host/apiKey';
 import type { WorkspaceConfig } from '../host/config';
 import type { JobHandle } from '../host/jobs';

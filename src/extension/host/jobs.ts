@@ -7,7 +7,7 @@
  */
 import { basename } from 'node:path';
 import type { JobKind, SidebarJob } from '../../protocol/webview';
-import type { JobProgress } from '../core/api';
+import type { JobProgress } from '../coreAdapter/api';
 import type { Memento } from '../vscode/types';
 
 export const RUNNING_JOBS_KEY = 're2llm.runningJobs';

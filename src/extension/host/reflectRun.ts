@@ -4,7 +4,7 @@
  * core reflect into the copy, merge the copy into the KB (buffer or disk) — also when the run
  * failed, so hints accepted before a failure are not lost.
  */
-import type { CoreApi, JobContext } from '../core/api';
+import type { CoreApi, JobContext } from '../coreAdapter/api';
 import type { MergeOutcome } from '../kb/mergeIntoKb';
 import { mergeStaged, stageKb, stagingFor, type Staging } from '../kb/staging';
 import type { Workspace } from '../vscode/types';

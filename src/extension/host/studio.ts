@@ -11,10 +11,11 @@ import { defaultConfig, type Re2llmConfig } from '../../core/config/defaults';
 import { isEnabled, type HintKb } from '../../core/kb/types';
 import type { Logger } from '../../core/util/log';
 import type { SidebarAction, SidebarCommand, SidebarDataset, SidebarParams, SidebarState } from '../../protocol/webview';
+import { datasetFacts, setupWarnings, type DatasetFacts } from './setupWarnings';
 import { paramLimits, paramsLayer, paramsOf, paramValueValid } from './sidebarParams';
 import { SIDEBAR_PARAMS } from '../../protocol/webview';
 import { keyNeeded, SIMULATED_LLM_KEY, SIMULATED_MODEL, type LlmAccess } from '../actions/llmAccess';
-import type { CoreApi } from '../core/api';
+import type { CoreApi } from '../coreAdapter/api';
 import type { Vs } from '../vscode/types';
 import { SidebarChannel } from '../sidebar/sidebarChannel';
 import { ApiKeyStore, redact } from './apiKey';
@@ -54,6 +55,8 @@ export class Studio {
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   /** The parameters in the last snapshot sent to the sidebar (what the user saw and edited). */
   private shownParams: SidebarParams | undefined;
+  /** Facts about the selected dataset for the setup warnings, loaded once per dataset path. */
+  private facts: { key: string; value?: DatasetFacts } | undefined;
 
   constructor(
     readonly vs: Vs,
@@ -264,14 +267,25 @@ export class Studio {
       },
       params: this.params(config ?? defaultConfig()),
       paramLimits: paramLimits(),
+      warnings: [],
       jobs: this.jobs.snapshot(),
       runs: [],
     };
     if (!wc || !config) return state;
+    const facts = this.datasetFactsFor(config);
     const runs = await this.runs(config);
     state.runs = runs.slice(0, 8).map((r) => ({ id: r.id, label: r.label, hasResults: r.hasResults }));
     const kbPath = this.kbPathFor(wc);
     const read = await this.readKb(kbPath);
+    const shown = state.params;
+    state.warnings = setupWarnings({
+      dataset: facts,
+      enabledHints: read?.kb?.hints.filter(isEnabled).length,
+      targetHints: shown['reflection.targetHints'],
+      candidates: config.dataset.candidates,
+      testSample: shown['evaluation.testSample'],
+      topK: config.prompt.topK,
+    });
     if (read) {
       const kb = read.kb;
       const diags = await this.core.validateKb(read.text, { maxHintChars: config.reflection.maxHintChars });
@@ -286,6 +300,27 @@ export class Studio {
       }
     }
     return state;
+  }
+
+  /**
+   * The dataset's facts if loaded; otherwise starts loading them (once per dataset path) and
+   * refreshes the sidebar when they arrive. A dataset that does not load gives no warnings here
+   * (the jobs report the error).
+   */
+  private datasetFactsFor(config: Re2llmConfig): DatasetFacts | undefined {
+    const key = JSON.stringify(config.dataset);
+    if (this.facts?.key === key) return this.facts.value;
+    const entry: { key: string; value?: DatasetFacts } = { key };
+    this.facts = entry;
+    void (async () => {
+      try {
+        entry.value = datasetFacts(await this.core.loadDataset(config, this.logger()));
+        if (this.facts === entry) this.scheduleRefresh();
+      } catch (err) {
+        this.vs.log.debug(`setup warnings: dataset not loaded: ${(err as Error).message}`);
+      }
+    })();
+    return undefined;
   }
 
   async refresh(): Promise<void> {

@@ -8,7 +8,7 @@
  * - otherwise: the core's merge-safe save to disk (re-read, merge, atomic write).
  */
 import type { HintKb } from '../../core/kb/types';
-import type { CoreApi } from '../core/api';
+import type { CoreApi } from '../coreAdapter/api';
 import type { Workspace } from '../vscode/types';
 
 export type MergeOutcome = { where: 'buffer' | 'disk'; hints: number } | { where: 'staged'; reason: string };

@@ -15,7 +15,7 @@ import { basename, join, resolve } from 'node:path';
 import type { HintKb } from '../../core/kb/types';
 import { emptyKb } from '../../core/kb/types';
 import { writeFileAtomic, writeJsonAtomic } from '../../core/util/fs';
-import type { CoreApi } from '../core/api';
+import type { CoreApi } from '../coreAdapter/api';
 import type { Workspace } from '../vscode/types';
 import { mergeIntoKb, type MergeOutcome } from './mergeIntoKb';
 

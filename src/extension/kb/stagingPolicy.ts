@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import type { ConfigLayer } from '../../core/config/resolve';
 import { isEnabled } from '../../core/kb/types';
-import type { JobContext } from '../core/api';
+import type { JobContext } from '../coreAdapter/api';
 import { describeMerge, reflectIntoKb } from '../host/reflectRun';
 import type { Studio } from '../host/studio';
 import { hasStaged, stagingFor } from './staging';

@@ -59,7 +59,7 @@ export function manifestParts(): Record<string, unknown> {
       },
     },
     contributes: {
-      viewsContainers: { activitybar: [{ id: VIEW_CONTAINER_ID, title: 'Re2LLM Studio: hint KB, agent training, results', icon: 'media/re2llm.svg' }] },
+      viewsContainers: { activitybar: [{ id: VIEW_CONTAINER_ID, title: 'Re2LLM', icon: 'media/re2llm.svg' }] },
       views: { [VIEW_CONTAINER_ID]: [{ type: 'webview', id: SIDEBAR_VIEW_ID, name: 'Studio', contextualTitle: 'Re2LLM' }] },
       commands,
       menus: {

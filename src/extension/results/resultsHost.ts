@@ -13,7 +13,7 @@ import type { ResultsView } from '../host/studio';
 import { readResults } from '../host/runs';
 import { locateHints } from '../kb/locate';
 import { updateRunInfo } from '../../core/evaluate/runInfo';
-import type { CoreApi } from '../core/api';
+import type { CoreApi } from '../coreAdapter/api';
 import type { Memento, Ui, HostLog } from '../vscode/types';
 
 export const RESULTS_PANEL_KEY = 're2llm.resultsPanel.runDirs';

@@ -34,10 +34,11 @@ test('kb validate --json --dataset: one JSON document; item titles of the datase
   const file = join(dir, 'x.hints.json');
   writeFileSync(file, JSON.stringify({ version: 1, dataset: 'hetrec-mini', hints: [{ id: 'h-1', text: 'Recommend Grumpy Old Men to fans of comedies.' }, { id: 'h-2', text: 'Favour comedies.' }] }, null, 2));
   const r = cli(['kb', 'validate', file, '--dataset', join(ROOT, 'examples', 're2llm.config.json'), '--json']);
-  assert.equal(r.code, 0, r.stderr);
-  const doc = JSON.parse(r.stdout) as { valid: boolean; errors: number; warnings: number; diagnostics: { code: string; path: unknown[]; line: number }[] };
-  assert.equal(doc.valid, true);
-  assert.deepEqual(doc.diagnostics.map((d) => [d.code, d.path, d.line]), [['leak', ['hints', 0, 'text'], 7]]);
+  // A named title makes the hint an answer: an error, so the KB does not validate.
+  assert.equal(r.code, 1, r.stderr);
+  const doc = JSON.parse(r.stdout) as { valid: boolean; errors: number; warnings: number; diagnostics: { code: string; severity: string; path: unknown[]; line: number }[] };
+  assert.equal(doc.valid, false);
+  assert.deepEqual(doc.diagnostics.map((d) => [d.code, d.severity, d.path, d.line]), [['leak', 'error', ['hints', 0, 'text'], 7]]);
 });
 
 test('kb validate: invalid JSON and a missing file', () => {

@@ -46,6 +46,9 @@ function config(): Re2llmConfig {
   c.llm.baseUrl = sim.url;
   c.llm.model = 'sim';
   c.llm.cacheDir = cacheDir;
+  // Priced explicitly: unset prices cost 0 on loopback, and cost accounting is under test.
+  c.llm.inputCostPerMTok = 0.15;
+  c.llm.outputCostPerMTok = 0.6;
   c.evaluation.testSample = 0;
   c.evaluation.bootstrap = 200;
   c.evaluation.conditions = ['no-hint', 'random-hint', 'best-fixed-hint', 'agent', 'oracle', 'popularity', 'sknn'];

@@ -42,8 +42,7 @@ export async function harness(): Promise<Harness> {
       c.llm.baseUrl = sim.url;
       c.llm.model = 'sim';
       c.llm.maxRetries = 0;
-      // Priced explicitly: a loopback endpoint costs 0 unless prices are set, and these tests
-      // check cost accounting and the cost budget.
+      // Priced explicitly: unset prices cost 0 on loopback, and the cost budget is under test.
       c.llm.inputCostPerMTok = 0.15;
       c.llm.outputCostPerMTok = 0.6;
       overrides?.(c);

@@ -3,7 +3,7 @@
  * staleness logic is tested against the real merge and fingerprint); jobs are scripted.
  */
 import * as kb from '../../../src/core/kb/index';
-import type { CoreApi, JobContext, TryHintResult } from '../../../src/extension/core/api';
+import type { CoreApi, JobContext, TryHintResult } from '../../../src/extension/coreAdapter/api';
 import type { SessionDataset } from '../../../src/core/data/types';
 
 export interface CoreCall {
