@@ -69,6 +69,12 @@ export interface TrainSummary {
   calls: number;
   cacheHits: number;
   callBound: number;
+  /**
+   * Reward-table answers that failed for good during the run (trained on as reward 0, never
+   * cached). A summary with failures is not final: the next run retrains from scratch, with the
+   * cache answering everything else, so its policy equals a fault-free run's.
+   */
+  failures?: number;
   seconds: number;
 }
 

@@ -245,6 +245,7 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
     bestValidationReward: best?.reward ?? null, bestStep: best?.step ?? null,
     bestCheckpoint: best ? paths.best : null, lastCheckpoint: paths.last, onnxPath,
     calls: st.calls, cacheHits: st.cacheHits, callBound: st.bound,
+    ...(st.llm && st.llm.failures > 0 ? { failures: st.llm.failures } : {}),
     seconds: (clock.now() - t0) / 1000,
   };
   // The "finished" marker every front end relies on (isFinishedTraining), so it is written here.

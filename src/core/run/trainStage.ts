@@ -4,12 +4,14 @@
  * there (isFinishedTraining) is reused; one with a checkpoint is resumed; one that stopped before
  * its first checkpoint is started again.
  */
+import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { SessionDataset } from '../data/types';
 import { kbFingerprint, type HintKb } from '../kb';
 import { exists } from '../util/fs';
 import { isFinishedTraining, readTrainSummary, runFile, writeTrainSummary } from '../agent/runFolder';
 import type { TrainSummary } from '../../protocol/worker';
+import { RUN_FILES } from '../../protocol/runFolder';
 import { trainKey } from './stageKeys';
 import { withStageLock } from './stageLock';
 import { keyInputs, lockOptions, skipped, timed, type StageContext, type Trainer } from './stage';
@@ -36,9 +38,15 @@ export async function trainStage(ctx: StageContext, input: TrainInput): Promise<
   return withStageLock(runDir, lockOptions(ctx, 'train'), async () => {
     if (await isFinishedTraining(runDir)) {
       const done = await readTrainSummary(runDir);
-      if (done) {
+      if (done && !(done.failures && done.failures > 0)) {
         skipped(ctx, 'train', `${runDir} already trained`);
         return { runDir, key, summary: done, skipped: true };
+      }
+      if (done) {
+        // Trained on reward 0 for answers that failed: start again from scratch (resuming would
+        // keep updates made on those zeros); the cache answers every pair that did arrive.
+        ctx.logger.log('info', `train: ${runDir} trained with ${done.failures} failed answer(s); training it again from the start`);
+        await clearRunFolder(runDir);
       }
     }
     const resume = await exists(runFile(runDir, 'last'));
@@ -54,4 +62,12 @@ export async function trainStage(ctx: StageContext, input: TrainInput): Promise<
     await writeTrainSummary(runDir, trained);
     return { runDir, key, summary: trained, skipped: false };
   });
+}
+
+/** Empties a keyed training folder (its lock, held by this process, stays). */
+async function clearRunFolder(runDir: string): Promise<void> {
+  for (const name of await fsp.readdir(runDir)) {
+    if (name === RUN_FILES.lock) continue;
+    await fsp.rm(join(runDir, name), { recursive: true, force: true });
+  }
 }

@@ -143,6 +143,24 @@ test('a training folder with a checkpoint is resumed; one without any (killed be
   assert.ok(await isFinishedTraining(dir), 'restarted, not refused with "already holds a training run"');
 });
 
+test('a training run that recorded failed answers is trained again from the start, to the same checkpoint as a clean one', async () => {
+  const r = workspace({ 'evaluation.conditions': ['no-hint'] });
+  const calls: TrainOptions[] = [];
+  const first = await run(r, inProcessTrainer(calls), { until: 'train' });
+  const dir = first.s.training!.runDir;
+  const clean = readFileSync(join(dir, 'checkpoints', 'last.json'), 'utf8');
+  // As the worker leaves it when some reward-table answers failed for good (trained as reward 0).
+  const summaryPath = join(dir, RUN_FILES.summary);
+  writeFileSync(summaryPath, JSON.stringify({ ...JSON.parse(readFileSync(summaryPath, 'utf8')), failures: 3 }));
+  const again = await run(r, inProcessTrainer(calls), { until: 'train' });
+  assert.deepEqual(calls.map((c) => c.resume), [false, false], 'retrained from scratch, not resumed');
+  assert.equal(again.s.training!.skipped, false);
+  assert.equal(again.s.training!.failures, undefined, 'the cache answered every pair');
+  assert.equal(readFileSync(join(dir, 'checkpoints', 'last.json'), 'utf8'), clean);
+  const third = await run(r, inProcessTrainer(calls), { until: 'train' });
+  assert.equal(third.s.training!.skipped, true);
+});
+
 test('a second process on a locked stage folder fails naming the holder; a stale lock is taken over', async () => {
   const r = workspace({ 'evaluation.conditions': ['no-hint'] });
   const calls: TrainOptions[] = [];
