@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { ResultsFile } from '../../protocol/results';
 import type { RunRow } from '../../protocol/runsTable';
+import { checkTrainManifest, type TrainManifest } from '../../protocol/runFolder';
 import { readJson, readResults, type RunFolder } from '../host/runs';
 
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
@@ -25,7 +26,7 @@ function metric(r: ResultsFile, condition: string, name: string): number | undef
 }
 
 /** The row of one folder; `hidden` comes from the table's own state. */
-export function rowOf(run: RunFolder, results: ResultsFile | undefined, config: Record<string, unknown>, manifest: Record<string, unknown>, hidden: boolean): RunRow {
+export function rowOf(run: RunFolder, results: ResultsFile | undefined, config: Record<string, unknown>, manifest: TrainManifest | undefined, hidden: boolean): RunRow {
   const agent = obj(config.agent);
   const encoder = obj(config.encoder);
   const llm = obj(config.llm);
@@ -42,8 +43,8 @@ export function rowOf(run: RunFolder, results: ResultsFile | undefined, config: 
   const set = <K extends keyof RunRow>(k: K, v: RunRow[K] | undefined) => {
     if (v !== undefined) row[k] = v;
   };
-  set('dataset', results?.run.dataset.name ?? str(obj(manifest.dataset).name) ?? str(obj(config.dataset).name));
-  set('model', results?.run.llm.model ?? str(obj(manifest.llm).model) ?? str(llm.model));
+  set('dataset', results?.run.dataset.name ?? manifest?.dataset?.name ?? str(obj(config.dataset).name));
+  set('model', results?.run.llm.model ?? manifest?.llm?.model ?? str(llm.model));
   const hintIds = results?.run.kb?.hintIds ?? run.kb?.hintIds;
   set('hints', hintIds ? hintIds.filter((id) => id !== 'none').length : undefined);
   set('steps', num(agent.steps));
@@ -66,7 +67,9 @@ export async function runRows(runs: RunFolder[], hidden: ReadonlySet<string>): P
   for (const r of runs) {
     const results = r.hasResults ? await readResults(r.dir) : undefined;
     const config = obj(results?.run.config ?? (await readJson(join(r.dir, 'config.json'))));
-    const manifest = results ? {} : obj(await readJson(join(r.dir, 'manifest.json')));
+    // The run-folder contract's guard decides what a manifest is; anything else shows no manifest fields.
+    const checked = results ? undefined : checkTrainManifest(await readJson(join(r.dir, 'manifest.json')));
+    const manifest = checked && 'manifest' in checked ? checked.manifest : undefined;
     rows.push(rowOf(r, results, config, manifest, hidden.has(r.id)));
   }
   return rows;

@@ -55,7 +55,7 @@ test('the stale-agent warning names the newest run trained on this KB file, not 
   const mk = (id: string, kbPath: string, age: number) => {
     const dir = join(runs, id);
     mkdirSync(join(dir, 'checkpoints'), { recursive: true });
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ kbFingerprint: kbFingerprint(kb), kbPath, hintIds: ['none', 'h-1', 'h-2'] }));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ datasetHash: 'd', kbFingerprint: kbFingerprint(kb), kbPath, hintIds: ['none', 'h-1', 'h-2'] }));
     const when = new Date(Date.now() - age * 60_000);
     utimesSync(dir, when, when);
   };

@@ -20,7 +20,7 @@ function runsFolder() {
   writeFileSync(join(runsDir, 'eval-a', 'results.json'), JSON.stringify(results));
   mkdirSync(join(runsDir, 'train-b', 'checkpoints'), { recursive: true });
   writeFileSync(join(runsDir, 'train-b', 'config.json'), JSON.stringify({ agent: { steps: 777, preset: 'paper' }, encoder: { kind: 'profile' } }));
-  writeFileSync(join(runsDir, 'train-b', 'manifest.json'), JSON.stringify({ dataset: { name: 'toy' }, llm: { model: 'sim-llm' }, kb: { fingerprint: 'f', hintIds: ['none', 'h-1', 'h-2'] } }));
+  writeFileSync(join(runsDir, 'train-b', 'manifest.json'), JSON.stringify({ datasetHash: 'd', kbFingerprint: 'f', hintIds: ['none', 'h-1', 'h-2'], dataset: { name: 'toy', hash: 'd' }, llm: { baseUrl: '', model: 'sim-llm', embeddingModel: 'e', temperature: 0 } }));
   mkdirSync(join(runsDir, 'reflect-c'));
   return { runsDir, results };
 }
