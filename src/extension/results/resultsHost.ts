@@ -5,6 +5,7 @@
  * shown are kept in workspaceState so the WebviewPanelSerializer can restore the panel after a
  * reload (the webview keeps its own view state with setState).
  */
+import type { PanelLike as PanelLikeOf } from '../panelLike';
 import { promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import { asResultsCommand, type ResultsCommand, type ResultsNotification } from '../../protocol/webview';
@@ -18,13 +19,7 @@ import type { Memento, Ui, HostLog } from '../vscode/types';
 
 export const RESULTS_PANEL_KEY = 're2llm.resultsPanel.runDirs';
 
-export interface PanelLike {
-  postMessage(msg: ResultsNotification): PromiseLike<boolean> | boolean;
-  reveal(): void;
-  setTitle(title: string): void;
-  onMessage(handler: (msg: unknown) => void): void;
-  onDispose(handler: () => void): void;
-}
+export type PanelLike = PanelLikeOf<ResultsNotification>;
 
 export interface ResultsDeps {
   core: CoreApi;

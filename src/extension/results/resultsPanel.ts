@@ -6,18 +6,13 @@ import * as vscode from 'vscode';
 import { pageHtml, webviewOptionsFor } from '../webviewHtml';
 import { RESULTS_VIEW_TYPE } from '../manifest/commands';
 import type { PanelLike, ResultsHost } from './resultsHost';
+import { panelLike } from '../panelLike';
 
 function wrap(panel: vscode.WebviewPanel, extensionPath: string): PanelLike {
   panel.webview.options = webviewOptionsFor(extensionPath, vscode.Uri.file);
   panel.webview.html = pageHtml(panel.webview, vscode.Uri.file, extensionPath, 'results', 'Re2LLM Results');
   panel.iconPath = vscode.Uri.file(`${extensionPath}/media/re2llm.svg`);
-  return {
-    postMessage: (m) => panel.webview.postMessage(m),
-    reveal: () => panel.reveal(undefined, false),
-    setTitle: (t) => (panel.title = t),
-    onMessage: (h) => void panel.webview.onDidReceiveMessage(h),
-    onDispose: (h) => void panel.onDidDispose(h),
-  };
+  return panelLike(panel);
 }
 
 export function createResultsPanel(extensionPath: string): PanelLike {

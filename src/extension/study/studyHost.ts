@@ -5,19 +5,14 @@
  * every finished cell). A click on a cell in the panel opens that cell's results panel.
  * Plain TypeScript over the `Vs` wrappers, so tests drive it with the fakes.
  */
+import type { PanelLike } from '../panelLike';
 import { dirname, join } from 'node:path';
 import { isStudyCommand, type StudyCommand, type StudyNotification, type StudyResults } from '../../protocol/study';
 import type { Logger } from '../../core/util/log';
 import type { Vs } from '../vscode/types';
 
 /** The panel as the host needs it (vscode.WebviewPanel in studyPanel.ts, a fake in tests). */
-export interface StudyPanelLike {
-  postMessage(m: StudyNotification): Thenable<boolean> | Promise<boolean>;
-  reveal(): void;
-  setTitle(title: string): void;
-  onMessage(handler: (m: unknown) => void): void;
-  onDispose(handler: () => void): void;
-}
+export type StudyPanelLike = PanelLike<StudyNotification>;
 
 export interface StudyHostDeps {
   vs: Vs;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { renderWebviewHtml, webviewOptionsFor } from '../webviewHtml';
 import { STUDY_VIEW_TYPE } from '../manifest/commands';
 import type { StudyPanelLike } from './studyHost';
+import { panelLike } from '../panelLike';
 
 export function createStudyPanel(extensionPath: string): StudyPanelLike {
   const options = webviewOptionsFor(extensionPath, vscode.Uri.file);
@@ -20,11 +21,5 @@ export function createStudyPanel(extensionPath: string): StudyPanelLike {
     bodyAttributes: { 'data-page': 'study' },
   });
   panel.iconPath = vscode.Uri.file(join(extensionPath, 'media', 're2llm.svg'));
-  return {
-    postMessage: (m) => panel.webview.postMessage(m),
-    reveal: () => panel.reveal(undefined, false),
-    setTitle: (t) => (panel.title = t),
-    onMessage: (h) => void panel.webview.onDidReceiveMessage(h),
-    onDispose: (h) => void panel.onDidDispose(h),
-  };
+  return panelLike(panel);
 }
