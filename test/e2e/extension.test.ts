@@ -326,8 +326,13 @@ test('a window reload during training: the card says interrupted with its run an
 
     await wb.page.reload();
     await wb.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    // The workbench restores the open view container after a moment: opening it too early toggles it.
+    await new Promise((r) => setTimeout(r, 4000));
     await wb.openSidebar();
-    sb = await wb.webviewFrame('[data-testid="section-dataset"]', 60_000);
+    sb = await wb.webviewFrame('[data-testid="section-dataset"]', 20_000).catch(async () => {
+      await wb.openSidebar();
+      return wb.webviewFrame('[data-testid="section-dataset"]', 60_000);
+    });
     await wb.waitInFrame(sb, `document.querySelector('[data-testid="job-train"]')?.dataset.status === 'interrupted'`, 60_000);
     const card = (await sb.locator('[data-testid="job-train"]').innerText()).replace(/\s+/g, ' ');
     console.error(`[e2e] after reload: ${card}`);
