@@ -235,3 +235,22 @@ test('sidebar: keyless endpoints enable the buttons, a missing key disables them
     await s.close();
   }
 });
+
+test('sidebar: a field typed into before the host\'s first snapshot keeps its value, the others get theirs; buttons wait for the snapshot', { timeout: TIMEOUT }, async () => {
+  const s = await launchChromium({ viewport: { width: 300, height: 900 } });
+  try {
+    const page = await open(s);
+    assert.equal(await page.locator('[data-testid="action-train"]').getAttribute('disabled'), '', 'no snapshot yet: nothing may start');
+    await page.locator('[data-testid="param-agent.steps"] input').fill('20000');
+    await postToWebview(page, { type: 'sidebar/state', state: state({ jobs: [] }) });
+    await waitForPageCondition(page, `!document.querySelector('[data-testid="action-train"]').hasAttribute('disabled')`);
+    assert.equal(await page.locator('[data-testid="param-agent.steps"] input').inputValue(), '20000');
+    assert.equal(await page.locator('[data-testid="param-reflection.targetHints"] input').inputValue(), '20');
+    assert.equal(await page.locator('[data-testid="param-evaluation.testSample"] input').inputValue(), '200');
+    await page.click('[data-testid="action-train"]');
+    const [last] = (await posted(page)).slice(-1);
+    assert.deepEqual(last, { type: 'sidebar/start', action: 'train', params: { ...PARAMS, 'agent.steps': 20000 } });
+  } finally {
+    await s.close();
+  }
+});

@@ -302,3 +302,52 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     await wb.page.keyboard.press('Escape');
   }, makeFreshWorkspace());
 });
+
+test('a window reload during training: the card says interrupted with its run and step, Resume continues that run, Cancel leaves it stopped', { skip: skipReason, timeout: 10 * 60_000 }, async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const ws = makeFreshWorkspace();
+  mkdirSync(join(ws, 're2llm'), { recursive: true });
+  writeFileSync(join(ws, 're2llm', 'my-sessions.hints.json'), JSON.stringify({ version: 1, dataset: 'my-sessions', hints: [
+    { id: 'h-genre', text: 'Favour movies from the genre most of the history shares.' },
+    { id: 'h-decade', text: 'Prefer movies from the decade most of the history comes from.' },
+  ] }, null, 2));
+  await withWorkbench(true, async (wb) => {
+    await wb.runCommand('Re2LLM: Select Endpoint/Model');
+    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Simulated LLM' }).first().click();
+    await wb.openSidebar();
+    let sb = await wb.webviewFrame('[data-testid="section-dataset"]', 60_000);
+    await wb.waitInFrame(sb, `!document.querySelector('[data-testid="action-train"]').hasAttribute('disabled')`);
+    await sb.locator('[data-testid="param-agent.steps"] input').fill('20000');
+    await sb.locator('[data-testid="action-train"]').click();
+    // Running, with a run folder and some steps done.
+    await wb.waitInFrame(sb, `/step [1-9]/.test(document.querySelector('[data-testid="job-run-train"]')?.textContent || '')`, 180_000);
+    const before = await sb.locator('[data-testid="job-run-train"]').innerText();
+    const runId = /run (\S+)/.exec(before)![1]!;
+
+    await wb.page.reload();
+    await wb.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    // The workbench restores the open view container after a moment: opening it too early toggles it.
+    await new Promise((r) => setTimeout(r, 4000));
+    await wb.openSidebar();
+    sb = await wb.webviewFrame('[data-testid="section-dataset"]', 20_000).catch(async () => {
+      await wb.openSidebar();
+      return wb.webviewFrame('[data-testid="section-dataset"]', 60_000);
+    });
+    await wb.waitInFrame(sb, `document.querySelector('[data-testid="job-train"]')?.dataset.status === 'interrupted'`, 60_000);
+    const card = (await sb.locator('[data-testid="job-train"]').innerText()).replace(/\s+/g, ' ');
+    console.error(`[e2e] after reload: ${card}`);
+    assert.match(card, new RegExp(`run ${runId} · step \\d+/\\d+`));
+    assert.match(card, /Interrupted by a window reload at step \d+/);
+    assert.equal(await sb.locator('[data-testid="job-train"][data-status="running"]').count(), 0, 'no stale running card');
+    await wb.screenshot(join(ARTIFACTS, 'e2e-reload-interrupted.png'));
+
+    await sb.locator('[data-testid="resume-train"]').click();
+    await wb.waitInFrame(sb, `document.querySelector('[data-testid="job-train"]')?.dataset.status === 'running'`, 60_000);
+    const resumed = (await sb.locator('[data-testid="job-train"]').first().innerText()).replace(/\s+/g, ' ');
+    assert.match(resumed, new RegExp(`Resume ${runId}`));
+    await sb.locator('[data-testid="cancel-train"]').click();
+    await wb.waitInFrame(sb, `document.querySelector('[data-testid="job-train"]')?.dataset.status === 'cancelled'`, 120_000);
+    // (Stopped before the resumed run reported a step: the card names the run, not yet the step.)
+    assert.match((await sb.locator('[data-testid="job-train"]').first().innerText()).replace(/\s+/g, ' '), new RegExp(`stopped run ${runId} .*Stopped`));
+  }, ws);
+});

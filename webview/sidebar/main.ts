@@ -13,6 +13,7 @@ interface Persisted {
   state?: SidebarState;
   params?: Partial<SidebarParams>;
   edited?: boolean;
+  touched?: string[];
 }
 
 function isNotification(data: unknown): data is SidebarNotification {

@@ -27,6 +27,8 @@ export class SidebarView {
   private state: SidebarState | undefined;
   private params: Partial<SidebarParams> = {};
   private edited = false;
+  /** Parameters the user typed into; the others follow the host's snapshots even once one was edited. */
+  private touched = new Set<string>();
   private readonly banner = h('section', { class: 'banner', 'data-testid': 'restricted-banner', role: 'status', hidden: '' });
   private readonly empty = h('section', { class: 'empty', 'data-testid': 'empty-state', hidden: '' });
   private readonly main = h('div', { class: 'main' });
@@ -76,7 +78,8 @@ export class SidebarView {
     }
     const actionRow = h('div', { class: 'row' });
     for (const a of ['reflect', 'train', 'evaluate', 'run'] as SidebarAction[]) {
-      const b = button(ACTION_LABELS[a], { appearance: a === 'run' ? 'primary' : 'secondary', testId: `action-${a}`, onClick: () => this.start(a) });
+      // Disabled until the host's first snapshot says what may run.
+      const b = button(ACTION_LABELS[a], { appearance: a === 'run' ? 'primary' : 'secondary', testId: `action-${a}`, disabled: true, onClick: () => this.start(a) });
       this.actionButtons.set(a, b);
       actionRow.append(b);
     }
@@ -111,14 +114,16 @@ export class SidebarView {
     return b;
   }
 
-  snapshot(): { state?: SidebarState; params: Partial<SidebarParams>; edited: boolean } {
-    return { state: this.state, params: this.params, edited: this.edited };
+  snapshot(): { state?: SidebarState; params: Partial<SidebarParams>; edited: boolean; touched: string[] } {
+    return { state: this.state, params: this.params, edited: this.edited, touched: [...this.touched] };
   }
 
-  restore(saved: { state?: SidebarState; params?: Partial<SidebarParams>; edited?: boolean }): void {
+  restore(saved: { state?: SidebarState; params?: Partial<SidebarParams>; edited?: boolean; touched?: string[] }): void {
     if (saved.params) this.params = { ...saved.params };
     // Edits saved by an older version (other parameter names) are not edits of these fields.
     this.edited = !!saved.edited && paramsValid(this.params);
+    // A snapshot from before `touched` was kept: every field counts as typed into.
+    if (this.edited) this.touched = new Set(saved.touched ?? Object.keys(this.params));
     // A job running when the snapshot was saved may be long gone (a window reload): show only
     // finished cards until the host's first snapshot says what runs now.
     if (saved.state) this.render({ ...saved.state, jobs: saved.state.jobs.filter((j) => j.status !== 'running') });
@@ -132,6 +137,7 @@ export class SidebarView {
 
   private setChoice(key: (typeof CHOICE_FIELDS)[number]['key'], options: readonly string[], raw: string): void {
     this.edited = true;
+    this.touched.add(key);
     if (options.includes(raw)) (this.params as Record<string, unknown>)[key] = raw;
     this.updateActions();
     this.persist();
@@ -139,6 +145,7 @@ export class SidebarView {
 
   private setParam(key: (typeof PARAM_FIELDS)[number]['key'], raw: string): void {
     this.edited = true;
+    this.touched.add(key);
     const n = parseParam(key, raw, this.state?.paramLimits);
     const field = this.fields.get(key)!;
     setInvalid(field, n === undefined);
@@ -190,6 +197,11 @@ export class SidebarView {
     if (!this.edited) {
       this.params = { ...state.params };
       this.fillFields(this.params);
+    } else {
+      // Typed into one field before the host's first snapshot: the others still get their values.
+      const untouched = Object.fromEntries(Object.entries(state.params).filter(([k]) => !this.touched.has(k))) as Partial<SidebarParams>;
+      Object.assign(this.params, untouched);
+      this.fillFields(untouched);
     }
     this.updateActions();
     this.warnings.hidden = !state.warnings?.length;
