@@ -9,6 +9,9 @@ import { STAGES } from '../../core/run/stage';
 import { workerTrainer } from '../../worker/trainer';
 import { experimentEventPrinter, formatExperimentSummary } from '../experimentOutput';
 import { version } from '../../../package.json';
+import { formatEstimate } from '../../core/plan';
+import type { Budget } from '../../core/run/stagePlans';
+import { budgetFlags, fillerFor } from './budget';
 
 
 export function register(program: Command): void {
@@ -17,20 +20,22 @@ export function register(program: Command): void {
       .command('run')
       .description('run the whole pipeline: import -> reflect -> train -> evaluate -> report (stages whose inputs are unchanged are skipped)')
       .option('--until <stage>', `stop after this stage (${STAGES.join(', ')})`)
-      .option('--steps <n>', 'training steps (agent.steps)'),
-  ).action(async (flags: { config?: string; set?: string[]; until?: string; steps?: string }, cmd: Command) => {
+      .option('--steps <n>', 'training steps (agent.steps)')
+      .option('--max-calls <n>', 'refuse a stage whose plan would take the run past this many LLM calls (cached answers are free)')
+      .option('--max-cost <amount>', 'refuse a stage whose plan would take the run past this estimated cost (llm.*CostPerMTok)'),
+  ).action(async (flags: { config?: string; set?: string[]; until?: string; steps?: string; maxCalls?: string; maxCost?: string }, cmd: Command) => {
     const io = ioFor(cmd);
     if (flags.until && !STAGES.includes(flags.until as Stage)) throw new Error(`--until must be one of ${STAGES.join(', ')}, got "${flags.until}"`);
     const steps = flags.steps !== undefined ? Number(flags.steps) : undefined;
     if (steps !== undefined && !(Number.isInteger(steps) && steps > 0)) throw new Error(`--steps must be a positive integer, got "${flags.steps}"`);
     const resolved = resolveForLlm(cmd, flags, { 'agent.steps': steps });
-    const summary = await runPipeline(io, resolved, flags.until as Stage | undefined);
+    const summary = await runPipeline(io, resolved, flags.until as Stage | undefined, budgetFlags(flags));
     io.result(summary, () => formatExperimentSummary(summary));
   });
 }
 
 /** Shared by `run` and `demo`: SIGINT cancels (training checkpoints first, a rerun resumes). */
-export async function runPipeline(io: ReturnType<typeof ioFor>, resolved: Parameters<typeof runExperiment>[0]['resolved'], until?: Stage) {
+export async function runPipeline(io: ReturnType<typeof ioFor>, resolved: Parameters<typeof runExperiment>[0]['resolved'], until?: Stage, budget: Budget = {}) {
   const controller = new AbortController();
   const onSigint = (): void => {
     io.logger.log('warn', 'cancelling: the current stage keeps its checkpoint; run the same command again to resume');
@@ -43,6 +48,9 @@ export async function runPipeline(io: ReturnType<typeof ioFor>, resolved: Parame
       resolved, packageVersion: version, logger: io.logger, signal: controller.signal,
       trainer: workerTrainer({ logger: io.logger, signal: controller.signal }),
       onEvent: printer.onEvent,
+      budget,
+      onEstimate: (e, notes) => io.logger.log('info', `estimate ${formatEstimate(e)}${notes.length ? ` (${notes.join('; ')})` : ''}`),
+      ...(await fillerFor(io, resolved)),
       ...(until ? { until } : {}),
     });
   } finally {
