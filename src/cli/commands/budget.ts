@@ -7,6 +7,9 @@ import type { RequestPlan } from '../../core/plan';
 import { formatEstimate } from '../../core/plan';
 import { checkBudget, pendingPlan, plansForConfig, type Budget } from '../../core/run/stagePlans';
 import { ResponseCache } from '../../core/llm/cache';
+import { createLlmClient } from '../../core/llm/client';
+import { onlineExecutor } from '../../core/llm/executor';
+import { batchExecutor } from '../../core/llm/batchExecutor';
 import type { SessionDataset } from '../../core/data/types';
 import type { HintKb } from '../../core/kb';
 import type { CliIO } from '../io';
@@ -49,9 +52,25 @@ export async function estimateAndCheck(
   return plan;
 }
 
-/** With llm.executor=batch, a `fill` that hands each plan to the Batch API before its stage. */
+/**
+ * With llm.executor=batch, a `fill` that hands each plan to the Batch API before its stage; the
+ * batches' ids and states are kept in <output.runsDir>/batches.json, so a rerun picks up pending
+ * ones instead of paying again.
+ */
 export async function fillerFor(io: CliIO, resolved: ResolvedConfig): Promise<{ fill?: (plan: RequestPlan) => Promise<void> }> {
-  void io;
-  void resolved;
-  return {};
+  const { config } = resolved;
+  if (config.llm.executor !== 'batch') return {};
+  return {
+    fill: async (plan) => {
+      const cache = await ResponseCache.open(config.llm.cacheDir);
+      const client = createLlmClient(config, { cache, logger: io.logger });
+      const exec = batchExecutor({ config, cache, stateDir: config.output.runsDir, online: onlineExecutor(client, config.llm.concurrency), logger: io.logger });
+      const r = await exec.fill(plan.requests);
+      io.logger.log(
+        'info',
+        `batch: ${plan.stage}: ${r.filled} of ${r.requested} planned answers in the cache (${r.batchesCreated} batch(es) created, ${r.batchesResumed} resumed)` +
+          (r.failed ? `; ${r.failed} failed and are asked online by the stage` : ''),
+      );
+    },
+  };
 }

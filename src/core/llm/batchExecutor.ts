@@ -190,7 +190,8 @@ export function batchExecutor(opts: BatchExecutorOptions): PlanExecutor {
       const report: FillReport = { requested: requests.length, filled: 0, failed: 0, batchesCreated: 0, batchesResumed: 0 };
       const failedLines = new Set<string>();
       // Pending batches of an earlier process first: they are paid for already.
-      for (const b of state.batches.filter((x) => !x.imported)) {
+      // (Only those asking for this plan's requests: another stage's batch waits for its own fill.)
+      for (const b of state.batches.filter((x) => !x.imported && x.keys.some((k) => planned.has(k)))) {
         report.batchesResumed!++;
         logger.log('info', `batch ${b.id}: resuming (${b.status}, ${b.keys.length} requests)`);
         await pollUntilDone(b, state, signal);

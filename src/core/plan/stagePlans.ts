@@ -4,7 +4,8 @@
  *   train     the full reward table: every train (first dataset.maxTrainSessions) and validation
  *             session with no hint and with each enabled hint (PPO then reads rewards from cache)
  *   evaluate  no-hint per test session; oracle: every action per test session; random-hint its
- *             seeded draw; best-fixed-hint every action on train + validation. The agent's
+ *             seeded draw; best-fixed-hint every action on train + validation (its test answers
+ *             depend on the hint it picks: asked online unless the oracle runs). The agent's
  *             greedy hint depends on the trained policy: covered when the oracle runs, else asked
  *             online.
  *   reflect   round 1 only: the base answers of every candidate session; the reflection turns
@@ -57,6 +58,7 @@ export function planEvaluation(ctx: PlanContext, kb: HintKb | undefined, opts: {
       for (const h of hints) b.addRank(s, h.text);
     }
   }
+  if (hinted && conditions.has('best-fixed-hint') && !conditions.has('oracle')) notes.push('best-fixed-hint\'s test answers depend on the hint it chooses and are asked online (one per test session)');
   if (hinted && conditions.has('agent') && !conditions.has('oracle')) notes.push('the agent\'s hinted answers depend on its policy and are asked online (at most one per test session)');
   return { stage: 'evaluate', requests: b.requests, notes };
 }
