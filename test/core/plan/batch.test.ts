@@ -6,7 +6,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../../src/core/config/resolve';
@@ -24,6 +25,7 @@ import { runExperiment } from '../../../src/core/run/runExperiment';
 import { BudgetExceededError } from '../../../src/core/run/stagePlans';
 import { silentLogger } from '../../../src/core/util/log';
 import { inProcessTrainer } from '../../helpers/inProcessTrainer';
+import { CHILD_KB, childConfig } from '../../helpers/batchFillChild';
 
 const DATA = join(__dirname, '../../fixtures/eval-sim');
 const kb: HintKb = {
@@ -167,4 +169,30 @@ test('a run whose plan passes --max-calls is refused before it spends anything',
   );
   assert.equal(s.stats().byRoute['POST /v1/chat/completions'] ?? 0, before, 'no call made');
   assert.match(estimates[0]!, /^train \d+$/);
+});
+
+test('a process SIGKILLed while its batch is pending: the next one resumes that batch, no second creation', async () => {
+  const s = await sim({ processingDelayMs: 1500 });
+  const root = mkdtempSync(join(tmpdir(), 'batch-kill-'));
+  const cacheDir = join(root, 'cache');
+  const stateDir = join(root, 'state');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../helpers/batchFillChild.ts'), DATA, s.url, cacheDir, stateDir], { stdio: 'ignore' });
+  try {
+    // Kill it as soon as its batch is recorded (it is then polling a batch that is not done).
+    for (let i = 0; i < 600 && !existsSync(join(stateDir, 'batches.json')); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(existsSync(join(stateDir, 'batches.json')), 'the child recorded its batch');
+  } finally {
+    child.kill('SIGKILL');
+  }
+  await new Promise((r) => child.once('exit', r));
+  assert.equal(s.stats().byRoute['POST /v1/batches'], 1);
+  const config = childConfig(DATA, s.url, cacheDir);
+  const cache = await ResponseCache.open(cacheDir);
+  const plan = planTraining({ dataset, config }, CHILD_KB);
+  const report = await batchExecutor({ config, cache, stateDir, online: onlineExecutor(createLlmClient(config, { cache }), 4), firstPollMs: 50 }).fill(plan.requests);
+  assert.equal(report.batchesResumed, 1);
+  assert.equal(report.batchesCreated, 0);
+  assert.equal(report.failed, 0);
+  assert.equal(s.stats().byRoute['POST /v1/batches'], 1, 'no second batch paid for');
+  assert.equal((await withoutCached(plan, cache)).requests.length, 0);
 });
