@@ -94,7 +94,7 @@ export function register(program: Command): void {
     const path = resolvePath(file);
     const cache = await ResponseCache.open(resolved.config.llm.cacheDir);
     const rep = await importOutputText(await readFile(path, 'utf8'), path, planned, cache);
-    io.result(rep, () => `${rep.imported} answers imported into ${cache.file}; ${rep.failed} failed line(s) (asked online by the stage)`);
+    io.result(rep, () => `${rep.imported} answers imported into the cache in ${resolved.config.llm.cacheDir}; ${rep.failed} failed line(s) (asked online by the stage)`);
   });
 
   withConfigOptions(batch.command('status').description('the batches recorded in <output.runsDir>/batches.json: id, state, counts')).action(

@@ -35,7 +35,7 @@ export function estimatePlan(plan: RequestPlan, llm: Pick<Re2llmConfig['llm'], '
 /** The plan without the requests the response cache already answers. */
 export async function withoutCached(plan: RequestPlan, cache: ResponseCache): Promise<RequestPlan> {
   const requests = [];
-  for (const r of plan.requests) if (!cache.peek(r.cacheKey) && !(await cache.get(r.cacheKey))) requests.push(r);
+  for (const r of plan.requests) if (!(await cache.get(r.cacheKey))) requests.push(r);
   return { ...plan, requests };
 }
 
