@@ -6,7 +6,8 @@
  * A batch is processed when it is first looked at `processingDelayMs` after its creation. The
  * options make the unlucky cases happen on purpose: `failLineRate` puts a share of lines (seeded
  * by custom_id) into the error file as 500s; `expireBatches` lets the first N batches expire with
- * only the first half of their lines answered (the rest in the error file as batch_expired).
+ * only the first half of their lines answered (the rest in the error file as batch_expired);
+ * `malformedLineRate` answers a share of lines 200 with a body that has no choices.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
@@ -18,6 +19,8 @@ export interface SimBatchOptions {
   failLineRate?: number;
   /** The first this many batches expire half done. */
   expireBatches?: number;
+  /** Share of lines (0-1) answered 200 with an unusable body (no choices), once per custom_id. */
+  malformedLineRate?: number;
 }
 
 /** Answers one chat completion body as the server's route would: status and JSON body. */
@@ -90,6 +93,7 @@ export function createBatchRoutes(answer: AnswerChat, opts: SimBatchOptions = {}
   const batches = new Map<string, StoredBatch>();
   // A line fails at most once, so a retry of it succeeds (as a transient 500 would).
   const failedOnce = new Set<string>();
+  const malformedOnce = new Set<string>();
   let counter = 0;
   const now = (): number => Math.floor(Date.now() / 1000);
   const fileObject = (f: StoredFile) => ({ id: f.id, object: 'file', bytes: f.bytes.length, created_at: f.created_at, filename: f.filename, purpose: f.purpose, status: 'processed' });
@@ -135,6 +139,11 @@ export function createBatchRoutes(answer: AnswerChat, opts: SimBatchOptions = {}
         failedOnce.add(customId);
         const body = { error: { message: 'simulated server error', type: 'server_error', param: null, code: null } };
         errors.push(JSON.stringify({ id: `batch_req_${++counter}`, custom_id: customId, response: { status_code: 500, request_id: `req_${counter}`, body }, error: null }));
+        return;
+      }
+      if (!malformedOnce.has(customId) && hashShare(`malformed/${customId}`) < (opts.malformedLineRate ?? 0)) {
+        malformedOnce.add(customId);
+        out.push(JSON.stringify({ id: `batch_req_${++counter}`, custom_id: customId, response: { status_code: 200, request_id: `req_${counter}`, body: { id: 'x', object: 'chat.completion', choices: [] } }, error: null }));
         return;
       }
       const r = answer(parsed.body ?? {});

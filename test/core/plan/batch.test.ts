@@ -86,9 +86,9 @@ test('the plan names the keys the client looks up: after an online fill nothing 
 });
 
 for (const retry of ['online', 'batch'] as const) {
-  test(`batch with failed lines and an expired half-done batch ends with the online cache (retry ${retry})`, async () => {
+  test(`batch with failed lines, malformed answers and an expired half-done batch ends with the online cache (retry ${retry})`, async () => {
     const ref = await onlineReference(await sim());
-    const s = await sim({ failLineRate: 0.3, expireBatches: 1 });
+    const s = await sim({ failLineRate: 0.3, expireBatches: 1, malformedLineRate: 0.2 });
     const { config } = configFor(s.url, { 'llm.batchRetryFailed': retry });
     const cache = await ResponseCache.open(config.llm.cacheDir);
     const stateDir = mkdtempSync(join(tmpdir(), 'batch-state-'));
