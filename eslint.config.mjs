@@ -19,6 +19,7 @@ export const CORE_LAYERS = [
   ['rank', 'encode'],
   ['baselines', 'reflect', 'agent'],
   ['sim', 'evaluate'],
+  ['plan'],
   ['run'],
   ['study'],
 ];

@@ -11,6 +11,7 @@ import { loadDataset } from '../../core/data/load';
 import { openLlmClient } from '../../core/llm/open';
 import { llmHealthText } from '../../core/llm/progressText';
 import { loadKbFile, type HintKb } from '../../core/kb';
+import { budgetFlags, estimateAndCheck, fillerFor } from './budget';
 import { ALL_CONDITIONS, parseConditions, type EvaluationProgress } from '../../core/evaluate/runEvaluation';
 import { formatMetricTable } from '../../core/evaluate/format';
 import type { Progress } from '../io';
@@ -30,6 +31,8 @@ interface EvaluateFlags {
   out?: string;
   sample?: string;
   name?: string;
+  maxCalls?: string;
+  maxCost?: string;
 }
 
 export function register(program: Command): void {
@@ -42,7 +45,9 @@ export function register(program: Command): void {
       .option('--kb <file>', 'hint KB (default: output.kbPath, else re2llm/<dataset>.hints.json beside the config)')
       .option('-o, --out <dir>', 'run folder to write (default: <output.runsDir>/eval-<time>)')
       .option('--sample <n>', 'evaluate a seeded sample of n test sessions (0: all; default: evaluation.testSample)')
-      .option('--name <name>', 'a name for the run, shown in the results panel'),
+      .option('--name <name>', 'a name for the run, shown in the results panel')
+      .option('--max-calls <n>', 'refuse to start when the plan needs more LLM calls than this (cached answers are free)')
+      .option('--max-cost <amount>', 'refuse to start when the plan\'s estimated cost is more than this (llm.*CostPerMTok)'),
   ).action(async (flags: EvaluateFlags, cmd: Command) => {
     const io = ioFor(cmd);
     const conditions = flags.conditions !== undefined ? parseConditions(flags.conditions.split(',').map((s) => s.trim()).filter(Boolean)) : undefined;
@@ -59,6 +64,10 @@ export function register(program: Command): void {
     if (existsSync(kbPath)) kb = (await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars })).kb;
     else if (wanted.some((c) => CONDITIONS[c].hinted)) logger.log('warn', `no hint KB at ${kbPath}: hinted conditions will be skipped`);
 
+    const budget = budgetFlags(flags);
+    const plan = wanted.some((c) => CONDITIONS[c].llm) ? await estimateAndCheck(io, resolved, 'evaluate', budget, { dataset, ...(kb ? { kb } : {}), agent: !!flags.agent }) : undefined;
+    const filler = await fillerFor(io, resolved);
+    if (plan && filler.fill && plan.requests.length) await filler.fill(plan);
     const client = wanted.some((c) => CONDITIONS[c].llm) ? await openLlmClient(config, { logger }) : undefined;
     if (flags.agent && !kb) throw new Error(`--agent ${flags.agent}: no hint KB at ${kbPath} (the agent's actions are KB hints; pass --kb)`);
 

@@ -21,10 +21,11 @@ import { register as benchPpoCmd } from './bench-ppo';
 import { register as configCmd } from './config';
 import { register as planCmd } from './plan';
 import { register as studyCmd } from './study';
+import { register as batchCmd } from './batch';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const COMMANDS: RegisterCommand[] = [
   demoCmd, runCmd, importCmd, reflectCmd, kbCmd, trainCmd, evaluateCmd, reportCmd, exportCmd, runsCmd,
-  scoreCmd, simLlmCmd, cacheCmd, configCmd, benchCmd, benchPpoCmd, planCmd, studyCmd,
+  scoreCmd, simLlmCmd, cacheCmd, configCmd, benchCmd, benchPpoCmd, planCmd, studyCmd, batchCmd,
 ];

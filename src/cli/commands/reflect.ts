@@ -5,6 +5,7 @@
  * again continues; Ctrl-C stops after keeping the checkpoint.
  */
 import { CommanderError, type Command } from 'commander';
+import { estimateAndCheck, fillerFor } from './budget';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { loadDataset } from '../../core/data/load';
@@ -56,6 +57,10 @@ export function register(program: Command): void {
     if (maxCost !== undefined && !(maxCost >= 0)) throw new Error(`--max-cost must be a non-negative number, got "${flags.maxCost}"`);
     const dataset = await loadDataset(config, { logger });
     const kbPath = flags.kb ? resolvePath(flags.kb) : defaultKbPath(config, baseDir, dataset.name);
+    // Round 1's estimate (reflection's own caps stop it mid-run: --max-calls, --max-cost).
+    const plan = await estimateAndCheck(io, { config, baseDir, sources: {} }, 'reflect', {}, { dataset });
+    const filler = await fillerFor(io, { config, baseDir, sources: {} });
+    if (filler.fill && plan.requests.length) await filler.fill(plan);
     const client = await openLlmClient(config, { logger });
     const key = checkpointKey(config, dataset.hash, kbPath, client.describe());
     const runDir = flags.runDir ? resolvePath(flags.runDir) : join(config.output.runsDir, `reflect-${dataset.name}-${key.slice(0, 8)}`);

@@ -10,6 +10,9 @@ import { workerTrainer } from '../../worker/trainer';
 import { experimentEventPrinter, formatExperimentSummary } from '../experimentOutput';
 import { version } from '../../../package.json';
 import { runSeedsFromCli } from './study';
+import { formatEstimate } from '../../core/plan';
+import type { Budget } from '../../core/run/stagePlans';
+import { budgetFlags, fillerFor } from './budget';
 
 
 export function register(program: Command): void {
@@ -20,8 +23,10 @@ export function register(program: Command): void {
       .option('--until <stage>', `stop after this stage (${STAGES.join(', ')})`)
       .option('--steps <n>', 'training steps (agent.steps)')
       .option('--seeds <list>', 'repeat the run over seeds ("1..5" or "1,2,7") and print mean ± sd (a one-axis study)')
-      .option('--vary <paths>', 'with --seeds: which seeds take each value (agent.seed, dataset.seed, evaluation.seed; comma-separated)', 'agent.seed'),
-  ).action(async (flags: { config?: string; set?: string[]; until?: string; steps?: string; seeds?: string; vary: string }, cmd: Command) => {
+      .option('--vary <paths>', 'with --seeds: which seeds take each value (agent.seed, dataset.seed, evaluation.seed; comma-separated)', 'agent.seed')
+      .option('--max-calls <n>', 'refuse a stage whose plan would take the run past this many LLM calls (cached answers are free)')
+      .option('--max-cost <amount>', 'refuse a stage whose plan would take the run past this estimated cost (llm.*CostPerMTok)'),
+  ).action(async (flags: { config?: string; set?: string[]; until?: string; steps?: string; seeds?: string; vary: string; maxCalls?: string; maxCost?: string }, cmd: Command) => {
     const io = ioFor(cmd);
     if (flags.until && !STAGES.includes(flags.until as Stage)) throw new Error(`--until must be one of ${STAGES.join(', ')}, got "${flags.until}"`);
     const steps = flags.steps !== undefined ? Number(flags.steps) : undefined;
@@ -31,13 +36,13 @@ export function register(program: Command): void {
       if (flags.until) throw new Error('--seeds runs every stage; leave out --until');
       return runSeedsFromCli(io, resolved, flags.seeds, flags.vary);
     }
-    const summary = await runPipeline(io, resolved, flags.until as Stage | undefined);
+    const summary = await runPipeline(io, resolved, flags.until as Stage | undefined, budgetFlags(flags));
     io.result(summary, () => formatExperimentSummary(summary));
   });
 }
 
 /** Shared by `run` and `demo`: SIGINT cancels (training checkpoints first, a rerun resumes). */
-export async function runPipeline(io: ReturnType<typeof ioFor>, resolved: Parameters<typeof runExperiment>[0]['resolved'], until?: Stage) {
+export async function runPipeline(io: ReturnType<typeof ioFor>, resolved: Parameters<typeof runExperiment>[0]['resolved'], until?: Stage, budget: Budget = {}) {
   const controller = new AbortController();
   const onSigint = (): void => {
     io.logger.log('warn', 'cancelling: the current stage keeps its checkpoint; run the same command again to resume');
@@ -50,6 +55,9 @@ export async function runPipeline(io: ReturnType<typeof ioFor>, resolved: Parame
       resolved, packageVersion: version, logger: io.logger, signal: controller.signal,
       trainer: workerTrainer({ logger: io.logger, signal: controller.signal }),
       onEvent: printer.onEvent,
+      budget,
+      onEstimate: (e, notes) => io.logger.log('info', `estimate ${formatEstimate(e)}${notes.length ? ` (${notes.join('; ')})` : ''}`),
+      ...(await fillerFor(io, resolved)),
       ...(until ? { until } : {}),
     });
   } finally {

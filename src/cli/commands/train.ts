@@ -19,6 +19,7 @@ import { version } from '../../../package.json';
 import { timestampedRunName } from '../../core/run/paths';
 import { readRunConfig, readTrainManifest } from '../../core/agent/runFolder';
 import { acquireStageLock } from '../../core/run/stageLock';
+import { budgetFlags, estimateAndCheck, fillerFor } from './budget';
 
 interface TrainFlags {
   config?: string;
@@ -28,6 +29,8 @@ interface TrainFlags {
   bandit?: string;
   kb?: string;
   out?: string;
+  maxCalls?: string;
+  maxCost?: string;
 }
 
 /** What a resumed run takes from its folder (config.json and manifest.json). */
@@ -72,7 +75,9 @@ export function register(program: Command): void {
       .option('--steps <n>', 'environment steps (default: agent.steps)')
       .option('--bandit <file>', 'train on a synthetic-bandit file instead of the LLM reward (no dataset, KB or LLM needed)')
       .option('--kb <file>', 'hint KB (default: output.kbPath, else re2llm/<dataset>.hints.json beside the config)')
-      .option('-o, --out <dir>', 'run folder (default: <output.runsDir>/train-<time>)'),
+      .option('-o, --out <dir>', 'run folder (default: <output.runsDir>/train-<time>)')
+      .option('--max-calls <n>', 'refuse to start when the reward table needs more LLM calls than this (cached answers are free)')
+      .option('--max-cost <amount>', 'refuse to start when the reward table\'s estimated cost is more than this (llm.*CostPerMTok)'),
   ).action(async (flags: TrainFlags, cmd: Command) => {
     const io = ioFor(cmd);
     const steps = flags.steps !== undefined ? Number(flags.steps) : undefined;
@@ -99,6 +104,12 @@ export function register(program: Command): void {
     // dataset hash, KB fingerprint and hints against the manifest and refuses on a difference).
     const bandit = flags.bandit ? resolvePath(flags.bandit) : recorded?.bandit;
     const kbPath = flags.kb ? resolvePath(flags.kb) : recorded?.kbPath;
+    // The reward table's estimate and the caps, before the worker spends anything.
+    if (!bandit) {
+      const plan = await estimateAndCheck(io, { config, baseDir, sources: {} }, 'train', budgetFlags(flags), kbPath ? { kbPath } : {});
+      const filler = await fillerFor(io, { config, baseDir, sources: {} });
+      if (filler.fill && plan.requests.length) await filler.fill(plan);
+    }
     // A second `train --resume` or a `run` on this folder waits briefly, then says who holds it.
     const lock = await acquireStageLock(runDir, { stage: 'train', logger: io.logger });
     const handle = startTrainingWorker({

@@ -60,6 +60,9 @@ export const CONFIG_SPEC = {
     endpointId: s.str('', 'Identity of the endpoint in cache keys (empty: the base URL). Set it when one model is served from a changing address, as the demo\'s simulator is.', { fileOnly: true }),
     cacheDir: s.str('.re2llm-cache', 'Response cache folder, shared across runs (relative to the workspace or config file).'),
     offline: s.bool(false, 'Replay mode: answer only from the cache and fail on a miss.'),
+    executor: s.oneOf(['online', 'batch'] as const, 'online', 'How a stage\'s planned requests are filled: online (the client, one request at a time) or batch (the OpenAI/Azure Batch API: half the price, up to 24 hours), before the stage runs from the cache.'),
+    batchRetryFailed: s.oneOf(['online', 'batch'] as const, 'online', 'llm.executor=batch: lines a batch failed are retried online, or in a follow-up batch.'),
+    batchPollMs: s.int(30000, 'llm.executor=batch: longest wait between two status checks of a pending batch (the wait starts short and doubles).', { minimum: 10 }),
   },
   prompt: {
     historyLimit: s.int(50, 'Most recent history items shown to the LLM (older ones are dropped; one hetrec test session has 1,212).', { minimum: 1 }),

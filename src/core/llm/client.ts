@@ -109,6 +109,28 @@ function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
+/**
+ * The endpoint identity in cache keys: what the client uses, exported so that a plan
+ * (src/core/plan) computes the very keys the client will look up.
+ */
+export function cacheEndpointFor(config: Re2llmConfig, endpointId?: string): string {
+  return endpointIdentity(endpointId ?? (config.llm.endpointId || config.llm.baseUrl || 'https://api.openai.com/v1'));
+}
+
+/** The canonical cache input of one chat request (its cacheKey is the request's identity). */
+export function chatCacheInput(llm: Re2llmConfig['llm'], endpoint: string, req: ChatRequest): ChatCacheInput {
+  return {
+    kind: 'chat',
+    baseUrl: endpoint,
+    model: llm.model,
+    messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+    temperature: llm.temperature,
+    maxTokens: llm.maxTokens,
+    seed: llm.seed ?? null,
+    responseFormat: req.responseFormat ?? 'text',
+  };
+}
+
 export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {}): LlmClient {
   const llm = config.llm;
   const logger = opts.logger ?? silentLogger;
@@ -121,7 +143,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
   const usage: UsageStats = emptyUsage();
   const baseUrl = llm.baseUrl || 'https://api.openai.com/v1';
   // Cache keys and records never carry credentials: user info and secret query values go.
-  const cacheEndpoint = endpointIdentity(opts.endpointId ?? (llm.endpointId || baseUrl));
+  const cacheEndpoint = cacheEndpointFor(config, opts.endpointId);
   // The simulator (identified by its sim:// endpoint id) needs no key, so it is never sent one.
   const keyless = cacheEndpoint.startsWith('sim://');
   const failureKinds = new Map<string, number>();
@@ -285,16 +307,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
 
   async function chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
     const purpose = req.purpose ?? 'chat';
-    const input: ChatCacheInput = {
-      kind: 'chat',
-      baseUrl: cacheEndpoint,
-      model: llm.model,
-      messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
-      temperature: llm.temperature,
-      maxTokens: llm.maxTokens,
-      seed: llm.seed ?? null,
-      responseFormat: req.responseFormat ?? 'text',
-    };
+    const input = chatCacheInput(llm, cacheEndpoint, req);
     const key = cacheKey(input);
     const hit = cache ? await cache.get(key) : undefined;
     if (hit) {

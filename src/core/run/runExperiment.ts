@@ -24,6 +24,9 @@ import { enabledHints, readStageKb, reflectStage } from './reflectStage';
 import { trainStage } from './trainStage';
 import { evaluateStage } from './evaluateStage';
 import { reportStage } from './reportStage';
+import { ResponseCache } from '../llm/cache';
+import type { PlanEstimate, RequestPlan } from '../plan';
+import { checkBudget, pendingPlan, type Budget } from './stagePlans';
 
 export type { ExperimentEvent, Stage, Trainer } from './stage';
 
@@ -40,6 +43,12 @@ export interface ExperimentOptions {
   onEvent?: (e: ExperimentEvent) => void;
   /** How long a stage waits for another process holding its folder before failing (default 2000 ms). */
   lockWaitMs?: number;
+  /** Caps checked against each LLM stage's plan before it starts (--max-calls, --max-cost). */
+  budget?: Budget;
+  /** Each LLM stage's plan estimate (what is not cached yet), before the stage starts. */
+  onEstimate?: (estimate: PlanEstimate, notes: string[]) => void;
+  /** Fills a stage's plan into the response cache before the stage runs (llm.executor=batch). */
+  fill?: (plan: RequestPlan) => Promise<void>;
 }
 
 export interface ExperimentSummary {
@@ -77,10 +86,24 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     seconds: 0,
   };
   const client = await openLlmClient(opts.resolved.config, { logger: opts.logger, apiKey: opts.apiKey });
+  const config = opts.resolved.config;
+  const planCache = await ResponseCache.open(config.llm.cacheDir);
+  const planned = { calls: 0, cost: 0 };
+  // Plan, estimate, check the caps, then (batch) fill: before the stage spends anything.
+  const beforeStage = async (stage: 'reflect' | 'train' | 'evaluate', kb?: HintKb, agent?: boolean): Promise<void> => {
+    const { plan, estimate } = await pendingPlan(stage, { dataset, config, cache: planCache, ...(kb ? { kb } : {}), ...(agent ? { agent } : {}) });
+    opts.onEstimate?.(estimate, plan.notes);
+    checkBudget(estimate, opts.budget ?? {}, planned, config.llm.executor);
+    planned.calls += estimate.requests;
+    planned.cost += config.llm.executor === 'batch' ? estimate.batchCost : estimate.onlineCost;
+    if (opts.fill && plan.requests.length) await opts.fill(plan);
+  };
 
   // 2. Reflection grows the KB to its target size (or keeps the researcher's KB as it is).
   let kb: HintKb;
   if (wants('reflect')) {
+    const current = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
+    if (enabledHints(current) < config.reflection.targetHints) await beforeStage('reflect');
     const r = await reflectStage(ctx, { dataset, client, kbPath });
     summary.reflection = r.reflection;
     kb = r.kb;
@@ -90,11 +113,13 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   summary.kbHints = enabledHints(kb);
 
   // 3. Training, in whatever process the trainer chooses; reused when finished, else resumed.
+  if (wants('train') && summary.kbHints > 0) await beforeStage('train', kb);
   const trained = wants('train') && summary.kbHints > 0 ? await trainStage(ctx, { dataset, kb, kbPath, trainer: opts.trainer }) : undefined;
   if (trained) summary.training = { ...trained.summary, skipped: trained.skipped };
 
   // 4. Evaluation of every configured condition on the test split.
   if (wants('evaluate')) {
+    await beforeStage('evaluate', kb, !!trained);
     const e = await evaluateStage(ctx, { dataset, client, kb, kbPath, ...(trained ? { agent: { runDir: trained.runDir, key: trained.key } } : {}) });
     summary.evaluation = e;
   }

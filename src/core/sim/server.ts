@@ -19,6 +19,7 @@ import type { SimResponder } from './types';
 import { defaultResponders, withRankFallback } from './registry';
 import { FaultPlan, type FaultKind, type SimFaults } from './faults';
 import { simEmbedding, DEFAULT_SIM_EMBEDDING_DIM } from './embeddings';
+import { createBatchRoutes, type SimBatchOptions } from './batchRoutes';
 
 export interface SimServerOptions {
   dataset: SessionDataset;
@@ -30,6 +31,8 @@ export interface SimServerOptions {
   responders?: SimResponder[];
   /** Model names listed by /v1/models (any name is accepted by the other routes). */
   models?: string[];
+  /** The Batch API routes' processing delay, line failures and expiry (batchRoutes.ts). */
+  batch?: SimBatchOptions;
 }
 
 export interface SimServerStats {
@@ -166,11 +169,21 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     });
   }
 
+  // Batch lines are answered by the chat route itself (no faults: a batch's failures are its own options).
+  const batchRoutes = createBatchRoutes((body) => {
+    let status = 0;
+    let text = '';
+    const sink = { writeHead: (s: number) => ((status = s), sink), end: (t: string) => void (text = t), headersSent: false };
+    chat(body, sink as unknown as ServerResponse, 'none');
+    return { status, body: JSON.parse(text) as unknown };
+  }, opts.batch);
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     stats.requests++;
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
     const route = `${req.method} ${path}`;
     bump(stats.byRoute, route);
+    if (await batchRoutes.handle(req, res, path)) return;
     if (req.method === 'GET' && path === '/v1/models') {
       sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 're2llm-sim' })) });
       return;

@@ -1,0 +1,76 @@
+/**
+ * The budget flags every spending command shares (--max-calls, --max-cost), the estimate line it
+ * prints before a stage, and the plan filler `llm.executor` chooses.
+ */
+import type { ResolvedConfig } from '../../core/config/resolve';
+import type { RequestPlan } from '../../core/plan';
+import { formatEstimate } from '../../core/plan';
+import { checkBudget, pendingPlan, plansForConfig, type Budget } from '../../core/run/stagePlans';
+import { ResponseCache } from '../../core/llm/cache';
+import { createLlmClient } from '../../core/llm/client';
+import { onlineExecutor } from '../../core/llm/executor';
+import { batchExecutor } from '../../core/llm/batchExecutor';
+import type { SessionDataset } from '../../core/data/types';
+import type { HintKb } from '../../core/kb';
+import type { CliIO } from '../io';
+
+export function budgetFlags(flags: { maxCalls?: string; maxCost?: string }): Budget {
+  const budget: Budget = {};
+  if (flags.maxCalls !== undefined) {
+    const n = Number(flags.maxCalls);
+    if (!(Number.isInteger(n) && n >= 0)) throw new Error(`--max-calls must be a non-negative integer, got "${flags.maxCalls}"`);
+    budget.maxCalls = n;
+  }
+  if (flags.maxCost !== undefined) {
+    const c = Number(flags.maxCost);
+    if (!(c >= 0)) throw new Error(`--max-cost must be a non-negative number, got "${flags.maxCost}"`);
+    budget.maxCost = c;
+  }
+  return budget;
+}
+
+/**
+ * Prints the stage's estimate and refuses it when it passes a cap; returns its plan. Pass the
+ * dataset and KB when the command has loaded them already (else they are loaded here).
+ */
+export async function estimateAndCheck(
+  io: CliIO,
+  resolved: ResolvedConfig,
+  stage: 'reflect' | 'train' | 'evaluate',
+  budget: Budget,
+  loaded: { kbPath?: string; dataset?: SessionDataset; kb?: HintKb; agent?: boolean } = {},
+): Promise<RequestPlan> {
+  const { config } = resolved;
+  const { plan, estimate } = loaded.dataset
+    ? await pendingPlan(stage, {
+      dataset: loaded.dataset, config, cache: await ResponseCache.open(config.llm.cacheDir),
+      ...(loaded.kb ? { kb: loaded.kb } : {}), ...(loaded.agent ? { agent: true } : {}),
+    })
+    : (await plansForConfig(resolved, [stage], { ...(loaded.kbPath ? { kbPath: loaded.kbPath } : {}) })).plans[0]!;
+  io.logger.log('info', `estimate ${formatEstimate(estimate)}${plan.notes.length ? ` (${plan.notes.join('; ')})` : ''}`);
+  checkBudget(estimate, budget, undefined, resolved.config.llm.executor);
+  return plan;
+}
+
+/**
+ * With llm.executor=batch, a `fill` that hands each plan to the Batch API before its stage; the
+ * batches' ids and states are kept in <output.runsDir>/batches.json, so a rerun picks up pending
+ * ones instead of paying again.
+ */
+export async function fillerFor(io: CliIO, resolved: ResolvedConfig): Promise<{ fill?: (plan: RequestPlan) => Promise<void> }> {
+  const { config } = resolved;
+  if (config.llm.executor !== 'batch') return {};
+  return {
+    fill: async (plan) => {
+      const cache = await ResponseCache.open(config.llm.cacheDir);
+      const client = createLlmClient(config, { cache, logger: io.logger });
+      const exec = batchExecutor({ config, cache, stateDir: config.output.runsDir, online: onlineExecutor(client, config.llm.concurrency), logger: io.logger });
+      const r = await exec.fill(plan.requests);
+      io.logger.log(
+        'info',
+        `batch: ${plan.stage}: ${r.filled} of ${r.requested} planned answers in the cache (${r.batchesCreated} batch(es) created, ${r.batchesResumed} resumed)` +
+          (r.failed ? `; ${r.failed} failed and are asked online by the stage` : ''),
+      );
+    },
+  };
+}

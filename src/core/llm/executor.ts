@@ -1,0 +1,63 @@
+/**
+ * Executors fill a stage's planned requests into the response cache before the stage runs
+ * (issue 13): `online` through the client (retries, adaptive concurrency), `batch` through the
+ * Batch API (batchExecutor.ts). Both end with the same cache content; a request that failed for
+ * good is left out of the cache, so the stage records it as a failed answer as it would online.
+ */
+import type { ChatCacheInput } from './cache';
+import { isRecordableFailure } from './client';
+import type { ChatRequest, LlmClient } from './types';
+
+/** One planned request (src/core/plan's PlannedRequest is one). */
+export interface FillRequest {
+  cacheKey: string;
+  request: ChatRequest;
+  input: ChatCacheInput;
+}
+
+export interface FillReport {
+  requested: number;
+  /** Answers now in the cache. */
+  filled: number;
+  /** Requests that failed for good (the stage asks them again, and records them if they fail). */
+  failed: number;
+  /** Batch executor: batches created by this call, and batches found pending and resumed. */
+  batchesCreated?: number;
+  batchesResumed?: number;
+}
+
+export interface FillOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface PlanExecutor {
+  readonly kind: 'online' | 'batch';
+  fill(requests: readonly FillRequest[], opts?: FillOptions): Promise<FillReport>;
+}
+
+/** Today's client, request by request, at most `concurrency` at once (the client adapts below it). */
+export function onlineExecutor(client: LlmClient, concurrency: number): PlanExecutor {
+  return {
+    kind: 'online',
+    async fill(requests, opts = {}) {
+      let next = 0;
+      let done = 0;
+      let failed = 0;
+      const worker = async (): Promise<void> => {
+        while (next < requests.length) {
+          const r = requests[next++]!;
+          try {
+            await client.chat(r.request, opts.signal);
+          } catch (err) {
+            if (!isRecordableFailure(err)) throw err;
+            failed++;
+          }
+          opts.onProgress?.(++done, requests.length);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, requests.length)) }, worker));
+      return { requested: requests.length, filled: requests.length - failed, failed };
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export * from './types';
+export * from './build';
+export * from './stagePlans';
+export * from './estimate';

@@ -1,0 +1,75 @@
+/**
+ * What each stage will ask, computed before it runs (issue 13, "plan, then fill"):
+ *
+ *   train     the full reward table: every train (first dataset.maxTrainSessions) and validation
+ *             session with no hint and with each enabled hint (PPO then reads rewards from cache)
+ *   evaluate  no-hint per test session; oracle: every action per test session; random-hint its
+ *             seeded draw; best-fixed-hint every action on train + validation (its test answers
+ *             depend on the hint it picks: asked online unless the oracle runs). The agent's
+ *             greedy hint depends on the trained policy: covered when the oracle runs, else asked
+ *             online.
+ *   reflect   round 1 only: the base answers of every candidate session; the reflection turns
+ *             depend on those answers and are asked online.
+ */
+import { actionHints, type HintKb } from '../kb';
+import { reflectionOrder } from '../reflect/runReflection';
+import { sampleSessions } from '../evaluate/sample';
+import { RandomHintRanker } from '../evaluate/llmRankers';
+import { PlanBuilder, type PlanContext } from './build';
+import type { RequestPlan } from './types';
+
+function enabledHintTexts(kb: HintKb): string[] {
+  return actionHints(kb).slice(1).map((h) => h.text);
+}
+
+export function planTraining(ctx: PlanContext, kb: HintKb): RequestPlan {
+  const { dataset, config } = ctx;
+  const b = new PlanBuilder(ctx);
+  const hints = enabledHintTexts(kb);
+  const sessions = [...dataset.splits.train.slice(0, config.dataset.maxTrainSessions), ...dataset.splits.validation];
+  for (const s of sessions) {
+    b.addRank(s);
+    for (const h of hints) b.addRank(s, h);
+  }
+  const notes = config.encoder.kind === 'openai' ? ['the openai encoder\'s session embeddings are asked online'] : [];
+  return { stage: 'train', requests: b.requests, notes };
+}
+
+export function planEvaluation(ctx: PlanContext, kb: HintKb | undefined, opts: { agent: boolean }): RequestPlan {
+  const { dataset, config } = ctx;
+  const ev = config.evaluation;
+  const b = new PlanBuilder(ctx);
+  const actions = kb ? actionHints(kb) : [];
+  const hints = actions.slice(1);
+  const conditions = new Set(ev.conditions.filter((c) => (c === 'agent' ? opts.agent : true)));
+  const hinted = hints.length > 0;
+  const test = sampleSessions(dataset.splits.test, ev.testSample, ev.seed, 'test');
+  const notes: string[] = [];
+  // No-hint runs first; the agent condition also needs each session's base answer.
+  if (conditions.has('no-hint') || conditions.has('agent') || conditions.has('oracle')) for (const s of test) b.addRank(s);
+  if (hinted && conditions.has('oracle')) for (const s of test) for (const h of hints) b.addRank(s, h.text);
+  if (hinted && conditions.has('random-hint') && !conditions.has('oracle')) {
+    const draw = new RandomHintRanker(async () => ({ ranking: [], targetRank: null, hintId: '' }), hints, ev.seed);
+    for (const s of test) b.addRank(s, draw.hintFor(s).text);
+  }
+  if (hinted && conditions.has('best-fixed-hint')) {
+    for (const s of [...dataset.splits.train, ...dataset.splits.validation]) {
+      b.addRank(s);
+      for (const h of hints) b.addRank(s, h.text);
+    }
+  }
+  if (hinted && conditions.has('best-fixed-hint') && !conditions.has('oracle')) notes.push('best-fixed-hint\'s test answers depend on the hint it chooses and are asked online (one per test session)');
+  if (hinted && conditions.has('agent') && !conditions.has('oracle')) notes.push('the agent\'s hinted answers depend on its policy and are asked online (at most one per test session)');
+  return { stage: 'evaluate', requests: b.requests, notes };
+}
+
+export function planReflection(ctx: PlanContext): RequestPlan {
+  const { dataset, config } = ctx;
+  const b = new PlanBuilder(ctx);
+  for (const s of reflectionOrder(dataset.splits.train, config.reflection.seed).slice(0, config.reflection.maxSessions)) b.addRank(s);
+  return {
+    stage: 'reflect',
+    requests: b.requests,
+    notes: ['round 1 only: the reflection turns, hint checks and redundancy questions depend on earlier answers and are asked online'],
+  };
+}

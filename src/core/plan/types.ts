@@ -1,0 +1,28 @@
+/**
+ * A plan: the LLM requests a stage needs, stated before it runs, each with the cache key the
+ * client will look up (same prompt builders, same key function), so an executor can fill the
+ * response cache first and the stage then runs from the cache.
+ */
+import type { ChatCacheInput } from '../llm/cache';
+import type { ChatRequest } from '../llm/types';
+
+export type PlannedStage = 'reflect' | 'train' | 'evaluate';
+
+export interface PlannedRequest {
+  /** sha256 of the canonical request (cacheKey of `input`): the batch line's custom_id. */
+  cacheKey: string;
+  /** What the stage will send through the client. */
+  request: ChatRequest;
+  /** The canonical form the cache stores (model, temperature, endpoint identity included). */
+  input: ChatCacheInput;
+  /** Expected answer length in tokens (for the estimate; the answer is at most llm.maxTokens). */
+  expectedCompletionTokens: number;
+}
+
+export interface RequestPlan {
+  stage: PlannedStage;
+  /** Distinct requests, in the order the stage would ask them. */
+  requests: PlannedRequest[];
+  /** What the plan leaves to the stage to ask online (requests that depend on earlier answers). */
+  notes: string[];
+}

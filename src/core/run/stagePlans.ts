@@ -1,0 +1,85 @@
+/**
+ * Budgets before spending (issue 12 item 4): each LLM stage's plan (src/core/plan) without the
+ * requests the response cache already answers, its estimate, and the caps `--max-calls` /
+ * `--max-cost` checked against it before the stage starts.
+ */
+import type { Re2llmConfig } from '../config/defaults';
+import type { SessionDataset } from '../data/types';
+import { resolve } from 'node:path';
+import type { ResolvedConfig } from '../config/resolve';
+import { loadKbFile, type HintKb } from '../kb';
+import { ResponseCache } from '../llm/cache';
+import { loadDataset } from '../data/load';
+import type { Logger } from '../util/log';
+import { defaultKbPath } from './paths';
+import { estimatePlan, planEvaluation, planReflection, planTraining, withoutCached, type PlanEstimate, type RequestPlan } from '../plan';
+
+export interface Budget {
+  maxCalls?: number;
+  maxCost?: number;
+}
+
+/** The plan passes a cap: thrown before the stage spends anything. */
+export class BudgetExceededError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BudgetExceededError';
+  }
+}
+
+export interface PendingPlan {
+  plan: RequestPlan;
+  estimate: PlanEstimate;
+}
+
+export async function pendingPlan(
+  stage: 'reflect' | 'train' | 'evaluate',
+  input: { dataset: SessionDataset; config: Re2llmConfig; kb?: HintKb; agent?: boolean; cache: ResponseCache },
+): Promise<PendingPlan> {
+  const ctx = { dataset: input.dataset, config: input.config };
+  const full =
+    stage === 'reflect' ? planReflection(ctx)
+      : stage === 'train' ? planTraining(ctx, input.kb ?? { version: 1, hints: [] })
+        : planEvaluation(ctx, input.kb, { agent: input.agent ?? false });
+  const plan = await withoutCached(full, input.cache);
+  return { plan, estimate: estimatePlan(plan, input.config.llm) };
+}
+
+/**
+ * Refuses a stage whose plan passes a cap. `spent` is what earlier stages of the same run
+ * planned, so the caps hold for the whole run.
+ */
+export function checkBudget(estimate: PlanEstimate, budget: Budget, spent: { calls: number; cost: number } = { calls: 0, cost: 0 }, executor: 'online' | 'batch' = 'online'): void {
+  const calls = spent.calls + estimate.requests;
+  if (budget.maxCalls !== undefined && calls > budget.maxCalls) {
+    throw new BudgetExceededError(
+      `${estimate.stage}: the plan needs ${estimate.requests} LLM calls${spent.calls ? ` (${calls} with the earlier stages)` : ''}, more than --max-calls ${budget.maxCalls}; nothing was spent on this stage`,
+    );
+  }
+  const cost = spent.cost + (executor === 'batch' ? estimate.batchCost : estimate.onlineCost);
+  if (budget.maxCost !== undefined && cost > budget.maxCost) {
+    throw new BudgetExceededError(
+      `${estimate.stage}: the plan costs an estimated ${cost.toFixed(4)} (${executor} prices), more than --max-cost ${budget.maxCost}; nothing was spent on this stage`,
+    );
+  }
+}
+
+/**
+ * The pending plans of the named stages for a configuration as it is now: the dataset it names
+ * and its KB file as it stands (training and evaluation are planned over that KB; a KB that
+ * reflection has yet to grow gives a smaller plan than the run will need).
+ */
+export async function plansForConfig(
+  resolved: ResolvedConfig,
+  stages: readonly ('reflect' | 'train' | 'evaluate')[],
+  opts: { logger?: Logger; kbPath?: string } = {},
+): Promise<{ kbPath: string; plans: PendingPlan[]; dataset: SessionDataset }> {
+  const { config, baseDir } = resolved;
+  const dataset = await loadDataset(config, opts.logger ? { logger: opts.logger } : {});
+  const kbPath = opts.kbPath ?? defaultKbPath(config, baseDir, dataset.name);
+  const kb = (await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars })).kb;
+  const cache = await ResponseCache.open(resolve(baseDir, config.llm.cacheDir));
+  const plans: PendingPlan[] = [];
+  for (const stage of stages) plans.push(await pendingPlan(stage, { dataset, config, kb, agent: true, cache }));
+  return { kbPath, plans, dataset };
+}

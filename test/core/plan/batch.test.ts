@@ -1,0 +1,198 @@
+/**
+ * Plan, then fill: the plan's keys are the client's keys; the batch executor against the
+ * simulator's Batch API (failed lines, an expired batch with partial output) ends with the same
+ * cache content as the online executor; a process stopped while a batch is pending resumes it
+ * without a second creation; export/import round-trips a plan; budgets refuse a run over its cap.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../../../src/core/config/resolve';
+import { loadDataset } from '../../../src/core/data/load';
+import type { SessionDataset } from '../../../src/core/data/types';
+import { startSimServer, type SimServer } from '../../../src/core/sim';
+import { formatKb, type HintKb } from '../../../src/core/kb';
+import { ResponseCache } from '../../../src/core/llm/cache';
+import { createLlmClient } from '../../../src/core/llm/client';
+import { onlineExecutor, type FillRequest } from '../../../src/core/llm/executor';
+import { batchExecutor, readBatches } from '../../../src/core/llm/batchExecutor';
+import { batchInputLine, importOutputText, splitBatchLines } from '../../../src/core/llm/batchLines';
+import { planTraining, withoutCached } from '../../../src/core/plan';
+import { runExperiment } from '../../../src/core/run/runExperiment';
+import { BudgetExceededError } from '../../../src/core/run/stagePlans';
+import { silentLogger } from '../../../src/core/util/log';
+import { inProcessTrainer } from '../../helpers/inProcessTrainer';
+import { CHILD_KB, childConfig } from '../../helpers/batchFillChild';
+
+const DATA = join(__dirname, '../../fixtures/eval-sim');
+const kb: HintKb = {
+  version: 1,
+  hints: [
+    { id: 'h-genre', text: 'Pay attention to the genres the user watches most.' },
+    { id: 'h-era', text: 'Consider the release era of the movies the user watched.' },
+  ],
+};
+
+let dataset: SessionDataset;
+const sims: SimServer[] = [];
+before(async () => {
+  dataset = await loadDataset(resolveConfig({ layers: [{ source: 't', values: { 'dataset.path': DATA } }] }).config);
+});
+after(async () => {
+  for (const s of sims) await s.close();
+});
+
+async function sim(batch: Parameters<typeof startSimServer>[0]['batch'] = {}): Promise<SimServer> {
+  const s = await startSimServer({ dataset, seed: 1, batch });
+  sims.push(s);
+  return s;
+}
+
+function configFor(url: string, extra: Record<string, unknown> = {}) {
+  const root = mkdtempSync(join(tmpdir(), 'batch-'));
+  return resolveConfig({
+    layers: [{
+      source: 'test',
+      values: { 'dataset.path': DATA, 'llm.baseUrl': url, 'llm.model': 'sim', 'llm.endpointId': 'sim://batch-test', 'llm.cacheDir': join(root, 'cache'), 'output.runsDir': join(root, 'runs'), ...extra },
+    }],
+  });
+}
+
+/** key -> answer, for comparing two caches over a plan. */
+async function contents(cache: ResponseCache, keys: string[]): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = (await cache.get(k))?.output;
+  return out;
+}
+
+async function onlineReference(s: SimServer) {
+  const { config } = configFor(s.url);
+  const plan = planTraining({ dataset, config }, kb);
+  const cache = await ResponseCache.open(config.llm.cacheDir);
+  const client = createLlmClient(config, { cache });
+  const report = await onlineExecutor(client, 4).fill(plan.requests);
+  assert.equal(report.failed, 0);
+  return { plan, cache, keys: plan.requests.map((r) => r.cacheKey) };
+}
+
+test('the plan names the keys the client looks up: after an online fill nothing is left to plan', async () => {
+  const s = await sim();
+  const { plan, cache } = await onlineReference(s);
+  assert.equal(plan.requests.length, (Math.min(dataset.splits.train.length, 500) + dataset.splits.validation.length) * 3);
+  assert.equal((await withoutCached(plan, cache)).requests.length, 0);
+});
+
+for (const retry of ['online', 'batch'] as const) {
+  test(`batch with failed lines, malformed answers and an expired half-done batch ends with the online cache (retry ${retry})`, async () => {
+    const ref = await onlineReference(await sim());
+    const s = await sim({ failLineRate: 0.3, expireBatches: 1, malformedLineRate: 0.2 });
+    const { config } = configFor(s.url, { 'llm.batchRetryFailed': retry });
+    const cache = await ResponseCache.open(config.llm.cacheDir);
+    const stateDir = mkdtempSync(join(tmpdir(), 'batch-state-'));
+    const exec = batchExecutor({ config, cache, stateDir, online: onlineExecutor(createLlmClient(config, { cache }), 4), firstPollMs: 1, maxRequestsPerFile: 40 });
+    const report = await exec.fill(ref.plan.requests);
+    assert.equal(report.failed, 0);
+    assert.deepEqual(await contents(cache, ref.keys), await contents(ref.cache, ref.keys));
+    const state = await readBatches(stateDir);
+    assert.ok(state.batches.some((b) => b.status === 'expired'), 'one batch expired');
+    assert.ok(state.batches.length >= (retry === 'batch' ? 3 : 2), 'split at 40 lines (and, retrying in batch, resubmitted)');
+    assert.ok(state.batches.every((b) => b.imported));
+    if (retry === 'online') assert.ok((s.stats().byRoute['POST /v1/chat/completions'] ?? 0) > 0, 'failed lines asked online');
+    else assert.equal(s.stats().byRoute['POST /v1/chat/completions'] ?? 0, 0);
+  });
+}
+
+test('a process stopped while its batch is pending resumes it without creating another', async () => {
+  const ref = await onlineReference(await sim());
+  const s = await sim({ processingDelayMs: 300 });
+  const { config } = configFor(s.url);
+  const stateDir = mkdtempSync(join(tmpdir(), 'batch-state-'));
+  const first = await ResponseCache.open(config.llm.cacheDir);
+  const stop = new AbortController();
+  // The first "process" is stopped at its first wait for the pending batch.
+  const stopped = batchExecutor({
+    config, cache: first, stateDir, online: onlineExecutor(createLlmClient(config, { cache: first }), 4),
+    sleep: async () => {
+      stop.abort();
+      throw new Error('killed');
+    },
+  });
+  await assert.rejects(stopped.fill(ref.plan.requests, { signal: stop.signal }));
+  assert.equal(s.stats().byRoute['POST /v1/batches'], 1);
+  assert.equal((await readBatches(stateDir)).batches[0]!.imported, false);
+  // A new process, a fresh cache object on the same folder.
+  const cache = await ResponseCache.open(config.llm.cacheDir);
+  const report = await batchExecutor({ config, cache, stateDir, online: onlineExecutor(createLlmClient(config, { cache }), 4), firstPollMs: 20 }).fill(ref.plan.requests);
+  assert.equal(report.batchesResumed, 1);
+  assert.equal(report.batchesCreated, 0);
+  assert.equal(s.stats().byRoute['POST /v1/batches'], 1, 'no second batch paid for');
+  assert.deepEqual(await contents(cache, ref.keys), await contents(ref.cache, ref.keys));
+});
+
+test('export and import round-trip a plan (an offline runner answers the exported lines)', async () => {
+  const ref = await onlineReference(await sim());
+  const s = await sim();
+  const { config } = configFor(s.url);
+  const lines = ref.plan.requests.map((r) => batchInputLine(config.llm, r));
+  assert.equal(splitBatchLines(lines, 10).length, Math.ceil(lines.length / 10));
+  // What vLLM's run-batch does: each line's body to the chat route, one output line per input.
+  const out: string[] = [];
+  for (const line of lines) {
+    const l = JSON.parse(line) as { custom_id: string; body: unknown };
+    const res = await fetch(`${s.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(l.body) });
+    out.push(JSON.stringify({ id: 'x', custom_id: l.custom_id, response: { status_code: res.status, body: await res.json() }, error: null }));
+  }
+  const planned = new Map<string, FillRequest>(ref.plan.requests.map((r) => [r.cacheKey, r]));
+  const cache = await ResponseCache.open(config.llm.cacheDir);
+  const rep = await importOutputText(out.join('\n'), 'out.jsonl', planned, cache);
+  assert.equal(rep.imported, lines.length);
+  assert.deepEqual(await contents(cache, ref.keys), await contents(ref.cache, ref.keys));
+  // A line answering an unplanned request is refused, naming file and line.
+  const stray = JSON.stringify({ custom_id: 'f'.repeat(64), response: { status_code: 200, body: { choices: [{ message: { content: 'x' } }] } } });
+  await assert.rejects(importOutputText(`${out[0]}\n${stray}\n`, 'out.jsonl', planned, cache), /out\.jsonl:2 \(custom_id\)/);
+});
+
+test('a run whose plan passes --max-calls is refused before it spends anything', async () => {
+  const s = await sim();
+  const resolved = configFor(s.url, { 'reflection.targetHints': 2, 'evaluation.conditions': ['no-hint'], 'agent.steps': 16 });
+  const kbPath = join(resolved.config.output.runsDir, '..', 'kb.hints.json');
+  writeFileSync(kbPath, formatKb(kb));
+  resolved.config.output.kbPath = kbPath;
+  const before = s.stats().byRoute['POST /v1/chat/completions'] ?? 0;
+  const estimates: string[] = [];
+  await assert.rejects(
+    runExperiment({ resolved, packageVersion: 't', logger: silentLogger, trainer: inProcessTrainer(), budget: { maxCalls: 10 }, onEstimate: (e) => estimates.push(`${e.stage} ${e.requests}`) }),
+    (err: Error) => err instanceof BudgetExceededError && /^train: the plan needs \d+ LLM calls, more than --max-calls 10/.test(err.message),
+  );
+  assert.equal(s.stats().byRoute['POST /v1/chat/completions'] ?? 0, before, 'no call made');
+  assert.match(estimates[0]!, /^train \d+$/);
+});
+
+test('a process SIGKILLed while its batch is pending: the next one resumes that batch, no second creation', async () => {
+  const s = await sim({ processingDelayMs: 1500 });
+  const root = mkdtempSync(join(tmpdir(), 'batch-kill-'));
+  const cacheDir = join(root, 'cache');
+  const stateDir = join(root, 'state');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../helpers/batchFillChild.ts'), DATA, s.url, cacheDir, stateDir], { stdio: 'ignore' });
+  try {
+    // Kill it as soon as its batch is recorded (it is then polling a batch that is not done).
+    for (let i = 0; i < 600 && !existsSync(join(stateDir, 'batches.json')); i++) await new Promise((r) => setTimeout(r, 25));
+    assert.ok(existsSync(join(stateDir, 'batches.json')), 'the child recorded its batch');
+  } finally {
+    child.kill('SIGKILL');
+  }
+  await new Promise((r) => child.once('exit', r));
+  assert.equal(s.stats().byRoute['POST /v1/batches'], 1);
+  const config = childConfig(DATA, s.url, cacheDir);
+  const cache = await ResponseCache.open(cacheDir);
+  const plan = planTraining({ dataset, config }, CHILD_KB);
+  const report = await batchExecutor({ config, cache, stateDir, online: onlineExecutor(createLlmClient(config, { cache }), 4), firstPollMs: 50 }).fill(plan.requests);
+  assert.equal(report.batchesResumed, 1);
+  assert.equal(report.batchesCreated, 0);
+  assert.equal(report.failed, 0);
+  assert.equal(s.stats().byRoute['POST /v1/batches'], 1, 'no second batch paid for');
+  assert.equal((await withoutCached(plan, cache)).requests.length, 0);
+});
