@@ -65,31 +65,57 @@ export function reportCsp(nonce: string): string {
   return [`default-src 'none'`, `script-src 'nonce-${nonce}'`, `style-src 'nonce-${nonce}'`, `img-src data:`, `base-uri 'none'`, `form-action 'none'`].join('; ');
 }
 
-export function renderReportHtml(results: ResultsFile | ResultsFile[], assets: ReportAssets, opts: RenderOptions = {}): string {
-  const runs = Array.isArray(results) ? results : [results];
-  const nonce = opts.nonce ?? makeNonce();
-  if (!/^[A-Za-z0-9+/=_-]+$/.test(nonce)) throw new Error('nonce must be base64');
-  const ref = runs[0];
-  const title = opts.title ?? (ref ? `Re2LLM results: ${ref.run.name ?? ref.run.id}` : 'Re2LLM results');
+/** What one self-contained page (the run report, study.html) is made of. */
+export interface SelfContainedPage {
+  nonce: string;
+  title: string;
+  packageVersion: string;
+  css: string;
+  /** Id of the embedded JSON element the bundle reads. */
+  dataId: string;
+  data: unknown;
+  bundleJs: string;
+  /** Shown when JavaScript is off. */
+  noscript: string;
+}
+
+/** A page with no network access: its data as JSON, its bundle and CSS inline under reportCsp. */
+export function renderSelfContainedPage(p: SelfContainedPage): string {
+  if (!/^[A-Za-z0-9+/=_-]+$/.test(p.nonce)) throw new Error('nonce must be base64');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttr(reportCsp(nonce))}">
+<meta http-equiv="Content-Security-Policy" content="${escapeAttr(reportCsp(p.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Re2LLM Studio ${escapeHtml(ref?.run.packageVersion ?? '')}">
-<title>${escapeHtml(title)}</title>
-<style nonce="${nonce}">
-${styleForHtml(assets.css)}
+<meta name="generator" content="Re2LLM Studio ${escapeHtml(p.packageVersion)}">
+<title>${escapeHtml(p.title)}</title>
+<style nonce="${p.nonce}">
+${styleForHtml(p.css)}
 </style>
 </head>
 <body>
-<main id="re2llm-results"><noscript>This report needs JavaScript to draw its tables and charts.</noscript></main>
-<script type="application/json" id="${EMBEDDED_DATA_ID}">${jsonForScript(runs)}</script>
-<script nonce="${nonce}">
-${scriptForHtml(assets.bundleJs)}
+<main id="re2llm-results"><noscript>${escapeHtml(p.noscript)}</noscript></main>
+<script type="application/json" id="${p.dataId}">${jsonForScript(p.data)}</script>
+<script nonce="${p.nonce}">
+${scriptForHtml(p.bundleJs)}
 </script>
 </body>
 </html>
 `;
+}
+
+export function renderReportHtml(results: ResultsFile | ResultsFile[], assets: ReportAssets, opts: RenderOptions = {}): string {
+  const runs = Array.isArray(results) ? results : [results];
+  const ref = runs[0];
+  return renderSelfContainedPage({
+    nonce: opts.nonce ?? makeNonce(),
+    title: opts.title ?? (ref ? `Re2LLM results: ${ref.run.name ?? ref.run.id}` : 'Re2LLM results'),
+    packageVersion: ref?.run.packageVersion ?? '',
+    css: assets.css,
+    dataId: EMBEDDED_DATA_ID,
+    data: runs,
+    bundleJs: assets.bundleJs,
+    noscript: 'This report needs JavaScript to draw its tables and charts.',
+  });
 }

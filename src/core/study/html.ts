@@ -6,7 +6,7 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import type { StudyResults } from '../../protocol/study';
-import { escapeHtml, jsonForScript, makeNonce, reportCsp, scriptForHtml, styleForHtml } from '../report/html';
+import { makeNonce, renderSelfContainedPage } from '../report/html';
 import { writeFileAtomic } from '../util/fs';
 
 export const STUDY_HTML_FILE = 'study.html';
@@ -19,27 +19,16 @@ export interface StudyPageAssets {
 }
 
 export function renderStudyHtml(results: StudyResults, assets: StudyPageAssets, reports: Record<string, string>, nonce: string = makeNonce()): string {
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${reportCsp(nonce).replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Re2LLM Studio ${escapeHtml(results.packageVersion)}">
-<title>${escapeHtml(`Re2LLM study: ${results.name}`)}</title>
-<style nonce="${nonce}">
-${styleForHtml(assets.css)}
-</style>
-</head>
-<body>
-<main id="re2llm-results"><noscript>This page needs JavaScript to draw its tables and charts.</noscript></main>
-<script type="application/json" id="${EMBEDDED_STUDY_ID}">${jsonForScript({ results, reports })}</script>
-<script nonce="${nonce}">
-${scriptForHtml(assets.bundleJs)}
-</script>
-</body>
-</html>
-`;
+  return renderSelfContainedPage({
+    nonce,
+    title: `Re2LLM study: ${results.name}`,
+    packageVersion: results.packageVersion,
+    css: assets.css,
+    dataId: EMBEDDED_STUDY_ID,
+    data: { results, reports },
+    bundleJs: assets.bundleJs,
+    noscript: 'This page needs JavaScript to draw its tables and charts.',
+  });
 }
 
 /** The study bundle and the CSS it uses, next to the running code (dist/) or in the repository. */
