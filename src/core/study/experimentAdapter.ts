@@ -6,19 +6,11 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, resolve as resolvePath, sep } from 'node:path';
-import type { ResolvedConfig } from '../config/resolve';
 import type { Logger } from '../util/log';
-import { runExperiment, type ExperimentEvent, type Trainer } from '../run/runExperiment';
+import { runExperiment, type ExperimentOptions } from '../run/runExperiment';
 
-export interface CellRunInput {
-  resolved: ResolvedConfig;
-  trainer: Trainer;
-  packageVersion: string;
-  logger: Logger;
-  signal?: AbortSignal;
-  apiKey?: string;
-  onEvent?: (e: ExperimentEvent) => void;
-}
+/** A cell runs with what one `runExperiment` call takes (minus the stop stage: a cell runs all). */
+export type CellRunInput = Pick<ExperimentOptions, 'resolved' | 'trainer' | 'packageVersion' | 'logger' | 'signal' | 'apiKey' | 'onEvent'>;
 
 export interface CellRunOutput {
   evalDir: string;
