@@ -14,7 +14,7 @@ import { renderSessions, defaultSessionsUi, type SessionsUi } from './sessions';
 import { renderDetail, renderDetailLoading } from './detail';
 import { editableTitle, notesEditor, runTitle } from './runInfoEditor';
 import { chartBox, copyCsvButton, estimateCell, section, type CsvRows } from './widgets';
-import { renderMetricBars, renderTrainingCurve, renderHintUsage, updateTrainingCurve, readTheme, conditionColour, type BarSeries } from '../shared/charts';
+import { renderMetricBars, renderTrainingCurve, renderHintUsage, updateTrainingCurve, readTheme, conditionColour, paletteColour, type BarSeries } from '../shared/charts';
 import { conditionLabel, formatCost, formatCount, formatDate, formatDiff, formatMetric, formatPercent, formatPValue } from '../shared/format';
 
 export interface UiState {
@@ -115,12 +115,12 @@ export class ResultsView {
     this.compareEl = undefined;
     this.curve = undefined;
     const { runs, live } = this.state;
-    if (runs.length === 0) {
+    const ref = runs[0];
+    if (!ref) {
       replaceChildren(this.root, this.emptyState(), live ? this.liveSection(live.runId, live.points) : null);
       this.redrawCharts();
       return;
     }
-    const ref = runs[0];
     const metric = this.state.ui.metric && metricNames(ref).includes(this.state.ui.metric) ? this.state.ui.metric : defaultMetric(ref);
     this.detailBox = h('div', { class: 're-detail-box', 'aria-live': 'polite' });
     replaceChildren(this.root,
@@ -288,7 +288,7 @@ export class ResultsView {
       const pts = run?.training ?? (this.state.live?.runId === runId ? this.state.live.points : points);
       this.curve = { runId, chart: renderTrainingCurve(curve.canvas, pts) };
     });
-    return h('div', { class: 're-card' }, h('div', { class: 're-card-head' }, h('h3', {}, 'Training curve'), h('span', { class: 're-muted' }, `${formatCount(points[points.length - 1].step)} steps`)), curve.box);
+    return h('div', { class: 're-card' }, h('div', { class: 're-card-head' }, h('h3', {}, 'Training curve'), h('span', { class: 're-muted' }, `${formatCount(points.at(-1)?.step ?? 0)} steps`)), curve.box);
   }
 
   private liveSection(runId: string, points: TrainingPoint[]): HTMLElement {
@@ -306,7 +306,7 @@ export class ResultsView {
         h('th', { scope: 'row' }, conditionLabel(c)),
         runs.map((r) => estimateCell(est(r, c))),
         runs.slice(1).map((r) => {
-          const a = est(runs[0], c);
+          const a = runs[0] && est(runs[0], c);
           const b = est(r, c);
           const d = a && b ? b.mean - a.mean : NaN;
           return h('td', { class: `re-num ${d > 0 ? 're-up' : d < 0 ? 're-down' : ''}` }, formatDiff(d));
@@ -332,7 +332,7 @@ export class ResultsView {
           label: runLabel(r),
           values: conds.map((c) => est(r, c)?.mean ?? null),
           intervals: conds.map((c) => { const e = est(r, c); return e ? [e.ciLow, e.ciHigh] : null; }),
-          colours: theme.palette[i % theme.palette.length],
+          colours: paletteColour(theme, i),
           faded: conds.map((c) => UPPER_BOUNDS.has(c)),
         })),
       });

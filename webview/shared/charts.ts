@@ -123,20 +123,24 @@ export function readTheme(): ChartTheme {
 
 /** Fixed colour per condition (src/protocol/conditions.ts), so a condition looks the same in every chart. */
 export function conditionColour(condition: string, theme: ChartTheme, fallbackIndex = 0): string {
-  const i = conditionColourIndex(condition, fallbackIndex);
-  return theme.palette[i % theme.palette.length];
+  return paletteColour(theme, conditionColourIndex(condition, fallbackIndex));
+}
+
+/** The palette's i-th colour, wrapping around (a theme without a palette draws grey). */
+export function paletteColour(theme: ChartTheme, i: number): string {
+  return theme.palette[i % theme.palette.length] ?? '#888888';
 }
 
 /** `#rrggbb` or `rgb(...)` with an alpha, for fills lighter than their borders. */
 export function withAlpha(colour: string, alpha: number): string {
   const hex = /^#([0-9a-f]{6})$/i.exec(colour.trim());
   if (hex) {
-    const n = parseInt(hex[1], 16);
+    const n = parseInt(hex[1] ?? '0', 16);
     return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
   }
   const rgb = /^rgba?\(([^)]+)\)$/i.exec(colour.trim());
   if (rgb) {
-    const [r, g, b] = rgb[1].split(',').map((s) => s.trim());
+    const [r, g, b] = (rgb[1] ?? '').split(',').map((s) => s.trim());
     return `rgba(${r}, ${g}, ${b}, ${alpha})`;
   }
   return colour;
@@ -195,7 +199,7 @@ export function renderMetricBars(canvas: HTMLCanvasElement, input: MetricBarsInp
       datasets: input.series.map((s) => ({
         label: s.label,
         data: s.values,
-        backgroundColor: input.categories.map((_c, i) => withAlpha(Array.isArray(s.colours) ? s.colours[i] : s.colours, s.faded?.[i] ? 0.25 : 0.72)),
+        backgroundColor: input.categories.map((_c, i) => withAlpha((Array.isArray(s.colours) ? s.colours[i] : s.colours) ?? '#888888', s.faded?.[i] ? 0.25 : 0.72)),
         borderColor: s.colours,
         borderWidth: 1,
         borderRadius: 2,
@@ -276,8 +280,9 @@ export function renderTrainingCurve(canvas: HTMLCanvasElement, points: TrainingP
 /** Replaces the curve's data in place (live updates while a run trains). */
 export function updateTrainingCurve(chart: Chart<'line'>, points: TrainingPoint[]): void {
   const d = trainingCurveData(points);
-  chart.data.datasets[0].data = d.reward;
-  chart.data.datasets[1].data = d.validation;
+  const [reward, validation] = chart.data.datasets;
+  if (reward) reward.data = d.reward;
+  if (validation) validation.data = d.validation;
   chart.update('none');
 }
 
@@ -288,8 +293,8 @@ export function renderHintUsage(canvas: HTMLCanvasElement, hints: HintStat[], th
   applyDefaults(theme);
   fresh(canvas);
   const sorted = [...hints].sort((a, b) => b.picks - a.picks || a.id.localeCompare(b.id));
-  const picksColour = theme.palette[0];
-  const upliftColour = theme.palette[2];
+  const picksColour = paletteColour(theme, 0);
+  const upliftColour = paletteColour(theme, 2);
   return new Chart(canvas, {
     type: 'bar',
     data: {
