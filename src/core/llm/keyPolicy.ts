@@ -8,6 +8,7 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { Re2llmConfig } from '../config/defaults';
 import { redactUrl } from './redactUrl';
+import { isLoopbackUrl } from './prices';
 
 export const DEFAULT_ENDPOINT = 'https://api.openai.com/v1';
 
@@ -20,10 +21,6 @@ export interface KeyDestination {
   refusal?: string;
   /** One line for stderr naming where the key goes. */
   notice?: string;
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]' || host === '::1';
 }
 
 export function keyDestination(
@@ -43,7 +40,7 @@ export function keyDestination(
   const source = resolved.sources['llm.baseUrl'];
   const fromLocalFile = !!source && !!resolved.configFile && source === resolved.configFile && resolvePath(dirname(resolved.configFile)) === resolvePath(opts.cwd);
   const defaultHost = new URL(DEFAULT_ENDPOINT).host;
-  if (fromLocalFile && host !== defaultHost && !isLoopbackHost(new URL(url).hostname) && !opts.trustConfigEndpoint) {
+  if (fromLocalFile && host !== defaultHost && !isLoopbackUrl(url) && !opts.trustConfigEndpoint) {
     return {
       host,
       keyEnv,
