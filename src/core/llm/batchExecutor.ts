@@ -17,6 +17,7 @@ import { readJsonFile, writeJsonAtomic, exists } from '../util/fs';
 import { silentLogger, type Logger } from '../util/log';
 import { sleep as realSleep } from './retry';
 import { isLoopbackUrl } from './prices';
+import { sdkBaseUrl } from './redactUrl';
 import type { ResponseCache } from './cache';
 import { batchInputLine, parseOutputLine, splitBatchLines, BATCH_MAX_BYTES, BATCH_MAX_REQUESTS } from './batchLines';
 import type { FillReport, FillRequest, PlanExecutor } from './executor';
@@ -77,18 +78,7 @@ export function batchSdk(config: Re2llmConfig, opts: Pick<BatchExecutorOptions, 
   const keyless = (llm.endpointId || '').startsWith('sim://');
   const key = keyless ? undefined : opts.apiKey || (opts.env ?? process.env)[llm.apiKeyEnv] || undefined;
   if (!key && !keyless && !isLoopbackUrl(baseUrl)) throw new Error(`No API key for ${baseUrl}: set the environment variable ${llm.apiKeyEnv}`);
-  let baseURL = baseUrl;
-  let defaultQuery: Record<string, string> | undefined;
-  try {
-    const u = new URL(baseUrl);
-    if (u.search) {
-      defaultQuery = Object.fromEntries(u.searchParams);
-      u.search = '';
-      baseURL = u.toString();
-    }
-  } catch {
-    /* the SDK reports a bad URL */
-  }
+  const { baseURL, defaultQuery } = sdkBaseUrl(baseUrl);
   return new OpenAI({
     apiKey: key ?? 'no-key', baseURL, maxRetries: 2, timeout: Math.max(llm.timeoutMs, 120_000),
     ...(defaultQuery ? { defaultQuery } : {}),

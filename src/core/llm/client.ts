@@ -23,7 +23,7 @@ import type { Re2llmConfig } from '../config/defaults';
 import type { Logger } from '../util/log';
 import { silentLogger } from '../util/log';
 import { Rng } from '../util/rng';
-import { endpointIdentity, redactUrl, urlSecrets } from './redactUrl';
+import { endpointIdentity, redactUrl, sdkBaseUrl, urlSecrets } from './redactUrl';
 import { AdaptiveLimit } from './adaptiveLimit';
 import { ResponseCache, cacheKey, type ChatCacheInput, type ChatCacheOutput, type EmbeddingCacheInput, type EmbeddingCacheOutput } from './cache';
 import { backoffDelayMs, DEFAULT_BACKOFF, isRetryableStatus, retryAfterFromHeaders, sleep as realSleep, type BackoffOptions, type FailureInfo } from './retry';
@@ -170,22 +170,8 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
         );
       }
     }
-    // Query parameters (a gateway's ?api-key=…, Azure's api-version) go as the SDK's default
-    // query: appended to the base URL as it is, they would end up before the route's path.
-    let baseURL: string | undefined = llm.baseUrl || undefined;
-    let defaultQuery: Record<string, string> | undefined;
-    if (baseURL) {
-      try {
-        const u = new URL(baseURL);
-        if (u.search) {
-          defaultQuery = Object.fromEntries(u.searchParams);
-          u.search = '';
-          baseURL = u.toString();
-        }
-      } catch {
-        /* the SDK reports a bad URL itself */
-      }
-    }
+    // Empty: the SDK's default endpoint.
+    const { baseURL, defaultQuery } = llm.baseUrl ? sdkBaseUrl(llm.baseUrl) : { baseURL: undefined, defaultQuery: undefined };
     sdk = new OpenAI({
       // 'no-key' is what the SDK needs to build a client; keyless endpoints get no Authorization header.
       apiKey: key ?? 'no-key',

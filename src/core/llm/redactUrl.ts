@@ -63,3 +63,23 @@ export function urlSecrets(url: string): string[] {
 export function configForDisk<C extends { llm: { baseUrl: string } }>(config: C): C {
   return { ...config, llm: { ...config.llm, baseUrl: endpointIdentity(config.llm.baseUrl) } };
 }
+
+/**
+ * The base URL as the openai SDK needs it: query parameters (a gateway's ?api-key=…, Azure's
+ * api-version) go as the SDK's default query, because appended to the base URL as it is they
+ * would end up before the route's path. A URL that does not parse is passed on for the SDK to
+ * report.
+ */
+export function sdkBaseUrl(baseUrl: string): { baseURL: string; defaultQuery?: Record<string, string> } {
+  try {
+    const u = new URL(baseUrl);
+    if (u.search) {
+      const defaultQuery = Object.fromEntries(u.searchParams);
+      u.search = '';
+      return { baseURL: u.toString(), defaultQuery };
+    }
+  } catch {
+    /* the SDK reports a bad URL itself */
+  }
+  return { baseURL: baseUrl };
+}
