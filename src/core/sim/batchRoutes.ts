@@ -60,7 +60,8 @@ function sendError(res: ServerResponse, status: number, message: string): void {
   send(res, status, { error: { message, type: 'invalid_request_error', param: null, code: null } });
 }
 
-function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** A request body, refused past `limit` bytes (the simulator's chat route reads through it too). */
+export function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

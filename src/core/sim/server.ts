@@ -19,7 +19,7 @@ import type { SimResponder } from './types';
 import { defaultResponders, withRankFallback } from './registry';
 import { FaultPlan, type FaultKind, type SimFaults } from './faults';
 import { simEmbedding, DEFAULT_SIM_EMBEDDING_DIM } from './embeddings';
-import { createBatchRoutes, type SimBatchOptions } from './batchRoutes';
+import { createBatchRoutes, readRaw, type SimBatchOptions } from './batchRoutes';
 
 export interface SimServerOptions {
   dataset: SessionDataset;
@@ -68,20 +68,8 @@ function sendError(res: ServerResponse, status: number, message: string, type: s
   sendJson(res, status, { error: { message, type, param: null, code: null } }, headers);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readRaw(req, MAX_BODY_BYTES)).toString('utf8');
 }
 
 function isMessages(x: unknown): x is ChatMessage[] {
