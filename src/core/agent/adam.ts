@@ -3,6 +3,8 @@
  * to the square root). PPO uses eps 1e-5 rather than torch's 1e-8 (cleanrl / the 37 PPO details,
  * detail 3), and anneals the learning rate linearly to zero over the run (detail 4).
  */
+import { KernelArena, kernelFor } from './kernelArena';
+
 export interface AdamState {
   /** First moment. */
   m: Float32Array;
@@ -14,6 +16,8 @@ export interface AdamState {
 
 export class Adam {
   readonly state: AdamState;
+  /** The WebAssembly arena holding params and grads (the moments go there too), if any. */
+  private readonly arena: KernelArena | undefined;
 
   constructor(
     readonly params: Float32Array,
@@ -22,7 +26,10 @@ export class Adam {
     readonly beta2 = 0.999,
     readonly eps = 1e-5,
   ) {
-    this.state = { m: new Float32Array(params.length), v: new Float32Array(params.length), t: 0 };
+    const k = KernelArena.of(params);
+    this.arena = k && k === KernelArena.of(grads) ? k : undefined;
+    const alloc = (n: number) => (this.arena ? this.arena.alloc(n) : new Float32Array(n));
+    this.state = { m: alloc(params.length), v: alloc(params.length), t: 0 };
   }
 
   /**
@@ -30,7 +37,9 @@ export class Adam {
    * times `gradScale` (the global-norm clip factor, see `gradClipScale`), fused into one pass
    * over the flat vectors. Each scaled gradient is rounded to float32, as scaling the gradient
    * buffer in place would store it, and the moments' float64 values feed the update before they
-   * are stored (so the result matches torch.optim.Adam's formula step by step).
+   * are stored (so the result matches torch.optim.Adam's formula step by step). With the
+   * parameters in a kernel arena the same pass runs as float32x4 WebAssembly (float32 throughout,
+   * as torch's float32 Adam).
    */
   step(lr: number, gradScale = 1): void {
     const { m, v } = this.state;
@@ -38,6 +47,11 @@ export class Adam {
     const b1 = this.beta1, b2 = this.beta2, eps = this.eps;
     const stepSize = lr / (1 - Math.pow(b1, t));
     const sqrtC2 = Math.sqrt(1 - Math.pow(b2, t));
+    const k = this.arena && kernelFor(this.params);
+    if (k) {
+      k.adam(this.params, this.grads, m, v, { beta1: b1, beta2: b2, stepSize, invSqrtC2: 1 / sqrtC2, eps, gradScale: gradScale < 1 ? gradScale : 1 });
+      return;
+    }
     const p = this.params, g = this.grads, len = p.length;
     const scaled = gradScale < 1;
     for (let i = 0; i < len; i++) {
@@ -67,8 +81,10 @@ export function linearDecay(lr: number, update: number, totalUpdates: number): n
   return lr * (1 - (update - 1) / Math.max(1, totalUpdates));
 }
 
-/** Global L2 norm of the gradients. */
+/** Global L2 norm of the gradients (float64 sums; in WebAssembly when grads live in an arena). */
 export function gradNorm(grads: Float32Array): number {
+  const k = KernelArena.of(grads) && kernelFor(grads);
+  if (k) return Math.sqrt(k.sumSquares(grads));
   let sq = 0;
   for (let i = 0; i < grads.length; i++) sq += grads[i]! * grads[i]!;
   return Math.sqrt(sq);

@@ -6,26 +6,29 @@
  * Parameters of a network live in one flat Float32Array with a gradient buffer of the same shape,
  * so Adam, global-norm clipping and checkpoints each deal with a single vector.
  *
- * The linear kernels are matrix products over the batch: WebAssembly SIMD (`wasmLinear.ts`)
- * where the shape allows, else JS blocked into 4 x 4 register tiles (each value loaded feeds four
- * multiply-adds; V8 does not vectorise). Both keep the exact arithmetic of the per-row kernels
- * they replaced (`reference/mlp.ts`): every dot product runs over the input index in order in
- * float64, and gradients accumulate in float32 storage in the same groups of four rows. Only the
- * tiling changed, so training is bit-identical to the old kernels (a test checks it).
+ * The linear layers are matrix products over the batch. They run as the float32x4 WebAssembly
+ * kernels of `wasmKernels.ts` on buffers that live in a `KernelArena` (no copies when the
+ * parameters and activations were allocated there, as `PpoAgent` does; other arrays are copied in
+ * and out), and as JS kernels blocked into 4 x 4 register tiles (float64 sums) where WebAssembly
+ * SIMD is unavailable. The two paths agree to float32 rounding, not to the bit; each is
+ * deterministic, and its results do not depend on the batch size (row r of a batch equals the
+ * same row alone, a test checks it).
  */
 import type { Rng } from '../util/rng';
-import { wasmLinearForward, wasmWeightGrad } from './wasmLinear';
+import { kernelFor, KernelArena } from './kernelArena';
 
 // ---- linear: y = x W^T + b  (W is out x in, row-major), optionally followed by tanh ----------
 
 /**
- * y = act(x W^T + b) with act = tanh when `tanh` is set (in place: backward needs only its output).
- * Runs the WebAssembly SIMD kernel (`wasmLinear.ts`, same numbers) when the shape allows it.
+ * y = act(x W^T + b) with act = tanh when `tanh` is set (backward needs only its output).
+ * The WebAssembly kernel when available (tanh fused into it), else the JS one.
  */
 export function linearForward(
   x: Float32Array, n: number, inDim: number, W: Float32Array, b: Float32Array, outDim: number, y: Float32Array, tanh = false,
 ): void {
-  if (!wasmLinearForward(x, n, inDim, W, b, outDim, y)) linearForwardJs(x, n, inDim, W, b, outDim, y);
+  const k = kernelFor(W, x, y);
+  if (k) return k.linearForward(x, n, inDim, W, b, outDim, y, tanh);
+  linearForwardJs(x, n, inDim, W, b, outDim, y);
   if (tanh) tanhForward(y, n * outDim, y);
 }
 
@@ -93,17 +96,21 @@ export function linearForwardJs(x: Float32Array, n: number, inDim: number, W: Fl
  * `tanhOut`, dx is multiplied by tanh's derivative 1 - x^2, x being the previous tanh's output).
  * Gradients accumulate so several losses can add into one buffer; zero them before a step.
  *
- * dW: a tile of 4 outputs x 4 batch rows keeps its 16 upstream gradients in registers while it
- * walks the input index; each dW element is loaded and stored once per four rows, and the four
- * rows' products are summed in float64 before they are added (the old kernel's grouping).
+ * WebAssembly when available (dW summed over the batch in registers, then added), else JS.
  */
 export function linearBackward(
   x: Float32Array, dy: Float32Array, n: number, inDim: number, W: Float32Array, outDim: number,
   dW: Float32Array, db: Float32Array, dx: Float32Array | null, tanhOut = false,
 ): void {
-  if (wasmWeightGrad(x, dy, n, inDim, outDim, dW)) biasGrad(dy, n, outDim, db);
-  else weightGradJs(x, dy, n, inDim, outDim, dW, db);
-  if (dx) inputGrad(dy, n, inDim, W, outDim, dx, tanhOut ? x : null);
+  const k = kernelFor(W, x, dy);
+  if (k) {
+    k.weightGrad(x, dy, n, inDim, outDim, dW);
+    biasGrad(dy, n, outDim, db);
+    if (dx) k.inputGrad(dy, n, inDim, W, outDim, dx, tanhOut ? x : null);
+    return;
+  }
+  weightGradJs(x, dy, n, inDim, outDim, dW, db);
+  if (dx) inputGradJs(dy, n, inDim, W, outDim, dx, tanhOut ? x : null);
 }
 
 /** db += sum_r dy[r], added in groups of four rows as `weightGradJs` does. */
@@ -115,7 +122,10 @@ function biasGrad(dy: Float32Array, n: number, outDim: number, db: Float32Array)
   }
 }
 
-/** The JS kernel for dW and db (the WebAssembly one covers dW for most shapes). */
+/**
+ * The JS kernel for dW and db: a tile of 4 outputs x 4 batch rows keeps its 16 upstream gradients
+ * in registers while it walks the input index; the four rows' products are summed in float64.
+ */
 export function weightGradJs(x: Float32Array, dy: Float32Array, n: number, inDim: number, outDim: number, dW: Float32Array, db: Float32Array): void {
   let o = 0;
   for (; o + 3 < outDim; o += 4) {
@@ -164,10 +174,10 @@ function rowIntoGrad(x: Float32Array, dy: Float32Array, r: number, o: number, in
 }
 
 /**
- * dx = dy W, each element summed over the outputs in order in float32 (as the old kernel's
- * in-memory accumulation), two rows x four inputs in registers. With `tanhY`, then times 1 - y^2.
+ * The JS kernel for dx = dy W, each element summed over the outputs in order in float32, two
+ * rows x four inputs in registers. With `tanhY`, then times 1 - y^2.
  */
-function inputGrad(dy: Float32Array, n: number, inDim: number, W: Float32Array, outDim: number, dx: Float32Array, tanhY: Float32Array | null): void {
+export function inputGradJs(dy: Float32Array, n: number, inDim: number, W: Float32Array, outDim: number, dx: Float32Array, tanhY: Float32Array | null): void {
   const f = Math.fround;
   let r = 0;
   for (; r + 1 < n; r += 2) {
@@ -320,7 +330,8 @@ export function mlpParamCount(sizes: readonly number[]): number {
 
 /**
  * One output buffer per layer, grown to the largest batch seen and reused: a steady-state call
- * allocates no array data (only the `n`-row views, rebuilt when the batch size changes).
+ * allocates no array data (only the `n`-row views, rebuilt when the batch size changes). The
+ * buffers live in the parameters' kernel arena when they have one, so the kernels copy nothing.
  */
 class Activations {
   private capacity = 0;
@@ -329,13 +340,14 @@ class Activations {
   /** views[i]: the first n rows of layer i's output buffer. */
   views: Float32Array[] = [];
 
-  constructor(private readonly widths: readonly number[]) {}
+  constructor(private readonly widths: readonly number[], private readonly arena: KernelArena | undefined) {}
 
   forBatch(n: number): Float32Array[] {
     if (n === this.rows) return this.views;
     if (n > this.capacity) {
       this.capacity = n;
-      this.store = this.widths.map((w) => new Float32Array(n * w));
+      // A grown arena buffer is not reused (the arena has no free list); batches only grow.
+      this.store = this.widths.map((w) => (this.arena ? this.arena.alloc(n * w) : new Float32Array(n * w)));
     }
     this.rows = n;
     this.views = this.store.map((buf, i) => buf.subarray(0, n * this.widths[i]!));
@@ -376,9 +388,10 @@ export class Mlp {
       });
       off += w + outDim;
     }
-    this.trainActs = new Activations(sizes.slice(1));
-    this.inferActs = new Activations(sizes.slice(1));
-    this.inputGrads = new Activations(sizes.slice(1, -1));
+    const arena = KernelArena.of(params);
+    this.trainActs = new Activations(sizes.slice(1), arena);
+    this.inferActs = new Activations(sizes.slice(1), arena);
+    this.inputGrads = new Activations(sizes.slice(1, -1), arena);
   }
 
   get inDim(): number { return this.sizes[0]!; }

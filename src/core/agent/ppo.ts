@@ -47,6 +47,7 @@ import { systemClock, throwIfCancelled, type CancelSignal, type Clock } from '..
 import { Mlp, mlpParamCount, logSoftmaxForward, logSoftmaxBackward } from './mlp';
 import { Adam, gradClipScale, gradNorm, linearDecay } from './adam';
 import { RunningMeanStd } from './runningStats';
+import { KernelArena } from './kernelArena';
 import type { BanditEnv } from './env';
 
 // ============================================================================================
@@ -163,14 +164,20 @@ export class PpoAgent {
   readonly critic: Mlp;
   /** Running state statistics (null when normalisation is off). */
   obsRms: RunningMeanStd | null;
+  /**
+   * The WebAssembly memory the parameters, gradients, activations and Adam's moments live in
+   * (null where WebAssembly SIMD is unavailable: plain arrays and the JS kernels).
+   */
+  readonly arena: KernelArena | null;
 
   constructor(readonly dim: number, readonly arms: number, readonly hidden: number, normalizeStates: boolean, rng: Rng | null) {
     const aSizes = [dim, hidden, hidden, arms];
     const cSizes = [dim, hidden, hidden, 1];
     const na = mlpParamCount(aSizes);
     const nc = mlpParamCount(cSizes);
-    this.params = new Float32Array(na + nc);
-    this.grads = new Float32Array(na + nc);
+    this.arena = KernelArena.create();
+    this.params = this.alloc(na + nc);
+    this.grads = this.alloc(na + nc);
     this.actor = new Mlp(aSizes, this.params.subarray(0, na), this.grads.subarray(0, na));
     this.critic = new Mlp(cSizes, this.params.subarray(na), this.grads.subarray(na));
     // cleanrl layer_init: hidden gain sqrt(2); actor output 0.01 (near-uniform first policy);
@@ -180,6 +187,11 @@ export class PpoAgent {
       this.critic.init(rng, Math.SQRT2, 1);
     }
     this.obsRms = normalizeStates ? new RunningMeanStd(dim) : null;
+  }
+
+  /** A zeroed buffer beside the parameters (in the arena when there is one: no kernel copies). */
+  alloc(floats: number): Float32Array {
+    return this.arena ? this.arena.alloc(floats) : new Float32Array(floats);
   }
 
   /** Normalised copy of n raw states (identity copy when normalisation is off). */
@@ -450,9 +462,9 @@ export function importanceWeight(logPi: number, logMu: number): number {
 }
 
 /** A minibatch of m rows with its buffers, refilled from a rollout for every step. */
-function newMinibatch(m: number, dim: number): Minibatch {
+function newMinibatch(m: number, agent: PpoAgent): Minibatch {
   return {
-    m, obs: new Float32Array(m * dim), actions: new Int32Array(m), oldLogProbs: new Float32Array(m),
+    m, obs: agent.alloc(m * agent.dim), actions: new Int32Array(m), oldLogProbs: new Float32Array(m),
     weights: new Float32Array(m), oldValues: new Float32Array(m), advantages: new Float32Array(m), returns: new Float32Array(m),
   };
 }
@@ -547,7 +559,7 @@ export class PpoTrainer {
     this.agent = new PpoAgent(env.dim, env.arms, args.hidden, args.normalizeStates, Rng.derive(args.seed, 'init'));
     this.adam = new Adam(this.agent.params, this.agent.grads, 0.9, 0.999, 1e-5);
     this.numUpdates = Math.floor(args.totalSteps / args.batchSize);
-    this.minibatch = newMinibatch(Math.floor(args.batchSize / args.numMinibatches), env.dim);
+    this.minibatch = newMinibatch(Math.floor(args.batchSize / args.numMinibatches), this.agent);
   }
 
   get finished(): boolean {
