@@ -23,7 +23,7 @@ interface WasmApi {
 
 type Fwd = (x: number, ldx: number, w: number, ldw: number, b: number, y: number, ldy: number, r0: number, r1: number, o0: number, o1: number, inDim: number, tanh: number) => void;
 type Nn = (a: number, aP: number, aT: number, b: number, ldb: number, c: number, ldc: number, h: number, ldh: number, p0: number, p1: number, i0: number, i1: number, t: number) => void;
-type AdamFn = (p: number, g: number, m: number, v: number, from: number, to: number, b1: number, b2: number, stepSize: number, invSqrtC2: number, eps: number, scale: number) => void;
+type AdamFn = (p: number, g: number, m: number, v: number, from: number, to: number, b1: number, c1: number, b2: number, c2: number, stepSize: number, invSqrtC2: number, eps: number, scale: number) => void;
 
 const PAGE = 65536;
 /** 1 GiB: far above any agent here (a 768-d agent needs ~2 MB); address space only. */
@@ -205,7 +205,7 @@ export class KernelArena {
     this.begin();
     const pa = this.addr(p, len), ga = this.addr(g, len), ma = this.addr(m, len), va = this.addr(v, len);
     const l4 = len & ~3;
-    const args = [s.beta1, s.beta2, s.stepSize, s.invSqrtC2, s.eps, s.gradScale] as const;
+    const args = [s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.stepSize, s.invSqrtC2, s.eps, s.gradScale] as const;
     if (l4) this.adam4(pa, ga, ma, va, 0, l4, ...args);
     if (len > l4) this.adam1(pa, ga, ma, va, l4, len, ...args);
     this.copyOut(p, pa, len);

@@ -258,13 +258,14 @@ function nnFn(P: number, V: number, mode: NnMode): Fn {
 // ---- Adam and the squared norm ------------------------------------------------------------------
 
 /**
- * adam(p, g, m, v, from, to, b1, b2, stepSize, invSqrtC2, eps, gradScale) over elements from..to
- * (vector lanes: to - from a multiple of 4; else one at a time):
- * g' = g s; m = b1 m + (1 - b1) g'; v = b2 v + (1 - b2) g'^2; p -= stepSize m / (sqrt(v) invSqrtC2 + eps).
+ * adam(p, g, m, v, from, to, b1, c1, b2, c2, stepSize, invSqrtC2, eps, gradScale) over elements
+ * from..to (vector lanes: to - from a multiple of 4; else one at a time), with c = 1 - b given
+ * rounded from float64 (1 - float32(0.999) would be 1.3e-5 off):
+ * g' = g s; m = b1 m + c1 g'; v = b2 v + c2 g'^2; p -= stepSize m / (sqrt(v) invSqrtC2 + eps).
  */
 function adamFn(scalar: boolean): Fn {
-  const f = new Fn([I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32], []);
-  const [Pp, G, M, Vv, FROM, TO, B1, B2, SS, ISC, EPS, SC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const f = new Fn([I32, I32, I32, I32, I32, I32, F32, F32, F32, F32, F32, F32, F32, F32], []);
+  const [Pp, G, M, Vv, FROM, TO, B1, C1, B2, C2, SS, ISC, EPS, SC] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
   const ty: ValType = scalar ? F32 : V128;
   const i = f.local(I32), at = f.local(I32);
   const [b1, c1, b2, c2, ss, isc, eps, sc] = [f.local(ty), f.local(ty), f.local(ty), f.local(ty), f.local(ty), f.local(ty), f.local(ty), f.local(ty)];
@@ -273,9 +274,7 @@ function adamFn(scalar: boolean): Fn {
     ? [F32_LOAD, F32_STORE, [F32_MUL], [F32_ADD], [F32_SUB], [F32_DIV], [F32_SQRT]]
     : [V_LOAD, V_STORE, F4_MUL, F4_ADD, F4_SUB, F4_DIV, F4_SQRT];
   const splat = scalar ? [] : F4_SPLAT;
-  const one = scalar ? f32c(1) : vconst(1);
-  f.e(get(B1), splat, set(b1), one, get(b1), SUBOP, set(c1));
-  f.e(get(B2), splat, set(b2), one, get(b2), SUBOP, set(c2));
+  f.e(get(B1), splat, set(b1), get(C1), splat, set(c1), get(B2), splat, set(b2), get(C2), splat, set(c2));
   f.e(get(SS), splat, set(ss), get(ISC), splat, set(isc), get(EPS), splat, set(eps), get(SC), splat, set(sc));
   f.e(get(FROM), set(i));
   whileLess(f, i, get(TO), () => {
