@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor } from './shared';
 import { generateBandit } from '../../core/agent/syntheticBandit';
-import { runPpoBench, type PpoBenchResult, type PpoKernel } from '../../../bench/ppoBench';
+import { runPpoBench, againstAuthors, AUTHORS_PAPER_STEPS_PER_SECOND, BANDIT_SECONDS_TO_95_GOAL, type PpoBenchResult, type PpoKernel } from '../../../bench/ppoBench';
 import { runCallsBench, type CallsBenchResult } from '../../../bench/callsBench';
 
 interface BenchFlags {
@@ -144,15 +144,29 @@ export function register(program: Command): void {
         callsOverOneCallPerStep: 'skipped' in summary.llmCalls ? null : summary.llmCalls.calls / summary.llmCalls.naiveCalls,
         callsOverBound: 'skipped' in summary.llmCalls ? null : summary.llmCalls.calls / summary.llmCalls.bound,
       };
+      // The goals of issue 15: paper >= 5x the authors' recorded speed (their figure is a constant
+      // measured earlier; the reference trainer above is the anchor measured in this run), and
+      // bandit at >= 95% of the oracle within 1 CPU-second of training.
+      const paperSpeed = speed.find((r) => r.preset === 'paper');
+      const authors = paperSpeed ? { ...AUTHORS_PAPER_STEPS_PER_SECOND, ratio: againstAuthors(paperSpeed.batched) } : null;
+      const banditTo95 = bandit ? { cpuSeconds: bandit.cpuSecondsTo95, goalSeconds: BANDIT_SECONDS_TO_95_GOAL, met: bandit.cpuSecondsTo95 !== null && bandit.cpuSecondsTo95 < BANDIT_SECONDS_TO_95_GOAL } : null;
+      const goals = { paperOverAuthors: authors, banditTo95 };
       const x = (v: number | null, unit = 'x'): string => (v === null ? 'n/a' : `${v.toFixed(2)}${unit}`);
-      io.result({ ...summary, ratios }, () => [
+      io.result({ ...summary, ratios, goals }, () => [
         'PPO on the synthetic bandit (500 + 500 contexts, 768-d, 21 arms, 8 types)',
         'preset   steps   steps/s  steps/cpu-s  val reward  % of per-type oracle  first step >= 95%  cpu-s to 95%',
         ...summary.ppo.map((p) => `${p.preset.padEnd(7)} ${String(p.steps).padStart(6)} ${p.stepsPerSecond.toFixed(0).padStart(8)} ${p.stepsPerCpuSecond.toFixed(0).padStart(12)} ${p.validationReward.toFixed(4).padStart(11)} ${(100 * p.ratioToOracle).toFixed(1).padStart(20)} ${String(p.firstStepAt95 ?? '-').padStart(18)} ${(p.cpuSecondsTo95 === null ? '-' : p.cpuSecondsTo95.toFixed(2)).padStart(13)}`),
         '',
-        `PPO speed, batched kernels vs the reference trainer (src/core/agent/reference/), ${speedSteps} steps x ${repeats} interleaved repeats; medians; GFLOP/s of the linear layers per CPU-second`,
+        `PPO speed, today's kernels (float32x4 WebAssembly, "batched") vs the reference trainer (src/core/agent/reference/, the pre-2026-12 kernels), ${speedSteps} steps x ${repeats} interleaved repeats; medians; GFLOP/s of the linear layers per CPU-second`,
         'preset   MFLOP/step  batched steps/cpu-s  GFLOP/s  reference steps/cpu-s  GFLOP/s  new/old  per repeat',
         ...speed.map((r) => `${r.preset.padEnd(7)} ${(r.flopsPerStep / 1e6).toFixed(2).padStart(11)} ${r.batched.toFixed(0).padStart(20)} ${r.batchedGflops.toFixed(2).padStart(8)} ${r.reference.toFixed(0).padStart(22)} ${r.referenceGflops.toFixed(2).padStart(8)} ${r.ratio.toFixed(2).padStart(7)}x  ${r.ratios.map((x) => x.toFixed(2)).join(' ')}`),
+        '',
+        authors
+          ? `paper vs the authors' PyTorch PPO at their settings (${authors.low}-${authors.high} steps/s pinned to one core: a recorded figure, not measured in this run): ${paperSpeed!.batched.toFixed(0)} steps/cpu-s = ${authors.ratio.low.toFixed(2)}x-${authors.ratio.high.toFixed(2)}x; goal >= ${authors.ratio.goal}x of ${authors.high}: ${authors.ratio.met ? 'met' : 'NOT met'}`
+          : 'paper vs the authors: not run',
+        banditTo95
+          ? `bandit: CPU-s of training to >= 95% of the per-type oracle ${banditTo95.cpuSeconds === null ? 'never reached' : banditTo95.cpuSeconds.toFixed(2)}; goal < ${banditTo95.goalSeconds} s: ${banditTo95.met ? 'met' : 'NOT met'}`
+          : 'bandit: not run',
         '',
         'skipped' in summary.llmCalls
           ? `LLM calls: ${summary.llmCalls.skipped}`

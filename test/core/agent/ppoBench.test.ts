@@ -19,7 +19,7 @@ test('bench-ppo reports a point every tenth of the run with speed and the ratio 
   assert.ok(r.final.ratioToOracle > 0.9, `final ratio ${r.final.ratioToOracle}`);
 });
 
-test('bench: FLOPs per step by hand for the paper preset, and the reference trainer gives the same curve', async () => {
+test('bench: FLOPs per step by hand for the paper preset, and the reference trainer gives a close curve', async () => {
   // Forward, both nets: 2 (768*64 + 64*64 + 64*21) + 2 (768*64 + 64*64 + 64*1) = 109184 + 106624.
   // Backward: dW everywhere, dx after the first layer: 2 (49152 + 2*4096 + 2*1344) + 2 (49152 + 2*4096 + 2*64)
   // = 120064 + 114944. Per step: one rollout forward + 10 epochs x (forward + backward).
@@ -28,6 +28,8 @@ test('bench: FLOPs per step by hand for the paper preset, and the reference trai
   const now = await runPpoBench(file, { preset: 'paper', steps: 32 * 10, seed: 1, points: 5 });
   const old = await runPpoBench(file, { preset: 'paper', steps: 32 * 10, seed: 1, points: 5, kernel: 'reference' });
   assert.equal(old.kernel, 'reference');
-  assert.deepEqual(now.points.map((p) => p.validationReward), old.points.map((p) => p.validationReward));
+  assert.equal(now.kernel, 'batched');
+  // float32 sums (new) vs float64 (old): close, not bit-identical.
+  now.points.forEach((p, i) => assert.ok(Math.abs(p.validationReward - old.points[i]!.validationReward) <= 0.1 * now.oracle.perType!, `point ${i}`));
   assert.equal(now.points.length, 5);
 });
