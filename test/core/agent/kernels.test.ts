@@ -47,6 +47,21 @@ test('WebAssembly SIMD kernels load here (else every other test would only cover
   assert.ok(KernelArena.create(), 'KernelArena.create() returned null');
 });
 
+test('a kernel arena keeps earlier views valid when it grows (shared memory is never detached)', () => {
+  const arena = KernelArena.create()!;
+  const W = arena.alloc(12), b = arena.alloc(3), x = arena.alloc(8), y = arena.alloc(6);
+  W.set(randn(12)); b.set(randn(3)); x.set(randn(8));
+  const before = new Float32Array(6);
+  linearForward(x, 2, 4, W, b, 3, before);
+  const big = arena.alloc(4_000_000); // 16 MB: grows the memory past its first pages
+  big[big.length - 1] = 1;
+  assert.equal(W.length, 12);
+  assert.equal(KernelArena.of(W), arena);
+  assert.equal(KernelArena.of(big), arena);
+  linearForward(x, 2, 4, W, b, 3, y);
+  assert.equal(bits(y), bits(before), 'the old views still address the same bytes');
+});
+
 test('linear forward (with tanh), dW, db and dx match float64 sums for every tile remainder, on both paths', () => {
   const arena = KernelArena.create()!;
   let cases = 0;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runPpoBench, mlpFlopsPerStep } from '../../../bench/ppoBench';
+import { runPpoBench, mlpFlopsPerStep, againstAuthors, AUTHORS_PAPER_STEPS_PER_SECOND } from '../../../bench/ppoBench';
 import { ppoArgs } from '../../../src/core/agent/ppo';
 import { generateBandit } from '../../../src/core/agent/syntheticBandit';
 
@@ -32,4 +32,14 @@ test('bench: FLOPs per step by hand for the paper preset, and the reference trai
   // float32 sums (new) vs float64 (old): close, not bit-identical.
   now.points.forEach((p, i) => assert.ok(Math.abs(p.validationReward - old.points[i]!.validationReward) <= 0.1 * now.oracle.perType!, `point ${i}`));
   assert.equal(now.points.length, 5);
+});
+
+test('bench: the ratio to the authors\' recorded speed uses the top of their range for the >= 5x goal', () => {
+  assert.deepEqual(AUTHORS_PAPER_STEPS_PER_SECOND, { low: 373, high: 427 });
+  const r = againstAuthors(2135);
+  assert.equal(r.low, 2135 / 427);
+  assert.equal(r.high, 2135 / 373);
+  assert.equal(r.met, true);
+  // 2000 steps/s is 5.4x the bottom of their range but 4.7x the top: not met.
+  assert.equal(againstAuthors(2000).met, false);
 });
