@@ -84,7 +84,7 @@ class Fn {
 const get = (i: number) => [0x20, ...uleb(i)], set = (i: number) => [0x21, ...uleb(i)];
 const i32c = (v: number) => [0x41, ...sleb(v)];
 const f32c = (v: number) => [0x43, ...f32Bytes(v)];
-const ADD = 0x6a, MUL = 0x6c, GE_S = 0x4e;
+const ADD = 0x6a, MUL = 0x6c, AND = 0x71, SHL = 0x74, GE_S = 0x4e;
 const F32_LOAD = (off = 0) => [0x2a, ...memarg(2, off)], F32_STORE = (off = 0) => [0x38, ...memarg(2, off)];
 const F32_ADD = 0x92, F32_SUB = 0x93, F32_MUL = 0x94, F32_DIV = 0x95, F32_SQRT = 0x91;
 const F64_ADD = 0xa0, F64_MUL = 0xa2, F64_PROMOTE = 0xbb;
@@ -144,7 +144,7 @@ function forwardFn(R: number, O: 1 | 4): Fn {
   const xv = Array.from({ length: R }, () => f.local(V128)), wv = f.local(V128);
   const s = Array.from({ length: R }, () => f.local(V128)), u = f.local(V128), w2 = f.local(V128);
   const tmp = { x: f.local(V128), x2: f.local(V128), p: f.local(V128) };
-  f.e(get(IN), i32c(-4), 0x71, set(in4)); // in4 = inDim & ~3
+  f.e(get(IN), i32c(-4), AND, set(in4)); // in4 = inDim & ~3
   f.e(get(R0), set(r));
   whileLess(f, r, get(R1), () => {
     f.e(get(O0), set(o));
@@ -185,14 +185,14 @@ function forwardFn(R: number, O: 1 | 4): Fn {
         for (const p of [...xp, ...wp]) inc(f, p, i32c(4));
         inc(f, i, i32c(1));
       });
-      f.e(get(B), get(o), i32c(2), 0x74, ADD); // &b[o]
+      f.e(get(B), get(o), i32c(2), SHL, ADD); // &b[o]
       f.e(O === 4 ? V_LOAD() : V_LOAD_SPLAT(), set(wv));
       for (let a = 0; a < R; a++) f.e(get(s[a]!), get(wv), F4_ADD, set(s[a]!));
       f.e(get(ACT), IF);
       for (let a = 0; a < R; a++) tanhInPlace(f, s[a]!, tmp);
       f.e(END);
       for (let a = 0; a < R; a++) {
-        f.e(get(Y), get(r), i32c(a), ADD, get(LDY), MUL, ADD, get(o), i32c(2), 0x74, ADD, get(s[a]!));
+        f.e(get(Y), get(r), i32c(a), ADD, get(LDY), MUL, ADD, get(o), i32c(2), SHL, ADD, get(s[a]!));
         f.e(O === 4 ? V_STORE() : [...F4_EXTRACT(0), ...F32_STORE()]);
       }
       inc(f, o, i32c(O));
@@ -226,7 +226,7 @@ function nnFn(P: number, V: number, mode: NnMode): Fn {
     whileLess(f, i, get(I1), () => {
       for (const row of acc) for (const v of row) f.e(scalar ? f32c(0) : V_ZERO, set(v));
       ap.forEach((q, k) => f.e(get(A), get(p), i32c(k), ADD, get(AP), MUL, ADD, set(q)));
-      f.e(get(Bp), get(i), i32c(2), 0x74, ADD, set(bp), i32c(0), set(t));
+      f.e(get(Bp), get(i), i32c(2), SHL, ADD, set(bp), i32c(0), set(t));
       whileLess(f, t, get(T), () => {
         bv.forEach((v, k) => f.e(get(bp), LOAD(16 * k), set(v)));
         ap.forEach((q, k) => {
@@ -238,8 +238,8 @@ function nnFn(P: number, V: number, mode: NnMode): Fn {
         inc(f, t, i32c(1));
       });
       for (let k = 0; k < P; k++) {
-        f.e(get(C), get(p), i32c(k), ADD, get(LDC), MUL, ADD, get(i), i32c(2), 0x74, ADD, set(addr));
-        if (mode === 'dtanh') f.e(get(H), get(p), i32c(k), ADD, get(LDH), MUL, ADD, get(i), i32c(2), 0x74, ADD, set(bp));
+        f.e(get(C), get(p), i32c(k), ADD, get(LDC), MUL, ADD, get(i), i32c(2), SHL, ADD, set(addr));
+        if (mode === 'dtanh') f.e(get(H), get(p), i32c(k), ADD, get(LDH), MUL, ADD, get(i), i32c(2), SHL, ADD, set(bp));
         for (let j = 0; j < nv; j++) {
           f.e(get(addr));
           if (mode === 'acc') f.e(get(addr), LOAD(16 * j), get(acc[k]![j]!), ADDOP);
@@ -278,7 +278,7 @@ function adamFn(scalar: boolean): Fn {
   f.e(get(SS), splat, set(ss), get(ISC), splat, set(isc), get(EPS), splat, set(eps), get(SC), splat, set(sc));
   f.e(get(FROM), set(i));
   whileLess(f, i, get(TO), () => {
-    f.e(get(i), i32c(2), 0x74, set(at));
+    f.e(get(i), i32c(2), SHL, set(at));
     f.e(get(G), get(at), ADD, LOAD(), get(sc), MULOP, set(gi));
     f.e(get(M), get(at), ADD, get(b1), get(M), get(at), ADD, LOAD(), MULOP, get(c1), get(gi), MULOP, ADDOP, STORE());
     f.e(get(M), get(at), ADD, LOAD(), set(mi));
@@ -296,16 +296,16 @@ function sumsqFn(): Fn {
   const f = new Fn([I32, I32], [F64]);
   const [G, LEN] = [0, 1];
   const i = f.local(I32), len4 = f.local(I32), lo = f.local(V128), hi = f.local(V128), v = f.local(V128), w = f.local(V128), s = f.local(F64), x = f.local(F64);
-  f.e(get(LEN), i32c(-4), 0x71, set(len4), V_ZERO, set(lo), V_ZERO, set(hi), i32c(0), set(i));
+  f.e(get(LEN), i32c(-4), AND, set(len4), V_ZERO, set(lo), V_ZERO, set(hi), i32c(0), set(i));
   whileLess(f, i, get(len4), () => {
-    f.e(get(G), get(i), i32c(2), 0x74, ADD, V_LOAD(), set(v));
+    f.e(get(G), get(i), i32c(2), SHL, ADD, V_LOAD(), set(v));
     f.e(get(v), F2_PROMOTE_LOW, set(w), get(lo), get(w), get(w), F2_MUL, F2_ADD, set(lo));
     f.e(get(v), get(v), shuffle([2, 3, 0, 1]), F2_PROMOTE_LOW, set(w), get(hi), get(w), get(w), F2_MUL, F2_ADD, set(hi));
     inc(f, i, i32c(4));
   });
   f.e(get(lo), get(hi), F2_ADD, set(w), get(w), F2_EXTRACT(0), get(w), F2_EXTRACT(1), F64_ADD, set(s));
   whileLess(f, i, get(LEN), () => {
-    f.e(get(G), get(i), i32c(2), 0x74, ADD, F32_LOAD(), F64_PROMOTE, set(x), get(s), get(x), get(x), F64_MUL, F64_ADD, set(s));
+    f.e(get(G), get(i), i32c(2), SHL, ADD, F32_LOAD(), F64_PROMOTE, set(x), get(s), get(x), get(x), F64_MUL, F64_ADD, set(s));
     inc(f, i, i32c(1));
   });
   f.e(get(s));
