@@ -280,10 +280,10 @@ function adamFn(scalar: boolean): Fn {
   whileLess(f, i, get(TO), () => {
     f.e(get(i), i32c(2), SHL, set(at));
     f.e(get(G), get(at), ADD, LOAD(), get(sc), MULOP, set(gi));
-    f.e(get(M), get(at), ADD, get(b1), get(M), get(at), ADD, LOAD(), MULOP, get(c1), get(gi), MULOP, ADDOP, STORE());
-    f.e(get(M), get(at), ADD, LOAD(), set(mi));
-    f.e(get(Vv), get(at), ADD, get(b2), get(Vv), get(at), ADD, LOAD(), MULOP, get(c2), get(gi), MULOP, get(gi), MULOP, ADDOP, STORE());
-    f.e(get(Vv), get(at), ADD, LOAD(), set(vi));
+    f.e(get(b1), get(M), get(at), ADD, LOAD(), MULOP, get(c1), get(gi), MULOP, ADDOP, set(mi));
+    f.e(get(M), get(at), ADD, get(mi), STORE());
+    f.e(get(b2), get(Vv), get(at), ADD, LOAD(), MULOP, get(c2), get(gi), MULOP, get(gi), MULOP, ADDOP, set(vi));
+    f.e(get(Vv), get(at), ADD, get(vi), STORE());
     f.e(get(Pp), get(at), ADD, get(Pp), get(at), ADD, LOAD());
     f.e(get(ss), get(mi), MULOP, get(vi), SQRTOP, get(isc), MULOP, get(eps), ADDOP, DIVOP, SUBOP, STORE());
     inc(f, i, i32c(scalar ? 1 : 4));
