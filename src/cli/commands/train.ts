@@ -7,7 +7,7 @@
  * The worker writes the same run folder as every other front end (src/protocol/runFolder.ts),
  * summary.json included.
  */
-import { llmHealthText } from '../../core/llm/progressText';
+import { llmHealthText, llmSummaryText } from '../../core/llm/progressText';
 import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -143,7 +143,7 @@ export function register(program: Command): void {
       io.result(s, () => [
         `${s.cancelled ? 'cancelled' : 'trained'}: ${s.steps} steps in ${s.updates} updates (${s.seconds.toFixed(1)}s)`,
         `best greedy validation reward ${s.bestValidationReward === null ? '-' : s.bestValidationReward.toFixed(4)}${s.bestStep !== null ? ` at step ${s.bestStep}` : ''}`,
-        ...(s.callBound > 0 ? [`LLM calls ${s.calls} (upper bound |sessions| x |actions| = ${s.callBound}); reward cache hits ${s.cacheHits}`] : []),
+        ...(s.callBound > 0 ? [`LLM calls ${s.calls} (upper bound |sessions| x |actions| = ${s.callBound}); reward cache hits ${s.cacheHits}${llmSummaryText(s)}`] : []),
         `run folder ${s.runDir}${s.onnxPath ? `; actor exported to ${s.onnxPath}` : ''}`,
         ...(s.cancelled ? [`continue with: re2llm train --resume ${s.runDir}`] : []),
       ].join('\n'));
