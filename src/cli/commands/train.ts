@@ -11,7 +11,8 @@ import { llmHealthText, llmSummaryText } from '../../core/llm/progressText';
 import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { ioFor, resolveForLlm, withConfigOptions } from './shared';
+import { ioFor, resolveForLlm, resolveFromCli, withConfigOptions } from './shared';
+import { resumeEndpoint } from '../../core/llm/redactUrl';
 import { startTrainingWorker } from '../../worker/client';
 import type { Re2llmConfig } from '../../core/config/defaults';
 import { InputError } from '../../core/util/errors';
@@ -55,6 +56,15 @@ export async function resumeInputs(runDir: string, cwd: string = process.cwd()):
   };
 }
 
+/** The endpoint the current config would use, or undefined when it does not resolve (a resume does not need it). */
+function currentBaseUrl(flags: TrainFlags): string | undefined {
+  try {
+    return resolveFromCli(flags).config.llm.baseUrl;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Refuses an existing, non-empty folder as a fresh run's destination. */
 export function assertEmptyRunDir(runDir: string): void {
   if (!existsSync(runDir)) return;
@@ -91,7 +101,10 @@ export function register(program: Command): void {
       if (flags.out) throw new Error('--out and --resume cannot be combined: a resumed run continues in its own folder');
       runDir = resolvePath(flags.resume!);
       recorded = await resumeInputs(runDir);
-      config = recorded.config;
+      // The recorded baseUrl lost any key in its query; the current config / environment holds it.
+      const ep = resumeEndpoint(recorded.config.llm.baseUrl, [currentBaseUrl(flags), process.env.OPENAI_BASE_URL]);
+      config = ep.restored ? { ...recorded.config, llm: { ...recorded.config.llm, baseUrl: ep.baseUrl } } : recorded.config;
+      if (ep.restored) io.logger.log('info', `resume: the endpoint's credentials come from the current configuration (the run folder records ${recorded.config.llm.baseUrl} without them)`);
       baseDir = recorded.baseDir;
     } else {
       const r = resolveForLlm(cmd, flags, { 'agent.steps': steps });
