@@ -9,20 +9,52 @@
  * atomically, right after each create), so a stopped process picks up its pending batches on
  * the next call instead of paying for them again. An abort stops polling; it never cancels a
  * batch (`re2llm batch cancel` does).
+ *
+ * A fill holds `batches.lock` beside batches.json from its first read to its last write, so two
+ * processes filling one folder never both submit (or write over each other's batch records): the
+ * second waits `lockWaitMs` and then finds the answers in the cache, or fails naming the holder.
+ * A lock left by a killed process is taken over (util/fileLock.ts).
  */
 import { join } from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import type { Re2llmConfig } from '../config/defaults';
 import { readJsonFile, writeJsonAtomic, exists } from '../util/fs';
 import { silentLogger, type Logger } from '../util/log';
+import { InputError } from '../util/errors';
+import { acquireFileLock, type FileLockOptions, type LockHolder } from '../util/fileLock';
 import { sleep as realSleep } from './retry';
 import { isLoopbackUrl } from './prices';
 import { sdkBaseUrl } from './redactUrl';
 import type { ResponseCache } from './cache';
 import { batchInputLine, parseOutputLine, splitBatchLines, BATCH_MAX_BYTES, BATCH_MAX_REQUESTS } from './batchLines';
-import type { FillReport, FillRequest, PlanExecutor } from './executor';
+import type { FillOptions, FillReport, FillRequest, PlanExecutor } from './executor';
 
 export const BATCHES_FILE = 'batches.json';
+/** Held while a process reads, submits and records batches of the folder. */
+export const BATCHES_LOCK_FILE = 'batches.lock';
+
+/** Another live process is filling (or cancelling) the folder's batches. */
+export class BatchesLockedError extends InputError {
+  constructor(readonly lockFile: string, readonly holder: LockHolder | undefined) {
+    super(
+      holder
+        ? `the batches of this folder are being handled by pid ${holder.pid} on ${holder.host} (${holder.stage}) since ${holder.startedAt}; rerun when it ends (its answers are then in the cache, nothing is submitted twice), or stop it. If that process is gone, delete this lock file`
+        : 'another process holds the batches of this folder (its lock file is unreadable); if none does, delete the lock file',
+      lockFile,
+    );
+    this.name = 'BatchesLockedError';
+  }
+}
+
+/** Runs `fn` holding the batches lock of `stateDir`. */
+export async function withBatchesLock<T>(stateDir: string, o: Omit<FileLockOptions, 'stage'> & { stage?: string }, fn: () => Promise<T>): Promise<T> {
+  const lock = await acquireFileLock(join(stateDir, BATCHES_LOCK_FILE), { stage: 'batch fill', ...o }, (file, holder) => new BatchesLockedError(file, holder));
+  try {
+    return await fn();
+  } finally {
+    await lock.release();
+  }
+}
 
 const TERMINAL = new Set(['completed', 'expired', 'cancelled', 'failed']);
 
@@ -69,6 +101,10 @@ export interface BatchExecutorOptions {
   maxRounds?: number;
   maxRequestsPerFile?: number;
   maxBytesPerFile?: number;
+  /** How long a fill waits for another process holding batches.lock before failing (default 2000 ms). */
+  lockWaitMs?: number;
+  /** Lock options for tests (liveness check, poll interval). */
+  lock?: Pick<FileLockOptions, 'isAlive' | 'pollMs' | 'self'>;
 }
 
 /** An SDK client for the configured endpoint (the key only where one is needed, as the online client). */
@@ -173,62 +209,71 @@ export function batchExecutor(opts: BatchExecutorOptions): PlanExecutor {
 
   return {
     kind: 'batch',
-    async fill(requests, fillOpts = {}) {
-      const signal = fillOpts.signal;
-      const planned = new Map(requests.map((r) => [r.cacheKey, r]));
-      const state = await readBatches(stateDir);
-      const report: FillReport = { requested: requests.length, filled: 0, failed: 0, batchesCreated: 0, batchesResumed: 0 };
-      const failedLines = new Set<string>();
-      // Pending batches of an earlier process first: they are paid for already.
-      // (Only those asking for this plan's requests: another stage's batch waits for its own fill.)
-      for (const b of state.batches.filter((x) => !x.imported && x.keys.some((k) => planned.has(k)))) {
-        report.batchesResumed!++;
-        logger.log('info', `batch ${b.id}: resuming (${b.status}, ${b.keys.length} requests)`);
+    fill(requests, fillOpts = {}) {
+      const lockOpts = { ...opts.lock, waitMs: opts.lockWaitMs ?? 2000, logger };
+      return withBatchesLock(stateDir, lockOpts, () => fillLocked(requests, fillOpts));
+    },
+  };
+
+  async function fillLocked(requests: readonly FillRequest[], fillOpts: FillOptions): Promise<FillReport> {
+    const signal = fillOpts.signal;
+    const planned = new Map(requests.map((r) => [r.cacheKey, r]));
+    const state = await readBatches(stateDir);
+    const report: FillReport = { requested: requests.length, filled: 0, failed: 0, batchesCreated: 0, batchesResumed: 0 };
+    const failedLines = new Set<string>();
+    // Pending batches of an earlier process first: they are paid for already.
+    // (Only those asking for this plan's requests: another stage's batch waits for its own fill.)
+    for (const b of state.batches.filter((x) => !x.imported && x.keys.some((k) => planned.has(k)))) {
+      report.batchesResumed!++;
+      logger.log('info', `batch ${b.id}: resuming (${b.status}, ${b.keys.length} requests)`);
+      await pollUntilDone(b, state, signal);
+      for (const k of await importBatch(b, planned)) failedLines.add(k);
+      await save(state);
+    }
+    const rounds = opts.maxRounds ?? 4;
+    for (let round = 0; round < rounds; round++) {
+      let missing = await missingOf(requests);
+      if (!missing.length) break;
+      if (config.llm.batchRetryFailed === 'online' && failedLines.size) {
+        const retry = missing.filter((r) => failedLines.has(r.cacheKey));
+        if (retry.length) {
+          logger.log('info', `retrying ${retry.length} failed batch line(s) online`);
+          await opts.online.fill(retry, { ...(signal ? { signal } : {}) });
+        }
+        failedLines.clear();
+        missing = await missingOf(requests);
+        if (!missing.length) break;
+      }
+      failedLines.clear();
+      const lines = missing.map((r) => batchInputLine(config.llm, r, lineUrl));
+      const files = splitBatchLines(lines, opts.maxRequestsPerFile ?? BATCH_MAX_REQUESTS, opts.maxBytesPerFile ?? BATCH_MAX_BYTES);
+      let at = 0;
+      const submitted: BatchRecord[] = [];
+      for (const f of files) {
+        submitted.push(await submit(f, missing.slice(at, at + f.length).map((r) => r.cacheKey), state));
+        at += f.length;
+        report.batchesCreated!++;
+      }
+      for (const b of submitted) {
         await pollUntilDone(b, state, signal);
         for (const k of await importBatch(b, planned)) failedLines.add(k);
         await save(state);
+        fillOpts.onProgress?.(requests.length - (await missingOf(requests)).length, requests.length);
       }
-      const rounds = opts.maxRounds ?? 4;
-      for (let round = 0; round < rounds; round++) {
-        let missing = await missingOf(requests);
-        if (!missing.length) break;
-        if (config.llm.batchRetryFailed === 'online' && failedLines.size) {
-          const retry = missing.filter((r) => failedLines.has(r.cacheKey));
-          if (retry.length) {
-            logger.log('info', `retrying ${retry.length} failed batch line(s) online`);
-            await opts.online.fill(retry, { ...(signal ? { signal } : {}) });
-          }
-          failedLines.clear();
-          missing = await missingOf(requests);
-          if (!missing.length) break;
-        }
-        failedLines.clear();
-        const lines = missing.map((r) => batchInputLine(config.llm, r, lineUrl));
-        const files = splitBatchLines(lines, opts.maxRequestsPerFile ?? BATCH_MAX_REQUESTS, opts.maxBytesPerFile ?? BATCH_MAX_BYTES);
-        let at = 0;
-        const submitted: BatchRecord[] = [];
-        for (const f of files) {
-          submitted.push(await submit(f, missing.slice(at, at + f.length).map((r) => r.cacheKey), state));
-          at += f.length;
-          report.batchesCreated!++;
-        }
-        for (const b of submitted) {
-          await pollUntilDone(b, state, signal);
-          for (const k of await importBatch(b, planned)) failedLines.add(k);
-          await save(state);
-          fillOpts.onProgress?.(requests.length - (await missingOf(requests)).length, requests.length);
-        }
-      }
-      const left = await missingOf(requests);
-      report.failed = left.length;
-      report.filled = requests.length - left.length;
-      return report;
-    },
-  };
+    }
+    const left = await missingOf(requests);
+    report.failed = left.length;
+    report.filled = requests.length - left.length;
+    return report;
+  }
 }
 
 /** Cancels every batch of the folder that is not finished; returns their ids. */
-export async function cancelPendingBatches(config: Re2llmConfig, stateDir: string, opts: Pick<BatchExecutorOptions, 'apiKey' | 'env' | 'fetch'> = {}): Promise<string[]> {
+export function cancelPendingBatches(config: Re2llmConfig, stateDir: string, opts: Pick<BatchExecutorOptions, 'apiKey' | 'env' | 'fetch' | 'lockWaitMs'> = {}): Promise<string[]> {
+  return withBatchesLock(stateDir, { stage: 'batch cancel', waitMs: opts.lockWaitMs ?? 2000 }, () => cancelLocked(config, stateDir, opts));
+}
+
+async function cancelLocked(config: Re2llmConfig, stateDir: string, opts: Pick<BatchExecutorOptions, 'apiKey' | 'env' | 'fetch'>): Promise<string[]> {
   const state = await readBatches(stateDir);
   const sdk = batchSdk(config, opts);
   const cancelled: string[] = [];

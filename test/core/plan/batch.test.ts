@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../../src/core/config/resolve';
 import { loadDataset } from '../../../src/core/data/load';
@@ -18,7 +18,7 @@ import { formatKb, type HintKb } from '../../../src/core/kb';
 import { ResponseCache } from '../../../src/core/llm/cache';
 import { createLlmClient } from '../../../src/core/llm/client';
 import { onlineExecutor, type FillRequest } from '../../../src/core/llm/executor';
-import { batchExecutor, readBatches } from '../../../src/core/llm/batchExecutor';
+import { batchExecutor, readBatches, BATCHES_LOCK_FILE } from '../../../src/core/llm/batchExecutor';
 import { batchInputLine, importOutputText, splitBatchLines } from '../../../src/core/llm/batchLines';
 import { planTraining, withoutCached } from '../../../src/core/plan';
 import { runExperiment } from '../../../src/core/run/runExperiment';
@@ -195,4 +195,62 @@ test('a process SIGKILLed while its batch is pending: the next one resumes that 
   assert.equal(report.failed, 0);
   assert.equal(s.stats().byRoute['POST /v1/batches'], 1, 'no second batch paid for');
   assert.equal((await withoutCached(plan, cache)).requests.length, 0);
+});
+
+/** Runs batchFillChild.ts; resolves with its exit code, stdout and stderr. */
+function fillChild(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../helpers/batchFillChild.ts'), ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('two processes fill the same folder at once: the batch is submitted once; the second waits for the lock and finds the answers in the cache', async () => {
+  const s = await sim({ processingDelayMs: 800 });
+  const root = mkdtempSync(join(tmpdir(), 'batch-two-'));
+  const args = [DATA, s.url, join(root, 'cache'), join(root, 'state'), '60000'];
+  const [a, b] = await Promise.all([fillChild(args), fillChild(args)]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(s.stats().byRoute['POST /v1/batches'], 1, 'one batch paid for');
+  const reports = [JSON.parse(a.stdout), JSON.parse(b.stdout)] as { batchesCreated: number; batchesResumed: number; failed: number; requested: number; filled: number }[];
+  assert.deepEqual(reports.map((r) => r.batchesCreated).sort(), [0, 1]);
+  for (const r of reports) assert.equal(r.filled, r.requested);
+  assert.equal((await readBatches(join(root, 'state'))).batches.length, 1);
+  assert.ok(!existsSync(join(root, 'state', BATCHES_LOCK_FILE)), 'the lock is released');
+});
+
+test('a second filler that may not wait fails naming the holder (pid, host), and submits nothing', async () => {
+  const s = await sim({ processingDelayMs: 1500 });
+  const root = mkdtempSync(join(tmpdir(), 'batch-busy-'));
+  const args = [DATA, s.url, join(root, 'cache'), join(root, 'state')];
+  const holder = fillChild([...args, '60000']);
+  for (let i = 0; i < 600 && !existsSync(join(root, 'state', 'batches.json')); i++) await new Promise((r) => setTimeout(r, 25));
+  const busy = await fillChild([...args, '100']);
+  assert.equal(busy.code, 1);
+  assert.match(busy.stderr, new RegExp(`batches\\.lock: the batches of this folder are being handled by pid \\d+ on ${hostname()} \\(batch fill\\)`));
+  const done = await holder;
+  assert.equal(done.code, 0, done.stderr);
+  assert.equal(s.stats().byRoute['POST /v1/batches'], 1);
+});
+
+test('two fills started at the same instant (one process, two executors on one folder): one batch, the same cache as online', async () => {
+  const ref = await onlineReference(await sim());
+  const s = await sim({ processingDelayMs: 300 });
+  const { config } = configFor(s.url);
+  const stateDir = mkdtempSync(join(tmpdir(), 'batch-same-'));
+  const exec = async () => {
+    const cache = await ResponseCache.open(config.llm.cacheDir);
+    return batchExecutor({ config, cache, stateDir, online: onlineExecutor(createLlmClient(config, { cache }), 4), firstPollMs: 20, lockWaitMs: 30_000, lock: { pollMs: 20 } });
+  };
+  const [x, y] = await Promise.all([exec(), exec()]);
+  const reports = await Promise.all([x.fill(ref.plan.requests), y.fill(ref.plan.requests)]);
+  assert.equal(s.stats().byRoute['POST /v1/batches'], 1, 'one batch paid for');
+  assert.deepEqual(reports.map((r) => r.batchesCreated).sort(), [0, 1]);
+  const cache = await ResponseCache.open(config.llm.cacheDir);
+  assert.deepEqual(await contents(cache, ref.keys), await contents(ref.cache, ref.keys));
 });
