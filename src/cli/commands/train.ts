@@ -21,6 +21,7 @@ import { timestampedRunName } from '../../core/run/paths';
 import { readRunConfig, readTrainManifest } from '../../core/agent/runFolder';
 import { acquireStageLock } from '../../core/run/stageLock';
 import { budgetFlags, estimateAndCheck, fillerFor } from './budget';
+import { pendingCount } from '../../core/plan';
 
 interface TrainFlags {
   config?: string;
@@ -121,7 +122,7 @@ export function register(program: Command): void {
     if (!bandit) {
       const plan = await estimateAndCheck(io, { config, baseDir, sources: {} }, 'train', budgetFlags(flags), kbPath ? { kbPath } : {});
       const filler = await fillerFor(io, { config, baseDir, sources: {} });
-      if (filler.fill && plan.requests.length) await filler.fill(plan);
+      if (filler.fill && pendingCount(plan)) await filler.fill(plan);
     }
     // A second `train --resume` or a `run` on this folder waits briefly, then says who holds it.
     const lock = await acquireStageLock(runDir, { stage: 'train', logger: io.logger });
