@@ -78,14 +78,19 @@ export function entriesChecksum(buf: Buffer): number {
   return h >>> 0;
 }
 
-/** A block: its header, then `entries` (whole 48-byte entries). */
-function block(entries: Buffer): Buffer {
+function isZeroEntryKey(buf: Buffer, at: number): boolean {
+  for (let i = 0; i < KEY_BYTES; i += 4) if (buf.readInt32LE(at + i) !== 0) return false;
+  return true;
+}
+
+/** A block: its header, then `entries` (whole 48-byte entries); the header alone with `withEntries` false. */
+function block(entries: Buffer, withEntries = true): Buffer {
   const h = Buffer.alloc(ENTRY_BYTES);
   BLOCK_MAGIC.copy(h, 0);
   h.writeUInt32LE(entries.length / ENTRY_BYTES, 8);
   h.writeUInt32LE(entriesChecksum(entries), 12);
   sealUnit(h, 0);
-  return Buffer.concat([h, entries]);
+  return withEntries ? Buffer.concat([h, entries]) : h;
 }
 
 /**
@@ -150,23 +155,31 @@ function lineKeyInto(buf: Buffer, start: number, end: number, out: Buffer, at: n
   return true;
 }
 
-/** Index entries under construction, in one growing buffer (no allocation per entry). */
+/**
+ * Index entries under construction, in one growing buffer (no allocation per entry), after
+ * `reserved` units left free for the headers of the file it becomes.
+ */
 class EntryBuffer {
-  buf = Buffer.alloc(64 * ENTRY_BYTES);
+  buf: Buffer;
   count = 0;
+
+  constructor(readonly reserved = 0) {
+    this.buf = Buffer.alloc((reserved + 64) * ENTRY_BYTES);
+  }
 
   /** Reserves the next (zeroed) entry; returns its byte position. */
   next(): number {
-    if ((this.count + 1) * ENTRY_BYTES > this.buf.length) {
+    if ((this.reserved + this.count + 1) * ENTRY_BYTES > this.buf.length) {
       const grown = Buffer.alloc(this.buf.length * 2);
-      this.buf.copy(grown, 0, 0, this.count * ENTRY_BYTES);
+      this.buf.copy(grown, 0, 0, (this.reserved + this.count) * ENTRY_BYTES);
       this.buf = grown;
     }
-    return this.count++ * ENTRY_BYTES;
+    return (this.reserved + this.count++) * ENTRY_BYTES;
   }
 
-  bytes(): Buffer {
-    return this.buf.subarray(0, this.count * ENTRY_BYTES);
+  /** The entries alone. */
+  entries(): Buffer {
+    return this.buf.subarray(this.reserved * ENTRY_BYTES, (this.reserved + this.count) * ENTRY_BYTES);
   }
 }
 
@@ -324,14 +337,22 @@ export class CacheSegment {
     this.scanned = 0;
     this.invalidOffsets = new Set();
     const fh = await fsp.open(this.file, 'r');
-    let entries: Buffer;
+    // The entries are written after room for the file header and one block header, so the
+    // buffer is the index file, and the key table is built over it (no insert, no rehash).
+    const out = new EntryBuffer(2);
     try {
-      entries = await this.scanRange(fh, dataSize);
+      await this.scanRange(fh, dataSize, out);
     } finally {
       await fh.close();
     }
+    const file = out.buf.subarray(0, (2 + out.count) * ENTRY_BYTES);
+    fileHeader(this.ino).copy(file, 0);
+    block(out.entries(), false).copy(file, ENTRY_BYTES);
+    this.table = KeyTable.over(file, out.count, (place) => {
+      for (let u = 2; u < 2 + out.count; u++) place(u);
+    });
     const tmp = `${this.indexFile}.${process.pid}.${Date.now()}.tmp`;
-    await fsp.writeFile(tmp, Buffer.concat([fileHeader(this.ino), ...(entries.length ? [block(entries)] : [])]));
+    await fsp.writeFile(tmp, out.count ? file : file.subarray(0, ENTRY_BYTES));
     await fsp.rename(tmp, this.indexFile);
   }
 
@@ -343,48 +364,59 @@ export class CacheSegment {
       await this.rebuild(size);
       return;
     }
-    const entries = await this.scanRange(fh, size);
-    if (entries.length) await fsp.appendFile(this.indexFile, block(entries));
+    const out = new EntryBuffer();
+    await this.scanRange(fh, size, out);
+    const e = out.buf;
+    for (let i = 0, at = 0; i < out.count; i++, at += ENTRY_BYTES) {
+      if (!isZeroEntryKey(e, at)) this.table.insert(e, at, e.readDoubleLE(at + KEY_BYTES), e.readUInt32LE(at + KEY_BYTES + 8));
+    }
+    if (out.count) await fsp.appendFile(this.indexFile, block(out.entries()));
   }
 
-  /** Reads lines from `scanned` to `size`, indexes them and returns their new index entries. */
-  private async scanRange(fh: fsp.FileHandle, size: number): Promise<Buffer> {
-    const out = new EntryBuffer();
+  /** Reads lines from `scanned` to `size` and writes their index entries into `out`. */
+  private async scanRange(fh: fsp.FileHandle, size: number, out: EntryBuffer): Promise<void> {
     let pos = this.scanned;
-    let carry = Buffer.alloc(0);
-    let carryStart = pos;
     this.torn = false;
     this.needsNewline = false;
-    const chunk = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, size - pos)));
+    // One working buffer: the partial last line of a read moves to its front and the next read
+    // goes after it, so only that line is copied (it grows for a line longer than a chunk).
+    let work = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, size - pos)));
+    let carryLen = 0;
+    let carryStart = pos;
     while (pos < size) {
-      const want = Math.min(chunk.length, size - pos);
-      const { bytesRead } = await fh.read(chunk, 0, want, pos);
+      if (carryLen === work.length) {
+        const grown = Buffer.allocUnsafe(work.length * 2);
+        work.copy(grown, 0, 0, carryLen);
+        work = grown;
+      }
+      const want = Math.min(work.length - carryLen, size - pos);
+      const { bytesRead } = await fh.read(work, carryLen, want, pos);
       if (bytesRead === 0) break;
       pos += bytesRead;
-      // The chunk buffer is reused: the partial last line is copied out of it.
-      const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
+      const buf = work.subarray(0, carryLen + bytesRead);
       const base = carryStart;
       let start = 0;
       for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
         this.indexLine(buf, start, nl, base, out);
         start = nl + 1;
       }
-      carry = Buffer.from(buf.subarray(start));
+      carryLen = buf.length - start;
+      if (carryLen > 0 && start > 0) buf.copy(work, 0, start);
       carryStart = base + start;
     }
     this.scanned = carryStart;
-    if (carry.length > 0) {
+    if (carryLen > 0) {
       // A last line without its newline: a whole record is accepted; a partial one stays out.
+      const carry = work.subarray(0, carryLen);
       if (isWholeRecord(carry)) {
         this.indexLine(carry, 0, carry.length, carryStart, out);
         this.scanned = carryStart + carry.length;
       } else this.torn = true;
       this.needsNewline = true;
     }
-    return out.bytes();
   }
 
-  /** Indexes one line [start, end) of `buf` (file offset `base + start`) into `out`. */
+  /** Writes the index entry of line [start, end) of `buf` (file offset `base + start`) into `out`. */
   private indexLine(buf: Buffer, start: number, end: number, base: number, out: EntryBuffer): void {
     if (end === start || (end - start === 1 && buf[start] === 0x0d)) return;
     let blank = true;
@@ -397,7 +429,6 @@ export class CacheSegment {
     if (!keyed) e.fill(0, at, at + KEY_BYTES);
     e.writeDoubleLE(offset, at + KEY_BYTES);
     e.writeUInt32LE(end - start, at + KEY_BYTES + 8);
-    if (keyed) this.table.insert(e, at, offset, end - start);
-    else this.invalidOffsets.add(offset);
+    if (!keyed) this.invalidOffsets.add(offset);
   }
 }
