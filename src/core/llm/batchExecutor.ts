@@ -48,7 +48,7 @@ export class BatchesLockedError extends InputError {
 }
 
 /** Runs `fn` holding the batches lock of `stateDir`. */
-export async function withBatchesLock<T>(stateDir: string, o: Omit<FileLockOptions, 'stage'> & { stage?: string }, fn: () => Promise<T>): Promise<T> {
+async function withBatchesLock<T>(stateDir: string, o: Omit<FileLockOptions, 'stage'> & { stage?: string }, fn: () => Promise<T>): Promise<T> {
   const lock = await acquireFileLock(join(stateDir, BATCHES_LOCK_FILE), { stage: 'batch fill', ...o }, (file, holder) => new BatchesLockedError(file, holder));
   try {
     return await fn();

@@ -66,7 +66,7 @@ function fileHeader(ino: number): Buffer {
  * write cut short, zero-filled pages) at a fraction of zlib's crc32 cost over 48 MB (about 10x
  * less here), which is most of an open's CPU time at 10^6 entries.
  */
-export function entriesChecksum(buf: Buffer): number {
+function entriesChecksum(buf: Buffer): number {
   const words = buf.length >>> 2;
   let h = 0x811c9dc5 | 0;
   if (buf.byteOffset % 4 === 0) {

@@ -30,7 +30,7 @@ function storeOver(buf: ArrayBuffer, byteOffset: number, bytes: number): Store {
 }
 
 /** Whether entry `u` of a store has an all-zero key (the index's marker of an invalid line). */
-export function isZeroKey(s: Store, u: number): boolean {
+function isZeroKey(s: Store, u: number): boolean {
   const w = u * WORDS;
   for (let k = 0; k < KEY_WORDS; k++) if (s.i32[w + k] !== 0) return false;
   return true;

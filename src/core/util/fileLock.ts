@@ -47,7 +47,7 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-export async function readLockHolder(file: string): Promise<LockHolder | undefined> {
+async function readLockHolder(file: string): Promise<LockHolder | undefined> {
   try {
     const v = JSON.parse(await fsp.readFile(file, 'utf8')) as Partial<LockHolder>;
     if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.stage === 'string' && typeof v.startedAt === 'string') return v as LockHolder;
