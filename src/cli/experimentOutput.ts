@@ -5,7 +5,7 @@
 import type { CliIO, Progress } from './io';
 import type { ExperimentEvent, ExperimentSummary } from '../core/run/runExperiment';
 import { formatMetricTable } from '../core/evaluate/format';
-import { llmHealthText } from '../core/llm/progressText';
+import { llmHealthText, llmSummaryText } from '../core/llm/progressText';
 
 export function experimentEventPrinter(io: CliIO): { onEvent: (e: ExperimentEvent) => void; stop: () => void } {
   const bars = new Map<string, Progress>();
@@ -55,10 +55,13 @@ export function formatExperimentSummary(s: ExperimentSummary): string {
   ];
   if (s.training) {
     lines.push(`agent ${s.training.runDir}: ${s.training.steps} steps, best validation reward ${s.training.bestValidationReward?.toFixed(4) ?? 'n/a'}` +
-      `${s.training.skipped ? ' (reused)' : `, ${s.training.calls} LLM calls (bound ${s.training.callBound})`}`);
+      `${s.training.skipped ? ' (reused)' : `, ${s.training.calls} LLM calls (bound ${s.training.callBound}${llmSummaryText(s.training)})`}`);
   }
   if (s.evaluation) lines.push('', formatMetricTable(s.evaluation.results), '', `results ${s.evaluation.runDir}/results.json${s.evaluation.skipped ? ' (reused)' : ''}`);
   if (s.reportPath) lines.push(`report  ${s.reportPath}`);
-  lines.push(`LLM calls in this process: ${s.usage.calls} (cache hits ${s.usage.cacheHits}${s.usage.retries ? `, retries ${s.usage.retries}` : ''}${s.usage.failures ? `, failed ${s.usage.failures}` : ''}); wall time ${s.seconds.toFixed(1)}s`);
+  // The training worker counts its own calls; a reused training made none in this run.
+  const health = s.training ? llmSummaryText(s.training).slice(2) : '';
+  const worker = s.training && !s.training.skipped ? `; in the training worker: ${s.training.calls}${health ? ` (${health})` : ''}` : '';
+  lines.push(`LLM calls in this process: ${s.usage.calls} (cache hits ${s.usage.cacheHits}${s.usage.retries ? `, retries ${s.usage.retries}` : ''}${s.usage.failures ? `, failed ${s.usage.failures}` : ''})${worker}; wall time ${s.seconds.toFixed(1)}s`);
   return lines.join('\n');
 }

@@ -75,6 +75,13 @@ export interface TrainSummary {
    * cache answering everything else, so its policy equals a fault-free run's.
    */
   failures?: number;
+  /** LLM attempts the worker's client repeated (429, 5xx, timeout, malformed); absent when none or synthetic. */
+  retries?: number;
+  /**
+   * The lowest in-flight limit the worker's client adapted to (429s lower it), when it fell
+   * below llm.concurrency; absent otherwise.
+   */
+  concurrencyLimit?: number;
   seconds: number;
 }
 

@@ -1,6 +1,8 @@
 /**
  * A separate process that fills a training plan through the batch executor (for the SIGKILL
- * test): argv = dataset folder, simulator URL, cache folder, state folder. KB: two fixed hints.
+ * and the two-fillers tests): argv = dataset folder, simulator URL, cache folder, state folder,
+ * optionally the batches lock wait in ms. KB: two fixed hints. Prints the fill report as JSON;
+ * an error goes to stderr with exit code 1.
  */
 import { resolveConfig } from '../../src/core/config/resolve';
 import { loadDataset } from '../../src/core/data/load';
@@ -23,12 +25,18 @@ export function childConfig(data: string, url: string, cacheDir: string) {
 }
 
 async function main(): Promise<void> {
-  const [data, url, cacheDir, stateDir] = process.argv.slice(2) as [string, string, string, string];
+  const [data, url, cacheDir, stateDir, lockWait] = process.argv.slice(2) as [string, string, string, string, string | undefined];
   const config = childConfig(data, url, cacheDir);
   const dataset = await loadDataset(config);
   const cache = await ResponseCache.open(cacheDir);
   const plan = planTraining({ dataset, config }, CHILD_KB);
-  await batchExecutor({ config, cache, stateDir, online: onlineExecutor(createLlmClient(config, { cache }), 4), firstPollMs: 50 }).fill(plan.requests);
+  const report = await batchExecutor({ config, cache, stateDir, online: onlineExecutor(createLlmClient(config, { cache }), 4), firstPollMs: 50, ...(lockWait ? { lockWaitMs: Number(lockWait), lock: { pollMs: 25 } } : {}) }).fill(plan.requests);
+  process.stdout.write(JSON.stringify(report) + '\n');
 }
 
-if (require.main === module) void main();
+if (require.main === module) {
+  main().catch((err: Error) => {
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -65,12 +65,19 @@ export async function fillerFor(io: CliIO, resolved: ResolvedConfig): Promise<{ 
       const cache = await ResponseCache.open(config.llm.cacheDir);
       const client = createLlmClient(config, { cache, logger: io.logger });
       const exec = batchExecutor({ config, cache, stateDir: config.output.runsDir, online: onlineExecutor(client, config.llm.concurrency), logger: io.logger });
-      const r = await exec.fill(plan.requests);
-      io.logger.log(
-        'info',
-        `batch: ${plan.stage}: ${r.filled} of ${r.requested} planned answers in the cache (${r.batchesCreated} batch(es) created, ${r.batchesResumed} resumed)` +
-          (r.failed ? `; ${r.failed} failed and are asked online by the stage` : ''),
-      );
+      if (plan.requests.length) {
+        const r = await exec.fill(plan.requests);
+        io.logger.log(
+          'info',
+          `batch: ${plan.stage}: ${r.filled} of ${r.requested} planned answers in the cache (${r.batchesCreated} batch(es) created, ${r.batchesResumed} resumed)` +
+            (r.failed ? `; ${r.failed} failed and are asked online by the stage` : ''),
+        );
+      }
+      // The openai encoder's embeddings, as an embeddings batch of their own.
+      if (plan.embeddings?.length && exec.fillEmbeddings) {
+        const r = await exec.fillEmbeddings(plan.embeddings);
+        io.logger.log('info', `batch: ${plan.stage}: ${r.filled} of ${r.requested} planned embeddings in the cache (${r.batchesCreated} batch(es) created, ${r.batchesResumed} resumed)` + (r.failed ? `; ${r.failed} failed and are asked online by the stage` : ''));
+      }
     },
   };
 }

@@ -12,6 +12,7 @@ import { openLlmClient } from '../../core/llm/open';
 import { llmHealthText } from '../../core/llm/progressText';
 import { loadKbFile, type HintKb } from '../../core/kb';
 import { budgetFlags, estimateAndCheck, fillerFor } from './budget';
+import { pendingCount } from '../../core/plan';
 import { ALL_CONDITIONS, parseConditions, type EvaluationProgress } from '../../core/evaluate/runEvaluation';
 import { formatMetricTable } from '../../core/evaluate/format';
 import type { Progress } from '../io';
@@ -67,7 +68,7 @@ export function register(program: Command): void {
     const budget = budgetFlags(flags);
     const plan = wanted.some((c) => CONDITIONS[c].llm) ? await estimateAndCheck(io, resolved, 'evaluate', budget, { dataset, ...(kb ? { kb } : {}), agent: !!flags.agent }) : undefined;
     const filler = await fillerFor(io, resolved);
-    if (plan && filler.fill && plan.requests.length) await filler.fill(plan);
+    if (plan && filler.fill && pendingCount(plan)) await filler.fill(plan);
     const client = wanted.some((c) => CONDITIONS[c].llm) ? await openLlmClient(config, { logger }) : undefined;
     if (flags.agent && !kb) throw new Error(`--agent ${flags.agent}: no hint KB at ${kbPath} (the agent's actions are KB hints; pass --kb)`);
 

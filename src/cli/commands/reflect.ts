@@ -6,6 +6,7 @@
  */
 import { CommanderError, type Command } from 'commander';
 import { estimateAndCheck, fillerFor } from './budget';
+import { pendingCount } from '../../core/plan';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { loadDataset } from '../../core/data/load';
@@ -60,7 +61,7 @@ export function register(program: Command): void {
     // Round 1's estimate (reflection's own caps stop it mid-run: --max-calls, --max-cost).
     const plan = await estimateAndCheck(io, { config, baseDir, sources: {} }, 'reflect', {}, { dataset });
     const filler = await fillerFor(io, { config, baseDir, sources: {} });
-    if (filler.fill && plan.requests.length) await filler.fill(plan);
+    if (filler.fill && pendingCount(plan)) await filler.fill(plan);
     const client = await openLlmClient(config, { logger });
     const key = checkpointKey(config, dataset.hash, kbPath, client.describe());
     const runDir = flags.runDir ? resolvePath(flags.runDir) : join(config.output.runsDir, `reflect-${dataset.name}-${key.slice(0, 8)}`);

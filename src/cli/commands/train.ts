@@ -7,11 +7,12 @@
  * The worker writes the same run folder as every other front end (src/protocol/runFolder.ts),
  * summary.json included.
  */
-import { llmHealthText } from '../../core/llm/progressText';
+import { llmHealthText, llmSummaryText } from '../../core/llm/progressText';
 import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { ioFor, resolveForLlm, withConfigOptions } from './shared';
+import { ioFor, resolveForLlm, resolveFromCli, withConfigOptions } from './shared';
+import { resumeEndpoint } from '../../core/llm/redactUrl';
 import { startTrainingWorker } from '../../worker/client';
 import type { Re2llmConfig } from '../../core/config/defaults';
 import { InputError } from '../../core/util/errors';
@@ -20,6 +21,7 @@ import { timestampedRunName } from '../../core/run/paths';
 import { readRunConfig, readTrainManifest } from '../../core/agent/runFolder';
 import { acquireStageLock } from '../../core/run/stageLock';
 import { budgetFlags, estimateAndCheck, fillerFor } from './budget';
+import { pendingCount } from '../../core/plan';
 
 interface TrainFlags {
   config?: string;
@@ -53,6 +55,15 @@ export async function resumeInputs(runDir: string, cwd: string = process.cwd()):
     ...(m.kbPath ? { kbPath: m.kbPath } : {}),
     ...(m.problem === 'synthetic' && m.source ? { bandit: m.source } : {}),
   };
+}
+
+/** The endpoint the current config would use, or undefined when it does not resolve (a resume does not need it). */
+function currentBaseUrl(flags: TrainFlags): string | undefined {
+  try {
+    return resolveFromCli(flags).config.llm.baseUrl;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Refuses an existing, non-empty folder as a fresh run's destination. */
@@ -91,7 +102,10 @@ export function register(program: Command): void {
       if (flags.out) throw new Error('--out and --resume cannot be combined: a resumed run continues in its own folder');
       runDir = resolvePath(flags.resume!);
       recorded = await resumeInputs(runDir);
-      config = recorded.config;
+      // The recorded baseUrl lost any key in its query; the current config / environment holds it.
+      const ep = resumeEndpoint(recorded.config.llm.baseUrl, [currentBaseUrl(flags), process.env.OPENAI_BASE_URL]);
+      config = ep.restored ? { ...recorded.config, llm: { ...recorded.config.llm, baseUrl: ep.baseUrl } } : recorded.config;
+      if (ep.restored) io.logger.log('info', `resume: the endpoint's credentials come from the current configuration (the run folder records ${recorded.config.llm.baseUrl} without them)`);
       baseDir = recorded.baseDir;
     } else {
       const r = resolveForLlm(cmd, flags, { 'agent.steps': steps });
@@ -108,7 +122,7 @@ export function register(program: Command): void {
     if (!bandit) {
       const plan = await estimateAndCheck(io, { config, baseDir, sources: {} }, 'train', budgetFlags(flags), kbPath ? { kbPath } : {});
       const filler = await fillerFor(io, { config, baseDir, sources: {} });
-      if (filler.fill && plan.requests.length) await filler.fill(plan);
+      if (filler.fill && pendingCount(plan)) await filler.fill(plan);
     }
     // A second `train --resume` or a `run` on this folder waits briefly, then says who holds it.
     const lock = await acquireStageLock(runDir, { stage: 'train', logger: io.logger });
@@ -143,7 +157,7 @@ export function register(program: Command): void {
       io.result(s, () => [
         `${s.cancelled ? 'cancelled' : 'trained'}: ${s.steps} steps in ${s.updates} updates (${s.seconds.toFixed(1)}s)`,
         `best greedy validation reward ${s.bestValidationReward === null ? '-' : s.bestValidationReward.toFixed(4)}${s.bestStep !== null ? ` at step ${s.bestStep}` : ''}`,
-        ...(s.callBound > 0 ? [`LLM calls ${s.calls} (upper bound |sessions| x |actions| = ${s.callBound}); reward cache hits ${s.cacheHits}`] : []),
+        ...(s.callBound > 0 ? [`LLM calls ${s.calls} (upper bound |sessions| x |actions| = ${s.callBound}); reward cache hits ${s.cacheHits}${llmSummaryText(s)}`] : []),
         `run folder ${s.runDir}${s.onnxPath ? `; actor exported to ${s.onnxPath}` : ''}`,
         ...(s.cancelled ? [`continue with: re2llm train --resume ${s.runDir}`] : []),
       ].join('\n'));

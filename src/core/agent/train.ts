@@ -66,7 +66,7 @@ interface Setup {
   hintTexts: string[];
   /** The manifest fields that describe the problem (the rest is added when the run starts). */
   manifest: Omit<TrainManifest, 'hintIds' | 'hintTexts'> & { encoder: NonNullable<TrainManifest['encoder']> };
-  stats(): { calls: number; cacheHits: number; bound: number; llm?: { retries: number; failures: number; concurrencyLimit: number } };
+  stats(): { calls: number; cacheHits: number; bound: number; llm?: { retries: number; failures: number; concurrencyLimit: number; lowestLimit: number; configuredLimit: number } };
 }
 
 /** The PPO arguments a config asks for (preset plus the agent.* overrides). */
@@ -107,6 +107,8 @@ async function setUp(input: TrainAgentInput): Promise<Setup> {
   const train = new LlmBandit(ctx, trainSessions, trainStates, actions, cache, signal);
   const validation = new LlmBandit(ctx, valSessions, valStates, actions, cache, signal);
   const desc = client.describe();
+  // The lowest in-flight limit seen at any progress point, for the summary (the limit recovers).
+  let lowestLimit = config.llm.concurrency;
   return {
     train, validation,
     hintIds: actions.map((h) => h.id), hintTexts: actions.map((h) => h.text),
@@ -120,7 +122,9 @@ async function setUp(input: TrainAgentInput): Promise<Setup> {
     stats: () => {
       const t = train.stats();
       const u = client.usage();
-      const llm = { retries: u.retries, failures: u.failures, concurrencyLimit: u.concurrencyLimit ?? config.llm.concurrency };
+      const concurrencyLimit = u.concurrencyLimit ?? config.llm.concurrency;
+      lowestLimit = Math.min(lowestLimit, concurrencyLimit);
+      const llm = { retries: u.retries, failures: u.failures, concurrencyLimit, lowestLimit, configuredLimit: config.llm.concurrency };
       return { calls: t.calls, cacheHits: cache.hits, bound: (trainSessions.length + valSessions.length) * actions.length, llm };
     },
   };
@@ -246,6 +250,8 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
     bestCheckpoint: best ? paths.best : null, lastCheckpoint: paths.last, onnxPath,
     calls: st.calls, cacheHits: st.cacheHits, callBound: st.bound,
     ...(st.llm && st.llm.failures > 0 ? { failures: st.llm.failures } : {}),
+    ...(st.llm && st.llm.retries > 0 ? { retries: st.llm.retries } : {}),
+    ...(st.llm && st.llm.lowestLimit < st.llm.configuredLimit ? { concurrencyLimit: st.llm.lowestLimit } : {}),
     seconds: (clock.now() - t0) / 1000,
   };
   // The "finished" marker every front end relies on (isFinishedTraining), so it is written here.

@@ -3,9 +3,28 @@
  * caches every answer like chat answers, so re-encoding costs nothing). The dimension is learned
  * from the first answer: `OpenAiEncoder.create` embeds the first text it is given.
  */
-import type { Item } from '../data/types';
+import type { Item, Session, SessionDataset } from '../data/types';
 import type { LlmClient } from '../llm/types';
+import { promptedHistory } from '../prompts/history';
 import { itemText, type SessionEncoder } from './types';
+
+/**
+ * The texts this encoder embeds to encode `sessions` (encodeSessions: the items of each prompted
+ * history), with the probe item the worker and the evaluator create it with (the dataset's first
+ * item) first, so a plan can ask them ahead through the batch executor (issue 13).
+ */
+export function openAiEncoderTexts(dataset: SessionDataset, sessions: readonly Session[], historyLimit: number): string[] {
+  const texts = new Set<string>();
+  const probe = dataset.items.values().next().value;
+  if (probe) texts.add(itemText(probe));
+  for (const s of sessions) {
+    for (const id of promptedHistory(s, historyLimit)) {
+      const item = dataset.items.get(id);
+      if (item) texts.add(itemText(item));
+    }
+  }
+  return [...texts];
+}
 
 export class OpenAiEncoder implements SessionEncoder {
   readonly id: string;

@@ -4,8 +4,8 @@
  * serves the Batch API (OpenAI, Azure OpenAI) and vLLM's offline runner (`vllm run-batch`).
  */
 import type { Re2llmConfig } from '../config/defaults';
-import type { ChatCacheOutput } from './cache';
-import type { FillRequest } from './executor';
+import type { ChatCacheOutput, EmbeddingCacheOutput } from './cache';
+import type { EmbeddingFillRequest, FillRequest } from './executor';
 
 /** The Batch API's per-file limits. */
 export const BATCH_MAX_REQUESTS = 50_000;
@@ -26,6 +26,17 @@ export function batchInputLine(llm: Re2llmConfig['llm'], r: FillRequest, url = '
       ...(i.seed != null ? { seed: i.seed } : {}),
       ...(i.responseFormat === 'json_object' ? { response_format: { type: 'json_object' } } : {}),
     },
+  });
+}
+
+/** One embeddings input line (one text; Azure OpenAI's url is "/embeddings"). */
+export function batchEmbeddingLine(r: EmbeddingFillRequest, url = '/v1/embeddings'): string {
+  const i = r.input;
+  return JSON.stringify({
+    custom_id: r.cacheKey,
+    method: 'POST',
+    url,
+    body: { model: i.model, input: i.input, encoding_format: 'float', ...(i.dimensions != null ? { dimensions: i.dimensions } : {}) },
   });
 }
 
@@ -52,6 +63,10 @@ export type OutputLine =
   | { customId: string | null; ok: true; output: ChatCacheOutput }
   | { customId: string | null; ok: false; kind: string; message: string };
 
+export type EmbeddingOutputLine =
+  | { customId: string | null; ok: true; output: EmbeddingCacheOutput }
+  | { customId: string | null; ok: false; kind: string; message: string };
+
 function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
@@ -61,6 +76,38 @@ function estimateTokens(text: string): number {
  * the batch format at all throws; a request the endpoint refused is a failed line).
  */
 export function parseOutputLine(line: string, where: string): OutputLine {
+  const env = parseEnvelope(line, where);
+  if (!env.ok) return env;
+  const { customId, body: b } = env;
+  const body = b as { choices?: { message?: { content?: unknown }; finish_reason?: string }[]; usage?: { prompt_tokens?: number; completion_tokens?: number } } | undefined;
+  const choice = body?.choices?.[0];
+  const text = choice?.message?.content;
+  if (typeof text !== 'string') return { customId, ok: false, kind: 'malformed response', message: `${where}: no choices[0].message.content` };
+  return {
+    customId, ok: true,
+    output: {
+      text,
+      promptTokens: body?.usage?.prompt_tokens ?? 0,
+      completionTokens: body?.usage?.completion_tokens ?? estimateTokens(text),
+      ...(choice?.finish_reason ? { finishReason: choice.finish_reason } : {}),
+    },
+  };
+}
+
+/** Reads one output or error line of an embeddings batch (one text per line, so one vector). */
+export function parseEmbeddingOutputLine(line: string, where: string): EmbeddingOutputLine {
+  const env = parseEnvelope(line, where);
+  if (!env.ok) return env;
+  const body = env.body as { data?: { embedding?: unknown }[]; usage?: { prompt_tokens?: number } } | undefined;
+  const vector = body?.data?.[0]?.embedding;
+  if (body?.data?.length !== 1 || !Array.isArray(vector) || vector.length === 0 || !vector.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    return { customId: env.customId, ok: false, kind: 'malformed response', message: `${where}: expected data[0].embedding, one vector of numbers` };
+  }
+  return { customId: env.customId, ok: true, output: { vector: vector as number[], promptTokens: body.usage?.prompt_tokens ?? 0 } };
+}
+
+/** The part every output line shares: custom_id, then an error, a non-200 response, or a 200 body. */
+function parseEnvelope(line: string, where: string): { customId: string | null; ok: true; body: unknown } | { customId: string | null; ok: false; kind: string; message: string } {
   let row: { custom_id?: unknown; response?: { status_code?: number; body?: unknown } | null; error?: { code?: string; message?: string } | null };
   try {
     row = JSON.parse(line) as typeof row;
@@ -76,19 +123,7 @@ export function parseOutputLine(line: string, where: string): OutputLine {
     const msg = (res.body as { error?: { message?: string } } | undefined)?.error?.message ?? '';
     return { customId, ok: false, kind: `HTTP ${res.status_code}`, message: msg };
   }
-  const body = res.body as { choices?: { message?: { content?: unknown }; finish_reason?: string }[]; usage?: { prompt_tokens?: number; completion_tokens?: number } } | undefined;
-  const choice = body?.choices?.[0];
-  const text = choice?.message?.content;
-  if (typeof text !== 'string') return { customId, ok: false, kind: 'malformed response', message: `${where}: no choices[0].message.content` };
-  return {
-    customId, ok: true,
-    output: {
-      text,
-      promptTokens: body?.usage?.prompt_tokens ?? 0,
-      completionTokens: body?.usage?.completion_tokens ?? estimateTokens(text),
-      ...(choice?.finish_reason ? { finishReason: choice.finish_reason } : {}),
-    },
-  };
+  return { customId, ok: true, body: res.body };
 }
 
 export interface ImportReport {

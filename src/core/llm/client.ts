@@ -117,6 +117,11 @@ export function cacheEndpointFor(config: Re2llmConfig, endpointId?: string): str
   return endpointIdentity(endpointId ?? (config.llm.endpointId || config.llm.baseUrl || 'https://api.openai.com/v1'));
 }
 
+/** The canonical cache input of one embedding (one text), as the client keys it; a plan uses it too. */
+export function embeddingCacheInput(llm: Re2llmConfig['llm'], endpoint: string, text: string): EmbeddingCacheInput {
+  return { kind: 'embedding', baseUrl: endpoint, model: llm.embeddingModel, dimensions: null, input: text };
+}
+
 /** The canonical cache input of one chat request (its cacheKey is the request's identity). */
 export function chatCacheInput(llm: Re2llmConfig['llm'], endpoint: string, req: ChatRequest): ChatCacheInput {
   return {
@@ -359,7 +364,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
   const EMBED_BATCH = 256;
 
   async function embed(texts: string[], signal?: AbortSignal): Promise<number[][]> {
-    const inputs: EmbeddingCacheInput[] = texts.map((t) => ({ kind: 'embedding', baseUrl: cacheEndpoint, model: llm.embeddingModel, dimensions: null, input: t }));
+    const inputs = texts.map((t) => embeddingCacheInput(llm, cacheEndpoint, t));
     const result: (number[] | undefined)[] = new Array(texts.length);
     const missing: number[] = [];
     for (let i = 0; i < inputs.length; i++) {
@@ -397,8 +402,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
           const vector = ordered[j]!.embedding as number[];
           vectors.set(batch[j]!, vector);
           if (cache) {
-            const inp: EmbeddingCacheInput = { kind: 'embedding', baseUrl: cacheEndpoint, model: llm.embeddingModel, dimensions: null, input: batch[j]! };
-            await cache.put(inp, { vector, promptTokens: Math.round(tokens / batch.length) });
+            await cache.put(embeddingCacheInput(llm, cacheEndpoint, batch[j]!), { vector, promptTokens: Math.round(tokens / batch.length) });
           }
         }
       }),

@@ -4,7 +4,7 @@
  * Batch API (batchExecutor.ts). Both end with the same cache content; a request that failed for
  * good is left out of the cache, so the stage records it as a failed answer as it would online.
  */
-import type { ChatCacheInput } from './cache';
+import type { ChatCacheInput, EmbeddingCacheInput } from './cache';
 import { isRecordableFailure } from './client';
 import type { ChatRequest, LlmClient } from './types';
 
@@ -13,6 +13,12 @@ export interface FillRequest {
   cacheKey: string;
   request: ChatRequest;
   input: ChatCacheInput;
+}
+
+/** One planned embedding (one text; the openai state encoder's item vectors). */
+export interface EmbeddingFillRequest {
+  cacheKey: string;
+  input: EmbeddingCacheInput;
 }
 
 export interface FillReport {
@@ -34,7 +40,12 @@ export interface FillOptions {
 export interface PlanExecutor {
   readonly kind: 'online' | 'batch';
   fill(requests: readonly FillRequest[], opts?: FillOptions): Promise<FillReport>;
+  /** Fills planned embeddings the same way (optional: an executor without it leaves them to the stage). */
+  fillEmbeddings?(requests: readonly EmbeddingFillRequest[], opts?: FillOptions): Promise<FillReport>;
 }
+
+/** Texts per embeddings request of the online executor (the client splits larger calls itself). */
+const ONLINE_EMBED_CHUNK = 256;
 
 /** Today's client, request by request, at most `concurrency` at once (the client adapts below it). */
 export function onlineExecutor(client: LlmClient, concurrency: number): PlanExecutor {
@@ -57,6 +68,21 @@ export function onlineExecutor(client: LlmClient, concurrency: number): PlanExec
         }
       };
       await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, requests.length)) }, worker));
+      return { requested: requests.length, filled: requests.length - failed, failed };
+    },
+    async fillEmbeddings(requests, opts = {}) {
+      // The client answers cached texts itself and asks only the rest (several texts per request).
+      let failed = 0;
+      for (let s = 0; s < requests.length; s += ONLINE_EMBED_CHUNK) {
+        const chunk = requests.slice(s, s + ONLINE_EMBED_CHUNK);
+        try {
+          await client.embed(chunk.map((r) => r.input.input), opts.signal);
+        } catch (err) {
+          if (!isRecordableFailure(err)) throw err;
+          failed += chunk.length;
+        }
+        opts.onProgress?.(Math.min(s + ONLINE_EMBED_CHUNK, requests.length), requests.length);
+      }
       return { requested: requests.length, filled: requests.length - failed, failed };
     },
   };

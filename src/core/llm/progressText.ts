@@ -17,3 +17,15 @@ export function llmHealthText(h: LlmHealth, configuredConcurrency?: number): str
   if (h.concurrencyLimit !== undefined && (lowered || parts.length)) parts.push(`limit ${h.concurrencyLimit}`);
   return parts.length ? `, ${parts.join(', ')}` : '';
 }
+
+/**
+ * The same health for a finished stage's summary line (the training worker's `TrainSummary`,
+ * whose `concurrencyLimit` is the lowest limit it fell to): empty for a clean run.
+ */
+export function llmSummaryText(h: LlmHealth): string {
+  const parts: string[] = [];
+  if (h.retries) parts.push(`retries ${h.retries}`);
+  if (h.failures) parts.push(`failed ${h.failures}`);
+  if (h.concurrencyLimit !== undefined) parts.push(`in-flight limit fell to ${h.concurrencyLimit}`);
+  return parts.length ? `, ${parts.join(', ')}` : '';
+}

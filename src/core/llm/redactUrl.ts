@@ -83,3 +83,18 @@ export function sdkBaseUrl(baseUrl: string): { baseURL: string; defaultQuery?: R
   }
   return { baseURL: baseUrl };
 }
+
+/**
+ * The endpoint a resumed run uses. Its recorded `baseUrl` had its secrets removed (configForDisk),
+ * so a gateway key carried in the query is gone from it; the secret comes back from where it
+ * lives: the current config or environment (`candidates`, in order of preference), taken only
+ * when its cleaned identity is the recorded endpoint (so a resume never moves to another host or
+ * path, and a rotated key is picked up). Nothing is written: the caller keeps the result in memory.
+ */
+export function resumeEndpoint(recorded: string, candidates: readonly (string | undefined)[]): { baseUrl: string; restored: boolean } {
+  for (const c of candidates) {
+    if (!c || c === recorded) continue;
+    if (endpointIdentity(c) === recorded) return { baseUrl: c, restored: true };
+  }
+  return { baseUrl: recorded, restored: false };
+}

@@ -2,9 +2,9 @@
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session, SessionDataset } from '../data/types';
 import { cacheKey } from '../llm/cache';
-import { cacheEndpointFor, chatCacheInput } from '../llm/client';
+import { cacheEndpointFor, chatCacheInput, embeddingCacheInput } from '../llm/client';
 import { buildRankPrompt, rankPromptOptions } from '../prompts/rank';
-import type { PlannedRequest } from './types';
+import type { PlannedEmbedding, PlannedRequest } from './types';
 
 export interface PlanContext {
   dataset: SessionDataset;
@@ -21,6 +21,7 @@ export function expectedRankTokens(config: Re2llmConfig): number {
 export class PlanBuilder {
   private readonly seen = new Set<string>();
   readonly requests: PlannedRequest[] = [];
+  readonly embeddings: PlannedEmbedding[] = [];
   private readonly endpoint: string;
 
   constructor(private readonly ctx: PlanContext) {
@@ -38,5 +39,14 @@ export class PlanBuilder {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.requests.push({ cacheKey: key, request, input, expectedCompletionTokens: expectedRankTokens(config) });
+  }
+
+  /** The embedding the client's embed() looks up for one text. */
+  addEmbedding(text: string): void {
+    const input = embeddingCacheInput(this.ctx.config.llm, this.endpoint, text);
+    const key = cacheKey(input);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.embeddings.push({ cacheKey: key, input });
   }
 }

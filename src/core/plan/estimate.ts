@@ -36,7 +36,15 @@ export function estimatePlan(plan: RequestPlan, llm: Pick<Re2llmConfig['llm'], '
 export async function withoutCached(plan: RequestPlan, cache: ResponseCache): Promise<RequestPlan> {
   const requests = [];
   for (const r of plan.requests) if (!(await cache.get(r.cacheKey))) requests.push(r);
-  return { ...plan, requests };
+  if (!plan.embeddings) return { ...plan, requests };
+  const embeddings = [];
+  for (const e of plan.embeddings) if (!(await cache.get(e.cacheKey))) embeddings.push(e);
+  return { ...plan, requests, embeddings };
+}
+
+/** Requests plus embeddings left to fill (0: an executor has nothing to do). */
+export function pendingCount(plan: RequestPlan): number {
+  return plan.requests.length + (plan.embeddings?.length ?? 0);
 }
 
 /** One line per estimate, for the CLI. */

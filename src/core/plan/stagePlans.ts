@@ -15,6 +15,7 @@ import { actionHints, type HintKb } from '../kb';
 import { reflectionOrder } from '../reflect/runReflection';
 import { sampleSessions } from '../evaluate/sample';
 import { RandomHintRanker } from '../evaluate/llmRankers';
+import { openAiEncoderTexts } from '../encode/openai';
 import { PlanBuilder, type PlanContext } from './build';
 import type { RequestPlan } from './types';
 
@@ -31,8 +32,9 @@ export function planTraining(ctx: PlanContext, kb: HintKb): RequestPlan {
     b.addRank(s);
     for (const h of hints) b.addRank(s, h);
   }
-  const notes = config.encoder.kind === 'openai' ? ['the openai encoder\'s session embeddings are asked online'] : [];
-  return { stage: 'train', requests: b.requests, notes };
+  // The openai encoder embeds the sessions' prompted histories (and a probe item) first.
+  if (config.encoder.kind === 'openai') for (const t of openAiEncoderTexts(dataset, sessions, config.prompt.historyLimit)) b.addEmbedding(t);
+  return { stage: 'train', requests: b.requests, notes: [], ...(b.embeddings.length ? { embeddings: b.embeddings } : {}) };
 }
 
 export function planEvaluation(ctx: PlanContext, kb: HintKb | undefined, opts: { agent: boolean }): RequestPlan {
@@ -60,7 +62,9 @@ export function planEvaluation(ctx: PlanContext, kb: HintKb | undefined, opts: {
   }
   if (hinted && conditions.has('best-fixed-hint') && !conditions.has('oracle')) notes.push('best-fixed-hint\'s test answers depend on the hint it chooses and are asked online (one per test session)');
   if (hinted && conditions.has('agent') && !conditions.has('oracle')) notes.push('the agent\'s hinted answers depend on its policy and are asked online (at most one per test session)');
-  return { stage: 'evaluate', requests: b.requests, notes };
+  // The agent's openai encoder embeds the test sessions' histories before it picks hints.
+  if (hinted && conditions.has('agent') && config.encoder.kind === 'openai') for (const t of openAiEncoderTexts(dataset, test, config.prompt.historyLimit)) b.addEmbedding(t);
+  return { stage: 'evaluate', requests: b.requests, notes, ...(b.embeddings.length ? { embeddings: b.embeddings } : {}) };
 }
 
 export function planReflection(ctx: PlanContext): RequestPlan {

@@ -3,7 +3,7 @@
  * client will look up (same prompt builders, same key function), so an executor can fill the
  * response cache first and the stage then runs from the cache.
  */
-import type { ChatCacheInput } from '../llm/cache';
+import type { ChatCacheInput, EmbeddingCacheInput } from '../llm/cache';
 import type { ChatRequest } from '../llm/types';
 
 export type PlannedStage = 'reflect' | 'train' | 'evaluate';
@@ -19,10 +19,18 @@ export interface PlannedRequest {
   expectedCompletionTokens: number;
 }
 
+/** One embedding a stage needs (the openai state encoder's item texts): filled like a request. */
+export interface PlannedEmbedding {
+  cacheKey: string;
+  input: EmbeddingCacheInput;
+}
+
 export interface RequestPlan {
   stage: PlannedStage;
   /** Distinct requests, in the order the stage would ask them. */
   requests: PlannedRequest[];
+  /** Distinct embeddings (encoder.kind=openai), absent when the stage needs none. */
+  embeddings?: PlannedEmbedding[];
   /** What the plan leaves to the stage to ask online (requests that depend on earlier answers). */
   notes: string[];
 }

@@ -25,7 +25,7 @@ import { trainStage } from './trainStage';
 import { evaluateStage } from './evaluateStage';
 import { reportStage } from './reportStage';
 import { ResponseCache } from '../llm/cache';
-import type { PlanEstimate, RequestPlan } from '../plan';
+import { pendingCount, type PlanEstimate, type RequestPlan } from '../plan';
 import { checkBudget, pendingPlan, type Budget } from './stagePlans';
 
 export type { ExperimentEvent, Stage, Trainer } from './stage';
@@ -96,7 +96,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     checkBudget(estimate, opts.budget ?? {}, planned, config.llm.executor);
     planned.calls += estimate.requests;
     planned.cost += config.llm.executor === 'batch' ? estimate.batchCost : estimate.onlineCost;
-    if (opts.fill && plan.requests.length) await opts.fill(plan);
+    if (opts.fill && pendingCount(plan)) await opts.fill(plan);
   };
 
   // 2. Reflection grows the KB to its target size (or keeps the researcher's KB as it is).

@@ -7,10 +7,13 @@
  * options make the unlucky cases happen on purpose: `failLineRate` puts a share of lines (seeded
  * by custom_id) into the error file as 500s; `expireBatches` lets the first N batches expire with
  * only the first half of their lines answered (the rest in the error file as batch_expired);
- * `malformedLineRate` answers a share of lines 200 with a body that has no choices.
+ * `malformedLineRate` answers a share of lines 200 with a body that has no choices (no data, for
+ * embeddings). Lines of a `/v1/embeddings` batch are answered by the simulator's embeddings
+ * (embeddings.ts), those of a chat batch by the chat route.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
+import { simEmbeddingsAnswer } from './embeddings';
 
 export interface SimBatchOptions {
   /** Milliseconds from creation until a batch is done (default 0). */
@@ -120,6 +123,7 @@ export function createBatchRoutes(answer: AnswerChat, opts: SimBatchOptions = {}
     }
     const input = files.get(b.input_file_id)!.bytes.toString('utf8').split('\n').filter((l) => l.trim());
     const expire = b.ordinal <= (opts.expireBatches ?? 0);
+    const embeddings = b.endpoint === '/v1/embeddings';
     const answered = expire ? Math.floor(input.length / 2) : input.length;
     const out: string[] = [];
     const errors: string[] = [];
@@ -144,10 +148,11 @@ export function createBatchRoutes(answer: AnswerChat, opts: SimBatchOptions = {}
       }
       if (!malformedOnce.has(customId) && hashShare(`malformed/${customId}`) < (opts.malformedLineRate ?? 0)) {
         malformedOnce.add(customId);
-        out.push(JSON.stringify({ id: `batch_req_${++counter}`, custom_id: customId, response: { status_code: 200, request_id: `req_${counter}`, body: { id: 'x', object: 'chat.completion', choices: [] } }, error: null }));
+        const body = embeddings ? { object: 'list', data: [] } : { id: 'x', object: 'chat.completion', choices: [] };
+        out.push(JSON.stringify({ id: `batch_req_${++counter}`, custom_id: customId, response: { status_code: 200, request_id: `req_${counter}`, body }, error: null }));
         return;
       }
-      const r = answer(parsed.body ?? {});
+      const r = embeddings ? simEmbeddingsAnswer(parsed.body ?? {}) : answer(parsed.body ?? {});
       const row = JSON.stringify({ id: `batch_req_${++counter}`, custom_id: customId, response: { status_code: r.status, request_id: `req_${counter}`, body: r.body }, error: null });
       (r.status === 200 ? out : errors).push(row);
     });

@@ -30,3 +30,26 @@ export function simEmbedding(text: string, dim: number = DEFAULT_SIM_EMBEDDING_D
   }
   return v.map((x) => x / norm);
 }
+
+/**
+ * An embeddings request body answered as the simulator's route answers it (status and JSON
+ * body, no faults): the Batch API's `/v1/embeddings` lines use it.
+ */
+export function simEmbeddingsAnswer(body: Record<string, unknown>, model = 're2llm-sim-embedding'): { status: number; body: unknown } {
+  const input = body.input;
+  const texts = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((t) => typeof t === 'string') ? (input as string[]) : undefined;
+  const invalid = (message: string) => ({ status: 400, body: { error: { message, type: 'invalid_request_error', param: null, code: null } } });
+  if (!texts) return invalid("'input' must be a string or an array of strings");
+  const dim = body.dimensions === undefined ? DEFAULT_SIM_EMBEDDING_DIM : Number(body.dimensions);
+  if (!Number.isInteger(dim) || dim < 1 || dim > 8192) return invalid("'dimensions' must be an integer in 1..8192");
+  const tokens = texts.reduce((a, t) => a + Math.ceil(t.length / 4), 0);
+  return {
+    status: 200,
+    body: {
+      object: 'list',
+      data: texts.map((t, index) => ({ object: 'embedding', index, embedding: simEmbedding(t, dim) })),
+      model: typeof body.model === 'string' ? body.model : model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    },
+  };
+}

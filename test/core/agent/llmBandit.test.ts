@@ -11,6 +11,7 @@ import { LlmBandit, RewardCache } from '../../../src/core/agent/llmBandit';
 import { trainAgent } from '../../../src/core/agent/train';
 import { HashingEncoder } from '../../../src/core/encode';
 import { silentLogger } from '../../../src/core/util/log';
+import { llmSummaryText } from '../../../src/core/llm/progressText';
 import type { HintKb } from '../../../src/core/kb/types';
 
 const N_ITEMS = 60;
@@ -130,6 +131,27 @@ test('trainAgent on the LLM reward: manifest records dataset, KB and actions; ca
   // A second run through the same response cache: both runs together stay within the bound.
   await trainAgent({ config, runDir: runDir + '2', steps: 16 * 2, packageVersion: 't', logger: silentLogger, problem: { kind: 'llm', dataset: ds, client, kb, kbPath: '/kb.json', encoder: new HashingEncoder(32) } });
   assert.ok(client.usage().calls <= (8 + 4) * 3, `${client.usage().calls} calls over two runs`);
+});
+
+test("trainAgent: the worker client's retries and lowest in-flight limit reach the summary (and summary.json); a clean client adds neither", async () => {
+  const ds = dataset();
+  const base = fakeClient(ds);
+  const c = defaultConfig();
+  const config = { ...c, llm: { ...c.llm, concurrency: 8 }, agent: { ...c.agent, validateEvery: 2, batchSize: 16 } };
+  // The client retried 5 attempts and its limit fell to 2 during the first progress point, then recovered to 8.
+  let lowered = true;
+  const client: LlmClient = { ...base, usage: () => ({ ...base.usage(), retries: 5, concurrencyLimit: lowered ? 2 : 8 }) };
+  const runDir = join(mkdtempSync(join(tmpdir(), 'llm-train-retries-')), 'run');
+  const s = await trainAgent({ config, runDir, steps: 16 * 2, packageVersion: 't', logger: silentLogger, problem: { kind: 'llm', dataset: ds, client, kb, kbPath: '/kb.json', encoder: new HashingEncoder(32) }, onProgress: () => void (lowered = false) });
+  assert.equal(s.retries, 5);
+  assert.equal(s.concurrencyLimit, 2, 'the lowest limit, not the recovered one');
+  assert.equal(s.failures, undefined);
+  const onDisk = JSON.parse(readFileSync(join(runDir, 'summary.json'), 'utf8'));
+  assert.equal(onDisk.retries, 5);
+  assert.equal(llmSummaryText(s), ', retries 5, in-flight limit fell to 2');
+  const clean = await trainAgent({ config, runDir: runDir + '-clean', steps: 16 * 2, packageVersion: 't', logger: silentLogger, problem: { kind: 'llm', dataset: ds, client: fakeClient(ds), kb, kbPath: '/kb.json', encoder: new HashingEncoder(32) } });
+  assert.equal('retries' in clean || 'concurrencyLimit' in clean, false);
+  assert.equal(llmSummaryText(clean), '');
 });
 
 test('trainAgent refuses a KB without hints and a dataset without validation sessions', async () => {

@@ -103,3 +103,63 @@ test('two processes appending to one cache at once lose nothing and tear nothing
   rmSync(join(dir, 'answers.idx'));
   assert.equal((await (await ResponseCache.open(dir)).stats()).entries, 600);
 });
+
+test('index format 2: an older-format index, a zero-filled tail (a crash before the data reached the disk) and a block cut short are each rebuilt', async () => {
+  const dir = tmp();
+  const c = await ResponseCache.open(dir);
+  for (let i = 0; i < 40; i++) await c.put(input(`q${i}`), out(`a${i}`));
+  await c.refresh();
+  const idx = join(dir, 'answers.idx');
+  const good = readFileSync(idx);
+  assert.equal(good.toString('latin1', 0, 8), 'R2LLMIX2');
+  assert.equal(good.toString('latin1', 48, 56), 'R2LLMBLK', 'a block follows the file header');
+  const reopened = async (): Promise<Buffer> => {
+    const r = await ResponseCache.open(dir);
+    const st = await r.stats();
+    assert.deepEqual([st.entries, st.invalidLines], [40, 0]);
+    assert.equal(await textOf(r, 'q39'), 'a39');
+    return readFileSync(idx);
+  };
+  // An index of the first format (R2LLMIX1) is not read: rebuilt as format 2.
+  const v1 = Buffer.from(good);
+  v1.write('R2LLMIX1', 0, 'latin1');
+  writeFileSync(idx, v1);
+  assert.deepEqual(await reopened(), good);
+  // Zeros where entries should be: every checksum and block header fails, so it is rebuilt.
+  writeFileSync(idx, Buffer.concat([good, Buffer.alloc(48 * 3)]));
+  assert.deepEqual(await reopened(), good);
+  const zeroedEntries = Buffer.from(good);
+  zeroedEntries.fill(0, 96 + 48 * 5, 96 + 48 * 7);
+  writeFileSync(idx, zeroedEntries);
+  assert.deepEqual(await reopened(), good, 'zeroed entries would read as invalid-line markers if not caught');
+  // A block whose header promises more entries than follow.
+  writeFileSync(idx, good.subarray(0, good.length - 48));
+  assert.deepEqual(await reopened(), good);
+});
+
+test('the key table: base entries from a file and entries added later, duplicates (last wins), growth past the first capacity', async () => {
+  const { KeyTable, ENTRY_BYTES } = await import('../../../src/core/llm/keyTable');
+  const key = (i: number): Buffer => require('node:crypto').createHash('sha256').update(`k${i % 700}`).digest();
+  // A "file" of 2 header units and 1,000 entries (keys repeat: 700 distinct).
+  const buf = Buffer.alloc((1002) * ENTRY_BYTES);
+  for (let i = 0; i < 1000; i++) {
+    const at = (i + 2) * ENTRY_BYTES;
+    key(i).copy(buf, at);
+    buf.writeDoubleLE(i * 10, at + 32);
+    buf.writeUInt32LE(i + 1, at + 40);
+  }
+  const t = KeyTable.over(buf, 1000, (place) => {
+    for (let u = 2; u < 1002; u++) place(u);
+  });
+  assert.equal(t.size, 700);
+  assert.deepEqual(t.get(key(5)), { offset: 705 * 10, length: 706 }, 'the later entry of a repeated key');
+  assert.deepEqual(t.get(key(699)), { offset: 6990, length: 700 });
+  for (let i = 0; i < 5000; i++) t.insert(key(i + 300), 0, 100_000 + i, 7);
+  assert.equal(t.size, 700);
+  assert.deepEqual(t.get(key(5)), { offset: 100_000 + 4605, length: 7 }, "i + 300 = 4905 = 5 (mod 700)");
+  assert.equal(t.get(Buffer.alloc(32, 1)), undefined);
+  const fresh = new KeyTable(2);
+  for (let i = 0; i < 3000; i++) fresh.insert(require('node:crypto').createHash('sha256').update(`n${i}`).digest(), 0, i, i);
+  assert.equal(fresh.size, 3000);
+  assert.deepEqual(fresh.get(require('node:crypto').createHash('sha256').update('n2999').digest()), { offset: 2999, length: 2999 });
+});

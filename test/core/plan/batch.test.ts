@@ -6,9 +6,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../../src/core/config/resolve';
 import { loadDataset } from '../../../src/core/data/load';
@@ -18,12 +18,14 @@ import { formatKb, type HintKb } from '../../../src/core/kb';
 import { ResponseCache } from '../../../src/core/llm/cache';
 import { createLlmClient } from '../../../src/core/llm/client';
 import { onlineExecutor, type FillRequest } from '../../../src/core/llm/executor';
-import { batchExecutor, readBatches } from '../../../src/core/llm/batchExecutor';
+import { batchExecutor, readBatches, BATCHES_LOCK_FILE } from '../../../src/core/llm/batchExecutor';
 import { batchInputLine, importOutputText, splitBatchLines } from '../../../src/core/llm/batchLines';
 import { planTraining, withoutCached } from '../../../src/core/plan';
 import { runExperiment } from '../../../src/core/run/runExperiment';
 import { BudgetExceededError } from '../../../src/core/run/stagePlans';
 import { silentLogger } from '../../../src/core/util/log';
+import { createEncoder, datasetFamilies } from '../../../src/core/encode';
+import { encodeSessions, ItemVectorCache } from '../../../src/core/encode/session';
 import { inProcessTrainer } from '../../helpers/inProcessTrainer';
 import { CHILD_KB, childConfig } from '../../helpers/batchFillChild';
 
@@ -195,4 +197,108 @@ test('a process SIGKILLed while its batch is pending: the next one resumes that 
   assert.equal(report.failed, 0);
   assert.equal(s.stats().byRoute['POST /v1/batches'], 1, 'no second batch paid for');
   assert.equal((await withoutCached(plan, cache)).requests.length, 0);
+});
+
+/** Runs batchFillChild.ts; resolves with its exit code, stdout and stderr. */
+function fillChild(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../helpers/batchFillChild.ts'), ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('two processes fill the same folder at once: the batch is submitted once; the second waits for the lock and finds the answers in the cache', async () => {
+  const s = await sim({ processingDelayMs: 800 });
+  const root = mkdtempSync(join(tmpdir(), 'batch-two-'));
+  const args = [DATA, s.url, join(root, 'cache'), join(root, 'state'), '60000'];
+  const [a, b] = await Promise.all([fillChild(args), fillChild(args)]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(s.stats().byRoute['POST /v1/batches'], 1, 'one batch paid for');
+  const reports = [JSON.parse(a.stdout), JSON.parse(b.stdout)] as { batchesCreated: number; batchesResumed: number; failed: number; requested: number; filled: number }[];
+  assert.deepEqual(reports.map((r) => r.batchesCreated).sort(), [0, 1]);
+  for (const r of reports) assert.equal(r.filled, r.requested);
+  assert.equal((await readBatches(join(root, 'state'))).batches.length, 1);
+  assert.ok(!existsSync(join(root, 'state', BATCHES_LOCK_FILE)), 'the lock is released');
+});
+
+test('a filler that finds batches.lock held by a live process fails naming it and submits nothing; a lock left by a dead process is taken over', async () => {
+  const s = await sim();
+  const root = mkdtempSync(join(tmpdir(), 'batch-busy-'));
+  const stateDir = join(root, 'state');
+  const args = [DATA, s.url, join(root, 'cache'), stateDir, '100'];
+  const lockFile = join(stateDir, BATCHES_LOCK_FILE);
+  mkdirSync(stateDir, { recursive: true });
+  // This test process is the live holder.
+  writeFileSync(lockFile, JSON.stringify({ pid: process.pid, host: hostname(), stage: 'batch fill', startedAt: new Date().toISOString() }));
+  const busy = await fillChild(args);
+  assert.equal(busy.code, 1);
+  assert.match(busy.stderr, new RegExp(`batches\\.lock: the batches of this folder are being handled by pid ${process.pid} on ${hostname()} \\(batch fill\\)`));
+  assert.equal(s.stats().byRoute['POST /v1/batches'], undefined, 'nothing submitted');
+  // The holder is gone (a SIGKILL leaves its lock behind): the next filler takes it over.
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+  writeFileSync(lockFile, JSON.stringify({ pid: dead, host: hostname(), stage: 'batch fill', startedAt: new Date().toISOString() }));
+  const next = await fillChild(args);
+  assert.equal(next.code, 0, next.stderr);
+  assert.equal(s.stats().byRoute['POST /v1/batches'], 1);
+  assert.ok(!existsSync(lockFile));
+});
+
+test('two fills started at the same instant (one process, two executors on one folder): one batch, the same cache as online', async () => {
+  const ref = await onlineReference(await sim());
+  const s = await sim({ processingDelayMs: 300 });
+  const { config } = configFor(s.url);
+  const stateDir = mkdtempSync(join(tmpdir(), 'batch-same-'));
+  const exec = async () => {
+    const cache = await ResponseCache.open(config.llm.cacheDir);
+    return batchExecutor({ config, cache, stateDir, online: onlineExecutor(createLlmClient(config, { cache }), 4), firstPollMs: 20, lockWaitMs: 30_000, lock: { pollMs: 20 } });
+  };
+  const [x, y] = await Promise.all([exec(), exec()]);
+  const reports = await Promise.all([x.fill(ref.plan.requests), y.fill(ref.plan.requests)]);
+  assert.equal(s.stats().byRoute['POST /v1/batches'], 1, 'one batch paid for');
+  assert.deepEqual(reports.map((r) => r.batchesCreated).sort(), [0, 1]);
+  const cache = await ResponseCache.open(config.llm.cacheDir);
+  assert.deepEqual(await contents(cache, ref.keys), await contents(ref.cache, ref.keys));
+});
+
+test('embeddings through the Batch API: the openai encoder\'s plan, filled by batch (failed, malformed and expired lines), leaves the online vectors in the cache, and encoding then makes no call', async () => {
+  const openai = { 'encoder.kind': 'openai' };
+  // Online reference: the client's own embed() on a fault-free simulator.
+  const clean = await sim();
+  const ref = configFor(clean.url, openai).config;
+  const plan = planTraining({ dataset, config: ref }, kb);
+  assert.ok(plan.embeddings && plan.embeddings.length > 10, `${plan.embeddings?.length} planned embeddings`);
+  assert.deepEqual(plan.notes, [], 'nothing left to ask online');
+  const refClient = createLlmClient(ref, { cache: await ResponseCache.open(ref.llm.cacheDir) });
+  const online = await refClient.embed(plan.embeddings.map((e) => e.input.input));
+
+  for (const retry of ['online', 'batch'] as const) {
+    const s = await sim({ failLineRate: 0.2, malformedLineRate: 0.1, expireBatches: 1 });
+    const { config } = configFor(s.url, { ...openai, 'llm.batchRetryFailed': retry });
+    const cache = await ResponseCache.open(config.llm.cacheDir);
+    const stateDir = mkdtempSync(join(tmpdir(), 'batch-emb-'));
+    const embPlan = planTraining({ dataset, config }, kb).embeddings!;
+    assert.deepEqual(embPlan.map((e) => e.cacheKey), plan.embeddings.map((e) => e.cacheKey), 'the same keys for the same endpoint id');
+    const report = await batchExecutor({ config, cache, stateDir, online: onlineExecutor(createLlmClient(config, { cache }), 4), firstPollMs: 5 }).fillEmbeddings!(embPlan);
+    assert.equal(report.failed, 0, retry);
+    assert.equal(report.filled, embPlan.length);
+    if (retry === 'batch') assert.ok(report.batchesCreated! >= 2, `the expired batch's missing lines went into a follow-up batch (${report.batchesCreated})`);
+    else assert.ok((s.stats().byRoute['POST /v1/embeddings'] ?? 0) > 0, 'the failed lines were retried online');
+    const state = await readBatches(stateDir);
+    assert.ok(state.batches.every((b) => b.endpoint === 'embeddings'));
+    if (retry === 'batch') assert.equal(s.stats().byRoute['POST /v1/embeddings'], undefined, 'batch retries stay in batches');
+    const vectors = [];
+    for (const e of embPlan) vectors.push(((await cache.get(e.cacheKey))?.output as { vector: number[] } | undefined)?.vector);
+    assert.deepEqual(vectors, online, `${retry}: batch-filled vectors equal the online ones`);
+    // The stage then encodes from the cache alone: the encoder's first probe and every session.
+    const client = createLlmClient(config, { cache });
+    const encoder = await createEncoder(config, { client, families: datasetFamilies(dataset), probeItem: dataset.items.values().next().value! });
+    await encodeSessions(encoder, dataset, [...dataset.splits.train.slice(0, config.dataset.maxTrainSessions), ...dataset.splits.validation], new ItemVectorCache());
+    assert.equal(client.usage().calls, 0, 'every embedding the encoder needs was planned');
+    assert.ok(client.usage().cacheHits >= embPlan.length);
+  }
 });

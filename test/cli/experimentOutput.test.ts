@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatExperimentSummary } from '../../src/cli/experimentOutput';
+import type { ExperimentSummary } from '../../src/core/run/runExperiment';
+
+const base: ExperimentSummary = {
+  dataset: { name: 'd', hash: 'h'.repeat(12), items: 10, train: 4, validation: 2, test: 3 },
+  kbPath: '/kb.json', kbHints: 2, reflection: null, training: null, evaluation: null, reportPath: null,
+  usage: { calls: 7, cacheHits: 3, retries: 2, failures: 0, promptTokens: 0, completionTokens: 0, cost: 0 },
+  seconds: 1.5,
+};
+const training = {
+  runDir: '/runs/train-x', steps: 128, updates: 8, cancelled: false, bestValidationReward: 0.1, bestStep: 64,
+  bestCheckpoint: null, lastCheckpoint: null, onnxPath: null, calls: 40, cacheHits: 100, callBound: 78, seconds: 2, skipped: false,
+};
+
+test("the run's final line counts the training worker's calls with its retries, failures and lowest limit", () => {
+  const out = formatExperimentSummary({ ...base, training: { ...training, retries: 9, failures: 1, concurrencyLimit: 3 } });
+  assert.match(out, /agent \/runs\/train-x: 128 steps, .*40 LLM calls \(bound 78, retries 9, failed 1, in-flight limit fell to 3\)/);
+  assert.match(out, /LLM calls in this process: 7 \(cache hits 3, retries 2\); in the training worker: 40 \(retries 9, failed 1, in-flight limit fell to 3\); wall time 1\.5s$/);
+  // A clean worker adds only its count; a reused training made no call in this run.
+  assert.match(formatExperimentSummary({ ...base, training }), /; in the training worker: 40; wall time/);
+  assert.doesNotMatch(formatExperimentSummary({ ...base, training: { ...training, skipped: true } }), /training worker/);
+});
