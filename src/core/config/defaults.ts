@@ -104,7 +104,9 @@ export const CONFIG_SPEC = {
     normalizeStates: s.bool(true, 'Normalise states with a running mean and std.'),
     hidden: s.int(64, 'Hidden width of the actor and critic MLPs.', { minimum: 1 }),
     seed: s.int(1, 'Seed for network init and action sampling.'),
-    selection: s.oneOf(['last', 'best-validation'] as const, 'last', 'Checkpoint evaluated: last (the end of training) or best-validation (the best greedy validation reward seen; a winner\'s curse on small validation splits).'),
+    selection: s.oneOf(['last', 'best-validation', 'kfold'] as const, 'last', 'Checkpoint evaluated: last (the end of training), best-validation (the best greedy validation reward seen; a winner\'s curse on small validation splits) or kfold (the step best on held-out folds of the training sessions, agent.kfolds extra trainings; see docs/ppo.md). Applied after training: changing it does not retrain.'),
+    kfolds: s.int(5, 'Folds of the training sessions for agent.selection kfold (each fold trains one more agent, on CPU and cached answers).', { minimum: 2 }),
+    reward: s.oneOf(['ndcg-gain', 'hr-gain', 'mrr-gain', 'ndcg'] as const, 'ndcg-gain', 'Reward the agent learns from: ndcg-gain (the paper\'s: NDCG@K with the hint minus without it), hr-gain (HR@K difference), mrr-gain (reciprocal-rank difference) or ndcg (NDCG@K with the hint, no baseline subtracted; "no hint" then earns the base answer\'s NDCG). K is prompt.topK.'),
   },
   evaluation: {
     conditions: s.strList(CONDITION_IDS, DEFAULT_CONDITIONS, 'Conditions to evaluate (oracle costs |KB| calls per session).'),
