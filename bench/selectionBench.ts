@@ -6,7 +6,7 @@
  * difference). Reports, per pick (last, best-validation, kfold), the test gain over seeds.
  *
  *   npx tsx bench/selectionBench.ts --data examples/hetrec-mini --kb KB.json [--authors-kb]
- *     [--fractions 0.1,0.2,0.3] [--seeds 1,2,3] [--folds 5] [--steps 10000] [--test 1000] [--out FILE.jsonl]
+ *     [--fractions 0.1,0.2,0.3] [--seeds 1,2,3] [--vary-split] [--folds 5] [--steps 10000] [--test 1000] [--out FILE.jsonl]
  *
  * Everything runs in this process against the loopback simulator (seed 1, as the demo); answers
  * are cached on disk under the --work folder, so a rerun asks nothing again.
@@ -53,14 +53,17 @@ async function main(): Promise<void> {
   const testN = Number(arg('test', '1000'));
   const work = resolve(arg('work', join(tmpdir(), 'selection-bench')));
   const out = arg('out', join(work, 'results.jsonl'));
+  // With --vary-split the dataset seed follows the agent seed: each seed also draws its own validation slice.
+  const varySplit = process.argv.includes('--vary-split');
   mkdirSync(work, { recursive: true });
 
   const kb: HintKb = authors ? importAuthorsHints(JSON.parse(readFileSync(kbFile, 'utf8')), { file: kbFile }) : (await loadKbFile(kbFile)).kb;
-  for (const fraction of fractions) {
+  for (const fraction of fractions) for (const splitSeed of varySplit ? seeds : [null]) {
     const values: Record<string, unknown> = {
       ...DEMO_SETTINGS, 'dataset.path': data, 'dataset.validationFraction': fraction, 'agent.steps': steps,
       'dataset.itemNoun': 'movie', 'dataset.itemNounPlural': 'movies', 'dataset.verbPast': 'watched', 'dataset.verbPresent': 'watch',
       'llm.cacheDir': join(work, 'cache'), 'llm.model': 're2llm-sim', 'agent.kfolds': folds,
+      ...(splitSeed !== null ? { 'dataset.seed': splitSeed } : {}),
     };
     const base = resolveConfig({ layers: [{ source: 'bench', values }] }).config;
     const dataset = await loadDataset(base);
@@ -73,9 +76,9 @@ async function main(): Promise<void> {
       const test = Rng.derive(7, 'bench-test').shuffle([...dataset.splits.test]).slice(0, testN);
       const testStates = await encodeSessions(encoder, dataset, test);
       const testEnv = new LlmBandit({ dataset, client, config: config0 }, test, testStates, actionHints(kb), new RewardCache());
-      for (const seed of seeds) {
+      for (const seed of splitSeed !== null ? [splitSeed] : seeds) {
         const config = { ...config0, agent: { ...config0.agent, seed } };
-        const runDir = join(work, `${dataset.name}-v${fraction}-s${seed}-${steps}`);
+        const runDir = join(work, `${dataset.name}-v${fraction}-s${seed}-d${base.dataset.seed}-${steps}`);
         rmSync(runDir, { recursive: true, force: true });
         const t0 = Date.now();
         const problem = { kind: 'llm' as const, dataset, client, kb, kbPath: kbFile, encoder };
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
         for (let j = 1; j < curve.length; j++) if (curve[j]!.reward > curve[bestIdx]!.reward) bestIdx = j;
         const at = (step: number) => testCurve[curve.findIndex((p) => p.step === step)]!;
         const row = {
-          dataset: dataset.name, fraction, seed, steps, folds,
+          dataset: dataset.name, fraction, seed, datasetSeed: base.dataset.seed, steps, folds,
           trainSessions: dataset.splits.train.length, validationSessions: dataset.splits.validation.length, testSessions: test.length,
           trainSeconds,
           last: { step: curve.at(-1)!.step, test: testCurve.at(-1)! },
