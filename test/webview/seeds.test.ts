@@ -39,4 +39,14 @@ test('seeds summary: none for one run, for runs that differ in more than seeds, 
   (other.run.config.agent as Record<string, unknown>).steps = 123;
   assert.equal(seedsSummary([seedCopy(1, 0.2, 0.01), other]), undefined);
   assert.equal(seedsSummary([seedCopy(1, 0.2, 0.01), seedCopy(1, 0.3, 0.02)]), undefined, 'nothing varies');
+  // A study gives each cell its own folders: not a difference between experiments.
+  const own = seedCopy(2, 0.2, 0.01);
+  (own.run.config as Record<string, unknown>).output = { runsDir: '/elsewhere/runs', kbPath: '/elsewhere/kb.hints.json' };
+  assert.equal(seedsSummary([seedCopy(1, 0.2, 0.01), own])?.n, 2);
+  // Another KB is another experiment, unless the dataset seed varies (its splits feed reflection).
+  const otherKb = seedCopy(2, 0.2, 0.01);
+  otherKb.run.kb = { ...otherKb.run.kb!, fingerprint: 'different' };
+  assert.equal(seedsSummary([seedCopy(1, 0.2, 0.01), otherKb]), undefined);
+  (otherKb.run.config.dataset as Record<string, unknown>).seed = 99;
+  assert.deepEqual(seedsSummary([seedCopy(1, 0.2, 0.01), otherKb])?.vary.map((v) => v.key), ['agent.seed', 'dataset.seed']);
 });

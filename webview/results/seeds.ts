@@ -11,11 +11,13 @@ import { configDiff } from './model';
 /** The settings a seeds run varies (src/core/study's `seeds.vary` choices). */
 export const SEED_KEYS: ReadonlySet<string> = new Set(['agent.seed', 'dataset.seed', 'evaluation.seed']);
 /**
- * Differences that do not make two runs different experiments: the simulator's loopback port,
- * and the KB and dataset facts a dataset seed changes along with the splits (the same reflection
- * settings over other training sessions).
+ * Differences that do not make two runs different experiments: where their files went (a study
+ * gives every cell its own folders) and the simulator's loopback port; and, when the dataset seed
+ * varies, the dataset hash and KB it changes along with the splits (the same reflection settings
+ * over other training sessions).
  */
-const FOLLOWS_THE_SEED: ReadonlySet<string> = new Set(['llm.baseUrl', 'kb.fingerprint', 'dataset.hash']);
+const followsAnySeed = (key: string): boolean => key.startsWith('output.') || key === 'llm.baseUrl';
+const FOLLOWS_DATASET_SEED: ReadonlySet<string> = new Set(['kb.fingerprint', 'dataset.hash']);
 
 export interface OverSeeds {
   mean: number;
@@ -45,7 +47,9 @@ export function overSeeds(values: number[]): OverSeeds {
 /** The summary when `runs` (two or more) differ in at least one seed and in nothing else that shapes results; else undefined. */
 export function seedsSummary(runs: ResultsFile[]): SeedsSummary | undefined {
   if (runs.length < 2) return undefined;
-  const diff = configDiff(runs).filter((d) => !FOLLOWS_THE_SEED.has(d.key));
+  const all = configDiff(runs).filter((d) => !followsAnySeed(d.key));
+  const datasetSeedVaries = all.some((d) => d.key === 'dataset.seed');
+  const diff = all.filter((d) => !(datasetSeedVaries && FOLLOWS_DATASET_SEED.has(d.key)));
   const vary = diff.filter((d) => SEED_KEYS.has(d.key));
   if (vary.length === 0 || vary.length !== diff.length) return undefined;
   const ref = runs[0]!;
