@@ -199,8 +199,10 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
   logger.log('info', `training: preset ${args.preset}, ${args.totalSteps} steps in ${trainer.numUpdates} updates of ${args.batchSize}, ${setup.train.size} contexts, ${setup.train.arms} actions, ${setup.train.dim}-d states`);
 
   const meta = { encoder: setup.manifest.encoder.id, kbFingerprint: setup.manifest.kbFingerprint };
+  const write = (path: string, validationReward?: number) =>
+    writeCheckpoint(path, toCheckpoint(trainer.state(), setup.hintIds, { ...(validationReward !== undefined ? { validationReward } : {}), meta }));
   const save = async (path: string, isBest: boolean, validationReward?: number) => {
-    await writeCheckpoint(path, toCheckpoint(trainer.state(), setup.hintIds, { ...(validationReward !== undefined ? { validationReward } : {}), meta }));
+    await write(path, validationReward);
     input.onCheckpoint?.(path, trainer.step, isBest);
   };
 
@@ -228,7 +230,9 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
       await fsp.appendFile(paths.metrics, JSON.stringify({ ...point, pgLoss: s.pgLoss, approxKl: s.approxKl, oldApproxKl: s.oldApproxKl, clipFrac: s.clipFrac, explainedVariance: s.explainedVariance, lr: s.lr, gradNorm: s.gradNorm }) + '\n');
       if (validationReward !== null) {
         // Every validation point is kept, so a selection made after training can take any of them.
-        if (!input.fold) await save(stepCheckpointPath(runDir, trainer.step), false, validationReward);
+        // Written before last.json and not announced (it is not what a resume continues from), so a
+        // kill after last.json's checkpoint event never leaves that step without its file.
+        if (!input.fold) await write(stepCheckpointPath(runDir, trainer.step), validationReward);
         await save(paths.last, false);
         wroteLast = trainer.finished;
       }
