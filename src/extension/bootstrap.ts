@@ -15,11 +15,13 @@ import { createCore } from './coreAdapter/load';
 import { RunsTableHost } from './runs/runsTableHost';
 import { createRunsPanel } from './runs/runsTablePanel';
 import { bootStudy } from './study/bootStudy';
+import { StudySerializer } from './study/studyPanel';
 
 export interface Booted {
   handlers: Record<string, Handler>;
   sidebar: SidebarViewProvider;
   serializer: ResultsSerializer;
+  studySerializer: StudySerializer;
   studio: Studio;
 }
 
@@ -91,6 +93,7 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
     handlers,
     sidebar: new SidebarViewProvider(vs.extensionPath, studio.sidebar),
     serializer: new ResultsSerializer(vs.extensionPath, async () => results),
+    studySerializer: new StudySerializer(vs.extensionPath, async () => study),
     studio,
   };
 }

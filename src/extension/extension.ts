@@ -4,7 +4,7 @@
  * The activation time is logged to the "Re2LLM" output channel.
  */
 import * as vscode from 'vscode';
-import { COMMANDS, RESULTS_VIEW_TYPE, SIDEBAR_VIEW_ID } from './manifest/commands';
+import { COMMANDS, RESULTS_VIEW_TYPE, SIDEBAR_VIEW_ID, STUDY_VIEW_TYPE } from './manifest/commands';
 import type { Booted } from './bootstrap';
 
 let booted: Booted | undefined;
@@ -39,6 +39,9 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.window.registerWebviewPanelSerializer(RESULTS_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => (await load()).serializer.deserializeWebviewPanel(panel),
+    }),
+    vscode.window.registerWebviewPanelSerializer(STUDY_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel) => (await load()).studySerializer.deserializeWebviewPanel(panel),
     }),
   );
   // KB and study documents get diagnostics and CodeLens: load the host when one is (or gets) opened.

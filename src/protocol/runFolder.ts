@@ -10,6 +10,8 @@
  *   metrics.jsonl          one line per PPO update (the training curve)
  *   checkpoints/last.json  written at every validation point, on cancel and at the end
  *   checkpoints/best.json  the best greedy validation reward so far
+ *   checkpoints/steps/     step-N.json at every validation point (what selection picks from)
+ *   kfold-K/               K-fold selection: fold-k/ run folders and selection.json
  *   agent.onnx             the best actor, exported when training ran to its end
  *   summary.json           TrainSummary, written when training ran to its end (not on cancel)
  *   worker.log             the worker's log lines (written by the parent, src/worker/client.ts)
@@ -27,6 +29,7 @@ export const RUN_FILES = {
   checkpoints: 'checkpoints',
   last: 'checkpoints/last.json',
   best: 'checkpoints/best.json',
+  steps: 'checkpoints/steps',
   onnx: 'agent.onnx',
   summary: 'summary.json',
   workerLog: 'worker.log',
@@ -67,6 +70,8 @@ export interface TrainManifest {
   llm?: { baseUrl: string; model: string; embeddingModel: string; temperature: number };
   trainSessions?: number;
   validationSessions?: number;
+  /** A K-fold selection run: trained on the other folds of the training sessions, validated on fold `index`. */
+  fold?: { index: number; of: number };
   seeds?: { agent: number; dataset: number };
   preset?: string;
   /** The PPO arguments (src/core/agent/ppo.ts PpoArgs). */

@@ -25,6 +25,8 @@ export interface TrainOptions {
   baseDir?: string;
   /** Recorded in the manifest. */
   packageVersion: string;
+  /** K-fold selection: train on the other folds of the training sessions, validate on fold `index` of `of`. */
+  fold?: { index: number; of: number };
 }
 
 export type WorkerCommand =
@@ -109,6 +111,7 @@ export function asWorkerCommand(msg: unknown): WorkerCommand | undefined {
       if (!isObj(msg.config) || !isObj(o)) return undefined;
       if (!isStr(o.runDir) || typeof o.resume !== 'boolean' || !isStr(o.packageVersion)) return undefined;
       if (!optNum(o.steps) || !(o.bandit === undefined || isStr(o.bandit)) || !(o.kbPath === undefined || isStr(o.kbPath)) || !(o.baseDir === undefined || isStr(o.baseDir))) return undefined;
+      if (o.fold !== undefined && !(isObj(o.fold) && Number.isInteger(o.fold.index) && Number.isInteger(o.fold.of))) return undefined;
       if (!isObj(msg.config.agent) || !isObj(msg.config.encoder)) return undefined;
       return msg as unknown as WorkerCommand;
     }

@@ -46,6 +46,7 @@ async function run(config: Re2llmConfig, options: TrainOptions): Promise<void> {
     config, problem, runDir: options.runDir, resume: options.resume, packageVersion: options.packageVersion,
     ...(options.steps !== undefined ? { steps: options.steps } : {}),
     ...(options.baseDir !== undefined ? { baseDir: options.baseDir } : {}),
+    ...(options.fold ? { fold: options.fold } : {}),
     logger, signal: controller.signal,
     onProgress: (p) => send({ type: 'progress', ...p }),
     onCheckpoint: (path, step, best) => send({ type: 'checkpoint', path, step, best }),

@@ -26,6 +26,9 @@ test('protocol guards: well-formed messages pass, malformed ones are refused', (
   assert.equal(asWorkerCommand({ type: 'start', config: {}, options: { runDir: 'x', resume: false, packageVersion: '1' } }), undefined, 'config without agent/encoder');
   assert.ok(asWorkerCommand({ type: 'start', config: defaultConfig(), options: { runDir: 'x', resume: false, packageVersion: '1', steps: 64 } }));
   assert.equal(asWorkerCommand({ type: 'start', config: defaultConfig(), options: { runDir: 5, resume: false, packageVersion: '1' } }), undefined);
+  // A K-fold selection run names its fold.
+  assert.ok(asWorkerCommand({ type: 'start', config: defaultConfig(), options: { runDir: 'x', resume: false, packageVersion: '1', fold: { index: 1, of: 5 } } }));
+  assert.equal(asWorkerCommand({ type: 'start', config: defaultConfig(), options: { runDir: 'x', resume: false, packageVersion: '1', fold: { index: 'a', of: 5 } } }), undefined);
   assert.equal(asWorkerCommand({ type: 'rm -rf' }), undefined);
   assert.equal(asWorkerCommand('start'), undefined);
   const p = { type: 'progress', step: 1, totalSteps: 2, update: 1, meanReward: 0, entropy: 1, valueLoss: 0, calls: 0, cacheHits: 0, callBound: 0, validationReward: null, stepsPerSecond: 5 };

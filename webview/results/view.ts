@@ -14,6 +14,7 @@ import { renderSessions, defaultSessionsUi, type SessionsUi } from './sessions';
 import { renderDetail, renderDetailLoading } from './detail';
 import { editableTitle, notesEditor, runTitle } from './runInfoEditor';
 import { chartBox, copyCsvButton, estimateCell, section, type CsvRows } from './widgets';
+import { seedsSummary, type OverSeeds, type SeedsSummary } from './seeds';
 import { renderMetricBars, renderTrainingCurve, renderHintUsage, updateTrainingCurve, readTheme, conditionColour, paletteColour, type BarSeries } from '../shared/charts';
 import { conditionLabel, formatCost, formatCount, formatDate, formatDiff, formatMetric, formatPercent, formatPValue } from '../shared/format';
 
@@ -123,9 +124,11 @@ export class ResultsView {
     }
     const metric = this.state.ui.metric && metricNames(ref).includes(this.state.ui.metric) ? this.state.ui.metric : defaultMetric(ref);
     this.detailBox = h('div', { class: 're-detail-box', 'aria-live': 'polite' });
+    const seeds = seedsSummary(runs);
     replaceChildren(this.root,
       this.header(ref, runs.length),
       live ? this.liveSection(live.runId, live.points) : null,
+      seeds ? this.seedsSection(seeds) : null,
       this.metricTable(ref),
       this.chartsRow(ref, metric),
       runs.length > 1 ? (this.compareEl = this.comparison(runs, metric)) : null,
@@ -180,6 +183,37 @@ export class ResultsView {
         editor ? notesEditor(editor) : r.notes ? h('p', { class: 're-notes' }, r.notes) : null),
       exportButtons,
       h('div', { class: 're-facts-row' }, facts));
+  }
+
+  /** A run repeated over seeds: mean ± sd over the runs (./seeds.ts), before the first run's own tables. */
+  private seedsSection(s: SeedsSummary): HTMLElement {
+    const metrics = [...new Set(s.conditions.flatMap((c) => Object.keys(c.metrics)))];
+    const cell = (o: OverSeeds | undefined): HTMLTableCellElement => o
+      ? h('td', { class: 're-num re-est', 'data-mean': formatMetric(o.mean), title: `per seed: ${o.values.map((v) => formatMetric(v)).join(', ')}` },
+        h('span', {}, formatMetric(o.mean)), h('span', { class: 're-ci' }, o.sd === null ? '' : `± ${formatMetric(o.sd)}`))
+      : h('td', { class: 're-num' }, '–');
+    const table = h('table', { class: 're-table re-metrics', id: 're-seeds-table' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Condition'), metrics.map((m) => h('th', { scope: 'col', class: 're-num' }, m)))),
+      h('tbody', {}, s.conditions.map((c) => h('tr', { 'data-condition': c.condition },
+        h('th', { scope: 'row' }, conditionLabel(c.condition)), metrics.map((m) => cell(c.metrics[m]))))));
+    const deltas = s.deltas.length
+      ? h('table', { class: 're-table', id: 're-seeds-deltas' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Comparison'), h('th', { scope: 'col' }, 'Metric'), h('th', { scope: 'col', class: 're-num' }, 'Δ mean ± sd over seeds'))),
+        h('tbody', {}, s.deltas.map((d) => h('tr', {},
+          h('th', { scope: 'row' }, `${conditionLabel(d.a)} vs ${conditionLabel(d.b)}`), h('td', {}, d.metric),
+          h('td', { class: `re-num ${d.over.mean > 0 ? 're-up' : d.over.mean < 0 ? 're-down' : ''}`, title: `per seed: ${d.over.values.map((v) => formatDiff(v)).join(', ')}` },
+            `${formatDiff(d.over.mean)}${d.over.sd === null ? '' : ` ± ${formatMetric(d.over.sd)}`}`)))))
+      : null;
+    const seedsText = s.vary.map((v) => `${v.key} ${v.values.join(', ')}`).join('; ');
+    const csv = (): CsvRows => [
+      ['condition', 'metric', 'mean', 'sd', 'n', ...s.vary.map((v) => `values (${v.key} ${v.values.join(' ')})`)],
+      ...s.conditions.flatMap((c) => metrics.filter((m) => c.metrics[m]).map((m) => { const o = c.metrics[m]!; return [c.condition, m, o.mean, o.sd ?? '', o.n, o.values.join(' ')]; })),
+      ...s.deltas.map((d) => [`${d.a} - ${d.b}`, d.metric, d.over.mean, d.over.sd ?? '', d.over.n, d.over.values.join(' ')]),
+    ];
+    return section('re-seeds', `Over ${s.n} seeds`, {
+      actions: [copyCsvButton('seeds', csv)],
+      intro: `The same run repeated with ${seedsText} (n = ${s.n} seeds): mean ± sample standard deviation (n − 1) over the seeds of each run's mean, and of each run's paired Δ. The sd says how much a result moves with the seed; the tables below are the first run's alone.`,
+    }, h('div', { class: 're-table-wrap' }, table), deltas ? h('div', { class: 're-table-wrap' }, deltas) : null);
   }
 
   private metricTable(ref: ResultsFile): HTMLElement {

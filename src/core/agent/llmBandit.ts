@@ -1,7 +1,10 @@
 /**
  * The LLM-backed contextual bandit: state = session embedding, action = index into
- * `actionHints(kb)` (0 = no hint), reward = NDCG@10 with the hint − NDCG@10 without it
- * (`reward` in src/core/rank/rankSession.ts, the same scoring the evaluator uses).
+ * `actionHints(kb)` (0 = no hint), reward = NDCG@10 with the hint − NDCG@10 without it (the
+ * paper's, `agent.reward` ndcg-gain; the same answers and scoring the evaluator uses). The other
+ * `agent.reward` variants, for ablations, score the same two answers differently (`variantReward`):
+ * the HR@K or reciprocal-rank difference, or NDCG@K with the hint alone, where "no hint" then
+ * earns the base answer's NDCG instead of 0 and the critic has to learn that baseline.
  *
  * With temperature 0 the answer for (session, hint) is a fixed point, so each pair is asked at
  * most once per run (`RewardCache`, with concurrent requests for the same pair merged) and the
@@ -16,9 +19,41 @@
  * (the response cache holds no answer for it). Failed pairs are counted in `stats().failedPairs`.
  */
 import { isRecordableFailure } from '../llm/client';
-import type { Session } from '../data/types';
 import type { ActionHint } from '../kb/types';
-import { reward as rankReward, type RankContext } from '../rank/rankSession';
+import { rankSession, type RankContext } from '../rank/rankSession';
+import { hitAtK, ndcgAtK, reciprocalRank, type Rank } from '../metrics/rankMetrics';
+import type { Re2llmConfig } from '../config/defaults';
+import type { Session } from '../data/types';
+
+export type RewardKind = Re2llmConfig['agent']['reward'];
+
+/** The reward of one (session, hint) pair from the target's rank in the answers with and without the hint (rank null: absent). */
+export function rewardFromRanks(kind: RewardKind, withHint: Rank, base: Rank, k: number): number {
+  switch (kind) {
+    case 'ndcg-gain': return ndcgAtK(withHint, k) - ndcgAtK(base, k);
+    case 'hr-gain': return hitAtK(withHint, k) - hitAtK(base, k);
+    case 'mrr-gain': return reciprocalRank(withHint) - reciprocalRank(base);
+    case 'ndcg': return ndcgAtK(withHint, k);
+    default: {
+      const never: never = kind;
+      throw new Error(`unknown agent.reward "${String(never)}"`);
+    }
+  }
+}
+
+/**
+ * The reward of `hint` on `session` under `agent.reward` (`hint` undefined: no hint, which is 0
+ * for every gain and the base answer's NDCG for raw ndcg). The answer with the hint is asked
+ * first, then the no-hint answer, which the response cache shares across hints.
+ */
+export async function variantReward(ctx: RankContext, session: Session, hint: string | undefined, signal?: AbortSignal): Promise<number> {
+  const kind: RewardKind = ctx.config.agent.reward ?? 'ndcg-gain';
+  const k = ctx.config.prompt.topK;
+  const withHint = hint === undefined || hint.trim().length === 0 ? undefined : await rankSession(ctx, session, hint, signal);
+  if (!withHint && kind !== 'ndcg') return 0;
+  const base = await rankSession(ctx, session, undefined, signal);
+  return withHint ? rewardFromRanks(kind, withHint.parsed.targetRank, base.parsed.targetRank, k) : ndcgAtK(base.parsed.targetRank, k);
+}
 import type { BanditEnv } from './env';
 
 /** Rewards by (session id, hint id); in flight requests are shared. */
@@ -117,13 +152,14 @@ export class LlmBandit implements BanditEnv {
     return s;
   }
 
-  /** Action 0 is no hint: reward 0 by construction, no call. */
+  /** Action 0 is no hint: reward 0 by construction and no call, except for raw `ndcg` (the base answer's NDCG). */
   reward(i: number, a: number): number | Promise<number> {
-    if (a === 0) return 0;
+    const raw = this.ctx.config.agent.reward === 'ndcg';
+    if (a === 0 && !raw) return 0;
     const hint = this.hints[a];
     if (!hint) throw new RangeError(`action ${a} out of range 0..${this.arms - 1}`);
     const session = this.sessions[i]!;
-    return this.cache.get(session.id, hint, () => rankReward(this.ctx, session, hint.text, this.signal));
+    return this.cache.get(session.id, hint, () => variantReward(this.ctx, session, a === 0 ? undefined : hint.text, this.signal));
   }
 
   stats(): LlmBanditStats {

@@ -8,9 +8,12 @@ import { join } from 'node:path';
 import type { Re2llmConfig } from '../config/defaults';
 import { InputError } from '../util/errors';
 import { exists, writeJsonAtomic } from '../util/fs';
+import { readKfoldSelection, kfoldSelectionPath, stepCheckpointPath, type CheckpointSelection } from './selection';
 import { checkTrainManifest, isTrainSummary, RUN_FILES, type RunFileName, type TrainManifest, type TrainSummary } from '../../protocol/runFolder';
 
 /** The absolute path of one run file. */
+export type { CheckpointSelection } from './selection';
+
 export function runFile(runDir: string, name: RunFileName): string {
   return join(runDir, RUN_FILES[name]);
 }
@@ -62,15 +65,21 @@ export async function writeTrainSummary(runDir: string, summary: TrainSummary): 
   await writeJsonAtomic(runFile(runDir, 'summary'), summary);
 }
 
-/** The checkpoint evaluation loads: best (model selection on validation), else last; undefined when neither exists. */
 /**
- * Which checkpoint an evaluation loads (`agent.selection`): `last` (the end of training) or
- * `best-validation` (the best greedy validation reward seen); either falls back to the other when
- * its file is missing (a run cancelled early has no best). Undefined when there is none at all.
+ * Which checkpoint an evaluation loads (`agent.selection`, see ./selection.ts): `last` (the end
+ * of training) or `best-validation` (the best greedy validation reward seen), either falling back
+ * to the other when its file is missing (a run cancelled early has no best); or `kfold`, the
+ * step-N checkpoint its K-fold selection picked, which must exist (an InputError says how to make
+ * it). Undefined when the run has no checkpoint at all.
  */
-export type CheckpointSelection = 'last' | 'best-validation';
-
-export async function checkpointToLoad(runDir: string, selection: CheckpointSelection = 'best-validation'): Promise<string | undefined> {
+export async function checkpointToLoad(runDir: string, selection: CheckpointSelection = 'best-validation', kfolds = 5): Promise<string | undefined> {
+  if (selection === 'kfold') {
+    const sel = await readKfoldSelection(runDir, kfolds);
+    if (!sel) throw new InputError(`agent.selection is kfold, but no ${kfolds}-fold selection was made for this run (${kfoldSelectionPath(runDir, kfolds)}); run the pipeline (re2llm run, or Run in VS Code), whose train stage trains the fold agents`, runDir);
+    const file = stepCheckpointPath(runDir, sel.chosenStep);
+    if (!(await exists(file))) throw new InputError(`the ${kfolds}-fold selection picked step ${sel.chosenStep}, but the run kept no checkpoint at that step`, file);
+    return file;
+  }
   const order = selection === 'best-validation' ? (['best', 'last'] as const) : (['last', 'best'] as const);
   for (const name of order) if (await exists(runFile(runDir, name))) return runFile(runDir, name);
   return undefined;

@@ -33,6 +33,7 @@ import { TableBandit, type BanditFile } from './syntheticBandit';
 import { LlmBandit, RewardCache } from './llmBandit';
 import { toCheckpoint, fromCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint';
 import { exportActorOnnx } from './onnxExport';
+import { foldSplit, stepCheckpointPath } from './selection';
 import type { BanditEnv } from './env';
 
 export type TrainProblem =
@@ -55,6 +56,11 @@ export interface TrainAgentInput {
   clock?: Clock;
   onProgress?(p: TrainProgress): void;
   onCheckpoint?(path: string, step: number, best: boolean): void;
+  /**
+   * A K-fold selection run (./selection.ts): train on the other folds of the training sessions
+   * and validate on fold `index` of `of`; no step checkpoints are kept (nothing selects from them).
+   */
+  fold?: { index: number; of: number };
 }
 
 export { RUN_FILES } from '../../protocol/runFolder';
@@ -95,11 +101,13 @@ async function setUp(input: TrainAgentInput): Promise<Setup> {
   const { dataset, client, kb, encoder } = problem;
   const actions = actionHints(kb);
   if (actions.length < 2) throw new Error(`${problem.kbPath}: the KB has no enabled hints, so there is nothing to choose between`);
-  const trainSessions = dataset.splits.train.slice(0, config.dataset.maxTrainSessions);
-  const valSessions = dataset.splits.validation;
+  const allTrain = dataset.splits.train.slice(0, config.dataset.maxTrainSessions);
+  const folded = input.fold ? foldSplit(allTrain, input.fold, config.agent.seed) : undefined;
+  const trainSessions = folded ? folded.train : allTrain;
+  const valSessions = folded ? folded.heldOut : dataset.splits.validation;
   if (trainSessions.length === 0) throw new Error(`dataset ${dataset.name}: no training sessions`);
   if (valSessions.length === 0) throw new Error(`dataset ${dataset.name}: no validation sessions; model selection needs them (set dataset.validationFraction > 0)`);
-  input.logger.log('info', `encoding ${trainSessions.length} training and ${valSessions.length} validation sessions with ${encoder.id}`);
+  input.logger.log('info', `encoding ${trainSessions.length} training and ${valSessions.length} ${folded ? `held-out (fold ${input.fold!.index + 1} of ${input.fold!.of})` : 'validation'} sessions with ${encoder.id}`);
   const [trainStates, valStates] = [await encodeSessions(encoder, dataset, trainSessions), await encodeSessions(encoder, dataset, valSessions)];
   const signal = input.signal && 'addEventListener' in input.signal ? (input.signal as AbortSignal) : undefined;
   const cache = new RewardCache();
@@ -118,6 +126,7 @@ async function setUp(input: TrainAgentInput): Promise<Setup> {
       encoder: { kind: config.encoder.kind, id: encoder.id, dim: encoder.dim },
       llm: { baseUrl: desc.baseUrl, model: desc.model, embeddingModel: desc.embeddingModel, temperature: config.llm.temperature },
       trainSessions: trainSessions.length, validationSessions: valSessions.length,
+      ...(input.fold ? { fold: input.fold } : {}),
     },
     stats: () => {
       const t = train.stats();
@@ -169,7 +178,7 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
     const kept = await holdsTrainedState(runDir);
     if (kept.length > 0) throw new InputError(`already holds a training run (${kept.join(', ')}); resume it, or train into an empty folder`, runDir);
     if (!input.resume && (await exists(paths.manifest))) logger.log('info', `${runDir}: an earlier start stopped before its first checkpoint; starting it again`);
-    await fsp.mkdir(join(runDir, RUN_FILES.checkpoints), { recursive: true });
+    await fsp.mkdir(join(runDir, RUN_FILES.steps), { recursive: true });
     await writeJsonAtomic(paths.config, configForDisk(config));
     const manifest: TrainManifest = {
       ...setup.manifest,
@@ -184,6 +193,7 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
     await writeFileAtomic(paths.metrics, '');
   }
 
+  await fsp.mkdir(join(runDir, RUN_FILES.steps), { recursive: true }); // also for runs resumed from before step checkpoints
   const trainer = new PpoTrainer(setup.train, args, clock);
   if (resumedFrom) {
     trainer.load(fromCheckpoint(resumedFrom));
@@ -193,8 +203,10 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
   logger.log('info', `training: preset ${args.preset}, ${args.totalSteps} steps in ${trainer.numUpdates} updates of ${args.batchSize}, ${setup.train.size} contexts, ${setup.train.arms} actions, ${setup.train.dim}-d states`);
 
   const meta = { encoder: setup.manifest.encoder.id, kbFingerprint: setup.manifest.kbFingerprint };
+  const write = (path: string, validationReward?: number) =>
+    writeCheckpoint(path, toCheckpoint(trainer.state(), setup.hintIds, { ...(validationReward !== undefined ? { validationReward } : {}), meta }));
   const save = async (path: string, isBest: boolean, validationReward?: number) => {
-    await writeCheckpoint(path, toCheckpoint(trainer.state(), setup.hintIds, { ...(validationReward !== undefined ? { validationReward } : {}), meta }));
+    await write(path, validationReward);
     input.onCheckpoint?.(path, trainer.step, isBest);
   };
 
@@ -221,6 +233,10 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
       };
       await fsp.appendFile(paths.metrics, JSON.stringify({ ...point, pgLoss: s.pgLoss, approxKl: s.approxKl, oldApproxKl: s.oldApproxKl, clipFrac: s.clipFrac, explainedVariance: s.explainedVariance, lr: s.lr, gradNorm: s.gradNorm }) + '\n');
       if (validationReward !== null) {
+        // Every validation point is kept, so a selection made after training can take any of them.
+        // Written before last.json and not announced (it is not what a resume continues from), so a
+        // kill after last.json's checkpoint event never leaves that step without its file.
+        if (!input.fold) await write(stepCheckpointPath(runDir, trainer.step), validationReward);
         await save(paths.last, false);
         wroteLast = trainer.finished;
       }

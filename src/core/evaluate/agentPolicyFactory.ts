@@ -32,7 +32,7 @@ async function runEncoderSettings(runDir: string): Promise<Partial<Re2llmConfig[
 
 export const agentPolicyFactory: PolicyFactory = async (runDir, manifest, deps) => {
   const manifestFile = runFile(runDir, 'manifest');
-  const path = await checkpointToLoad(runDir, deps.config.agent.selection);
+  const path = await checkpointToLoad(runDir, deps.config.agent.selection, deps.config.agent.kfolds);
   if (!path) throw new InputError('no checkpoint yet: the training run stopped before its first one; run training again (train --resume or run restarts it)', runDir);
   const ckpt = await readCheckpoint(path);
   if (ckpt.hintIds.join('\n') !== manifest.hintIds.join('\n')) {

@@ -19,6 +19,7 @@
  * whole record is accepted; otherwise it is a torn tail (reported, never indexed) and the next
  * append starts with a newline so it cannot glue onto it.
  */
+import { randomBytes } from 'node:crypto';
 import { promises as fsp, openSync, readSync, closeSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { ENTRY_BYTES, KEY_BYTES, KeyTable } from './keyTable';
@@ -351,7 +352,9 @@ export class CacheSegment {
     this.table = KeyTable.over(file, out.count, (place) => {
       for (let u = 2; u < 2 + out.count; u++) place(u);
     });
-    const tmp = `${this.indexFile}.${process.pid}.${Date.now()}.tmp`;
+    // Unique per call: two rebuilds in one process within the same millisecond (a study's parallel
+    // cells opening one cache) shared a name, and the second rename failed with ENOENT.
+    const tmp = `${this.indexFile}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     await fsp.writeFile(tmp, out.count ? file : file.subarray(0, ENTRY_BYTES));
     await fsp.rename(tmp, this.indexFile);
   }

@@ -40,16 +40,28 @@ export function reflectionKey(i: StageKeyInputs, kbPath: string): string {
   return short({ v: i.packageVersion, dataset: i.datasetHash, llm: answerIdentity(i.config), reflection: shaping, embeddingModel: i.config.llm.embeddingModel, kb: kbPath });
 }
 
+/**
+ * Checkpoint selection is applied after training (src/core/agent/selection.ts): the run keeps a
+ * checkpoint at every validation point, and K-fold's fold agents live inside the run folder under
+ * `kfold-K/`, so neither `agent.selection` nor `agent.kfolds` names the training folder; both are
+ * in the evaluation key instead. `agent.kfolds` is there even when the selection is not kfold:
+ * one extra evaluation for a setting that does nothing is cheaper than a second list of cases.
+ */
+function selectionIdentity(config: Re2llmConfig): unknown {
+  return { selection: config.agent.selection, kfolds: config.agent.kfolds };
+}
+
 export function trainKey(i: StageKeyInputs, kbFingerprint: string): string {
+  const { selection: _s, kfolds: _k, ...agent } = i.config.agent;
   return short({
     v: i.packageVersion, dataset: i.datasetHash, kb: kbFingerprint, llm: answerIdentity(i.config),
-    agent: i.config.agent, encoder: i.config.encoder, embeddingModel: i.config.llm.embeddingModel,
+    agent, encoder: i.config.encoder, embeddingModel: i.config.llm.embeddingModel,
     splits: { maxTrain: i.config.dataset.maxTrainSessions },
   });
 }
 
 export function evaluationKey(i: StageKeyInputs, kbFingerprint: string, agentKey: string | null): string {
-  return short({ v: i.packageVersion, dataset: i.datasetHash, kb: kbFingerprint, agent: agentKey, llm: answerIdentity(i.config), evaluation: i.config.evaluation });
+  return short({ v: i.packageVersion, dataset: i.datasetHash, kb: kbFingerprint, agent: agentKey, ...(agentKey !== null ? { select: selectionIdentity(i.config) } : {}), llm: answerIdentity(i.config), evaluation: i.config.evaluation });
 }
 
 /**

@@ -2,7 +2,9 @@
  * Stage 3: train the retrieval agent in whatever process the injected trainer chooses, in the
  * folder `train-<key>` named by everything that shapes the reward and the policy. A finished run
  * there (isFinishedTraining) is reused; one with a checkpoint is resumed; one that stopped before
- * its first checkpoint is started again.
+ * its first checkpoint is started again. With `agent.selection` kfold the K fold agents are then
+ * trained inside that folder (`kfold-K/`, see src/core/agent/selection.ts) and the pick written,
+ * once: a rerun, or another selection, trains nothing.
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { exists } from '../util/fs';
 import { isFinishedTraining, readTrainSummary, runFile, writeTrainSummary } from '../agent/runFolder';
 import type { TrainSummary } from '../../protocol/worker';
 import { RUN_FILES } from '../../protocol/runFolder';
+import { foldRunDir, pickKfoldStep, readKfoldSelection, readValidationCurve, writeKfoldSelection } from '../agent/selection';
 import { trainKey } from './stageKeys';
 import { withStageLock } from './stageLock';
 import { keyInputs, lockOptions, skipped, timed, type StageContext, type Trainer } from './stage';
@@ -40,6 +43,7 @@ export async function trainStage(ctx: StageContext, input: TrainInput): Promise<
       const done = await readTrainSummary(runDir);
       if (done && !(done.failures && done.failures > 0)) {
         skipped(ctx, 'train', `${runDir} already trained`);
+        await ensureKfoldSelection(ctx, input, runDir);
         return { runDir, key, summary: done, skipped: true };
       }
       if (done) {
@@ -60,8 +64,37 @@ export async function trainStage(ctx: StageContext, input: TrainInput): Promise<
     }
     // trainAgent writes it too; an injected trainer that does not still leaves the folder finished.
     await writeTrainSummary(runDir, trained);
+    await ensureKfoldSelection(ctx, input, runDir);
     return { runDir, key, summary: trained, skipped: false };
   });
+}
+
+/**
+ * With `agent.selection` kfold: trains (or resumes) each fold agent that is not finished, then
+ * picks the step from their held-out curves and writes the selection. Nothing when the selection
+ * exists already or is not kfold.
+ */
+async function ensureKfoldSelection(ctx: StageContext, input: TrainInput, runDir: string): Promise<void> {
+  const { config, baseDir } = ctx.resolved;
+  const folds = config.agent.kfolds;
+  if (config.agent.selection !== 'kfold' || (await readKfoldSelection(runDir, folds))) return;
+  const curves = [];
+  for (let index = 0; index < folds; index++) {
+    const foldDir = foldRunDir(runDir, folds, index);
+    if (!(await isFinishedTraining(foldDir))) {
+      const resume = await exists(runFile(foldDir, 'last'));
+      const trained = await timed(ctx, 'train', `${folds}-fold selection: fold ${index + 1} of ${folds}${resume ? ' (resuming)' : ''}`, () =>
+        input.trainer(config, { runDir: foldDir, resume, kbPath: input.kbPath, baseDir, packageVersion: ctx.packageVersion, fold: { index, of: folds } },
+          (progress) => ctx.onEvent?.({ stage: 'train', kind: 'progress', progress })),
+      );
+      if (trained.cancelled) throw new Error(`K-fold selection cancelled at fold ${index + 1}; rerun to resume it`);
+      await writeTrainSummary(foldDir, trained);
+    }
+    curves.push(await readValidationCurve(foldDir));
+  }
+  const sel = pickKfoldStep(curves);
+  await writeKfoldSelection(runDir, sel);
+  ctx.logger.log('info', `train: ${folds}-fold selection picks step ${sel.chosenStep} (mean held-out reward ${sel.chosenMean.toFixed(4)} over ${sel.steps.length} validation points)`);
 }
 
 /** Empties a keyed training folder (its lock, held by this process, stays). */

@@ -7,7 +7,8 @@
  */
 import type { PanelLike as PanelLikeOf } from '../panelLike';
 import { promises as fsp } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
+import { isStudyResults } from '../../protocol/study';
 import { asResultsCommand, type ResultsCommand, type ResultsNotification } from '../../protocol/webview';
 import type { ResultsFile, TrainingPoint } from '../../protocol/results';
 import type { ResultsView } from '../host/studio';
@@ -18,6 +19,27 @@ import type { CoreApi } from '../coreAdapter/api';
 import type { Memento, Ui, HostLog } from '../vscode/types';
 
 export const RESULTS_PANEL_KEY = 're2llm.resultsPanel.runDirs';
+
+/**
+ * A study folder (its study.json; `re2llm run --seeds` writes one per seeds run) stands for its
+ * finished cells' evaluation folders, so opening a seeds run shows all its seeds together and the
+ * panel's "Over N seeds" section; any other folder is kept as it is.
+ */
+export async function expandStudyFolders(dirs: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const dir of dirs) {
+    let study: unknown;
+    try {
+      study = JSON.parse(await fsp.readFile(join(dir, 'study.json'), 'utf8'));
+    } catch {
+      out.push(dir);
+      continue;
+    }
+    const cells = isStudyResults(study) ? study.cells.filter((c) => c.status === 'done' && c.evalDir).map((c) => c.evalDir!) : [];
+    out.push(...(cells.length ? cells : [dir]));
+  }
+  return out;
+}
 
 export type PanelLike = PanelLikeOf<ResultsNotification>;
 
@@ -52,7 +74,7 @@ export class ResultsHost implements ResultsView {
   async showRuns(runDirs: string[]): Promise<void> {
     const runs: ResultsFile[] = [];
     const dirs: string[] = [];
-    for (const dir of runDirs) {
+    for (const dir of await expandStudyFolders(runDirs)) {
       const r = await readResults(dir);
       if (r) {
         runs.push(r);

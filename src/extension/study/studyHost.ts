@@ -3,13 +3,20 @@
  * worker process, as Run Full Pipeline does), with a cancellable progress notification, and
  * keeps the study panel showing the latest complete snapshot (after the ready handshake and after
  * every finished cell). A click on a cell in the panel opens that cell's results panel.
+ * The study folder shown is kept in workspaceState, so after a window reload the serializer
+ * (studyPanel.ts) hands the revived panel to `restore`, which shows that folder's study.json.
  * Plain TypeScript over the `Vs` wrappers, so tests drive it with the fakes.
  */
 import type { PanelLike } from '../panelLike';
+import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isStudyCommand, type StudyCommand, type StudyNotification, type StudyResults } from '../../protocol/study';
+import { isStudyCommand, isStudyResults, type StudyCommand, type StudyNotification, type StudyResults } from '../../protocol/study';
 import type { Logger } from '../../core/util/log';
 import type { Vs } from '../vscode/types';
+
+/** workspaceState key: the study folder whose study.json the panel shows. */
+export const STUDY_PANEL_KEY = 're2llm.studyPanel.studyDir';
+const STUDY_JSON = 'study.json';
 
 /** The panel as the host needs it (vscode.WebviewPanel in studyPanel.ts, a fake in tests). */
 export type StudyPanelLike = PanelLike<StudyNotification>;
@@ -48,11 +55,43 @@ export class StudyHost {
 
   private ensurePanel(): StudyPanelLike {
     if (this.panel) return this.panel;
-    const panel = this.d.createPanel();
+    return this.adopt(this.d.createPanel());
+  }
+
+  private adopt(panel: StudyPanelLike): StudyPanelLike {
     panel.onMessage((m) => void this.receive(m));
-    panel.onDispose(() => (this.panel = undefined));
+    panel.onDispose(() => {
+      if (this.panel === panel) this.panel = undefined;
+    });
     this.panel = panel;
     return panel;
+  }
+
+  /**
+   * A panel VS Code revived after a reload: shows the remembered study folder's study.json (its
+   * last aggregate; a study that was running when the window closed shows what finished before,
+   * not running). Returns false, with the reason in the log and on the panel's title, when there
+   * is nothing to show.
+   */
+  async restore(panel: StudyPanelLike): Promise<boolean> {
+    this.adopt(panel);
+    const dir = this.d.vs.workspaceState.get<string>(STUDY_PANEL_KEY);
+    const file = dir ? join(dir, STUDY_JSON) : undefined;
+    let results: unknown;
+    try {
+      results = file ? JSON.parse(await fsp.readFile(file, 'utf8')) : undefined;
+    } catch (err) {
+      this.d.vs.log.warn(`study panel: cannot restore ${file}: ${(err as Error).message}`);
+    }
+    if (!isStudyResults(results)) {
+      if (file && results !== undefined) this.d.vs.log.warn(`study panel: ${file} is not a study result`);
+      panel.setTitle('Re2LLM Study (nothing to restore: run the study again)');
+      return false;
+    }
+    this.last = { type: 'study/show', results, running: false };
+    panel.setTitle(`Study: ${results.name}`);
+    await panel.postMessage(this.last);
+    return true;
   }
 
   /** A message from the webview: checked, then handled. */
@@ -104,6 +143,8 @@ export class StudyHost {
     const { startStudySimulator } = await import('../../core/study/simulated');
     const { workerTrainer } = await import('../../worker/trainer');
     this.running = true;
+    // The folder whose study.json a reloaded window shows (written when the study ends).
+    await this.d.vs.workspaceState.update(STUDY_PANEL_KEY, outDir);
     this.ensurePanel().reveal();
     try {
       await this.d.vs.ui.withProgress(`Re2LLM: study ${study.file.name}`, async (report, signal) => {

@@ -192,3 +192,29 @@ test('a trained run folder loads as a greedy policy that agrees with the checkpo
   const otherEncoder = { ...manifest, encoder: { kind: 'hashing', id: 'hashing:99', dim: 99 } };
   await assert.rejects(agentPolicyFactory(runDir, otherEncoder, { dataset: ds, config }), /trained on states from encoder hashing:99/);
 });
+
+test('agent.reward variants score the same two answers: HR and reciprocal-rank differences, and raw NDCG where "no hint" earns the base NDCG', async () => {
+  const ds = dataset();
+  const sessions = ds.splits.train.slice(0, 2);
+  const states = sessions.map(() => new Float32Array(4));
+  const envFor = (reward: ReturnType<typeof defaultConfig>['agent']['reward']) => {
+    const c = defaultConfig();
+    const client = fakeClient(ds);
+    return { env: new LlmBandit({ dataset: ds, client, config: { ...c, agent: { ...c.agent, reward } } }, sessions, states, actions, new RewardCache()), client };
+  };
+  // Without a hint the target is at rank 3; "genre" moves it to 1 on s0 (even), "worse" drops it.
+  const hr = envFor('hr-gain').env;
+  assert.equal(await hr.reward(0, 1), 0, 'rank 3 -> 1 is a hit either way');
+  assert.equal(await hr.reward(0, 2), -1);
+  const mrr = envFor('mrr-gain').env;
+  assert.ok(Math.abs((await mrr.reward(0, 1)) - (1 - 1 / 3)) < 1e-12);
+  assert.ok(Math.abs((await mrr.reward(0, 2)) + 1 / 3) < 1e-12);
+  assert.equal(await mrr.reward(0, 0), 0, 'a gain: no hint is 0 without a call');
+  const raw = envFor('ndcg');
+  assert.equal(await raw.env.reward(0, 1), 1);
+  assert.equal(await raw.env.reward(1, 1), 0.5, 's1 odd: unchanged at rank 3');
+  const calls = raw.client.usage().calls;
+  assert.equal(await raw.env.reward(0, 0), 0.5, 'no hint earns the base answer\'s NDCG@10 = 1/log2(4)');
+  assert.equal(raw.client.usage().calls, calls, 'the base answer was already asked with the hints');
+  assert.equal(await envFor('ndcg-gain').env.reward(0, 2), -0.5, 'the default is unchanged: NDCG with - without');
+});

@@ -123,7 +123,8 @@ test('a run that stopped on an LLM error before its first checkpoint is restarte
   assert.equal(s.cancelled, false);
   assert.ok(await isFinishedTraining(runDir));
   assert.deepEqual((await readTrainSummary(runDir))?.steps, 24, 'trainAgent writes summary.json itself');
-  assert.deepEqual(readdirSync(join(runDir, RUN_FILES.checkpoints)).sort(), ['best.json', 'last.json']);
+  assert.deepEqual(readdirSync(join(runDir, RUN_FILES.checkpoints)).sort(), ['best.json', 'last.json', 'steps']);
+  assert.deepEqual(readdirSync(join(runDir, RUN_FILES.steps)), ['step-24.json'], 'the one validation point, for selection after training');
   // Now it holds an agent: a fresh start refuses, a resume of a finished run ends at once.
   await assert.rejects(go(Infinity, false), /already holds a training run \(checkpoints\/last\.json, checkpoints\/best\.json, agent\.onnx, summary\.json\)/);
   assert.equal((await go(Infinity, true)).steps, 24);

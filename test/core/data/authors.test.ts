@@ -15,7 +15,7 @@ test('authors folder: 500 pickled train sessions across train+validation, 4790 t
   assert.equal(real.report.format, 'authors');
   assert.equal(real.items.size, 10197);
   assert.equal(real.splits.train.length + real.splits.validation.length, 500);
-  assert.equal(real.splits.validation.length, 50); // validationFraction 0.1
+  assert.equal(real.splits.validation.length, 150); // validationFraction 0.3
   assert.equal(real.splits.test.length, 4790);
   const trainIds = new Set([...real.splits.train, ...real.splits.validation].map((s) => s.id));
   for (let i = 0; i < 500; i++) assert.ok(trainIds.has(`train-${i}`), `train-${i}`);

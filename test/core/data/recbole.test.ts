@@ -29,7 +29,7 @@ test('ml-100k: session counts are consistent with the notes and the settings', (
   assert.equal(Number(built[2]), total);
   assert.equal(Number(built[1]), total + Number(built[3]));
   assert.equal(testSplit.length, Math.round(total * 0.2));
-  assert.equal(validation.length, Math.round((total - testSplit.length) * 0.1));
+  assert.equal(validation.length, Math.round((total - testSplit.length) * 0.3)); // dataset.validationFraction
   const ids = new Set<string>();
   for (const s of [...train, ...validation, ...testSplit]) {
     assert.ok(!ids.has(s.id), `unique id ${s.id}`);

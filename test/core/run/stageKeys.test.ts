@@ -36,6 +36,10 @@ test('agent settings change training and evaluation, not reflection; evaluation 
   assert.deepEqual(changed((c) => (c.agent.steps = 123)), { reflect: false, train: true, evaluate: true });
   assert.deepEqual(changed((c) => (c.encoder.dim = 64)), { reflect: false, train: true, evaluate: true });
   assert.deepEqual(changed((c) => (c.evaluation.testSample = 10)), { reflect: false, train: false, evaluate: true });
+  // Checkpoint selection is applied after training: it re-selects, it does not retrain.
+  assert.deepEqual(changed((c) => (c.agent.selection = 'kfold')), { reflect: false, train: false, evaluate: true });
+  assert.deepEqual(changed((c) => (c.agent.kfolds = 3)), { reflect: false, train: false, evaluate: true });
+  assert.deepEqual(changed((c) => (c.agent.reward = 'hr-gain')), { reflect: false, train: true, evaluate: true }, 'the reward shapes the policy');
   // A bigger reflection budget continues the same checkpoint.
   assert.deepEqual(changed((c) => (c.reflection.maxCalls = 1)), { reflect: false, train: false, evaluate: false });
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StudyHost, type StudyPanelLike } from '../../../src/extension/study/studyHost';
+import { StudyHost, STUDY_PANEL_KEY, type StudyPanelLike } from '../../../src/extension/study/studyHost';
 import { STUDY_RESULTS_SCHEMA_VERSION, type StudyNotification, type StudyResults } from '../../../src/protocol/study';
 import { FakeVs } from '../fakes/fakeVscode';
 
@@ -61,4 +61,32 @@ test('Run Study stops at the gate (Restricted Mode, no key) before any panel or 
   await host.run(file);
   assert.equal(panels.length, 0);
   assert.deepEqual(vs.progressTitles, []);
+});
+
+test('after a window reload the revived panel shows the remembered study folder\'s study.json; a click still opens a cell; nothing remembered says so', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'study-restore-'));
+  writeFileSync(join(dir, 'study.json'), JSON.stringify({ ...results, complete: true }));
+  // A new host, as after the reload: only workspaceState survived.
+  const { vs, host, opened } = setup();
+  await vs.workspaceState.update(STUDY_PANEL_KEY, dir);
+  const revived = new FakePanel();
+  assert.equal(await host.restore(revived), true);
+  assert.deepEqual(revived.titles, ['Study: tiny']);
+  assert.deepEqual(revived.posted, [{ type: 'study/show', results: { ...results, complete: true }, running: false }]);
+  revived.handler!({ type: 'study/ready' });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(revived.posted.length, 2, 'the ready handshake gets the snapshot again');
+  await host.receive({ type: 'study/openCell', cellId: 'aaaaaaaaaaaa' });
+  assert.deepEqual(opened, [['/runs/eval-1']]);
+
+  const empty = setup();
+  const blank = new FakePanel();
+  assert.equal(await empty.host.restore(blank), false);
+  assert.deepEqual(blank.posted, []);
+  assert.match(blank.titles[0]!, /nothing to restore/);
+  const broken = setup();
+  writeFileSync(join(dir, 'study.json'), '{"name": 1}');
+  await broken.vs.workspaceState.update(STUDY_PANEL_KEY, dir);
+  assert.equal(await broken.host.restore(new FakePanel()), false);
+  assert.ok(broken.vs.logLines.some((l) => l.level === 'warn' && /not a study result/.test(l.message)));
 });
