@@ -6,6 +6,7 @@
  */
 import { CommanderError, type Command } from 'commander';
 import { estimateAndCheck, fillerFor } from './budget';
+import { roundFiller } from '../../core/run/reflectStage';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { loadDataset } from '../../core/data/load';
@@ -80,7 +81,12 @@ export function register(program: Command): void {
     process.once('SIGINT', onSigint);
     let summary: ReflectionSummary;
     try {
-      summary = await runReflection({ dataset, client, config, kbPath, runDir, logger, signal: controller.signal, onProgress, ...(maxCost !== undefined ? { maxCost } : {}) });
+      summary = await runReflection({
+        dataset, client, config, kbPath, runDir, logger, signal: controller.signal, onProgress,
+        ...(maxCost !== undefined ? { maxCost } : {}),
+        // llm.executor=batch: each later round (turns, effectiveness checks) is a plan for the Batch API too.
+        ...(filler.fill ? { fillRound: roundFiller(filler.fill, { dataset, config }) } : {}),
+      });
     } finally {
       process.removeListener('SIGINT', onSigint);
       bar.stop();

@@ -104,7 +104,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   if (wants('reflect')) {
     const current = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
     if (enabledHints(current) < config.reflection.targetHints) await beforeStage('reflect');
-    const r = await reflectStage(ctx, { dataset, client, kbPath });
+    const r = await reflectStage(ctx, { dataset, client, kbPath, ...(opts.fill ? { fill: opts.fill } : {}) });
     summary.reflection = r.reflection;
     kb = r.kb;
   } else {
