@@ -85,7 +85,7 @@ export function register(program: Command): void {
         dataset, client, config, kbPath, runDir, logger, signal: controller.signal, onProgress,
         ...(maxCost !== undefined ? { maxCost } : {}),
         // llm.executor=batch: each later round (turns, effectiveness checks) is a plan for the Batch API too.
-        ...(filler.fill ? { fillRound: roundFiller(filler.fill, { dataset, config }) } : {}),
+        ...(filler.fill && config.llm.executor === 'batch' ? { fillRound: roundFiller(filler.fill, { dataset, config }) } : {}),
       });
     } finally {
       process.removeListener('SIGINT', onSigint);

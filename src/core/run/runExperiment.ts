@@ -25,6 +25,7 @@ import { trainStage } from './trainStage';
 import { evaluateStage } from './evaluateStage';
 import { reportStage } from './reportStage';
 import { ResponseCache } from '../llm/cache';
+import { onlineExecutor } from '../llm/executor';
 import type { PlanEstimate, RequestPlan } from '../plan';
 import { checkBudget, pendingPlan, type Budget } from './stagePlans';
 
@@ -96,7 +97,12 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     checkBudget(estimate, opts.budget ?? {}, planned, config.llm.executor);
     planned.calls += estimate.requests;
     planned.cost += config.llm.executor === 'batch' ? estimate.batchCost : estimate.onlineCost;
-    if (opts.fill && plan.requests.length) await opts.fill(plan);
+    if (!plan.requests.length) return;
+    if (opts.fill) await opts.fill(plan);
+    // Online, training's reward table and every evaluation condition's answers are asked ahead, all
+    // at once up to the concurrency limit, instead of rollout by rollout and condition by condition.
+    // Reflection sends its own requests (many sessions at once).
+    else if (stage !== 'reflect') await onlineExecutor(client, config.llm.concurrency).fill(plan.requests, opts.signal ? { signal: opts.signal } : {});
   };
 
   // 2. Reflection grows the KB to its target size (or keeps the researcher's KB as it is).
@@ -104,7 +110,8 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   if (wants('reflect')) {
     const current = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
     if (enabledHints(current) < config.reflection.targetHints) await beforeStage('reflect');
-    const r = await reflectStage(ctx, { dataset, client, kbPath, ...(opts.fill ? { fill: opts.fill } : {}) });
+    // llm.executor=batch: reflection's later rounds go through the same filler.
+    const r = await reflectStage(ctx, { dataset, client, kbPath, ...(opts.fill && config.llm.executor === 'batch' ? { fill: opts.fill } : {}) });
     summary.reflection = r.reflection;
     kb = r.kb;
   } else {
