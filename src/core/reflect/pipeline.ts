@@ -44,6 +44,10 @@ export interface PipelineOptions {
   fillRound?: (requests: ChatRequest[], signal?: AbortSignal) => Promise<void>;
   /** Rounds mode: how many sessions a group opens from the given index. */
   groupSize?: (index: number) => number;
+  /** Rounds mode: an answer a round filled (the executor paid for it, not the client). */
+  roundAnswer?: (res: ChatResult) => void;
+  /** A session's KB-free part is done (runReflection then asks ahead what acceptance will ask). */
+  onPrepared?: () => void;
   signal?: AbortSignal;
 }
 
@@ -51,6 +55,7 @@ interface Task {
   promise: Promise<Outcome>;
   client: SessionClient;
   settled: boolean;
+  outcome?: Outcome;
 }
 
 interface Held {
@@ -105,11 +110,32 @@ export class SessionPipeline {
     return { outcome, client: t.client };
   }
 
+  /** Session `index` if its KB-free part is done, without waiting. */
+  peek(index: number): PreparedSession | undefined {
+    const o = this.tasks.get(index)?.outcome;
+    return o?.ok ? o.value : undefined;
+  }
+
+  /**
+   * Sends a request ahead of the acceptance that will ask it (online only; its answer lands in
+   * the cache, or joins acceptance's identical request in flight). Failures are left to that
+   * request.
+   */
+  fire(req: ChatRequest): void {
+    if (this.stopping || this.o.fillRound) return;
+    const p = this.online(req, this.o.signal).then(() => undefined, () => undefined);
+    this.fired.add(p);
+    void p.finally(() => this.fired.delete(p));
+  }
+
+  private readonly fired = new Set<Promise<void>>();
+
   /** No more sessions: the ones running ahead stop at their next request; waits for those in flight. */
   async stop(): Promise<void> {
     this.stopping = true;
     for (const h of this.held.splice(0)) h.reject(new StoppedError());
     await Promise.all([...this.tasks.values()].map((t) => t.promise));
+    await Promise.all([...this.fired]);
     this.tasks.clear();
   }
 
@@ -134,9 +160,12 @@ export class SessionPipeline {
     task.promise = this.o.prepare(index, client).then(
       (value): Outcome => ({ ok: true, value }),
       (error: unknown): Outcome => ({ ok: false, error }),
-    ).finally(() => {
+    ).then((outcome) => {
       task.settled = true;
+      task.outcome = outcome;
       this.scheduleCheck();
+      if (outcome.ok) this.o.onPrepared?.();
+      return outcome;
     });
     this.tasks.set(index, task);
   }
@@ -190,7 +219,14 @@ export class SessionPipeline {
       await this.o.fillRound!(round.map((h) => h.req), this.o.signal);
       // Each answer is read through the client (from the cache; a line the executor could not
       // fill is asked online there, and recorded as a failure if it fails for good).
-      await Promise.all(round.map((h) => this.o.client.chat(h.req, h.signal).then(h.resolve, h.reject)));
+      await Promise.all(
+        round.map((h) =>
+          this.o.client.chat(h.req, h.signal).then((res) => {
+            this.o.roundAnswer?.(res);
+            h.resolve(res);
+          }, h.reject),
+        ),
+      );
     } catch (err) {
       for (const h of round) h.reject(err);
     } finally {

@@ -31,7 +31,7 @@ import { isEnabled, type ActionHint, type KbHint } from '../kb/types';
 import { checkpointKey, checkpointPath, loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type ReflectionCheckpoint } from './checkpoint';
 import type { PromptWords } from './prompts';
 import { SessionPipeline } from './pipeline';
-import { commitSession, prepareSession } from './sessionSteps';
+import { commitSession, ledgerClient, newLedger, prepareSession, SessionClient } from './sessionSteps';
 import {
   emptyRejectCounts,
   type ReflectionProgress,
@@ -223,9 +223,16 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   const keptCostAtStart = kept().cost - legacy.cost;
   const prices = effectivePrices({ ...config.llm, baseUrl: model.baseUrl });
   const acceptedHints = (): ActionHint[] => cp.accepted.map((a) => ({ id: a.id, text: a.text }));
+  const ledger = newLedger();
+  const tracked = ledgerClient(client, ledger);
   const pipeline = new SessionPipeline(
     {
-      client, prices, limit, signal,
+      client: tracked, prices, limit, signal,
+      onPrepared: () => void speculate(),
+      roundAnswer: (res) => {
+        // Filled by the executor this run (or found in the cache: a round does not say which).
+        if (!ledger.made.has(res.key)) ledger.made.set(res.key, { promptTokens: res.promptTokens, completionTokens: res.completionTokens });
+      },
       concurrency: () => Math.max(1, client.usage().concurrencyLimit ?? config.llm.concurrency),
       // Run ahead only while the calls made so far leave room in the budget.
       mayRunAhead: () => keptAtStart + thisRun().calls < r.maxCalls && (opts.maxCost === undefined || legacy.cost + thisRun().cost + keptCostAtStart < opts.maxCost),
@@ -237,6 +244,50 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     },
     cp.sessions.length,
   );
+
+  /**
+   * The non-redundancy question lists the KB, so acceptance asks it one hint after another. Most
+   * effective candidates are accepted, so the questions of the prepared sessions after the head
+   * are asked ahead on that guess: acceptance is replayed with every question answered "not
+   * redundant", and the questions that replay asks are sent now. Where the guess holds, acceptance
+   * finds its answer in the cache (or in flight); where a hint turns out redundant, acceptance asks
+   * its own question and the replay starts again from there. Only timing and calls depend on it.
+   */
+  let replaying: Promise<void> | undefined;
+  let replayAgain = false;
+  const speculate = (): Promise<void> => {
+    if (r.redundancy === 'embedding' || opts.fillRound) return Promise.resolve();
+    if (replaying) {
+      replayAgain = true;
+      return replaying;
+    }
+    replaying = (async () => {
+      do {
+        replayAgain = false;
+        let hypo: KbSnapshot = snap;
+        const before = acceptedHints();
+        let size = kbSize();
+        const guess = new SessionClient(client, async (req) => {
+          if (req.purpose === 'redundancy') pipeline.fire(req);
+          return { text: 'no', cached: true, promptTokens: 0, completionTokens: 0, key: '' };
+        }, prices);
+        for (let j = cp.sessions.length; j < limit && size < r.targetHints; j++) {
+          const p = pipeline.peek(j);
+          if (!p) break;
+          const rec = await commitSession({ ctx, words }, guess, { prepared: p, snap: hypo, acceptedBefore: before, targetHints: r.targetHints }).catch(() => undefined);
+          if (!rec) break;
+          const added = rec.candidates.filter((c) => c.verdict === 'accepted').map((c): KbHint => ({ id: c.id, text: c.text, enabled: true }));
+          if (added.length) {
+            hypo = { ...hypo, kb: { ...hypo.kb, hints: [...hypo.kb.hints, ...added] } };
+            before.push(...added.map((h) => ({ id: h.id, text: h.text })));
+            size += added.length;
+          }
+        }
+      } while (replayAgain);
+      replaying = undefined;
+    })();
+    return replaying;
+  };
 
   let stopReason: StopReason;
   try {
@@ -281,7 +332,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
         record = { index, sessionId: session.id, baseRank: null, error: false, candidates: [], failure: { kind: err.kind, message: err.message } };
         logger.log('warn', `reflection: session ${session.id} skipped: ${err.message}`);
       }
-      record.usage = { ...sessionClient.usageOf };
+      record.usage = sessionClient.charge(ledger);
       const createdAt = new Date(clock.now()).toISOString();
       for (const c of record.candidates) {
         if (c.verdict !== 'accepted') continue;
@@ -297,10 +348,12 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       await flush();
       logger.log('debug', `reflection: session ${index + 1}/${limit} ${session.id}: ${record.error ? `error session, ${record.candidates.length} candidate(s)` : `target at rank ${record.baseRank}, skipped`}`);
       progress();
+      void speculate();
     }
   } finally {
     // Sessions run ahead stop at their next request; the answers in flight land in the cache.
     await pipeline.stop();
+    await replaying;
   }
 
   await checkpoint();

@@ -35,17 +35,49 @@ export interface PreparedSession {
   error: boolean;
   /** Candidate hint texts of the last reflection answer, in answer order (error sessions). */
   texts: string[];
-  /** Effectiveness of the candidates checked ahead of acceptance, by text, with what each cost. */
-  effect: Map<string, { result: EffectivenessResult; usage: SessionUsage }>;
+  /** Effectiveness of the candidates checked ahead of acceptance, by text, with the client that asked. */
+  effect: Map<string, { result: EffectivenessResult; client: SessionClient }>;
+}
+
+/**
+ * The answers this run paid for (by cache key, with their tokens), and which of them a kept
+ * session has been charged already. A session is charged for each answer it used that this run
+ * paid for and no earlier kept session was charged: the same as a one-session-at-a-time run,
+ * whoever made the request (the session itself, or work run ahead for it).
+ */
+export interface Ledger {
+  made: Map<string, { promptTokens: number; completionTokens: number }>;
+  charged: Set<string>;
+}
+
+export function newLedger(): Ledger {
+  return { made: new Map(), charged: new Set() };
+}
+
+/** The client with every answer it had to ask (not from the cache) entered in the ledger. */
+export function ledgerClient(inner: LlmClient, ledger: Ledger): LlmClient {
+  return {
+    async chat(req, signal) {
+      const res = await inner.chat(req, signal);
+      if (!res.cached) ledger.made.set(res.key, { promptTokens: res.promptTokens, completionTokens: res.completionTokens });
+      return res;
+    },
+    embed: (texts, signal) => inner.embed(texts, signal),
+    usage: () => inner.usage(),
+    describe: () => inner.describe(),
+  };
 }
 
 /**
  * A client for one session's requests: sends them through `send` (online, or held for the next
- * round of a batch) and meters what the session cost, so budgets can be charged to the sessions
- * a run keeps instead of to whatever ran ahead.
+ * round of a batch) and remembers which answers the session used, so budgets can be charged to
+ * the sessions a run keeps (`charge`) instead of to whatever ran ahead.
  */
 export class SessionClient implements LlmClient {
-  readonly usageOf: SessionUsage = { calls: 0, tokens: 0, cost: 0 };
+  /** Cache keys of the answers this session's requests used. */
+  private readonly used = new Set<string>();
+  /** Embeddings: the client does not say which were cached; charged as one call of ~4 chars a token (what a cold run pays). */
+  private readonly embedded: SessionUsage = { calls: 0, tokens: 0, cost: 0 };
 
   constructor(
     private readonly inner: LlmClient,
@@ -56,28 +88,44 @@ export class SessionClient implements LlmClient {
 
   async chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
     const res = await this.send(req, signal);
-    if (!res.cached) this.charge(res.promptTokens, res.completionTokens);
+    if (res.key) this.used.add(res.key);
     return res;
   }
 
   async embed(texts: string[], signal?: AbortSignal): Promise<number[][]> {
-    // The client does not say which texts were cached: charged as one call of ~4 chars a token,
-    // which is what a cold run pays (the new hint is never cached).
     const out = await this.inner.embed(texts, signal);
-    this.charge(Math.ceil(texts.join(' ').length / 4), 0);
+    const tokens = Math.ceil(texts.join(' ').length / 4);
+    this.embedded.calls++;
+    this.embedded.tokens += tokens;
+    this.embedded.cost += (tokens * this.prices.inputPerMTok) / 1e6;
     return out;
   }
 
-  /** A client whose requests are metered apart (a check whose cost counts only if it is used). */
+  /** A client whose answers count only once `add` takes them in (a check used by acceptance). */
   child(): SessionClient {
     return new SessionClient(this.inner, (req, signal) => this.send(req, signal), this.prices);
   }
 
-  /** Adds what a child metered (its check was used). */
-  add(u: SessionUsage): void {
-    this.usageOf.calls += u.calls;
-    this.usageOf.tokens += u.tokens;
-    this.usageOf.cost = Math.round((this.usageOf.cost + u.cost) * 1e9) / 1e9;
+  add(child: SessionClient): void {
+    for (const k of child.used) this.used.add(k);
+    this.embedded.calls += child.embedded.calls;
+    this.embedded.tokens += child.embedded.tokens;
+    this.embedded.cost += child.embedded.cost;
+  }
+
+  /** What this session's answers cost this run, charged once per answer (in session order). */
+  charge(ledger: Ledger): SessionUsage {
+    const u: SessionUsage = { ...this.embedded };
+    for (const k of this.used) {
+      const made = ledger.made.get(k);
+      if (!made || ledger.charged.has(k)) continue;
+      ledger.charged.add(k);
+      u.calls++;
+      u.tokens += made.promptTokens + made.completionTokens;
+      u.cost += (made.promptTokens * this.prices.inputPerMTok + made.completionTokens * this.prices.outputPerMTok) / 1e6;
+    }
+    u.cost = Math.round(u.cost * 1e9) / 1e9;
+    return u;
   }
 
   usage(): ReturnType<LlmClient['usage']> {
@@ -86,13 +134,6 @@ export class SessionClient implements LlmClient {
 
   describe(): ReturnType<LlmClient['describe']> {
     return this.inner.describe();
-  }
-
-  private charge(prompt: number, completion: number): void {
-    const u = this.usageOf;
-    u.calls++;
-    u.tokens += prompt + completion;
-    u.cost = Math.round((u.cost + (prompt * this.prices.inputPerMTok + completion * this.prices.outputPerMTok) / 1e6) * 1e9) / 1e9;
   }
 }
 
@@ -177,7 +218,7 @@ export async function prepareSession(sc: StepContext, client: SessionClient, ses
     pending.map(async (c) => {
       const meter = client.child();
       const result = await checkEffectiveness({ ...ctx, client: meter }, session, c.text, baseRank, signal);
-      out.effect.set(c.text, { result, usage: meter.usageOf });
+      out.effect.set(c.text, { result, client: meter });
     }),
   );
   return out;
@@ -218,7 +259,7 @@ export async function commitSession(sc: StepContext, client: SessionClient, inp:
   await Promise.all(
     pending.map(async (c) => {
       const ahead = p.effect.get(c.text);
-      if (ahead) client.add(ahead.usage);
+      if (ahead) client.add(ahead.client);
       const e = ahead?.result ?? (await checkEffectiveness(ctx, p.session, c.text, p.baseRank, signal));
       c.effective = e.effective;
       c.rankAfter = e.rankAfter;
