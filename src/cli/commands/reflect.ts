@@ -115,7 +115,7 @@ function formatSummary(s: ReflectionSummary): string {
     `  accepted          ${s.accepted}`,
     `  rejected          ineffective ${r.ineffective}, leak ${r.leak}, redundant ${r.redundant}, empty ${r.empty}, overlong ${r.overlong}`,
     `  this run          ${u.calls} calls, ${u.cacheHits} cached, ${u.tokens} tokens, cost ${u.cost.toFixed(4)}, ${(u.wallMs / 1000).toFixed(1)} s`,
-    `  all runs          ${s.total.calls} calls, ${s.total.tokens} tokens, cost ${s.total.cost.toFixed(4)}`,
+    `  all runs          ${s.total.calls} calls, ${s.total.tokens} tokens, cost ${s.total.cost.toFixed(4)} (${s.keptCalls} for the sessions kept; the rest ran ahead for sessions past the stop)`,
     `  KB                ${s.kbPath} (${s.kbSize} enabled hints)`,
     ...(s.mergeSkipped.length ? [`  not written       ${s.mergeSkipped.map((m) => `${m.id} (${m.reason})`).join(', ')}`] : []),
   ].join('\n');

@@ -219,8 +219,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   };
   // What earlier runs charged plus everything this run makes (run ahead included) bounds what
   // may be opened ahead.
-  const keptAtStart = kept().calls;
-  const keptCostAtStart = kept().cost - legacy.cost;
+  const keptAtStart = kept();
   const prices = effectivePrices({ ...config.llm, baseUrl: model.baseUrl });
   const acceptedHints = (): ActionHint[] => cp.accepted.map((a) => ({ id: a.id, text: a.text }));
   const ledger = newLedger();
@@ -235,12 +234,11 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       },
       concurrency: () => Math.max(1, client.usage().concurrencyLimit ?? config.llm.concurrency),
       // Run ahead only while the calls made so far leave room in the budget.
-      mayRunAhead: () => keptAtStart + thisRun().calls < r.maxCalls && (opts.maxCost === undefined || legacy.cost + thisRun().cost + keptCostAtStart < opts.maxCost),
+      mayRunAhead: () => keptAtStart.calls + thisRun().calls < r.maxCalls && (opts.maxCost === undefined || keptAtStart.cost + thisRun().cost < opts.maxCost),
       prepare: (index, sessionClient) =>
         prepareSession({ ctx, words }, sessionClient, order[index]!, index, () => [...snap.kb.hints.map((h) => ({ id: h.id, text: h.text })), ...acceptedHints()], signal),
       aheadLimit: () => sessionsToTarget(cp, r.targetHints - kbSize()),
       ...(opts.fillRound ? { fillRound: opts.fillRound, groupSize: () => groupSize(cp, r.targetHints - kbSize(), limit) } : {}),
-      ...(signal ? { signal } : {}),
     },
     cp.sessions.length,
   );
