@@ -10,9 +10,10 @@
  *             sessions needed (what budgets charge), and its ratio says what the run-ahead cost.
  *   train     the reward table's fill ahead of the rollouts (planTraining over the reflected KB,
  *             its first 25 × c requests, through the online executor).
- *   evaluate  no-hint, random-hint and oracle on 12 × c/|KB+1| … test sessions: the plan asked
- *             ahead (all conditions at once), then runEvaluation from the cache; and, as the
- *             reference, the same evaluation condition by condition from a cold cache.
+ *   evaluate  no-hint, random-hint and oracle on max(4, 12c / (|KB| + 1)) test sessions (about
+ *             12c requests): the plan asked ahead (all conditions at once, as runExperiment does
+ *             now), then runEvaluation from the cache; and, as the reference, the same evaluation
+ *             condition by condition from a cold cache (as before).
  *
  * Each concurrency gets its own simulator and cold caches. Prints the load average: a busy
  * machine stretches wall time.

@@ -55,11 +55,14 @@ export async function estimateAndCheck(
 /**
  * A `fill` for each plan before its stage. With llm.executor=batch it hands the plan to the Batch
  * API; the batches' ids and states are kept in <output.runsDir>/batches.json, so a rerun picks
- * up pending ones instead of paying again. Online it asks the plan ahead (train and evaluate).
+ * up pending ones instead of paying again. Online, with `aheadOnline` (the train and evaluate
+ * commands), it asks a train or evaluate plan ahead.
  */
-export async function fillerFor(io: CliIO, resolved: ResolvedConfig): Promise<{ fill?: (plan: RequestPlan) => Promise<void> }> {
+export async function fillerFor(io: CliIO, resolved: ResolvedConfig, opts: { aheadOnline?: boolean } = {}): Promise<{ fill?: (plan: RequestPlan) => Promise<void> }> {
   const { config } = resolved;
   if (config.llm.executor !== 'batch') {
+    // (runExperiment asks ahead online itself, through the client whose usage it reports.)
+    if (!opts.aheadOnline) return {};
     // Online: a train or evaluate plan is filled ahead at the concurrency limit (the reward table
     // before the rollouts, every condition's answers at once), then the stage reads the cache.
     // Reflection sends its own requests, many sessions at once.
