@@ -105,14 +105,18 @@ export class SessionPipeline {
       outcome = await t.promise;
     }
     this.tasks.delete(index);
+    this.taken = { index, outcome };
     // Acceptance sends its own requests (the redundancy check) online, not held for a round.
     t.client.send = (req, signal) => this.online(req, signal);
     return { outcome, client: t.client };
   }
 
+  /** The session last taken (being accepted): still peekable, so work ahead can start from it. */
+  private taken: { index: number; outcome: Outcome } | undefined;
+
   /** Session `index` if its KB-free part is done, without waiting. */
   peek(index: number): PreparedSession | undefined {
-    const o = this.tasks.get(index)?.outcome;
+    const o = this.taken?.index === index ? this.taken.outcome : this.tasks.get(index)?.outcome;
     return o?.ok ? o.value : undefined;
   }
 

@@ -315,6 +315,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       const index = cp.sessions.length;
       const session = order[index]!;
       const { outcome, client: sessionClient } = await pipeline.take(index);
+      void speculate(); // from this session on, while it is accepted
       let record: SessionRecord;
       try {
         if (!outcome.ok) throw outcome.error;
