@@ -125,9 +125,9 @@ export class SessionPipeline {
    * the cache, or joins acceptance's identical request in flight). Failures are left to that
    * request.
    */
-  fire(req: ChatRequest): void {
+  fire(req: ChatRequest, index: number): void {
     if (this.stopping || this.o.fillRound) return;
-    const p = this.online(req, this.o.signal).then(() => undefined, () => undefined);
+    const p = this.online(req, this.o.signal, index, true).then(() => undefined, () => undefined);
     this.fired.add(p);
     void p.finally(() => this.fired.delete(p));
   }
@@ -174,15 +174,54 @@ export class SessionPipeline {
     this.tasks.set(index, task);
   }
 
-  /** `index`: the session asking; one running ahead stops once a budget leaves no room for it. */
-  private async online(req: ChatRequest, signal?: AbortSignal, index?: number): Promise<ChatResult> {
-    if (this.stopping || (index !== undefined && index !== this.head && !this.o.mayRunAhead())) throw new StoppedError();
+  /**
+   * `index`: the session asking (none: the acceptance under way, first of all); one running ahead
+   * stops once a budget leaves no room for it. At most the in-flight limit go to the client at
+   * once, the earliest session first: the next to be accepted never queues behind work ahead.
+   */
+  private async online(req: ChatRequest, signal?: AbortSignal, index?: number, fired = false): Promise<ChatResult> {
+    if (this.stopping || (!fired && index !== undefined && index !== this.head && !this.o.mayRunAhead())) throw new StoppedError();
     this.inFlight++;
+    await this.slot(index ?? -1, signal);
     try {
       return await this.o.client.chat(req, signal);
     } finally {
+      this.release();
       this.inFlight--;
       this.pump();
+    }
+  }
+
+  private sending = 0;
+  private seq = 0;
+  private readonly queue: { prio: number; seq: number; go: () => void }[] = [];
+
+  private slot(prio: number, signal?: AbortSignal): Promise<void> {
+    if (this.sending < this.o.concurrency() && this.queue.length === 0) {
+      this.sending++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const w = { prio, seq: this.seq++, go: resolve };
+      let i = this.queue.findIndex((q) => q.prio > prio || (q.prio === prio && q.seq > w.seq));
+      if (i < 0) i = this.queue.length;
+      this.queue.splice(i, 0, w);
+      // Cancelled while waiting: sent at once, where the client fails it as cancelled.
+      signal?.addEventListener('abort', () => {
+        const at = this.queue.indexOf(w);
+        if (at < 0) return;
+        this.queue.splice(at, 1);
+        this.sending++;
+        resolve();
+      }, { once: true });
+    });
+  }
+
+  private release(): void {
+    this.sending--;
+    while (this.sending < this.o.concurrency() && this.queue.length) {
+      this.sending++;
+      this.queue.shift()!.go();
     }
   }
 

@@ -265,13 +265,15 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
         let hypo: KbSnapshot = snap;
         const before = acceptedHints();
         let size = kbSize();
+        let at = 0;
         const guess = new SessionClient(client, async (req) => {
-          if (req.purpose === 'redundancy') pipeline.fire(req);
+          if (req.purpose === 'redundancy') pipeline.fire(req, at);
           return { text: 'no', cached: true, promptTokens: 0, completionTokens: 0, key: '' };
         }, prices);
         for (let j = cp.sessions.length; j < limit && size < r.targetHints; j++) {
           const p = pipeline.peek(j);
           if (!p) break;
+          at = j;
           const rec = await commitSession({ ctx, words }, guess, { prepared: p, snap: hypo, acceptedBefore: before, targetHints: r.targetHints }).catch(() => undefined);
           if (!rec) break;
           const added = rec.candidates.filter((c) => c.verdict === 'accepted').map((c): KbHint => ({ id: c.id, text: c.text, enabled: true }));
