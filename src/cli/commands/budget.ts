@@ -5,7 +5,7 @@
 import type { ResolvedConfig } from '../../core/config/resolve';
 import type { RequestPlan } from '../../core/plan';
 import { formatEstimate } from '../../core/plan';
-import { checkBudget, pendingPlan, plansForConfig, type Budget } from '../../core/run/stagePlans';
+import { asksAheadOnline, checkBudget, pendingPlan, plansForConfig, type Budget } from '../../core/run/stagePlans';
 import { ResponseCache } from '../../core/llm/cache';
 import { createLlmClient } from '../../core/llm/client';
 import { onlineExecutor } from '../../core/llm/executor';
@@ -53,13 +53,29 @@ export async function estimateAndCheck(
 }
 
 /**
- * With llm.executor=batch, a `fill` that hands each plan to the Batch API before its stage; the
- * batches' ids and states are kept in <output.runsDir>/batches.json, so a rerun picks up pending
- * ones instead of paying again.
+ * A `fill` for each plan before its stage. With llm.executor=batch it hands the plan to the Batch
+ * API; the batches' ids and states are kept in <output.runsDir>/batches.json, so a rerun picks
+ * up pending ones instead of paying again. Online, with `aheadOnline` (the train and evaluate
+ * commands), it asks a train or evaluate plan ahead.
  */
-export async function fillerFor(io: CliIO, resolved: ResolvedConfig): Promise<{ fill?: (plan: RequestPlan) => Promise<void> }> {
+export async function fillerFor(io: CliIO, resolved: ResolvedConfig, opts: { aheadOnline?: boolean } = {}): Promise<{ fill?: (plan: RequestPlan) => Promise<void> }> {
   const { config } = resolved;
-  if (config.llm.executor !== 'batch') return {};
+  if (config.llm.executor !== 'batch') {
+    // (runExperiment asks ahead online itself, through the client whose usage it reports.)
+    if (!opts.aheadOnline) return {};
+    // Online: a train or evaluate plan is filled ahead at the concurrency limit (the reward table
+    // before the rollouts, every condition's answers at once), then the stage reads the cache.
+    // Reflection sends its own requests, many sessions at once.
+    return {
+      fill: async (plan) => {
+        if (!asksAheadOnline(plan.stage, config)) return;
+        const cache = await ResponseCache.open(config.llm.cacheDir);
+        const client = createLlmClient(config, { cache, logger: io.logger });
+        const r = await onlineExecutor(client, config.llm.concurrency).fill(plan.requests);
+        io.logger.log('info', `${plan.stage}: ${r.filled} of ${r.requested} planned answers asked ahead${r.failed ? `; ${r.failed} failed and are asked again by the stage` : ''}`);
+      },
+    };
+  }
   return {
     fill: async (plan) => {
       const cache = await ResponseCache.open(config.llm.cacheDir);

@@ -67,7 +67,7 @@ export function register(program: Command): void {
 
     const budget = budgetFlags(flags);
     const plan = wanted.some((c) => CONDITIONS[c].llm) ? await estimateAndCheck(io, resolved, 'evaluate', budget, { dataset, ...(kb ? { kb } : {}), agent: !!flags.agent }) : undefined;
-    const filler = await fillerFor(io, resolved);
+    const filler = await fillerFor(io, resolved, { aheadOnline: true });
     if (plan && filler.fill && pendingCount(plan)) await filler.fill(plan);
     const client = wanted.some((c) => CONDITIONS[c].llm) ? await openLlmClient(config, { logger }) : undefined;
     if (flags.agent && !kb) throw new Error(`--agent ${flags.agent}: no hint KB at ${kbPath} (the agent's actions are KB hints; pass --kb)`);

@@ -7,6 +7,7 @@
 import { CommanderError, type Command } from 'commander';
 import { estimateAndCheck, fillerFor } from './budget';
 import { pendingCount } from '../../core/plan';
+import { roundFiller } from '../../core/run/reflectStage';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { loadDataset } from '../../core/data/load';
@@ -81,7 +82,12 @@ export function register(program: Command): void {
     process.once('SIGINT', onSigint);
     let summary: ReflectionSummary;
     try {
-      summary = await runReflection({ dataset, client, config, kbPath, runDir, logger, signal: controller.signal, onProgress, ...(maxCost !== undefined ? { maxCost } : {}) });
+      summary = await runReflection({
+        dataset, client, config, kbPath, runDir, logger, signal: controller.signal, onProgress,
+        ...(maxCost !== undefined ? { maxCost } : {}),
+        // llm.executor=batch: each later round (turns, effectiveness checks) is a plan for the Batch API too.
+        ...(filler.fill && config.llm.executor === 'batch' ? { fillRound: roundFiller(filler.fill, { dataset, config }) } : {}),
+      });
     } finally {
       process.removeListener('SIGINT', onSigint);
       bar.stop();
@@ -110,7 +116,7 @@ function formatSummary(s: ReflectionSummary): string {
     `  accepted          ${s.accepted}`,
     `  rejected          ineffective ${r.ineffective}, leak ${r.leak}, redundant ${r.redundant}, empty ${r.empty}, overlong ${r.overlong}`,
     `  this run          ${u.calls} calls, ${u.cacheHits} cached, ${u.tokens} tokens, cost ${u.cost.toFixed(4)}, ${(u.wallMs / 1000).toFixed(1)} s`,
-    `  all runs          ${s.total.calls} calls, ${s.total.tokens} tokens, cost ${s.total.cost.toFixed(4)}`,
+    `  all runs          ${s.total.calls} calls, ${s.total.tokens} tokens, cost ${s.total.cost.toFixed(4)} (${s.keptCalls} for the sessions kept; the rest ran ahead for sessions past the stop)`,
     `  KB                ${s.kbPath} (${s.kbSize} enabled hints)`,
     ...(s.mergeSkipped.length ? [`  not written       ${s.mergeSkipped.map((m) => `${m.id} (${m.reason})`).join(', ')}`] : []),
   ].join('\n');

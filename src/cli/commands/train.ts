@@ -121,7 +121,7 @@ export function register(program: Command): void {
     // The reward table's estimate and the caps, before the worker spends anything.
     if (!bandit) {
       const plan = await estimateAndCheck(io, { config, baseDir, sources: {} }, 'train', budgetFlags(flags), kbPath ? { kbPath } : {});
-      const filler = await fillerFor(io, { config, baseDir, sources: {} });
+      const filler = await fillerFor(io, { config, baseDir, sources: {} }, { aheadOnline: true });
       if (filler.fill && pendingCount(plan)) await filler.fill(plan);
     }
     // A second `train --resume` or a `run` on this folder waits briefly, then says who holds it.

@@ -4,6 +4,7 @@ import type { Session, SessionDataset } from '../data/types';
 import { cacheKey } from '../llm/cache';
 import { cacheEndpointFor, chatCacheInput, embeddingCacheInput } from '../llm/client';
 import { buildRankPrompt, rankPromptOptions } from '../prompts/rank';
+import type { ChatRequest } from '../llm/types';
 import type { PlannedEmbedding, PlannedRequest } from './types';
 
 export interface PlanContext {
@@ -33,7 +34,12 @@ export class PlanBuilder {
     const { dataset, config } = this.ctx;
     const withHint = hint !== undefined && hint.trim().length > 0;
     const prompt = buildRankPrompt(dataset, session, rankPromptOptions(config), withHint ? hint : undefined);
-    const request = { messages: prompt.messages, purpose: withHint ? 'rank-hint' : 'rank' };
+    this.addChat({ messages: prompt.messages, purpose: withHint ? 'rank-hint' : 'rank' });
+  }
+
+  /** Any chat request a stage sends (a reflection turn); answers of about a rank answer's length. */
+  addChat(request: ChatRequest): void {
+    const { config } = this.ctx;
     const input = chatCacheInput(config.llm, this.endpoint, request);
     const key = cacheKey(input);
     if (this.seen.has(key)) return;

@@ -8,14 +8,18 @@
  *             depend on the hint it picks: asked online unless the oracle runs). The agent's
  *             greedy hint depends on the trained policy: covered when the oracle runs, else asked
  *             online.
- *   reflect   round 1 only: the base answers of every candidate session; the reflection turns
- *             depend on those answers and are asked online.
+ *   reflect   round 1: the base answers of every candidate session. The later rounds (each
+ *             reflection turn, then the effectiveness checks, over the sessions still active)
+ *             depend on earlier answers: the stage plans each as it gets there
+ *             (planReflectionRound), and llm.executor=batch fills them through the Batch API too.
+ *             The non-redundancy checks list the KB as it grows and are asked online.
  */
 import { actionHints, type HintKb } from '../kb';
 import { reflectionOrder } from '../reflect/runReflection';
 import { sampleSessions } from '../evaluate/sample';
 import { RandomHintRanker } from '../evaluate/llmRankers';
 import { openAiEncoderTexts } from '../encode/openai';
+import type { ChatRequest } from '../llm/types';
 import { PlanBuilder, type PlanContext } from './build';
 import type { RequestPlan } from './types';
 
@@ -74,6 +78,13 @@ export function planReflection(ctx: PlanContext): RequestPlan {
   return {
     stage: 'reflect',
     requests: b.requests,
-    notes: ['round 1 only: the reflection turns, hint checks and redundancy questions depend on earlier answers and are asked online'],
+    notes: ['round 1 only: the later rounds (reflection turns, effectiveness checks) are planned by the stage as it reaches them; redundancy questions are asked online'],
   };
+}
+
+/** One later round of reflection: the requests its active sessions wait on, deduplicated. */
+export function planReflectionRound(ctx: PlanContext, requests: readonly ChatRequest[]): RequestPlan {
+  const b = new PlanBuilder(ctx);
+  for (const r of requests) b.addChat(r);
+  return { stage: 'reflect', requests: b.requests, notes: [] };
 }

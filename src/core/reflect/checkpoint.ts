@@ -2,7 +2,10 @@
  * The reflection checkpoint, `<runDir>/reflection.checkpoint.json`, written atomically after every
  * session: sessions tried, each candidate hint with its check results, accepted hints and usage.
  * A rerun with the same settings continues after the last finished session; a session cut short
- * is redone (its LLM answers come from the response cache, so redoing it costs no calls).
+ * is redone (its LLM answers come from the response cache, so redoing it costs no calls), and so
+ * is a session recorded as failed, with every session after it (runReflection's
+ * retryFailedSessions). Each session records what its own answers cost (`usage`): budgets count
+ * those, not the work a run made ahead for sessions it did not keep.
  *
  * The key covers everything that changes what a session yields (dataset, model, prompts, parsing,
  * checks, KB file); stopping limits (targetHints, maxSessions, maxCalls) are not part of it, so a

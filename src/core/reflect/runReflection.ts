@@ -4,29 +4,36 @@
  * conversation, split the last answer into candidate hints and keep those that pass the checks
  * (checks.ts) until the KB holds `targetHints` hints or a budget runs out.
  *
+ * Many sessions at once (issue 15): the part of a session that does not depend on the KB runs
+ * ahead, up to the client's in-flight limit (pipeline.ts, sessionSteps.ts); acceptance runs in
+ * the seeded session order, so the KB is the one a session-by-session run builds whatever the
+ * concurrency or timing. With `fillRound` (llm.executor=batch) the sessions run ahead in rounds,
+ * each handed to the executor as one plan.
+ *
  * Resumable: the checkpoint (checkpoint.ts) is written after every session and the KB through
  * saveKbMerged, so hand edits to the KB made during the run are kept. The KB is re-read before
- * each session, so the redundancy check and the stop rule see the user's current version.
+ * each session is accepted, so the redundancy check and the stop rule see the user's current
+ * version. A session that failed for good is asked again by the next run of the checkpoint:
+ * sessions from the first failed one on are redone (from the cache) and the hints they added are
+ * taken out first, so the KB ends as a run without the failure would have built it.
  */
 import { promises as fsp } from 'node:fs';
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session, SessionDataset } from '../data/types';
-import type { LlmClient, UsageStats } from '../llm/types';
+import type { ChatRequest, LlmClient, UsageStats } from '../llm/types';
 import { isRecordableFailure } from '../llm/client';
-import { buildRankPrompt, rankPromptOptions, titleOf } from '../prompts/rank';
-import { rankSession, type RankContext } from '../rank/rankSession';
+import { effectivePrices } from '../llm/prices';
+import type { RankContext } from '../rank/rankSession';
 import { Rng } from '../util/rng';
 import { silentLogger, systemClock, type Clock, type Logger } from '../util/log';
-import { hintIdFor, uniqueHintId } from '../kb/actions';
 import { loadKbFile, saveKbMerged, type KbSnapshot } from '../kb/store';
 import { isEnabled, type ActionHint, type KbHint } from '../kb/types';
 import { checkpointKey, checkpointPath, loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type ReflectionCheckpoint } from './checkpoint';
-import { checkEffectiveness, checkRedundancy, leakedTitle, sessionLeakIndex, textRedundancy } from './checks';
-import { reflectionMessages, type PromptWords } from './prompts';
-import { splitHints } from './splitHints';
+import type { PromptWords } from './prompts';
+import { SessionPipeline } from './pipeline';
+import { commitSession, ledgerClient, newLedger, prepareSession, SessionClient } from './sessionSteps';
 import {
   emptyRejectCounts,
-  type CandidateRecord,
   type ReflectionProgress,
   type ReflectionSummary,
   type RejectCounts,
@@ -53,6 +60,11 @@ export interface ReflectionOptions {
    * when absent). Not a config setting yet: the CLI's --max-cost passes it.
    */
   maxCost?: number;
+  /**
+   * Fills one round of requests into the response cache before the sessions read them
+   * (llm.executor=batch: the Batch API). Absent: requests go out online as sessions need them.
+   */
+  fillRound?: (requests: ChatRequest[], signal?: AbortSignal) => Promise<void>;
 }
 
 /** The seeded order in which training sessions are drawn (the same for every run with the seed). */
@@ -161,6 +173,8 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     await checkpoint();
   };
   await flush();
+  snap = await retryFailedSessions(cp, snap, kbPath, logger);
+  await checkpoint();
 
   const order = reflectionOrder(dataset.splits.train, r.seed);
   const limit = Math.min(r.maxSessions, order.length);
@@ -190,60 +204,157 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   };
   progress();
 
+  // Budgets are charged with what the kept sessions cost (sessions run ahead and not kept are
+  // not), so where a run stops does not depend on timing. A checkpoint written before sessions
+  // carried their usage is charged its recorded total once.
+  const legacy = cp.sessions.some((s) => !s.usage) ? { calls: cp.usage.calls, cost: cp.usage.cost } : { calls: 0, cost: 0 };
+  const kept = (): { calls: number; cost: number } => {
+    let calls = legacy.calls;
+    let cost = legacy.cost;
+    for (const s of cp.sessions) {
+      calls += s.usage?.calls ?? 0;
+      cost += s.usage?.cost ?? 0;
+    }
+    return { calls, cost: money(cost) };
+  };
+  // What earlier runs charged plus everything this run makes (run ahead included) bounds what
+  // may be opened ahead.
+  const keptAtStart = kept();
+  const prices = effectivePrices({ ...config.llm, baseUrl: model.baseUrl });
+  const acceptedHints = (): ActionHint[] => cp.accepted.map((a) => ({ id: a.id, text: a.text }));
+  const ledger = newLedger();
+  const tracked = ledgerClient(client, ledger);
+  const pipeline = new SessionPipeline(
+    {
+      client: tracked, prices, limit, signal,
+      onPrepared: () => void speculate(),
+      roundAnswer: (res) => {
+        // Filled by the executor this run (or found in the cache: a round does not say which).
+        if (!ledger.made.has(res.key)) ledger.made.set(res.key, { promptTokens: res.promptTokens, completionTokens: res.completionTokens });
+      },
+      concurrency: () => Math.max(1, client.usage().concurrencyLimit ?? config.llm.concurrency),
+      // Run ahead only while the calls made so far leave room in the budget.
+      mayRunAhead: () => keptAtStart.calls + thisRun().calls < r.maxCalls && (opts.maxCost === undefined || keptAtStart.cost + thisRun().cost < opts.maxCost),
+      prepare: (index, sessionClient) =>
+        prepareSession({ ctx, words }, sessionClient, order[index]!, index, () => [...snap.kb.hints.map((h) => ({ id: h.id, text: h.text })), ...acceptedHints()], signal),
+      aheadLimit: () => sessionsToTarget(cp, r.targetHints - kbSize()),
+      ...(opts.fillRound ? { fillRound: opts.fillRound, groupSize: () => groupSize(cp, r.targetHints - kbSize(), limit) } : {}),
+    },
+    cp.sessions.length,
+  );
+
+  /**
+   * The non-redundancy question lists the KB, so acceptance asks it one hint after another. Most
+   * effective candidates are accepted, so the questions of the prepared sessions after the head
+   * are asked ahead on that guess: acceptance is replayed with every question answered "not
+   * redundant", and the questions that replay asks are sent now. Where the guess holds, acceptance
+   * finds its answer in the cache (or in flight); where a hint turns out redundant, acceptance asks
+   * its own question and the replay starts again from there. Only timing and calls depend on it.
+   */
+  let replaying: Promise<void> | undefined;
+  let replayAgain = false;
+  const speculate = (): Promise<void> => {
+    if (r.redundancy === 'embedding' || opts.fillRound) return Promise.resolve();
+    if (replaying) {
+      replayAgain = true;
+      return replaying;
+    }
+    replaying = (async () => {
+      do {
+        replayAgain = false;
+        let hypo: KbSnapshot = snap;
+        const before = acceptedHints();
+        let size = kbSize();
+        let at = 0;
+        const guess = new SessionClient(client, async (req) => {
+          if (req.purpose === 'redundancy') pipeline.fire(req, at);
+          return { text: 'no', cached: true, promptTokens: 0, completionTokens: 0, key: '' };
+        }, prices);
+        for (let j = cp.sessions.length; j < limit && size < r.targetHints; j++) {
+          const p = pipeline.peek(j);
+          if (!p) break;
+          at = j;
+          const rec = await commitSession({ ctx, words }, guess, { prepared: p, snap: hypo, acceptedBefore: before, targetHints: r.targetHints }).catch(() => undefined);
+          if (!rec) break;
+          const added = rec.candidates.filter((c) => c.verdict === 'accepted').map((c): KbHint => ({ id: c.id, text: c.text, enabled: true }));
+          if (added.length) {
+            hypo = { ...hypo, kb: { ...hypo.kb, hints: [...hypo.kb.hints, ...added] } };
+            before.push(...added.map((h) => ({ id: h.id, text: h.text })));
+            size += added.length;
+          }
+        }
+      } while (replayAgain);
+      replaying = undefined;
+    })();
+    return replaying;
+  };
+
   let stopReason: StopReason;
-  for (;;) {
-    if (signal?.aborted) {
-      stopReason = 'cancelled';
-      break;
-    }
-    snap = await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars }); // the user's current version
-    if (kbSize() >= r.targetHints) {
-      stopReason = 'target';
-      break;
-    }
-    if (cp.sessions.length >= limit) {
-      stopReason = limit < order.length ? 'maxSessions' : 'exhausted';
-      break;
-    }
-    const spent = plus(cp.usage, minus(usageTotals(client.usage()), lastUsage));
-    if (spent.calls >= r.maxCalls) {
-      stopReason = 'maxCalls';
-      break;
-    }
-    if (opts.maxCost !== undefined && spent.cost >= opts.maxCost) {
-      stopReason = 'maxCost';
-      break;
-    }
-    const index = cp.sessions.length;
-    const session = order[index]!;
-    let record: SessionRecord;
-    try {
-      record = await reflectOnSession({ ctx, words, session, index, snap, cp, signal, targetHints: r.targetHints });
-    } catch (err) {
+  try {
+    for (;;) {
       if (signal?.aborted) {
         stopReason = 'cancelled';
         break;
       }
-      if (!isRecordableFailure(err)) throw err;
-      // Failures are data: skip the session (nothing accepted from it) and count it.
-      record = { index, sessionId: session.id, baseRank: null, error: false, candidates: [], failure: { kind: err.kind, message: err.message } };
-      logger.log('warn', `reflection: session ${session.id} skipped: ${err.message}`);
+      snap = await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars }); // the user's current version
+      if (kbSize() >= r.targetHints) {
+        stopReason = 'target';
+        break;
+      }
+      if (cp.sessions.length >= limit) {
+        stopReason = limit < order.length ? 'maxSessions' : 'exhausted';
+        break;
+      }
+      const spent = kept();
+      if (spent.calls >= r.maxCalls) {
+        stopReason = 'maxCalls';
+        break;
+      }
+      if (opts.maxCost !== undefined && spent.cost >= opts.maxCost) {
+        stopReason = 'maxCost';
+        break;
+      }
+      const index = cp.sessions.length;
+      const session = order[index]!;
+      const { outcome, client: sessionClient } = await pipeline.take(index);
+      void speculate(); // from this session on, while it is accepted
+      let record: SessionRecord;
+      try {
+        if (!outcome.ok) throw outcome.error;
+        record = await commitSession({ ctx, words }, sessionClient, { prepared: outcome.value, snap, acceptedBefore: acceptedHints(), targetHints: r.targetHints, ...(signal ? { signal } : {}) });
+      } catch (err) {
+        if (signal?.aborted) {
+          stopReason = 'cancelled';
+          break;
+        }
+        if (!isRecordableFailure(err)) throw err;
+        // Failures are data: skip the session (nothing accepted from it) and count it; the next
+        // run of this checkpoint asks it again (retryFailedSessions).
+        record = { index, sessionId: session.id, baseRank: null, error: false, candidates: [], failure: { kind: err.kind, message: err.message } };
+        logger.log('warn', `reflection: session ${session.id} skipped: ${err.message}`);
+      }
+      record.usage = sessionClient.charge(ledger);
+      const createdAt = new Date(clock.now()).toISOString();
+      for (const c of record.candidates) {
+        if (c.verdict !== 'accepted') continue;
+        cp.accepted.push({ id: c.id, text: c.text, session: session.id, createdAt, rankBefore: record.baseRank, rankAfter: c.rankAfter ?? null, saved: false });
+        lastHint = c.text;
+        logger.log('info', `reflection: accepted ${c.id} from ${session.id}: ${c.text}`);
+      }
+      cp.sessions.push(record);
+      sessionsThisRun++;
+      // Checkpoint first (accepted hints marked unsaved), then the KB, then mark them saved: a crash
+      // in between re-writes them on resume instead of losing or duplicating them.
+      await checkpoint();
+      await flush();
+      logger.log('debug', `reflection: session ${index + 1}/${limit} ${session.id}: ${record.error ? `error session, ${record.candidates.length} candidate(s)` : `target at rank ${record.baseRank}, skipped`}`);
+      progress();
+      void speculate();
     }
-    const createdAt = new Date(clock.now()).toISOString();
-    for (const c of record.candidates) {
-      if (c.verdict !== 'accepted') continue;
-      cp.accepted.push({ id: c.id, text: c.text, session: session.id, createdAt, rankBefore: record.baseRank, rankAfter: c.rankAfter ?? null, saved: false });
-      lastHint = c.text;
-      logger.log('info', `reflection: accepted ${c.id} from ${session.id}: ${c.text}`);
-    }
-    cp.sessions.push(record);
-    sessionsThisRun++;
-    // Checkpoint first (accepted hints marked unsaved), then the KB, then mark them saved: a crash
-    // in between re-writes them on resume instead of losing or duplicating them.
-    await checkpoint();
-    await flush();
-    logger.log('debug', `reflection: session ${index + 1}/${limit} ${session.id}: ${record.error ? `error session, ${record.candidates.length} candidate(s)` : `target at rank ${record.baseRank}, skipped`}`);
-    progress();
+  } finally {
+    // Sessions run ahead stop at their next request; the answers in flight land in the cache.
+    await pipeline.stop();
+    await replaying;
   }
 
   await checkpoint();
@@ -260,6 +371,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     rejected: countRejected(cp.sessions),
     thisRun: { ...u, sessions: sessionsThisRun, wallMs: clock.now() - started },
     total: cp.usage,
+    keptCalls: kept().calls,
     kbSize: kbSize(),
     resumed,
     acceptedHints: cp.accepted.map((a) => ({ id: a.id, text: a.text, session: a.session })),
@@ -269,105 +381,38 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   return summary;
 }
 
-interface SessionInput {
-  ctx: RankContext;
-  words: PromptWords;
-  session: Session;
-  index: number;
-  snap: KbSnapshot;
-  cp: ReflectionCheckpoint;
-  signal?: AbortSignal;
-  targetHints: number;
+/**
+ * Sessions a group opens in rounds mode: enough to reach the target at the acceptance rate seen
+ * so far (one hint per 6 sessions before there is a rate), with a margin, at least 16.
+ */
+function groupSize(cp: ReflectionCheckpoint, missing: number, limit: number): number {
+  return Math.min(limit, Math.max(16, sessionsToTarget(cp, missing)));
 }
 
-/** One session: base answer, and for an error session the conversation and the checks. */
-async function reflectOnSession(inp: SessionInput): Promise<SessionRecord> {
-  const { ctx, words, session, index, snap, cp, signal } = inp;
-  const { config, dataset, client } = ctx;
-  const topK = config.prompt.topK;
-  const base = await rankSession(ctx, session, undefined, signal);
-  const baseRank = base.parsed.targetRank;
-  const error = baseRank === null || baseRank > topK;
-  const record: SessionRecord = { index, sessionId: session.id, baseRank, error, candidates: [] };
-  if (!error) return record;
+/** Sessions likely needed for `missing` more hints at the acceptance rate so far, with a margin. */
+function sessionsToTarget(cp: ReflectionCheckpoint, missing: number): number {
+  const rate = cp.sessions.length >= 10 ? Math.max(cp.accepted.length / cp.sessions.length, 0.02) : 1 / 6;
+  return Math.ceil((1.5 * Math.max(1, missing)) / rate);
+}
 
-  const basePrompt = buildRankPrompt(dataset, session, rankPromptOptions(config)).messages;
-  const targetTitle = titleOf(dataset, session.target);
-  const answers = [base.answer];
-  for (let turn = 1; turn <= 3; turn++) {
-    const res = await client.chat({ messages: reflectionMessages(basePrompt, answers, words, targetTitle, topK), purpose: 'reflect' }, signal);
-    answers.push(res.text);
-  }
-
-  // Everything a candidate must not repeat: the KB as it is now (enabled or not), and hints this
-  // run accepted before that the user has since deleted (deletions win: they are not re-added).
-  const kbNow: ActionHint[] = snap.kb.hints.map((h) => ({ id: h.id, text: h.text }));
-  const kbIds = new Set(kbNow.map((h) => h.id));
-  const deleted: ActionHint[] = cp.accepted.filter((a) => !kbIds.has(a.id)).map((a) => ({ id: a.id, text: a.text }));
-  const leak = sessionLeakIndex(dataset, session);
-  const seen: ActionHint[] = [];
-
-  const pending: CandidateRecord[] = [];
-  for (const text of splitHints(answers[3]!).hints) {
-    const c: CandidateRecord = { id: hintIdFor(text), text, verdict: 'skipped' };
-    record.candidates.push(c);
-    if (!/[\p{L}\p{N}]/u.test(text)) {
-      c.verdict = 'empty';
-      continue;
-    }
-    if (text.length > config.reflection.maxHintChars) {
-      c.verdict = 'overlong';
-      continue;
-    }
-    const leaked = leakedTitle(text, leak);
-    if (leaked !== undefined) {
-      c.verdict = 'leak';
-      c.leakTitle = leaked;
-      continue;
-    }
-    const dup = textRedundancy(text, [...kbNow, ...deleted, ...seen]);
-    seen.push({ id: c.id, text });
-    if (dup) {
-      c.verdict = 'redundant';
-      c.redundantWith = dup.redundantWith;
-      c.redundancyBy = 'text';
-      continue;
-    }
-    pending.push(c);
-  }
-
-  // Effectiveness: independent fresh conversations, so they can run side by side.
-  await Promise.all(
-    pending.map(async (c) => {
-      const e = await checkEffectiveness(ctx, session, c.text, baseRank, signal);
-      c.effective = e.effective;
-      c.rankAfter = e.rankAfter;
-      if (!e.effective) c.verdict = 'ineffective';
-    }),
-  );
-
-  // Non-redundancy, in answer order, against the KB plus the hints accepted just before.
-  let size = snap.kb.hints.filter(isEnabled).length;
-  const accepted: ActionHint[] = [];
-  for (const c of pending) {
-    if (!c.effective) continue;
-    if (size >= inp.targetHints) break; // the KB is full: the rest stay 'skipped'
-    const against = [...kbNow, ...accepted];
-    const red = textRedundancy(c.text, accepted) ?? (await checkRedundancy(client, config, words, c.text, against, signal));
-    if (red.redundant) {
-      c.verdict = 'redundant';
-      c.redundantWith = red.redundantWith;
-      if (red.by) c.redundancyBy = red.by;
-      if (red.similarity !== undefined) c.similarity = red.similarity;
-      continue;
-    }
-    if (red.similarity !== undefined) c.similarity = red.similarity;
-    c.redundantWith = null;
-    c.verdict = 'accepted';
-    // Ids come from the text; a different hint already holding this id (hand-named) keeps it.
-    if (kbIds.has(c.id)) c.id = uniqueHintId(c.text, new Set([...kbIds, ...accepted.map((a) => a.id)]));
-    accepted.push({ id: c.id, text: c.text });
-    size++;
-  }
-  return record;
+/**
+ * A session that failed for good is asked again by the next run of its checkpoint. Sessions
+ * accepted after it saw a KB without its hints, so they are redone as well (their answers come
+ * from the cache): the checkpoint drops them and the hints they added leave the KB (one the user
+ * has reworded is theirs now and stays). The KB is written first: a crash before the checkpoint
+ * write leaves the failure recorded, and the next run does this again.
+ */
+async function retryFailedSessions(cp: ReflectionCheckpoint, snap: KbSnapshot, kbPath: string, logger: Logger): Promise<KbSnapshot> {
+  const first = cp.sessions.findIndex((s) => s.failure);
+  if (first < 0) return snap;
+  const dropped = cp.sessions.slice(first);
+  const ids = new Set(dropped.map((s) => s.sessionId));
+  const taken = cp.accepted.filter((a) => ids.has(a.session));
+  const out = new Set(taken.filter((a) => snap.kb.hints.some((h) => h.id === a.id && h.text === a.text)).map((a) => a.id));
+  if (out.size) snap = (await saveKbMerged(kbPath, snap, { ...snap.kb, hints: snap.kb.hints.filter((h) => !out.has(h.id)) })).snapshot;
+  const failed = dropped.filter((s) => s.failure).length;
+  logger.log('warn', `reflection: retrying ${failed} failed session(s): redoing the ${dropped.length} session(s) from #${first + 1} on, after taking out the ${out.size} hint(s) they added`);
+  cp.sessions = cp.sessions.slice(0, first);
+  cp.accepted = cp.accepted.filter((a) => !ids.has(a.session));
+  return snap;
 }

@@ -43,6 +43,18 @@ export interface SessionRecord {
    * accepted from it) and counted in `failedSessions`; a run with a fresh checkpoint asks again.
    */
   failure?: { kind: string; message: string };
+  /**
+   * What this session's own requests cost (answers not from the cache). Budgets are charged with
+   * these, not with requests made ahead for sessions a run never kept, so where a run stops does
+   * not depend on timing.
+   */
+  usage?: SessionUsage;
+}
+
+export interface SessionUsage {
+  calls: number;
+  tokens: number;
+  cost: number;
 }
 
 export interface AcceptedHint {
@@ -105,8 +117,10 @@ export interface ReflectionSummary {
   rejected: RejectCounts;
   /** This run only. */
   thisRun: UsageTotals & { sessions: number; wallMs: number };
-  /** Every run of this checkpoint together. */
+  /** Every run of this checkpoint together (requests made ahead for sessions not kept included). */
   total: UsageTotals;
+  /** Calls charged to the sessions kept, over every run of this checkpoint (what budgets count). */
+  keptCalls: number;
   /** Enabled hints in the KB at the end. */
   kbSize: number;
   /** True when this run continued a checkpoint. */

@@ -5,18 +5,24 @@
  */
 import { join } from 'node:path';
 import type { SessionDataset } from '../data/types';
-import type { LlmClient } from '../llm/types';
+import type { ChatRequest, LlmClient } from '../llm/types';
 import { isEnabled, loadKbFile, type HintKb } from '../kb';
 import { runReflection } from '../reflect/runReflection';
 import type { ReflectionSummary } from '../reflect/types';
 import { reflectionKey } from './stageKeys';
 import { withStageLock } from './stageLock';
+import { planReflectionRound, type RequestPlan } from '../plan';
 import { keyInputs, lockOptions, skipped, timed, type StageContext } from './stage';
 
 export interface ReflectInput {
   dataset: SessionDataset;
   client: LlmClient;
   kbPath: string;
+  /**
+   * Fills a plan into the response cache (llm.executor=batch): each later round of reflection
+   * (turns, effectiveness checks over the sessions still active) is handed to it as one plan.
+   */
+  fill?: (plan: RequestPlan) => Promise<void>;
 }
 
 export interface ReflectResult {
@@ -35,7 +41,7 @@ export async function readStageKb(kbPath: string, dataset: SessionDataset, maxHi
 
 export async function reflectStage(ctx: StageContext, input: ReflectInput): Promise<ReflectResult> {
   const { config } = ctx.resolved;
-  const { dataset, client, kbPath } = input;
+  const { dataset, client, kbPath, fill } = input;
   const before = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
   if (enabledHints(before) >= config.reflection.targetHints) {
     const detail = `${kbPath} already holds ${enabledHints(before)} enabled hints`;
@@ -49,9 +55,18 @@ export async function reflectStage(ctx: StageContext, input: ReflectInput): Prom
         dataset, client, config, kbPath, runDir, logger: ctx.logger,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         onProgress: (progress) => ctx.onEvent?.({ stage: 'reflect', kind: 'progress', progress }),
+        ...(fill ? { fillRound: roundFiller(fill, { dataset, config }) } : {}),
       }),
     ),
   );
   const kb = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
   return { kb, enabledHints: enabledHints(kb), reflection };
+}
+
+/** runReflection's fillRound: each round as one plan (the executor skips what the cache holds). */
+export function roundFiller(fill: (plan: RequestPlan) => Promise<void>, planCtx: Parameters<typeof planReflectionRound>[0]): (requests: ChatRequest[]) => Promise<void> {
+  return async (requests) => {
+    const plan = planReflectionRound(planCtx, requests);
+    if (plan.requests.length) await fill(plan);
+  };
 }

@@ -25,8 +25,9 @@ import { trainStage } from './trainStage';
 import { evaluateStage } from './evaluateStage';
 import { reportStage } from './reportStage';
 import { ResponseCache } from '../llm/cache';
+import { onlineExecutor } from '../llm/executor';
 import { pendingCount, type PlanEstimate, type RequestPlan } from '../plan';
-import { checkBudget, pendingPlan, type Budget } from './stagePlans';
+import { asksAheadOnline, checkBudget, pendingPlan, type Budget } from './stagePlans';
 
 export type { ExperimentEvent, Stage, Trainer } from './stage';
 
@@ -96,7 +97,11 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     checkBudget(estimate, opts.budget ?? {}, planned, config.llm.executor);
     planned.calls += estimate.requests;
     planned.cost += config.llm.executor === 'batch' ? estimate.batchCost : estimate.onlineCost;
-    if (opts.fill && pendingCount(plan)) await opts.fill(plan);
+    if (!pendingCount(plan)) return;
+    if (opts.fill) await opts.fill(plan);
+    // Online, every evaluation condition's answers (and the reward table, when best-fixed-hint
+    // reads it anyway) are asked ahead, at once up to the concurrency limit (asksAheadOnline).
+    else if (asksAheadOnline(stage, config)) await onlineExecutor(client, config.llm.concurrency).fill(plan.requests, opts.signal ? { signal: opts.signal } : {});
   };
 
   // 2. Reflection grows the KB to its target size (or keeps the researcher's KB as it is).
@@ -104,7 +109,8 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   if (wants('reflect')) {
     const current = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
     if (enabledHints(current) < config.reflection.targetHints) await beforeStage('reflect');
-    const r = await reflectStage(ctx, { dataset, client, kbPath });
+    // llm.executor=batch: reflection's later rounds go through the same filler.
+    const r = await reflectStage(ctx, { dataset, client, kbPath, ...(opts.fill && config.llm.executor === 'batch' ? { fill: opts.fill } : {}) });
     summary.reflection = r.reflection;
     kb = r.kb;
   } else {

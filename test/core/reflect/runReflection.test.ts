@@ -14,6 +14,8 @@ after(async () => (await harness()).close());
 
 const readKb = (p: string): HintKb => JSON.parse(readFileSync(p, 'utf8')) as HintKb;
 const readCp = (runDir: string): ReflectionCheckpoint => JSON.parse(readFileSync(checkpointPath(runDir), 'utf8')) as ReflectionCheckpoint;
+/** The sessions' records without what each cost (that depends on what the cache held). */
+const records = (runDir: string): unknown => readCp(runDir).sessions.map(({ usage: _usage, ...rest }) => rest);
 /** What later stages depend on: ids, texts, enabled, checks (not timestamps). */
 const essence = (kb: HintKb): unknown => kb.hints.map((h) => ({ id: h.id, text: h.text, enabled: h.enabled, session: h.provenance?.session, checks: h.provenance?.checks }));
 
@@ -78,13 +80,18 @@ test('end to end against the simulator: the KB reaches its target; every rejecti
     assert.ok(events[i]!.accepted >= events[i - 1]!.accepted && events[i]!.calls >= events[i - 1]!.calls);
   }
   const last = events[events.length - 1]!;
-  assert.deepEqual([last.accepted, last.kbSize, last.calls, last.rejected], [20, 20, s.thisRun.calls, s.rejected]);
+  assert.deepEqual([last.accepted, last.kbSize, last.rejected], [20, 20, s.rejected]);
+  // Requests in flight for sessions run ahead land after the last session's event.
+  assert.ok(last.calls <= s.thisRun.calls && s.thisRun.calls <= last.calls + 3 * config.llm.concurrency, `${last.calls} vs ${s.thisRun.calls}`);
+  assert.ok(s.keptCalls <= s.thisRun.calls);
   assert.equal(last.lastHint, kb.hints[19]!.text);
 
-  // Same settings, fresh KB and run folder, warm cache: the same KB with no call.
+  // Same settings, fresh KB and run folder, warm cache: the same KB, with no call for a kept
+  // session (only a few for work run ahead past the target, which depends on timing).
   const kbPath2 = join(dir, 'kb2.hints.json');
   const s2 = await runReflection({ dataset: h.dataset, client: await h.client(config, cache), config, kbPath: kbPath2, runDir: join(dir, 'run2'), clock: fixedClock() });
-  assert.equal(s2.thisRun.calls, 0);
+  assert.equal(s2.keptCalls, 0);
+  assert.ok(s2.thisRun.calls <= s.thisRun.calls / 10, `${s2.thisRun.calls} calls, ${s.thisRun.calls} cold`);
   assert.ok(s2.thisRun.cacheHits > 0);
   assert.deepEqual(essence(readKb(kbPath2)), essence(kb));
 
@@ -125,13 +132,15 @@ test('resume after a stop mid-run: no duplicated or lost work, the same KB as an
   assert.ok(logger.lines.some((l) => /resuming after \d+ session/.test(l)));
   assert.equal(second.stopReason, 'target');
   assert.equal(second.thisRun.sessions, ref.sessionsTried - first.sessionsTried, 'the resumed run starts where the first stopped');
-  assert.equal(first.thisRun.calls + second.thisRun.calls, ref.thisRun.calls, 'no call repeated, none skipped');
-  assert.equal(second.total.calls, ref.total.calls);
+  // Every kept session's requests were made (none skipped); the rest is work run ahead for sessions
+  // past the target, which depends on timing (the KB does not).
+  const made = first.thisRun.calls + second.thisRun.calls;
+  assert.ok(made >= ref.keptCalls && made <= 2 * ref.thisRun.calls, `${made} calls vs ${ref.keptCalls} kept, ${ref.thisRun.calls} made uninterrupted`);
   assert.deepEqual(essence(readKb(kbB)), essence(readKb(join(dir, 'a.hints.json'))));
   const cp = readCp(runB);
   assert.deepEqual(cp.sessions.map((x) => x.index), cp.sessions.map((_, i) => i));
-  assert.deepEqual(cp.sessions, readCp(join(dir, 'runA')).sessions);
-  assert.deepEqual({ ...second, thisRun: 0, resumed: 0 }, { ...ref, kbPath: kbB, runDir: runB, thisRun: 0, resumed: 0 });
+  assert.deepEqual(records(runB), records(join(dir, 'runA')));
+  assert.deepEqual({ ...second, thisRun: 0, resumed: 0, total: 0, keptCalls: 0 }, { ...ref, kbPath: kbB, runDir: runB, thisRun: 0, resumed: 0, total: 0, keptCalls: 0 });
 });
 
 test('a kill inside a session (abort during its LLM calls) loses nothing: the session is redone from the cache', async () => {
@@ -140,7 +149,7 @@ test('a kill inside a session (abort during its LLM calls) loses nothing: the se
   const dir = h.tmp('reflect-kill');
   const served = (): number => h.sim.stats().byRoute['POST /v1/chat/completions'] ?? 0;
   let mark = served();
-  await runReflection({ dataset: h.dataset, client: await h.client(config, join(dir, 'cacheA')), config, kbPath: join(dir, 'a.hints.json'), runDir: join(dir, 'runA') });
+  const a = await runReflection({ dataset: h.dataset, client: await h.client(config, join(dir, 'cacheA')), config, kbPath: join(dir, 'a.hints.json'), runDir: join(dir, 'runA') });
   const servedA = served() - mark;
 
   // Abort from inside the client at the 40th chat request (mid-session, during the checks).
@@ -165,9 +174,12 @@ test('a kill inside a session (abort during its LLM calls) loses nothing: the se
   assert.equal(second.stopReason, 'target');
   assert.equal(second.resumed, first.sessionsTried > 0);
   assert.deepEqual(essence(readKb(kbB)), essence(readKb(join(dir, 'a.hints.json'))));
-  assert.deepEqual(readCp(join(dir, 'runB')).sessions, readCp(join(dir, 'runA')).sessions);
-  // Only requests in flight at the abort (at most llm.concurrency) can be asked twice.
-  assert.ok(servedB >= servedA && servedB <= servedA + config.llm.concurrency, `${servedB} requests vs ${servedA} uninterrupted`);
+  assert.deepEqual(records(join(dir, 'runB')), records(join(dir, 'runA')));
+  // Every request the kept sessions needed was served; beyond them, requests in flight at the
+  // abort (at most llm.concurrency) are asked twice, and work run ahead past the target differs
+  // with timing (each run's own, at most what the uninterrupted run made beyond its kept calls).
+  const ahead = servedA - a.keptCalls;
+  assert.ok(servedB >= a.keptCalls && servedB <= a.keptCalls + config.llm.concurrency + 2 * ahead, `${servedB} requests vs ${servedA} uninterrupted (${a.keptCalls} kept)`);
 });
 
 test('hand edits to the KB during a run are kept: edited text stays, deleted hints are not re-added, manual hints count', async () => {

@@ -1,0 +1,153 @@
+/**
+ * `tsx bench/stageBench.ts [--latency MS] [--concurrency 4,16,64] [--target N] [--json]` (part of
+ * `npm run bench`): how close each LLM stage runs to the physical limit of its endpoint. Against
+ * the in-process simulator with a fixed latency per request, on the bundled examples/hetrec-mini,
+ * each stage's wall time is divided by calls × latency / concurrency (the time its calls take
+ * with every slot busy; 1.0× is the limit, issue 15 asks for ≤ 1.2×):
+ *
+ *   reflect   runReflection to --target hints from a cold cache. `calls` counts everything sent,
+ *             requests run ahead for sessions past the target included; `kept` is what the kept
+ *             sessions needed (what budgets charge), and its ratio says what the run-ahead cost.
+ *   train     the reward table's fill ahead of the rollouts (planTraining over the reflected KB,
+ *             its first 25 × c requests, through the online executor).
+ *   evaluate  no-hint, random-hint and oracle on max(4, 12c / (|KB| + 1)) test sessions (about
+ *             12c requests): the plan asked ahead (all conditions at once, as runExperiment does
+ *             now), then runEvaluation from the cache; and, as the reference, the same evaluation
+ *             condition by condition from a cold cache (as before).
+ *
+ * Each concurrency gets its own simulator and cold caches. Prints the load average: a busy
+ * machine stretches wall time.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../src/core/config/resolve';
+import type { Re2llmConfig } from '../src/core/config/defaults';
+import { loadDataset } from '../src/core/data/load';
+import type { SessionDataset } from '../src/core/data/types';
+import { loadKbFile, type HintKb } from '../src/core/kb';
+import { createLlmClient, ResponseCache, type LlmClient } from '../src/core/llm';
+import { onlineExecutor } from '../src/core/llm/executor';
+import { planEvaluation, planTraining } from '../src/core/plan';
+import { runReflection } from '../src/core/reflect/runReflection';
+import { runEvaluation } from '../src/core/evaluate/runEvaluation';
+import { startSimServer } from '../src/core/sim/server';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+interface Row {
+  stage: string;
+  concurrency: number;
+  calls: number;
+  /** Reflection: calls the kept sessions needed. */
+  kept?: number;
+  wallS: number;
+  limitS: number;
+  ratio: number;
+  keptRatio?: number;
+}
+
+const LATENCY = Number(arg('--latency') ?? 200);
+const CONCURRENCY = (arg('--concurrency') ?? '4,16,64').split(',').map(Number);
+const TARGET = Number(arg('--target') ?? 20);
+
+function row(stage: string, c: number, calls: number, ms: number, kept?: number): Row {
+  const limit = (calls * LATENCY) / c;
+  return {
+    stage, concurrency: c, calls, wallS: ms / 1000, limitS: limit / 1000, ratio: ms / limit,
+    ...(kept !== undefined ? { kept, keptRatio: ms / ((kept * LATENCY) / c) } : {}),
+  };
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const t0 = performance.now();
+  const value = await f();
+  return { value, ms: performance.now() - t0 };
+}
+
+function configFor(base: Re2llmConfig, url: string, c: number, cacheDir: string, runsDir: string): Re2llmConfig {
+  const config = structuredClone(base);
+  config.llm = { ...config.llm, baseUrl: url, model: 'sim', endpointId: 'sim://stage-bench', concurrency: c, cacheDir, maxRetries: 2 };
+  config.output = { ...config.output, runsDir };
+  config.reflection = { ...config.reflection, targetHints: TARGET };
+  return config;
+}
+
+async function client(config: Re2llmConfig): Promise<LlmClient> {
+  return createLlmClient(config, { cache: await ResponseCache.open(config.llm.cacheDir) });
+}
+
+async function benchOne(base: Re2llmConfig, dataset: SessionDataset, c: number): Promise<Row[]> {
+  const sim = await startSimServer({ dataset, seed: 1, faults: { latencyMs: LATENCY } });
+  const tmp = mkdtempSync(join(tmpdir(), 're2llm-stage-bench-'));
+  const rows: Row[] = [];
+  try {
+    // Reflection, from a cold cache.
+    const rc = configFor(base, sim.url, c, join(tmp, 'cache-reflect'), join(tmp, 'runs'));
+    const kbPath = join(tmp, 'kb.hints.json');
+    const r = await timed(async () => runReflection({ dataset, client: await client(rc), config: rc, kbPath, runDir: join(tmp, 'reflect') }));
+    rows.push(row('reflect', c, r.value.thisRun.calls, r.ms, r.value.keptCalls));
+    const kb: HintKb = (await loadKbFile(kbPath, dataset.name)).kb;
+
+    // Training: the reward table asked ahead of the rollouts, at the online executor.
+    const tc = configFor(base, sim.url, c, join(tmp, 'cache-train'), join(tmp, 'runs'));
+    const table = planTraining({ dataset, config: tc }, kb).requests.slice(0, 25 * c);
+    const trainClient = await client(tc);
+    const t = await timed(() => onlineExecutor(trainClient, c).fill(table));
+    rows.push(row('train (table fill)', c, trainClient.usage().calls, t.ms));
+
+    // Evaluation: every condition's plan at once, then the stage from the cache.
+    const sessions = Math.max(4, Math.round((12 * c) / (kb.hints.length + 1)));
+    const evalConfig = (cacheDir: string): Re2llmConfig => {
+      const ec = configFor(base, sim.url, c, cacheDir, join(tmp, 'runs'));
+      ec.evaluation = { ...ec.evaluation, conditions: ['no-hint', 'random-hint', 'oracle'], testSample: sessions, bootstrap: 50, permutations: 50 };
+      return ec;
+    };
+    const ec = evalConfig(join(tmp, 'cache-eval'));
+    const evalClient = await client(ec);
+    const e = await timed(async () => {
+      await onlineExecutor(evalClient, c).fill(planEvaluation({ dataset, config: ec }, kb, { agent: false }).requests);
+      return runEvaluation({ dataset, client: evalClient, config: ec, kb, runDir: join(tmp, 'eval') });
+    });
+    rows.push(row('evaluate', c, evalClient.usage().calls, e.ms));
+    const oc = evalConfig(join(tmp, 'cache-eval-old'));
+    const oldClient = await client(oc);
+    const o = await timed(() => runEvaluation({ dataset, client: oldClient, config: oc, kb, runDir: join(tmp, 'eval-old') }));
+    rows.push(row('evaluate, condition by condition (reference)', c, oldClient.usage().calls, o.ms));
+  } finally {
+    await sim.close();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const { config: base } = resolveConfig({ configFile: join(__dirname, '..', 'examples', 're2llm.config.json') });
+  const dataset = await loadDataset(base);
+  const load0 = loadavg()[0]!;
+  const rows: Row[] = [];
+  for (const c of CONCURRENCY) rows.push(...(await benchOne(base, dataset, c)));
+  if (process.argv.includes('--json')) {
+    console.log(JSON.stringify({ latencyMs: LATENCY, dataset: dataset.name, targetHints: TARGET, loadAverage: [load0, loadavg()[0]], rows }, null, 2));
+    return;
+  }
+  console.log(`\nLLM stages against the simulator (${LATENCY} ms a request, ${dataset.name}, reflection to ${TARGET} hints); limit = calls x latency / concurrency`);
+  console.log(`load average ${load0.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end\n`);
+  const head = ['stage', 'c', 'calls', 'wall s', 'limit s', 'wall/limit', 'kept calls', 'wall/kept limit'];
+  const body = rows.map((r) => [
+    r.stage, String(r.concurrency), String(r.calls), r.wallS.toFixed(2), r.limitS.toFixed(2), `${r.ratio.toFixed(2)}x`,
+    r.kept !== undefined ? String(r.kept) : '', r.keptRatio !== undefined ? `${r.keptRatio.toFixed(2)}x` : '',
+  ]);
+  const width = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string => cells.map((x, i) => (i === 0 ? x.padEnd(width[i]!) : x.padStart(width[i]!))).join('  ');
+  console.log(line(head));
+  for (const b of body) console.log(line(b));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

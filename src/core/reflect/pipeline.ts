@@ -1,0 +1,280 @@
+/**
+ * Runs the KB-free part of many reflection sessions at once (sessionSteps.ts), ahead of the
+ * in-order acceptance that runReflection does. Two ways to send a session's requests:
+ *
+ *   online  each request goes out as soon as its session needs it. Sessions are opened in the
+ *           seeded order while fewer than the client's in-flight limit are in flight, so the pipe
+ *           stays full and the earliest sessions (the next to be accepted) are never queued
+ *           behind many later ones.
+ *   rounds  (llm.executor=batch) a group of sessions is opened at once and their requests are
+ *           held until every open session waits on one: that round (all base answers, then each
+ *           turn, then the effectiveness checks) is handed to `fillRound` (the Batch API) as one
+ *           plan, and the sessions then read their answers from the cache.
+ *
+ * Which sessions run ahead, and when their answers arrive, changes the calls made, never the KB:
+ * acceptance happens later, in order.
+ */
+import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
+import { SessionClient, type PreparedSession } from './sessionSteps';
+
+export type Outcome = { ok: true; value: PreparedSession } | { ok: false; error: unknown };
+
+/** Thrown to a session that ran ahead once the run has stopped: it is not kept. */
+class StoppedError extends Error {
+  constructor() {
+    super('reflection stopped');
+    this.name = 'StoppedError';
+  }
+}
+
+export interface PipelineOptions {
+  client: LlmClient;
+  prices: { inputPerMTok: number; outputPerMTok: number };
+  /** Sessions that may be opened: indices below this. */
+  limit: number;
+  /** The KB-free part of session `index`, through the given client. */
+  prepare: (index: number, client: SessionClient) => Promise<PreparedSession>;
+  /** The client's in-flight limit now (adapts to 429s). */
+  concurrency: () => number;
+  /** Most sessions worth opening past the head (about what the target still needs). */
+  aheadLimit?: () => number;
+  /** False once opening more sessions ahead would pass a budget. */
+  mayRunAhead: () => boolean;
+  /** Rounds mode: fills a round's requests into the response cache (null: online). */
+  fillRound?: (requests: ChatRequest[], signal?: AbortSignal) => Promise<void>;
+  /** Rounds mode: how many sessions a group opens from the given index. */
+  groupSize?: (index: number) => number;
+  /** Rounds mode: an answer a round filled (the executor paid for it, not the client). */
+  roundAnswer?: (res: ChatResult) => void;
+  /** A session's KB-free part is done (runReflection then asks ahead what acceptance will ask). */
+  onPrepared?: () => void;
+  signal?: AbortSignal;
+}
+
+interface Task {
+  promise: Promise<Outcome>;
+  client: SessionClient;
+  settled: boolean;
+  outcome?: Outcome;
+}
+
+interface Held {
+  req: ChatRequest;
+  index: number;
+  signal?: AbortSignal;
+  resolve: (r: ChatResult) => void;
+  reject: (e: unknown) => void;
+}
+
+export class SessionPipeline {
+  private readonly tasks = new Map<number, Task>();
+  /** Next index to open. */
+  private next: number;
+  /** Index the run accepts next: sessions run at most `maxAhead` past it. */
+  private head: number;
+  private inFlight = 0;
+  private stopping = false;
+  private readonly held: Held[] = [];
+  private flushing = false;
+  private checkQueued = false;
+  /** Rounds filled (rounds mode). */
+  rounds = 0;
+
+  constructor(private readonly o: PipelineOptions, first: number) {
+    this.next = first;
+    this.head = first;
+  }
+
+  /** Session `index` prepared (opening it and, as the mode allows, sessions after it). */
+  async take(index: number): Promise<{ outcome: Outcome; client: SessionClient }> {
+    this.head = index;
+    if (!this.tasks.has(index)) {
+      if (this.o.fillRound) this.openGroup(index);
+      else {
+        this.next = Math.max(this.next, index);
+        if (this.next === index) this.open(this.next++);
+      }
+    }
+    this.pump();
+    let t = this.tasks.get(index)!;
+    let outcome = await t.promise;
+    // Stopped while running ahead (a budget was near): prepared again now, from the cache so far.
+    while (!outcome.ok && outcome.error instanceof StoppedError && !this.stopping) {
+      this.open(index);
+      t = this.tasks.get(index)!;
+      outcome = await t.promise;
+    }
+    this.tasks.delete(index);
+    this.taken = { index, outcome };
+    // Acceptance sends its own requests (the redundancy check) online, not held for a round.
+    t.client.send = (req, signal) => this.online(req, signal);
+    return { outcome, client: t.client };
+  }
+
+  /** The session last taken (being accepted): still peekable, so work ahead can start from it. */
+  private taken: { index: number; outcome: Outcome } | undefined;
+
+  /** Session `index` if its KB-free part is done, without waiting. */
+  peek(index: number): PreparedSession | undefined {
+    const o = this.taken?.index === index ? this.taken.outcome : this.tasks.get(index)?.outcome;
+    return o?.ok ? o.value : undefined;
+  }
+
+  /**
+   * Sends a request ahead of the acceptance that will ask it (online only; its answer lands in
+   * the cache, or joins acceptance's identical request in flight). Failures are left to that
+   * request.
+   */
+  fire(req: ChatRequest, index: number): void {
+    if (this.stopping || this.o.fillRound) return;
+    const p = this.online(req, this.o.signal, index, true).then(() => undefined, () => undefined);
+    this.fired.add(p);
+    void p.finally(() => this.fired.delete(p));
+  }
+
+  private readonly fired = new Set<Promise<void>>();
+
+  /** No more sessions: the ones running ahead stop at their next request; waits for those in flight. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const h of this.held.splice(0)) h.reject(new StoppedError());
+    await Promise.all([...this.tasks.values()].map((t) => t.promise));
+    await Promise.all([...this.fired]);
+    this.tasks.clear();
+  }
+
+  /** Sessions open past the head: enough to fill the pipe, no more than the target needs. */
+  private maxAhead(): number {
+    return Math.max(2, Math.min(4 * this.o.concurrency(), this.o.aheadLimit?.() ?? Infinity));
+  }
+
+  private pump(): void {
+    if (this.o.fillRound) return;
+    while (
+      !this.stopping && this.next < this.o.limit && this.inFlight < this.o.concurrency() &&
+      this.next - this.head < this.maxAhead() && this.o.mayRunAhead()
+    ) {
+      this.open(this.next++);
+    }
+  }
+
+  private open(index: number): void {
+    const client = new SessionClient(this.o.client, (req, signal) => (this.o.fillRound ? this.hold(req, index, signal) : this.online(req, signal, index)), this.o.prices);
+    const task: Task = { client, settled: false, promise: Promise.resolve({ ok: false, error: new StoppedError() }) };
+    task.promise = this.o.prepare(index, client).then(
+      (value): Outcome => ({ ok: true, value }),
+      (error: unknown): Outcome => ({ ok: false, error }),
+    ).then((outcome) => {
+      task.settled = true;
+      task.outcome = outcome;
+      this.scheduleCheck();
+      if (outcome.ok) this.o.onPrepared?.();
+      return outcome;
+    });
+    this.tasks.set(index, task);
+  }
+
+  /**
+   * `index`: the session asking (none: the acceptance under way, first of all); one running ahead
+   * stops once a budget leaves no room for it. At most the in-flight limit go to the client at
+   * once, the earliest session first: the next to be accepted never queues behind work ahead.
+   */
+  private async online(req: ChatRequest, signal?: AbortSignal, index?: number, fired = false): Promise<ChatResult> {
+    if (this.stopping || (!fired && index !== undefined && index !== this.head && !this.o.mayRunAhead())) throw new StoppedError();
+    this.inFlight++;
+    await this.slot(index ?? -1, signal);
+    try {
+      return await this.o.client.chat(req, signal);
+    } finally {
+      this.release();
+      this.inFlight--;
+      this.pump();
+    }
+  }
+
+  private sending = 0;
+  private seq = 0;
+  private readonly queue: { prio: number; seq: number; go: () => void }[] = [];
+
+  private slot(prio: number, signal?: AbortSignal): Promise<void> {
+    if (this.sending < this.o.concurrency() && this.queue.length === 0) {
+      this.sending++;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const w = { prio, seq: this.seq++, go: resolve };
+      let i = this.queue.findIndex((q) => q.prio > prio || (q.prio === prio && q.seq > w.seq));
+      if (i < 0) i = this.queue.length;
+      this.queue.splice(i, 0, w);
+      // Cancelled while waiting: sent at once, where the client fails it as cancelled.
+      signal?.addEventListener('abort', () => {
+        const at = this.queue.indexOf(w);
+        if (at < 0) return;
+        this.queue.splice(at, 1);
+        this.sending++;
+        resolve();
+      }, { once: true });
+    });
+  }
+
+  private release(): void {
+    this.sending--;
+    while (this.sending < this.o.concurrency() && this.queue.length) {
+      this.sending++;
+      this.queue.shift()!.go();
+    }
+  }
+
+  // ---- rounds mode ----
+
+  private openGroup(index: number): void {
+    const end = Math.min(this.o.limit, index + Math.max(1, this.o.groupSize?.(index) ?? 1));
+    for (let i = index; i < end; i++) if (!this.tasks.has(i)) this.open(i);
+    this.next = Math.max(this.next, end);
+  }
+
+  private hold(req: ChatRequest, index: number, signal?: AbortSignal): Promise<ChatResult> {
+    if (this.stopping) return Promise.reject(new StoppedError());
+    return new Promise<ChatResult>((resolve, reject) => {
+      this.held.push({ req, index, ...(signal ? { signal } : {}), resolve, reject });
+      this.scheduleCheck();
+    });
+  }
+
+  /** After the current microtasks: every open session waits on a request, or is done. */
+  private scheduleCheck(): void {
+    if (!this.o.fillRound || this.checkQueued) return;
+    this.checkQueued = true;
+    setImmediate(() => {
+      this.checkQueued = false;
+      if (this.flushing || this.held.length === 0) return;
+      const waiting = new Set(this.held.map((h) => h.index));
+      const open = [...this.tasks.entries()].filter(([, t]) => !t.settled).map(([i]) => i);
+      if (open.every((i) => waiting.has(i))) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    const round = this.held.splice(0);
+    try {
+      this.rounds++;
+      await this.o.fillRound!(round.map((h) => h.req), this.o.signal);
+      // Each answer is read through the client (from the cache; a line the executor could not
+      // fill is asked online there, and recorded as a failure if it fails for good).
+      await Promise.all(
+        round.map((h) =>
+          this.o.client.chat(h.req, h.signal).then((res) => {
+            this.o.roundAnswer?.(res);
+            h.resolve(res);
+          }, h.reject),
+        ),
+      );
+    } catch (err) {
+      for (const h of round) h.reject(err);
+    } finally {
+      this.flushing = false;
+      this.scheduleCheck();
+    }
+  }
+}

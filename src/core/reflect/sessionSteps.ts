@@ -1,0 +1,294 @@
+/**
+ * One reflection session in two parts, so many sessions can be worked on at once while the KB
+ * stays the one a session-by-session run would build (issue 15):
+ *
+ *   prepareSession  everything that does not depend on the KB: the base answer, the three
+ *                   reflection turns, splitting the last answer, and the effectiveness checks of
+ *                   the candidates that a guess of the KB does not already rule out. It may run
+ *                   ahead of, and in any order with, the other sessions.
+ *   commitSession   the acceptance, in session order against the KB as it is at that point: the
+ *                   text checks again, any effectiveness check the guess skipped, and the
+ *                   non-redundancy check (its prompt lists the KB, so it cannot run ahead).
+ *
+ * The record commitSession returns is the one the sequential run wrote (a check run ahead whose
+ * candidate turns out redundant is left out of it), so the KB and the checkpoint do not depend on
+ * how far ahead preparation ran or in which order answers arrived.
+ */
+import type { Re2llmConfig } from '../config/defaults';
+import type { Session } from '../data/types';
+import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
+import { buildRankPrompt, rankPromptOptions, titleOf } from '../prompts/rank';
+import { rankSession, type RankContext } from '../rank/rankSession';
+import { hintIdFor, uniqueHintId } from '../kb/actions';
+import type { KbSnapshot } from '../kb/store';
+import { isEnabled, type ActionHint } from '../kb/types';
+import { checkEffectiveness, checkRedundancy, leakedTitle, sessionLeakIndex, textRedundancy, type EffectivenessResult } from './checks';
+import { reflectionMessages, type PromptWords } from './prompts';
+import { splitHints } from './splitHints';
+import type { CandidateRecord, SessionRecord, SessionUsage } from './types';
+
+/** What the KB-free part of a session found. */
+export interface PreparedSession {
+  index: number;
+  session: Session;
+  baseRank: number | null;
+  error: boolean;
+  /** Candidate hint texts of the last reflection answer, in answer order (error sessions). */
+  texts: string[];
+  /** Effectiveness of the candidates checked ahead of acceptance, by text, with the client that asked. */
+  effect: Map<string, { result: EffectivenessResult; client: SessionClient }>;
+}
+
+/**
+ * The answers this run paid for (by cache key, with their tokens), and which of them a kept
+ * session has been charged already. A session is charged for each answer it used that this run
+ * paid for and no earlier kept session was charged: the same as a one-session-at-a-time run,
+ * whoever made the request (the session itself, or work run ahead for it).
+ */
+export interface Ledger {
+  made: Map<string, { promptTokens: number; completionTokens: number }>;
+  charged: Set<string>;
+}
+
+export function newLedger(): Ledger {
+  return { made: new Map(), charged: new Set() };
+}
+
+/** The client with every answer it had to ask (not from the cache) entered in the ledger. */
+export function ledgerClient(inner: LlmClient, ledger: Ledger): LlmClient {
+  return {
+    async chat(req, signal) {
+      const res = await inner.chat(req, signal);
+      if (!res.cached) ledger.made.set(res.key, { promptTokens: res.promptTokens, completionTokens: res.completionTokens });
+      return res;
+    },
+    embed: (texts, signal) => inner.embed(texts, signal),
+    usage: () => inner.usage(),
+    describe: () => inner.describe(),
+  };
+}
+
+/**
+ * A client for one session's requests: sends them through `send` (online, or held for the next
+ * round of a batch) and remembers which answers the session used, so budgets can be charged to
+ * the sessions a run keeps (`charge`) instead of to whatever ran ahead.
+ */
+export class SessionClient implements LlmClient {
+  /** Cache keys of the answers this session's requests used. */
+  private readonly used = new Set<string>();
+  /** Embeddings: the client does not say which were cached; charged as one call of ~4 chars a token (what a cold run pays). */
+  private readonly embedded: SessionUsage = { calls: 0, tokens: 0, cost: 0 };
+
+  constructor(
+    private readonly inner: LlmClient,
+    /** Where requests go; the pipeline switches it to online for the acceptance step. */
+    public send: (req: ChatRequest, signal?: AbortSignal) => Promise<ChatResult>,
+    private readonly prices: { inputPerMTok: number; outputPerMTok: number },
+  ) {}
+
+  async chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
+    const res = await this.send(req, signal);
+    if (res.key) this.used.add(res.key);
+    return res;
+  }
+
+  async embed(texts: string[], signal?: AbortSignal): Promise<number[][]> {
+    const out = await this.inner.embed(texts, signal);
+    const tokens = Math.ceil(texts.join(' ').length / 4);
+    this.embedded.calls++;
+    this.embedded.tokens += tokens;
+    this.embedded.cost += (tokens * this.prices.inputPerMTok) / 1e6;
+    return out;
+  }
+
+  /** A client whose answers count only once `add` takes them in (a check used by acceptance). */
+  child(): SessionClient {
+    return new SessionClient(this.inner, (req, signal) => this.send(req, signal), this.prices);
+  }
+
+  add(child: SessionClient): void {
+    for (const k of child.used) this.used.add(k);
+    this.embedded.calls += child.embedded.calls;
+    this.embedded.tokens += child.embedded.tokens;
+    this.embedded.cost += child.embedded.cost;
+  }
+
+  /** What this session's answers cost this run, charged once per answer (in session order). */
+  charge(ledger: Ledger): SessionUsage {
+    const u: SessionUsage = { ...this.embedded };
+    for (const k of this.used) {
+      const made = ledger.made.get(k);
+      if (!made || ledger.charged.has(k)) continue;
+      ledger.charged.add(k);
+      u.calls++;
+      u.tokens += made.promptTokens + made.completionTokens;
+      u.cost += (made.promptTokens * this.prices.inputPerMTok + made.completionTokens * this.prices.outputPerMTok) / 1e6;
+    }
+    u.cost = Math.round(u.cost * 1e9) / 1e9;
+    return u;
+  }
+
+  usage(): ReturnType<LlmClient['usage']> {
+    return this.inner.usage();
+  }
+
+  describe(): ReturnType<LlmClient['describe']> {
+    return this.inner.describe();
+  }
+}
+
+export interface StepContext {
+  ctx: RankContext;
+  words: PromptWords;
+}
+
+interface Screened {
+  candidates: CandidateRecord[];
+  /** Candidates left for the effectiveness check, in answer order. */
+  pending: CandidateRecord[];
+}
+
+/**
+ * The checks that need no LLM, in answer order: empty, overlong, leak, and the same words as a
+ * hint in `against` or an earlier candidate of this session.
+ */
+function screen(config: Re2llmConfig, texts: string[], leak: ReturnType<typeof sessionLeakIndex>, against: ActionHint[]): Screened {
+  const candidates: CandidateRecord[] = [];
+  const pending: CandidateRecord[] = [];
+  const seen: ActionHint[] = [];
+  for (const text of texts) {
+    const c: CandidateRecord = { id: hintIdFor(text), text, verdict: 'skipped' };
+    candidates.push(c);
+    if (!/[\p{L}\p{N}]/u.test(text)) {
+      c.verdict = 'empty';
+      continue;
+    }
+    if (text.length > config.reflection.maxHintChars) {
+      c.verdict = 'overlong';
+      continue;
+    }
+    const leaked = leakedTitle(text, leak);
+    if (leaked !== undefined) {
+      c.verdict = 'leak';
+      c.leakTitle = leaked;
+      continue;
+    }
+    const dup = textRedundancy(text, [...against, ...seen]);
+    seen.push({ id: c.id, text });
+    if (dup) {
+      c.verdict = 'redundant';
+      c.redundantWith = dup.redundantWith;
+      c.redundancyBy = 'text';
+      continue;
+    }
+    pending.push(c);
+  }
+  return { candidates, pending };
+}
+
+/**
+ * The KB-free part of one session, through `client` (base answer and turns charged to it, each
+ * effectiveness check metered apart: it is charged only if acceptance uses it). `kbGuess` gives
+ * what the KB will hold at least when the session is accepted (the KB as last read plus this
+ * checkpoint's accepted hints): a candidate with the same words as one of them is redundant then
+ * too, so its effectiveness is not asked. It is read after the turns, as late as possible.
+ */
+export async function prepareSession(sc: StepContext, client: SessionClient, session: Session, index: number, kbGuess: () => ActionHint[], signal?: AbortSignal): Promise<PreparedSession> {
+  const { words } = sc;
+  const ctx = { ...sc.ctx, client };
+  const { config, dataset } = ctx;
+  const topK = config.prompt.topK;
+  const base = await rankSession(ctx, session, undefined, signal);
+  const baseRank = base.parsed.targetRank;
+  const error = baseRank === null || baseRank > topK;
+  const out: PreparedSession = { index, session, baseRank, error, texts: [], effect: new Map() };
+  if (!error) return out;
+
+  const basePrompt = buildRankPrompt(dataset, session, rankPromptOptions(config)).messages;
+  const targetTitle = titleOf(dataset, session.target);
+  const answers = [base.answer];
+  for (let turn = 1; turn <= 3; turn++) {
+    const res = await client.chat({ messages: reflectionMessages(basePrompt, answers, words, targetTitle, topK), purpose: 'reflect' }, signal);
+    answers.push(res.text);
+  }
+  out.texts = splitHints(answers[3]!).hints;
+  const { pending } = screen(config, out.texts, sessionLeakIndex(dataset, session), kbGuess());
+  // Effectiveness: independent fresh conversations, so they run side by side.
+  await Promise.all(
+    pending.map(async (c) => {
+      const meter = client.child();
+      const result = await checkEffectiveness({ ...ctx, client: meter }, session, c.text, baseRank, signal);
+      out.effect.set(c.text, { result, client: meter });
+    }),
+  );
+  return out;
+}
+
+export interface CommitInput {
+  prepared: PreparedSession;
+  /** The KB as it is now (re-read just before). */
+  snap: KbSnapshot;
+  /** Hints this checkpoint accepted before (those the user deleted since are not re-added). */
+  acceptedBefore: ActionHint[];
+  targetHints: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Acceptance of one prepared session against the KB as it is now; the checkpoint's record.
+ * `client` is the session's (prepareSession's): it ends holding what the record's requests cost.
+ */
+export async function commitSession(sc: StepContext, client: SessionClient, inp: CommitInput): Promise<SessionRecord> {
+  const { words } = sc;
+  const ctx = { ...sc.ctx, client };
+  const { config, dataset } = ctx;
+  const { prepared: p, snap, signal } = inp;
+  const record: SessionRecord = { index: p.index, sessionId: p.session.id, baseRank: p.baseRank, error: p.error, candidates: [] };
+  if (!p.error) return record;
+
+  // Everything a candidate must not repeat: the KB as it is now (enabled or not), and hints this
+  // run accepted before that the user has since deleted (deletions win: they are not re-added).
+  const kbNow: ActionHint[] = snap.kb.hints.map((h) => ({ id: h.id, text: h.text }));
+  const kbIds = new Set(kbNow.map((h) => h.id));
+  const deleted = inp.acceptedBefore.filter((a) => !kbIds.has(a.id));
+  const { candidates, pending } = screen(config, p.texts, sessionLeakIndex(dataset, p.session), [...kbNow, ...deleted]);
+  record.candidates = candidates;
+
+  // A candidate the guess ruled out that is not redundant now (the KB was edited by hand) is
+  // checked here.
+  await Promise.all(
+    pending.map(async (c) => {
+      const ahead = p.effect.get(c.text);
+      if (ahead) client.add(ahead.client);
+      const e = ahead?.result ?? (await checkEffectiveness(ctx, p.session, c.text, p.baseRank, signal));
+      c.effective = e.effective;
+      c.rankAfter = e.rankAfter;
+      if (!e.effective) c.verdict = 'ineffective';
+    }),
+  );
+
+  // Non-redundancy, in answer order, against the KB plus the hints accepted just before.
+  let size = snap.kb.hints.filter(isEnabled).length;
+  const accepted: ActionHint[] = [];
+  for (const c of pending) {
+    if (!c.effective) continue;
+    if (size >= inp.targetHints) break; // the KB is full: the rest stay 'skipped'
+    const against = [...kbNow, ...accepted];
+    const red = textRedundancy(c.text, accepted) ?? (await checkRedundancy(client, config, words, c.text, against, signal));
+    if (red.redundant) {
+      c.verdict = 'redundant';
+      c.redundantWith = red.redundantWith;
+      if (red.by) c.redundancyBy = red.by;
+      if (red.similarity !== undefined) c.similarity = red.similarity;
+      continue;
+    }
+    if (red.similarity !== undefined) c.similarity = red.similarity;
+    c.redundantWith = null;
+    c.verdict = 'accepted';
+    // Ids come from the text; a different hint already holding this id (hand-named) keeps it.
+    if (kbIds.has(c.id)) c.id = uniqueHintId(c.text, new Set([...kbIds, ...accepted.map((a) => a.id)]));
+    accepted.push({ id: c.id, text: c.text });
+    size++;
+  }
+  return record;
+}

@@ -1,0 +1,154 @@
+/**
+ * Reflection on many sessions at once (issue 15) keeps the KB of a session-by-session run:
+ * one request at a time, 16 at once under random latency, and rounds filled through the
+ * simulator's Batch API (issue 13) write byte-identical KBs; a session that failed for good
+ * (issue 12) is asked again when its checkpoint is resumed, ending with the fault-free KB.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runReflection } from '../../../src/core/reflect/runReflection';
+import { checkpointPath, type ReflectionCheckpoint } from '../../../src/core/reflect/checkpoint';
+import type { Re2llmConfig } from '../../../src/core/config/defaults';
+import { createLlmClient, ResponseCache, type LlmClient } from '../../../src/core/llm';
+import { onlineExecutor } from '../../../src/core/llm/executor';
+import { batchExecutor } from '../../../src/core/llm/batchExecutor';
+import { roundFiller } from '../../../src/core/run/reflectStage';
+import { startSimServer, type SimServer } from '../../../src/core/sim';
+import { reflectionResponders } from '../../../src/core/sim/reflectionResponder';
+import { Rng } from '../../../src/core/util/rng';
+import { harness, fixedClock, type Harness } from './simHarness';
+
+const extra: SimServer[] = [];
+after(async () => {
+  for (const s of extra) await s.close();
+  await (await harness()).close();
+});
+
+const records = (runDir: string): unknown =>
+  (JSON.parse(readFileSync(checkpointPath(runDir), 'utf8')) as ReflectionCheckpoint).sessions.map(({ usage: _usage, ...rest }) => rest);
+
+/** The client with a random delay (0-25 ms, seeded) before each chat request: answers arrive out of order. */
+function jittered(inner: LlmClient, seed: number): LlmClient {
+  const rng = new Rng(`jitter/${seed}`);
+  return {
+    usage: () => inner.usage(),
+    describe: () => inner.describe(),
+    embed: (t, s) => inner.embed(t, s),
+    chat: async (req, s) => {
+      await new Promise((r) => setTimeout(r, rng.next() * 25));
+      return inner.chat(req, s);
+    },
+  };
+}
+
+async function reflect(h: Harness, config: Re2llmConfig, dir: string, name: string, opts: { client?: LlmClient; fillRound?: Parameters<typeof runReflection>[0]['fillRound'] } = {}) {
+  const kbPath = join(dir, `${name}.hints.json`);
+  const runDir = join(dir, `run-${name}`);
+  const client = opts.client ?? (await h.client(config, join(dir, `cache-${name}`)));
+  const summary = await runReflection({ dataset: h.dataset, client, config, kbPath, runDir, clock: fixedClock(), ...(opts.fillRound ? { fillRound: opts.fillRound } : {}) });
+  return { summary, kb: readFileSync(kbPath, 'utf8'), runDir };
+}
+
+const withTarget = (h: Harness, concurrency: number, more?: (c: Re2llmConfig) => void): Re2llmConfig =>
+  h.config((c) => {
+    c.reflection.targetHints = 12;
+    c.llm.concurrency = concurrency;
+    c.llm.endpointId = 'sim://reflect-concurrent';
+    more?.(c);
+  });
+
+test('one request at a time, 16 at once with random latency, and rounds: byte-identical KBs and records', async () => {
+  const h = await harness();
+  const dir = h.tmp('reflect-concurrent');
+  const one = await reflect(h, withTarget(h, 1), dir, 'c1');
+  assert.equal(one.summary.stopReason, 'target');
+  assert.equal(one.summary.kbSize, 12);
+
+  const c16 = withTarget(h, 16);
+  const many = await reflect(h, c16, dir, 'c16', { client: jittered(await h.client(c16, join(dir, 'cache-c16')), 7) });
+  assert.equal(many.kb, one.kb, 'the same KB file, byte for byte');
+  assert.deepEqual(records(many.runDir), records(one.runDir));
+  assert.equal(many.summary.sessionsTried, one.summary.sessionsTried);
+  // Work run ahead for sessions past the target is made but not charged to the kept sessions.
+  assert.ok(many.summary.thisRun.calls >= many.summary.keptCalls);
+  assert.equal(many.summary.keptCalls, one.summary.keptCalls, 'budgets see the same calls whatever ran ahead');
+
+  const jitterOne = await reflect(h, withTarget(h, 1), dir, 'c1-jitter', { client: jittered(await h.client(withTarget(h, 1), join(dir, 'cache-c1j')), 3) });
+  assert.equal(jitterOne.kb, one.kb);
+
+  // Rounds: every session of a group waits for its round, which is filled as one plan.
+  const c8 = withTarget(h, 8);
+  const cache = await ResponseCache.open(join(dir, 'cache-rounds'));
+  const client = createLlmClient(c8, { cache });
+  const rounds: number[] = [];
+  const exec = onlineExecutor(client, 8);
+  const rounded = await reflect(h, c8, dir, 'rounds', {
+    client,
+    fillRound: roundFiller(async (plan) => {
+      rounds.push(plan.requests.length);
+      await exec.fill(plan.requests);
+    }, { dataset: h.dataset, config: c8 }),
+  });
+  assert.equal(rounded.kb, one.kb);
+  assert.deepEqual(records(rounded.runDir), records(one.runDir));
+  assert.ok(rounds.length >= 5, `base answers, three turns and the effectiveness checks: ${rounds.length} rounds`);
+  assert.ok(rounds[0]! >= 16, `the first round holds a group's base answers: ${rounds.join(', ')}`);
+});
+
+test('llm.executor=batch: later rounds go through the simulator\'s Batch API and give the online KB', async () => {
+  const h = await harness();
+  const dir = h.tmp('reflect-batch');
+  const online = await reflect(h, withTarget(h, 4), dir, 'online');
+
+  const sim = await startSimServer({ dataset: h.dataset, seed: 1, responders: reflectionResponders(), batch: { processingDelayMs: 5, failLineRate: 0.05 } });
+  extra.push(sim);
+  const config = withTarget(h, 4, (c) => {
+    c.llm.baseUrl = sim.url;
+    c.llm.batchPollMs = 10;
+  });
+  const cache = await ResponseCache.open(join(dir, 'cache-batch'));
+  const client = createLlmClient(config, { cache });
+  const exec = batchExecutor({ config, cache, stateDir: join(dir, 'batch-state'), online: onlineExecutor(client, 4) });
+  const batched = await reflect(h, config, dir, 'batch', { client, fillRound: roundFiller(async (plan) => void (await exec.fill(plan.requests)), { dataset: h.dataset, config }) });
+  assert.equal(batched.kb, online.kb);
+  assert.deepEqual(records(batched.runDir), records(online.runDir));
+  const routes = sim.stats().byRoute;
+  assert.ok((routes['POST /v1/batches'] ?? 0) >= 5, JSON.stringify(routes));
+  // Online only the redundancy questions (they list the growing KB) and the failed lines retried.
+  const asked = routes['POST /v1/chat/completions'] ?? 0;
+  assert.ok(asked < online.summary.keptCalls / 2, `${asked} online requests, against ${online.summary.keptCalls} for the online run`);
+});
+
+test('a session that failed for good is asked again when the checkpoint is resumed: the fault-free KB', async () => {
+  const h = await harness();
+  const dir = h.tmp('reflect-retry');
+  const clean = withTarget(h, 4, (c) => (c.reflection.targetHints = 8));
+  const reference = await reflect(h, clean, dir, 'reference');
+  assert.equal(reference.summary.failedSessions, 0);
+
+  const faulty = await startSimServer({ dataset: h.dataset, seed: 1, responders: reflectionResponders(), faults: { rate500: 0.08 } });
+  extra.push(faulty);
+  const broken = withTarget(h, 4, (c) => {
+    c.reflection.targetHints = 8;
+    c.llm.baseUrl = faulty.url;
+    c.llm.maxRetries = 0;
+    c.llm.maxFailureRate = 1;
+  });
+  const kbPath = join(dir, 'resumed.hints.json');
+  const runDir = join(dir, 'run-resumed');
+  const cacheDir = join(dir, 'cache-resumed');
+  const first = await runReflection({ dataset: h.dataset, client: await h.client(broken, cacheDir), config: broken, kbPath, runDir, clock: fixedClock() });
+  assert.ok(first.failedSessions > 0, 'some sessions failed for good');
+  assert.ok((faulty.stats().faults['500'] ?? 0) > 0);
+
+  // The same checkpoint (same endpoint id), the endpoint healthy again.
+  const second = await runReflection({ dataset: h.dataset, client: await h.client(clean, cacheDir), config: clean, kbPath, runDir, clock: fixedClock() });
+  assert.equal(second.resumed, true);
+  assert.equal(second.failedSessions, 0, 'the failed sessions were asked again');
+  assert.equal(second.stopReason, 'target');
+  const essence = (text: string): unknown => (JSON.parse(text) as { hints: { id: string; text: string; provenance?: { session?: string } }[] }).hints.map((x) => [x.id, x.text, x.provenance?.session]);
+  assert.deepEqual(essence(readFileSync(kbPath, 'utf8')), essence(reference.kb));
+  assert.deepEqual(records(runDir), records(reference.runDir));
+});

@@ -1,0 +1,87 @@
+/**
+ * Online, runExperiment asks training's reward table and every evaluation condition's answers
+ * ahead of the stage (issue 15: the pipe stays full instead of rollout by rollout and condition
+ * by condition): the trainer then makes no call, the evaluation only the answers no plan can
+ * state, and the results are those of a run that asked each answer when it needed it.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../../../src/core/config/resolve';
+import { loadDataset } from '../../../src/core/data/load';
+import { startSimServer, type SimServer } from '../../../src/core/sim';
+import { formatKb, type HintKb } from '../../../src/core/kb';
+import { silentLogger } from '../../../src/core/util/log';
+import { runExperiment } from '../../../src/core/run/runExperiment';
+import { asksAheadOnline } from '../../../src/core/run/stagePlans';
+import { planTraining } from '../../../src/core/plan';
+import { inProcessTrainer } from '../../helpers/inProcessTrainer';
+
+const DATA = join(__dirname, '../../fixtures/eval-sim');
+const kb: HintKb = {
+  version: 1,
+  hints: [
+    { id: 'h-genre', text: 'Pay attention to the genres the user watches most.' },
+    { id: 'h-era', text: 'Consider the release era of the movies the user watched.' },
+  ],
+};
+
+let sim: SimServer;
+before(async () => {
+  const dataset = await loadDataset(resolveConfig({ layers: [{ source: 't', values: { 'dataset.path': DATA } }] }).config);
+  sim = await startSimServer({ dataset, seed: 1 });
+});
+after(async () => sim.close());
+
+function workspace() {
+  const root = mkdtempSync(join(tmpdir(), 'fill-ahead-'));
+  const kbPath = join(root, 'toy.hints.json');
+  writeFileSync(kbPath, formatKb(kb));
+  return resolveConfig({
+    layers: [{
+      source: 'test',
+      values: {
+        'dataset.path': DATA, 'llm.baseUrl': sim.url, 'llm.model': 'sim', 'llm.endpointId': 'sim://fill-ahead', 'llm.cacheDir': join(root, 'cache'),
+        'output.runsDir': join(root, 'runs'), 'output.kbPath': kbPath, 'reflection.targetHints': 2, 'llm.concurrency': 8,
+        'agent.steps': 32, 'agent.batchSize': 16, 'agent.validateEvery': 1, 'encoder.kind': 'hashing', 'encoder.dim': 32,
+        'evaluation.conditions': ['no-hint', 'random-hint', 'best-fixed-hint', 'oracle', 'agent'], 'evaluation.bootstrap': 20,
+      },
+    }],
+  });
+}
+
+test('online runs (best-fixed-hint evaluated) ask the reward table and the evaluation plan ahead: the trainer makes no call, the results are unchanged', async () => {
+  const a = workspace();
+  const run = await runExperiment({ resolved: a, trainer: inProcessTrainer(), packageVersion: 'test', logger: silentLogger });
+  assert.ok(run.training && run.evaluation);
+  assert.equal(run.training.calls, 0, 'every reward was in the cache before the first rollout');
+  const dataset = await loadDataset(a.config);
+  const table = planTraining({ dataset, config: a.config }, kb).requests.length;
+  assert.ok(run.usage.calls >= table, `${run.usage.calls} calls, the table alone is ${table}`);
+  // The oracle covers every (test session, action): the agent's answers too, so evaluation made none.
+  for (const c of run.evaluation.results.conditions) assert.equal(c.usage?.calls ?? 0, 0, `${c.condition} made calls after the plan was filled`);
+
+  // The same experiment with a client that cannot be asked ahead (a fill that does nothing) gives the same results.
+  const b = workspace();
+  const lazy = await runExperiment({ resolved: b, trainer: inProcessTrainer(), packageVersion: 'test', logger: silentLogger, fill: async () => {} });
+  assert.ok(lazy.training && lazy.evaluation);
+  assert.ok(lazy.training.calls > 0, 'without the fill the trainer asks as it goes');
+  const metrics = (r: typeof run): unknown => r.evaluation!.results.conditions.map((c) => [c.condition, c.metrics]);
+  assert.deepEqual(metrics(lazy), metrics(run));
+  // The same answers and rankings (only whether an answer came from the cache differs).
+  const predictions = (dir: string): unknown =>
+    readFileSync(join(dir, 'predictions.jsonl'), 'utf8').trim().split('\n').map((l) => ({ ...(JSON.parse(l) as object), cached: null }));
+  assert.deepEqual(predictions(lazy.evaluation.runDir), predictions(run.evaluation.runDir));
+});
+
+test('asksAheadOnline: evaluation always; the reward table only when best-fixed-hint reads it anyway; reflection never', () => {
+  const withBest = resolveConfig({ layers: [] }).config;
+  const without = resolveConfig({ layers: [{ source: 't', values: { 'evaluation.conditions': ['no-hint', 'agent'] } }] }).config;
+  assert.equal(asksAheadOnline('evaluate', without), true);
+  assert.equal(asksAheadOnline('train', withBest), true);
+  // Without best-fixed-hint the full table would cost more than PPO asks on demand.
+  assert.equal(asksAheadOnline('train', without), false);
+  assert.equal(asksAheadOnline('reflect', withBest), false);
+});
