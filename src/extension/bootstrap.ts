@@ -15,6 +15,8 @@ import { createCore } from './coreAdapter/load';
 import { RunsTableHost } from './runs/runsTableHost';
 import { createRunsPanel } from './runs/runsTablePanel';
 import { bootStudy } from './study/bootStudy';
+import { CurvesHost } from './curves/curvesHost';
+import { createCurvesPanel } from './curves/curvesPanel';
 
 export interface Booted {
   handlers: Record<string, Handler>;
@@ -46,6 +48,11 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
     },
   });
   studio.results = results;
+  const selectedRuns = async () => {
+    const wc = await studio.selectedConfig();
+    return wc ? studio.runs(wc.resolved.config) : undefined;
+  };
+  const curves = new CurvesHost({ ui: vs.ui, log: vs.log, createPanel: () => createCurvesPanel(vs.extensionPath), runs: selectedRuns });
   const runsTable = new RunsTableHost({
     ui: vs.ui,
     log: vs.log,
@@ -57,12 +64,14 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
     },
     runningDirs: () => studio.jobs.running().map((j) => j.runDir).filter((d): d is string => !!d),
     showRuns: (dirs) => results.showRuns(dirs),
+    plotCurves: (ids) => curves.open(ids),
     runsChanged: () => void studio.refresh(),
   });
   const kb = new KbEditing(studio);
   kb.register(context.subscriptions);
   handlers = commandHandlers(studio, actions);
   handlers['re2llm.openRunsTable'] = () => runsTable.open();
+  handlers['re2llm.openCurves'] = (ids) => curves.open(Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : undefined);
   handlers['re2llm.disableHint'] = (uri, index) => kb.disableHint(uri as vscode.Uri, index as number);
   const study = bootStudy(vs, studio, results, context.subscriptions);
   handlers['re2llm.runStudy'] = (file) => study.run(file);
@@ -71,6 +80,7 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
   const refresh = () => {
     studio.scheduleRefresh();
     void runsTable.refresh();
+    void curves.refresh();
   };
   const watcher = vscode.workspace.createFileSystemWatcher('**/{re2llm.config.json,*.hints.json,results.json,manifest.json,items.jsonl,*.inter,example_train.txt,interactions.csv}');
   context.subscriptions.push(

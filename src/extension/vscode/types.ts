@@ -7,6 +7,8 @@ export interface PickItem {
   label: string;
   description?: string;
   detail?: string;
+  /** Pre-selected in a multi-select pick. */
+  picked?: boolean;
 }
 
 export interface ProgressReport {
