@@ -178,7 +178,13 @@ function render(): void {
     },
   });
   document.body.dataset.points = String(sets.reduce((s, d) => s + d.data.length, 0));
+  markVisible(chart);
   persist();
+}
+
+/** Points on shown lines, for tests and screenshots to wait on (a hidden run draws none). */
+function markVisible(c: Chart<'line', XY[]>): void {
+  document.body.dataset.visiblePoints = String(c.data.datasets.reduce((s, d, i) => s + (c.isDatasetVisible(i) ? d.data.length : 0), 0));
 }
 
 function fmt(y: number): string {
@@ -202,6 +208,7 @@ function toggleRun(c: Chart<'line', XY[]>, datasetIndex: number): void {
     if ((ds as { runId?: string }).runId === runId) c.setDatasetVisibility(i, !hide);
   });
   c.update();
+  markVisible(c);
   persist();
 }
 
