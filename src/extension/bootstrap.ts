@@ -17,6 +17,8 @@ import { createRunsPanel } from './runs/runsTablePanel';
 import { bootStudy } from './study/bootStudy';
 import { CurvesHost } from './curves/curvesHost';
 import { createCurvesPanel } from './curves/curvesPanel';
+import { PromptDiffHost, asPromptDiffRequest } from './promptDiff/promptDiffHost';
+import { createPromptDiffPanel } from './promptDiff/promptDiffPanel';
 
 export interface Booted {
   handlers: Record<string, Handler>;
@@ -53,6 +55,13 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
     return wc ? studio.runs(wc.resolved.config) : undefined;
   };
   const curves = new CurvesHost({ ui: vs.ui, log: vs.log, createPanel: () => createCurvesPanel(vs.extensionPath), runs: selectedRuns });
+  const promptDiff = new PromptDiffHost({
+    ui: vs.ui,
+    log: vs.log,
+    createPanel: () => createPromptDiffPanel(vs.extensionPath),
+    runs: selectedRuns,
+    sessionDetail: (dir, r, sessionId, condition) => core.sessionDetail(dir, r, sessionId, condition),
+  });
   const runsTable = new RunsTableHost({
     ui: vs.ui,
     log: vs.log,
@@ -71,6 +80,8 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
   kb.register(context.subscriptions);
   handlers = commandHandlers(studio, actions);
   handlers['re2llm.openRunsTable'] = () => runsTable.open();
+  // Args (optional): { runId, sessionId, sides: [{ runId?, condition }, …] }, e.g. from a results-panel session row.
+  handlers['re2llm.comparePrompts'] = (req) => promptDiff.open(asPromptDiffRequest(req));
   handlers['re2llm.openCurves'] = (ids) => curves.open(Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : undefined);
   handlers['re2llm.disableHint'] = (uri, index) => kb.disableHint(uri as vscode.Uri, index as number);
   const study = bootStudy(vs, studio, results, context.subscriptions);
