@@ -213,4 +213,6 @@ function toggleRun(c: Chart<'line', XY[]>, datasetIndex: number): void {
 }
 
 render();
+// VS Code swaps the body's theme class (vscode-dark / vscode-light / high contrast) on a theme change: redraw with the new colours.
+new MutationObserver(() => render()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 document.body.dataset.ready = 'true';
