@@ -11,12 +11,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../browser/helpers/chromium';
-import { codeServerInstalled, packageVsix, startCodeServer, ENTRY, ROOT, type CodeServer } from './helpers/codeServer';
+import { codeServerInstalled, packageVsix, setUserSettings, startCodeServer, ENTRY, ROOT, type CodeServer } from './helpers/codeServer';
 import { Workbench } from './helpers/workbench';
 
 const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -223,9 +223,9 @@ async function jobFinished(wb: Workbench, kind: string, timeoutMs: number): Prom
   return { status, text: (await sb.locator(`[data-testid="job-${kind}"]`).first().innerText()).replace(/\s+/g, ' ') };
 }
 
-test('keyless on my own dataset: choose the simulated LLM, reflect, train, evaluate with the sidebar\'s test sessions; a fresh KB has no Problems entry', { skip: skipReason, timeout: 10 * 60_000 }, async () => {
+test('keyless on my own dataset: choose the simulated LLM, reflect, train, evaluate with the sidebar\'s test sessions; a fresh KB has no Problems entry', { skip: skipReason, timeout: 15 * 60_000 }, async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await withWorkbench(true, async (wb, _cs, ws) => {
+  await withWorkbench(true, async (wb, cs, ws) => {
     await wb.openSidebar();
     let sb = await wb.webviewFrame('[data-testid="section-dataset"]', 60_000);
     // No key, OpenAI's endpoint: the LLM buttons are off and say why.
@@ -245,7 +245,8 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
       assert.equal(await input.inputValue(), value);
     };
     await fill('reflection.targetHints', '3');
-    await fill('agent.steps', '300');
+    // Long enough for a curve worth overlaying (cheap: the simulator's answers are cached after the first run).
+    await fill('agent.steps', '1500');
     await fill('evaluation.testSample', '40');
     await wb.screenshot(join(ARTIFACTS, 'e2e-keyless-ready.png'));
 
@@ -262,6 +263,21 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     console.error(`[e2e] keyless train: ${trained.status} in ${((Date.now() - t1) / 1000).toFixed(1)} s: ${trained.text}`);
     assert.equal(trained.status, 'done', trained.text);
 
+    // A second training with twice the steps, for two curves in the curves panel.
+    const runsDir = join(ws, 're2llm-runs');
+    const finishedTrains = () => (existsSync(runsDir) ? readdirSync(runsDir).filter((d) => d.startsWith('train') && existsSync(join(runsDir, d, 'summary.json'))) : []);
+    assert.equal(finishedTrains().length, 1);
+    await fill('agent.steps', '3000');
+    const t1b = Date.now();
+    await sb.locator('[data-testid="action-train"]').click();
+    for (const deadline = Date.now() + 240_000; finishedTrains().length < 2; ) {
+      assert.ok(Date.now() < deadline, 'the second training did not finish in 240 s');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const trained2 = await jobFinished(wb, 'train', 60_000);
+    console.error(`[e2e] keyless train (3000 steps): ${trained2.status} in ${((Date.now() - t1b) / 1000).toFixed(1)} s: ${trained2.text}`);
+    assert.equal(trained2.status, 'done', trained2.text);
+
     const t2 = Date.now();
     await wb.clearNotifications();
     await sb.locator('[data-testid="action-evaluate"]').click();
@@ -271,7 +287,6 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     await wb.screenshot(join(ARTIFACTS, 'e2e-keyless-evaluated.png'));
 
     // The run folder records what the sidebar said: 40 test sessions, the agent included, $0.
-    const runsDir = join(ws, 're2llm-runs');
     const evalRun = readdirSync(runsDir).filter((d) => d.startsWith('eval')).sort().at(-1)!;
     const results = JSON.parse(readFileSync(join(runsDir, evalRun, 'results.json'), 'utf8'));
     assert.equal(results.run.config.evaluation.testSample, 40);
@@ -284,8 +299,50 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     await wb.waitInFrame(table, `!!document.querySelector('[data-testid="row-${evalRun}"]')`);
     const cells = await table.locator(`[data-testid="row-${evalRun}"] td`).allInnerTexts();
     assert.ok(cells.includes('40'), `test n in ${JSON.stringify(cells)}`);
-    assert.ok(await table.locator('[data-testid^="row-train-"]').count() >= 1);
-    await wb.screenshot(join(DOCS, 'runs-table.png'));
+    assert.ok(await table.locator('[data-testid^="row-train-"]').count() >= 2);
+    await wb.screenshot(join(DOCS, 'runs-table-dark.png'));
+
+    // Overlaid training curves: both trainings selected in the runs table, then "Plot curves".
+    for (const id of finishedTrains()) await table.locator(`[data-testid="select-${id}"]`).check();
+    await table.locator('[data-testid="runs-plot"]').click();
+    const curves = await wb.webviewFrame('[data-testid="curves-chart"]', 60_000);
+    await wb.waitInFrame(curves, `Number(document.body.dataset.visiblePoints) > 0 && /2 runs with a training curve/.test(document.querySelector('[data-testid="curves-note"]').textContent)`, 60_000);
+    const curveNote = await curves.locator('[data-testid="curves-note"]').innerText();
+    console.error(`[e2e] curves panel: ${curveNote}; ${await curves.evaluate('document.body.dataset.visiblePoints')} points drawn`);
+    await wb.screenshot(join(DOCS, 'curves-dark.png'));
+
+    // Prompt and answer diff: the one evaluated run, its first (most disagreeing) session, no-hint vs agent (pre-picked).
+    await wb.runCommand('Re2LLM: Compare Prompts and Answers');
+    await wb.page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ state: 'visible', timeout: 30_000 });
+    await wb.page.keyboard.press('Enter');
+    await wb.page.locator('.quick-input-widget', { hasText: 'Pick two sides' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    await wb.page.keyboard.press('Enter');
+    const diff = await wb.webviewFrame('[data-testid="diff-summary"]', 60_000);
+    const leftPrompt = await diff.locator('[data-testid="diff-left-prompt"]').innerText();
+    assert.doesNotMatch(leftPrompt, /prompt not available/, 'the prompt is rebuilt from the run\'s dataset');
+    assert.match(await diff.locator('[data-testid="diff-left"] h2').innerText(), /No hint/);
+    assert.match(await diff.locator('[data-testid="diff-right"] h2').innerText(), /Agent/);
+    assert.match(await diff.locator('[data-testid="diff-right-rank"]').innerText(), /target (#\d+ of \d+|not in the top \d+)/);
+    console.error(`[e2e] prompt diff: ${(await diff.locator('[data-testid="diff-summary"]').innerText()).replace(/\s+/g, ' ')}`);
+    await wb.screenshot(join(DOCS, 'prompt-diff-dark.png'));
+
+    // The same three panels in a light theme (the user setting applies live; the panels redraw from their saved state).
+    setUserSettings(cs, { 'workbench.colorTheme': 'Default Light Modern' });
+    await wb.waitForTheme('light');
+    await new Promise((r) => setTimeout(r, 1500));
+    await wb.screenshot(join(DOCS, 'prompt-diff-light.png'));
+    await wb.showTab('Re2LLM Training Curves');
+    const curvesLight = await wb.webviewFrame('[data-testid="curves-chart"]', 60_000);
+    await wb.waitInFrame(curvesLight, `Number(document.body.dataset.visiblePoints) > 0 && document.body.classList.contains('vscode-light')`, 60_000);
+    await new Promise((r) => setTimeout(r, 500));
+    await wb.screenshot(join(DOCS, 'curves-light.png'));
+    await wb.showTab('Re2LLM Runs');
+    const tableLight = await wb.webviewFrame('[data-testid="runs-table"]', 60_000);
+    await wb.waitInFrame(tableLight, `!!document.querySelector('[data-testid="row-${evalRun}"]')`);
+    await wb.screenshot(join(DOCS, 'runs-table-light.png'));
+    setUserSettings(cs, { 'workbench.colorTheme': 'Default Dark Modern' });
+    await wb.waitForTheme('dark');
 
     // The KB reflection wrote: no $schema URL, and no entry in Problems.
     const kbText = readFileSync(join(ws, 're2llm', 'my-sessions.hints.json'), 'utf8');

@@ -52,6 +52,14 @@ export interface CodeServer {
   output(): string;
 }
 
+/** Merges keys into the user settings.json (the workbench applies it live, e.g. a colour theme). */
+export function setUserSettings(cs: CodeServer, patch: Record<string, unknown>): void {
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const file = join(cs.userDataDir, 'User', 'settings.json');
+  const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, JSON.stringify({ ...current, ...patch }, null, 2));
+}
+
 export interface StartOptions {
   vsix: string;
   workspace: string;

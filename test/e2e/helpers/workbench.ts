@@ -101,6 +101,24 @@ export class Workbench {
     if (await this.page.locator('.quick-input-widget .monaco-list-row').first().isVisible().catch(() => false)) await this.page.keyboard.press('Enter');
   }
 
+  /** Brings an editor tab (a webview panel) to the front by its title. */
+  async showTab(title: string): Promise<void> {
+    await this.page.locator('.tabs-container .tab', { hasText: title }).first().click();
+    await sleep(500);
+  }
+
+  /** Waits until the workbench draws with a light (`vs`) or dark (`vs-dark`) theme. */
+  async waitForTheme(kind: 'light' | 'dark', timeoutMs = 30_000): Promise<void> {
+    const want = kind === 'light' ? 'vs' : 'vs-dark';
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const cls = (await this.page.locator('.monaco-workbench').first().getAttribute('class')) ?? '';
+      if (cls.split(/\s+/).includes(want)) return;
+      if (Date.now() > deadline) throw new Error(`the workbench did not switch to a ${kind} theme within ${timeoutMs} ms (classes: ${cls})`);
+      await sleep(250);
+    }
+  }
+
   async screenshot(path: string): Promise<void> {
     await this.page.screenshot({ path });
   }
