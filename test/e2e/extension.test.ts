@@ -315,7 +315,9 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     await wb.runCommand('Re2LLM: Compare Prompts and Answers');
     await wb.page.locator('.quick-input-widget .monaco-list-row').first().waitFor({ state: 'visible', timeout: 30_000 });
     await wb.page.keyboard.press('Enter');
-    await wb.page.locator('.quick-input-widget', { hasText: 'Pick two sides' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    // The sides pick (its title names the session; no-hint and agent come pre-checked).
+    await wb.page.locator('.quick-input-widget', { hasText: 'Re2LLM: session' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'No hint' }).first().waitFor({ state: 'visible', timeout: 30_000 });
     await new Promise((r) => setTimeout(r, 500));
     await wb.page.keyboard.press('Enter');
     const diff = await wb.webviewFrame('[data-testid="diff-summary"]', 60_000);
