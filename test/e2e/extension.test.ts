@@ -16,12 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../browser/helpers/chromium';
-import { codeServerInstalled, packageVsix, setUserSettings, startCodeServer, ENTRY, ROOT, type CodeServer } from './helpers/codeServer';
+import { CODE_SERVER, codeServerInstalled, packageVsix, startCodeServer, ENTRY, ROOT, VARIANT, type CodeServer } from './helpers/codeServer';
 import { Workbench } from './helpers/workbench';
 
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-/** docs/ only when asked for (npm run screenshots); tests write to ignored folders. */
-const DOCS = process.env.RE2LLM_DOCS_SCREENSHOTS === '1' ? join(ROOT, 'docs') : ARTIFACTS;
+/** The current code-server's pictures go beside the oldest one's, never over them. */
+const ARTIFACTS = VARIANT === 'oldest' ? join(ROOT, 'test-artifacts') : join(ROOT, 'test-artifacts', `code-server-${CODE_SERVER.version}`);
+/** docs/ only when asked for (npm run screenshots, from the oldest declared VS Code); tests write to ignored folders. */
+const DOCS = process.env.RE2LLM_DOCS_SCREENSHOTS === '1' && VARIANT === 'oldest' ? join(ROOT, 'docs') : ARTIFACTS;
+console.error(`[e2e] code-server ${CODE_SERVER.version} (${VARIANT}) on ${CODE_SERVER.node}`);
 const FIXTURE_RUN = '2026-11-26T2210-bandit';
 // The demo trains 3,000 steps: about 3 minutes in code-server on a loaded 2-core machine.
 const DEMO_TIMEOUT_MS = Number(process.env.RE2LLM_E2E_DEMO_TIMEOUT_MS ?? 360_000);
@@ -75,7 +77,7 @@ function logText(cs: CodeServer): string {
   return findFiles(cs.userDataDir, /Re2LLM\.log$/).map((f) => readFileSync(f, 'utf8')).join('\n');
 }
 
-const skipReason = codeServerInstalled() ? undefined : `code-server is not installed at ${ENTRY}: run bash test/e2e/install-code-server.sh`;
+const skipReason = codeServerInstalled() ? undefined : `code-server ${CODE_SERVER.version} (${VARIANT}) is not installed at ${ENTRY} with ${CODE_SERVER.node}: run ${CODE_SERVER.install}`;
 if (skipReason && process.env.CI === 'true') {
   test('code-server end-to-end prerequisites', () => assert.fail(`${skipReason} (.ci/run must install it; this test is never skipped in CI)`));
 } else if (skipReason) {
@@ -225,7 +227,7 @@ async function jobFinished(wb: Workbench, kind: string, timeoutMs: number): Prom
 
 test('keyless on my own dataset: choose the simulated LLM, reflect, train, evaluate with the sidebar\'s test sessions; a fresh KB has no Problems entry', { skip: skipReason, timeout: 15 * 60_000 }, async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await withWorkbench(true, async (wb, cs, ws) => {
+  await withWorkbench(true, async (wb, _cs, ws) => {
     await wb.openSidebar();
     let sb = await wb.webviewFrame('[data-testid="section-dataset"]', 60_000);
     // No key, OpenAI's endpoint: the LLM buttons are off and say why.
@@ -330,8 +332,7 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     await wb.screenshot(join(DOCS, 'prompt-diff-dark.png'));
 
     // The same three panels in a light theme (the user setting applies live; the panels redraw from their saved state).
-    setUserSettings(cs, { 'workbench.colorTheme': 'Default Light Modern' });
-    await wb.waitForTheme('light');
+    await wb.setColorTheme('Light Modern', 'light');
     await new Promise((r) => setTimeout(r, 1500));
     await wb.screenshot(join(DOCS, 'prompt-diff-light.png'));
     await wb.showTab('Re2LLM Training Curves');
@@ -343,8 +344,7 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     const tableLight = await wb.webviewFrame('[data-testid="runs-table"]', 60_000);
     await wb.waitInFrame(tableLight, `!!document.querySelector('[data-testid="row-${evalRun}"]')`);
     await wb.screenshot(join(DOCS, 'runs-table-light.png'));
-    setUserSettings(cs, { 'workbench.colorTheme': 'Default Dark Modern' });
-    await wb.waitForTheme('dark');
+    await wb.setColorTheme('Dark Modern', 'dark');
 
     // The KB reflection wrote: no $schema URL, and no entry in Problems.
     const kbText = readFileSync(join(ws, 're2llm', 'my-sessions.hints.json'), 'utf8');
