@@ -17,7 +17,14 @@ import { formatKb } from '../../src/core/kb/store';
 import { FakeVs } from './fakes/fakeVscode';
 import { FakeCore } from './fakes/fakeCore';
 
-const est = (stage: string, requests: number, onlineCost: number): StageEstimate => ({ stage, requests, promptTokens: requests * 400, completionTokens: requests * 120, onlineCost, batchCost: onlineCost / 2 });
+const est = (stage: string, requests: number, onlineCost: number): StageEstimate => ({
+  stage,
+  requests,
+  promptTokens: requests * 400,
+  completionTokens: requests * 120,
+  onlineCost,
+  batchCost: onlineCost / 2,
+});
 const remote = { executor: 'online' as const, loopback: false, endpoint: 'gpt-4o-mini on api.openai.com' };
 
 test('costQuestion: silent below both thresholds; the figures per stage above either; batch prices; loopback never asks by calls', () => {

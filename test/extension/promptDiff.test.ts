@@ -40,13 +40,23 @@ function host(runsDir: string) {
     sessionDetail: async (dir, r, sessionId, condition): Promise<SessionDetail> => {
       asked.push(`${dir.split('/').at(-1)}:${sessionId}:${condition}`);
       const o = r.sessions.find((s) => s.sessionId === sessionId)!.byCondition[condition]!;
-      return { runId: r.run.id, sessionId, condition, prompt: `Rank these.${o.hintId ? ` Hint: ${o.hintId}.` : ''}`, answer: `1. A\n2. ${condition}`, ranking: ['A', condition], targetTitle: 'A', targetRank: o.rank, ...(o.hintId ? { hintId: o.hintId } : {}) };
+      return {
+        runId: r.run.id,
+        sessionId,
+        condition,
+        prompt: `Rank these.${o.hintId ? ` Hint: ${o.hintId}.` : ''}`,
+        answer: `1. A\n2. ${condition}`,
+        ranking: ['A', condition],
+        targetTitle: 'A',
+        targetRank: o.rank,
+        ...(o.hintId ? { hintId: o.hintId } : {}),
+      };
     },
   });
   return { h, vs, posted, asked };
 }
 
-const id = (i: PickItem) => (i as PickItem & { runId: string; condition: string });
+const id = (i: PickItem) => i as PickItem & { runId: string; condition: string };
 
 test('prompt diff: run, session and two sides picked; each side read once; one snapshot after ready', async () => {
   const { runsDir, results } = folder();
@@ -78,7 +88,7 @@ test('prompt diff: sides fixed by the caller skip the picks; picking other than 
   await t.h.receive({ type: 'diff/ready' });
   assert.deepEqual(t.asked, ['eval-a:test-1000:agent', 'eval-b:test-1000:agent']);
   assert.match(t.posted.at(-1)!.right.label, /· Agent · h05$/);
-  assert.doesNotMatch(t.posted.at(-1)!.left.label, /·.*·/, 'the base run\'s side is not prefixed with a run');
+  assert.doesNotMatch(t.posted.at(-1)!.left.label, /·.*·/, "the base run's side is not prefixed with a run");
   t.vs.pickAnswers.push((items) => items.find((i) => i.label === 'test-1000'));
   t.vs.pickAnswers.push((items) => items.slice(0, 3));
   await t.h.receive({ type: 'diff/pick' });
@@ -88,14 +98,31 @@ test('prompt diff: sides fixed by the caller skip the picks; picking other than 
 });
 
 test('sessions whose conditions disagree come first', () => {
-  const s = (sessionId: string, ranks: (number | null)[]) => ({ sessionId, targetTitle: 't', byCondition: Object.fromEntries(['no-hint', 'agent', 'popularity'].map((c, i) => [c, { rank: ranks[i] ?? null }])) });
-  assert.deepEqual(sessionsByInterest([s('same', [3, 3, 1]), s('differs', [3, 7, 3])]).map((x) => x.sessionId), ['differs', 'same']);
+  const s = (sessionId: string, ranks: (number | null)[]) => ({
+    sessionId,
+    targetTitle: 't',
+    byCondition: Object.fromEntries(['no-hint', 'agent', 'popularity'].map((c, i) => [c, { rank: ranks[i] ?? null }])),
+  });
+  assert.deepEqual(
+    sessionsByInterest([s('same', [3, 3, 1]), s('differs', [3, 7, 3])]).map((x) => x.sessionId),
+    ['differs', 'same'],
+  );
 });
 
 test('word diff: only the changed words are marked on each side; long unchanged text folds', () => {
   const d = sideBySide('Rank the movies.\nHint: none.\n1. Alien', 'Rank the movies.\nHint: prefer dramas.\n1. Alien');
-  assert.deepEqual(d.left.filter((x) => x.kind === 'removed').map((x) => x.text.trim()), ['none']);
-  assert.deepEqual(d.right.filter((x) => x.kind === 'added').map((x) => x.text).join('').trim(), 'prefer dramas');
+  assert.deepEqual(
+    d.left.filter((x) => x.kind === 'removed').map((x) => x.text.trim()),
+    ['none'],
+  );
+  assert.deepEqual(
+    d.right
+      .filter((x) => x.kind === 'added')
+      .map((x) => x.text)
+      .join('')
+      .trim(),
+    'prefer dramas',
+  );
   assert.equal(d.left.map((x) => x.text).join(''), 'Rank the movies.\nHint: none.\n1. Alien', 'the left side rebuilds the left text');
   assert.equal(d.right.map((x) => x.text).join(''), 'Rank the movies.\nHint: prefer dramas.\n1. Alien');
   assert.equal(sideBySide('a b', 'a b').changed, 0);

@@ -39,13 +39,20 @@ const int = (x: number) => Math.round(x).toLocaleString('en-US');
  * The modal's text when the estimates pass a threshold, else undefined. `executor` picks the
  * price (batch is half); `loopback` endpoints are never stopped by the call count.
  */
-export function costQuestion(title: string, estimates: StageEstimate[], t: CostThresholds, o: { executor: 'online' | 'batch'; loopback: boolean; endpoint: string }): { message: string; detail: string } | undefined {
+export function costQuestion(
+  title: string,
+  estimates: StageEstimate[],
+  t: CostThresholds,
+  o: { executor: 'online' | 'batch'; loopback: boolean; endpoint: string },
+): { message: string; detail: string } | undefined {
   const calls = estimates.reduce((s, e) => s + e.requests, 0);
   const cost = estimates.reduce((s, e) => s + (o.executor === 'batch' ? e.batchCost : e.onlineCost), 0);
   const overCost = cost > t.cost;
   const overCalls = !o.loopback && t.calls > 0 && calls > t.calls;
   if (!overCost && !overCalls) return undefined;
-  const lines = estimates.map((e) => `${e.stage}: ${int(e.requests)} calls, ~${int(e.promptTokens)} prompt + ~${int(e.completionTokens)} answer tokens, ${usd(o.executor === 'batch' ? e.batchCost : e.onlineCost)}`);
+  const lines = estimates.map(
+    (e) => `${e.stage}: ${int(e.requests)} calls, ~${int(e.promptTokens)} prompt + ~${int(e.completionTokens)} answer tokens, ${usd(o.executor === 'batch' ? e.batchCost : e.onlineCost)}`,
+  );
   const why = [overCost ? `above re2llm.${CONFIRM_SETTINGS.cost} (${usd(t.cost)})` : '', overCalls ? `above re2llm.${CONFIRM_SETTINGS.calls} (${int(t.calls)})` : ''].filter(Boolean).join(' and ');
   return {
     message: `${title} will make about ${int(calls)} LLM calls to ${o.endpoint}, an estimated ${usd(cost)} (${o.executor} prices). Start?`,

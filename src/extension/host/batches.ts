@@ -32,7 +32,16 @@ function recordsOf(v: unknown, file: string): Recorded[] {
     const counts = (r.counts && typeof r.counts === 'object' ? r.counts : {}) as Record<string, unknown>;
     const n = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : 0);
     if (typeof r.id !== 'string' || typeof r.status !== 'string') continue;
-    out.push({ id: r.id, status: r.status, total: n(counts.total), completed: n(counts.completed), failed: n(counts.failed), createdAt: typeof r.createdAt === 'string' ? r.createdAt : '', file, terminal: TERMINAL.has(r.status) });
+    out.push({
+      id: r.id,
+      status: r.status,
+      total: n(counts.total),
+      completed: n(counts.completed),
+      failed: n(counts.failed),
+      createdAt: typeof r.createdAt === 'string' ? r.createdAt : '',
+      file,
+      terminal: TERMINAL.has(r.status),
+    });
   }
   return out;
 }

@@ -73,8 +73,16 @@ export function ranksLine(s: SessionOutcome): string {
 
 /** Sessions whose LLM conditions put the target at different ranks come first (the interesting ones). */
 export function sessionsByInterest(sessions: SessionOutcome[]): SessionOutcome[] {
-  const spread = (s: SessionOutcome) => new Set(Object.entries(s.byCondition).filter(([c]) => isLlm(c)).map(([, o]) => o.rank ?? 0)).size;
-  return sessions.map((s, i) => ({ s, i, k: spread(s) })).sort((a, b) => b.k - a.k || a.i - b.i).map((x) => x.s);
+  const spread = (s: SessionOutcome) =>
+    new Set(
+      Object.entries(s.byCondition)
+        .filter(([c]) => isLlm(c))
+        .map(([, o]) => o.rank ?? 0),
+    ).size;
+  return sessions
+    .map((s, i) => ({ s, i, k: spread(s) }))
+    .sort((a, b) => b.k - a.k || a.i - b.i)
+    .map((x) => x.s);
 }
 
 export class PromptDiffHost {
@@ -180,7 +188,13 @@ export class PromptDiffHost {
       for (const [c, o] of Object.entries(s.byCondition)) {
         if (!isLlm(c)) continue;
         const defaultPick = l === base && (c === 'no-hint' || c === 'agent');
-        items.push({ label: `${l === base ? '' : `${otherRunName(l, base)} · `}${shortConditionLabel(c)}${o.hintId && o.hintId !== 'none' ? ` · ${o.hintId}` : ''}`, description: `target ${rankText(o.rank)}`, picked: defaultPick, runId: l.run.id, condition: c });
+        items.push({
+          label: `${l === base ? '' : `${otherRunName(l, base)} · `}${shortConditionLabel(c)}${o.hintId && o.hintId !== 'none' ? ` · ${o.hintId}` : ''}`,
+          description: `target ${rankText(o.rank)}`,
+          picked: defaultPick,
+          runId: l.run.id,
+          condition: c,
+        });
       }
     }
     const picked = await this.d.ui.pickMany(items, { title: `Re2LLM: session ${session.sessionId}`, placeHolder: 'Pick two sides to compare' });
