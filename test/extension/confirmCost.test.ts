@@ -80,7 +80,7 @@ test('Train with a key on a remote endpoint: a modal with the estimate; dismisse
   assert.ok(modal, 'asked');
   assert.match(modal.message, /Train Retrieval Agent will make about 10,500 LLM calls .* \$1\.36/);
   assert.deepEqual(modal.actions, ['Start']);
-  assert.deepEqual(w.core.calls.find((c) => c.fn === 'estimateStages')?.args[0], ['train']);
+  assert.deepEqual(w.core.estimated, [['train']]);
   assert.equal(w.core.calls.filter((c) => c.fn === 'train').length, 0, 'dismissed: not started');
   w.vs.messageAnswers.push('Start');
   await w.actions.train({ 'agent.steps': 100 });
@@ -96,13 +96,18 @@ test('Evaluate under the threshold starts without asking; the simulated LLM is n
   await settle(w.studio);
   assert.ok(!w.vs.shown.some((s) => s.level === 'modal'));
   assert.equal(w.core.calls.filter((c) => c.fn === 'evaluate').length, 1);
+  // Full run estimates its three stages together.
+  await w.actions.runPipeline({});
+  await settle(w.studio);
+  assert.deepEqual(w.core.estimated.at(-1), ['reflect', 'train', 'evaluate']);
+  assert.equal(w.core.calls.filter((c) => c.fn === 'runExperiment').length, 1);
 
   const sim = workspace();
   await sim.vs.workspaceState.update(SIMULATED_LLM_KEY, true);
   sim.core.estimates = [est('reflect', 99_999, 50)];
   await sim.actions.reflect({});
   await settle(sim.studio);
-  assert.ok(!sim.core.calls.some((c) => c.fn === 'estimateStages'), 'no estimate for the simulator');
+  assert.deepEqual(sim.core.estimated, [], 'no estimate for the simulator');
   assert.ok(!sim.vs.shown.some((s) => s.level === 'modal'));
   // Started at once (the fake core has no dataset for the simulator, so the job itself then fails).
   assert.ok(sim.vs.logLines.some((l) => /job reflect-\S+ started: Reflect on toy/.test(l.message)));
