@@ -106,6 +106,16 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('re2llm') && refresh()),
     vscode.workspace.onDidChangeWorkspaceFolders(refresh),
   );
+  // The curves panel follows a training as it writes metrics.jsonl (one line per PPO update): at most one re-read a second.
+  const metricsWatcher = vscode.workspace.createFileSystemWatcher('**/metrics.jsonl');
+  let curvesTimer: ReturnType<typeof setTimeout> | undefined;
+  const refreshCurves = () => {
+    curvesTimer ??= setTimeout(() => {
+      curvesTimer = undefined;
+      void curves.refresh();
+    }, 1000);
+  };
+  context.subscriptions.push(metricsWatcher, metricsWatcher.onDidCreate(refreshCurves), metricsWatcher.onDidChange(refreshCurves), { dispose: () => clearTimeout(curvesTimer) });
   if (!vs.workspace.isTrusted()) vs.log.warn('Restricted Mode: workspace endpoint/model settings are ignored; no LLM call or training will start');
   vs.log.info(`host loaded in ${(performance.now() - t0).toFixed(1)} ms`);
   return {

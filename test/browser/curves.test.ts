@@ -74,8 +74,22 @@ test('curves: runs overlaid, smoothing, metric, log scale, legend toggle and zoo
     assert.ok(RUNS.some((r) => r.runId === hidden));
     // Wheel zoom then reset: the persisted view is unchanged by zoom, the chart redraws without error.
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const full = await page.evaluate('document.body.dataset.xRange');
     await page.mouse.wheel(0, -400);
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    await postToWebview(page, { type: 'curves/show', runs: RUNS, missing: ['reflect-x'] });
+    await waitForPageCondition(page, 'true');
+    const zoomed = await page.evaluate('document.body.dataset.xRange');
+    assert.notEqual(zoomed, full, `the wheel zooms in (${full} -> ${zoomed})`);
+    // A live update (same runs, a new point) keeps the zoom.
+    const grown = RUNS.map((r, i) => (i === 0 ? { ...r, points: [...r.points, { step: 8000, meanReward: 0.1 }] } : r));
+    await postToWebview(page, { type: 'curves/show', runs: grown, missing: ['reflect-x'] });
+    await waitForPageCondition(page, "document.body.dataset.points === '362'");
+    assert.equal(await page.evaluate('document.body.dataset.xRange'), zoomed, 'a live update keeps the zoom');
+    assert.equal(await page.evaluate('document.body.dataset.visiblePoints'), hidden === 'train-a' ? '240' : '242', 'and the run hidden from the legend stays hidden');
     await page.locator('[data-testid="curves-reset-zoom"]').click();
+    await postToWebview(page, { type: 'curves/show', runs: RUNS, missing: ['reflect-x'] });
+    await waitForPageCondition(page, "document.body.dataset.points === '360'");
     // Metric menu offers only what the runs record.
     const options = await page.locator('[data-testid="curves-metric"] vscode-option').evaluateAll((os) => os.map((o) => o.getAttribute('value')));
     assert.deepEqual(options, ['meanReward', 'validationReward', 'entropy']);

@@ -72,7 +72,8 @@ const api = connectHost<CurvesCommand, Persisted>({ type: 'curves/ready' }, (dat
   if (!isCurvesNotification(data)) return;
   runs = data.runs;
   missing = data.missing;
-  render();
+  // A live update (a training writing metrics.jsonl) keeps the zoom: same runs, same axes, new points.
+  render({ keepZoom: true });
 });
 const saved = api.getState();
 if (saved?.view) view = { ...DEFAULT_VIEW, ...saved.view };
@@ -127,7 +128,10 @@ function datasets(metric: CurveMetric): { sets: ChartDataset<'line', XY[]>[]; hi
   return { sets, hiddenByLog };
 }
 
-function render(): void {
+/** What the chart's axes depend on; a live update with the same key only swaps the points. */
+let drawnKey = '';
+
+function render(o: { keepZoom?: boolean } = {}): void {
   const metrics = availableMetrics(runs, CURVE_METRICS);
   if (metrics.length && !metrics.includes(view.metric)) view.metric = metrics[0]!;
   setOptions(metricPick, (metrics.length ? metrics : [view.metric]).map((k) => ({ value: k, label: metricLabel(k) })), view.metric);
@@ -139,6 +143,16 @@ function render(): void {
   if (missing.length) notes.push(`no curve recorded in ${missing.join(', ')}`);
   if (hiddenByLog) notes.push(`${hiddenByLog} point${hiddenByLog === 1 ? '' : 's'} ≤ 0 not drawn on the log scale`);
   note.textContent = notes.join(' · ');
+  const key = JSON.stringify([view.metric, view.log, view.smoothing > 0, runs.map((r) => r.runId), document.body.className]);
+  if (o.keepZoom && chart && key === drawnKey) {
+    chart.data.datasets = sets;
+    chart.update('none');
+    document.body.dataset.points = String(sets.reduce((s, d) => s + d.data.length, 0));
+    markVisible(chart);
+    persist();
+    return;
+  }
+  drawnKey = key;
   chart?.destroy();
   const grid = { color: theme.grid };
   const ticks = { color: theme.muted };
@@ -182,9 +196,10 @@ function render(): void {
   persist();
 }
 
-/** Points on shown lines, for tests and screenshots to wait on (a hidden run draws none). */
+/** Points on shown lines and the x range drawn, for tests and screenshots to wait on (a hidden run draws none). */
 function markVisible(c: Chart<'line', XY[]>): void {
   document.body.dataset.visiblePoints = String(c.data.datasets.reduce((s, d, i) => s + (c.isDatasetVisible(i) ? d.data.length : 0), 0));
+  document.body.dataset.xRange = `${Math.round(c.scales.x?.min ?? 0)}..${Math.round(c.scales.x?.max ?? 0)}`;
 }
 
 function fmt(y: number): string {
