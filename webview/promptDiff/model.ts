@@ -7,7 +7,7 @@ import { diffWordsWithSpace } from 'diff';
 
 const words = (t: string) => t.split(/\s+/).filter(Boolean).length;
 
-export type SegKind = 'same' | 'removed' | 'added';
+type SegKind = 'same' | 'removed' | 'added';
 export interface Seg {
   text: string;
   kind: SegKind;

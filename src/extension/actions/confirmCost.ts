@@ -11,7 +11,7 @@ import type { Studio } from '../host/studio';
 import type { Settings } from '../vscode/types';
 import type { PreparedJob } from './runJob';
 
-export const CONFIRM_SETTINGS = { cost: 'confirmAboveCost', calls: 'confirmAboveCalls' } as const;
+const CONFIRM_SETTINGS = { cost: 'confirmAboveCost', calls: 'confirmAboveCalls' } as const;
 
 export interface CostThresholds {
   /** Dollars; ask above. */

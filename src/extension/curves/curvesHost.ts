@@ -25,7 +25,7 @@ export interface CurvesDeps {
 }
 
 /** The curve of one run folder, or undefined when it records none. */
-export async function curveOf(run: RunFolder): Promise<RunCurve | undefined> {
+async function curveOf(run: RunFolder): Promise<RunCurve | undefined> {
   const fromMetrics = await readTrainingCurve(run.dir);
   if (fromMetrics?.length) return { runId: run.id, name: run.label, source: 'metrics.jsonl', points: fromMetrics };
   const results = run.hasResults ? await readResults(run.dir) : undefined;

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { pageHtml, webviewOptionsFor } from '../webviewHtml';
 import type { CurvesPanelLike } from './curvesHost';
 
-export const CURVES_VIEW_TYPE = 're2llm.curves';
+const CURVES_VIEW_TYPE = 're2llm.curves';
 
 export function createCurvesPanel(extensionPath: string): CurvesPanelLike {
   const panel = vscode.window.createWebviewPanel(CURVES_VIEW_TYPE, 'Re2LLM Training Curves', vscode.ViewColumn.Active, webviewOptionsFor(extensionPath, vscode.Uri.file));

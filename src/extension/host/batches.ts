@@ -14,7 +14,7 @@ import type { HostLog, Ui } from '../vscode/types';
 
 /** The Batch API's end states (as batchExecutor.ts polls until one of them). */
 const TERMINAL = new Set(['completed', 'expired', 'cancelled', 'failed']);
-export const BATCH_POLL_MS = 15_000;
+const BATCH_POLL_MS = 15_000;
 
 const BATCHES_FILE = 'batches.json';
 

@@ -64,7 +64,7 @@ const isLlm = (c: string) => isConditionId(c) && CONDITIONS[c].llm;
 const rankText = (r: number | null | undefined) => (r === null || r === undefined ? 'not in top K' : `#${r}`);
 
 /** "no-hint #10 · agent #5 …" for a session's LLM conditions. */
-export function ranksLine(s: SessionOutcome): string {
+function ranksLine(s: SessionOutcome): string {
   return Object.entries(s.byCondition)
     .filter(([c]) => isLlm(c))
     .map(([c, o]) => `${shortConditionLabel(c)} ${rankText(o.rank)}`)

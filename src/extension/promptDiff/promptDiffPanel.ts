@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { pageHtml, webviewOptionsFor } from '../webviewHtml';
 import type { PromptDiffPanelLike } from './promptDiffHost';
 
-export const PROMPT_DIFF_VIEW_TYPE = 're2llm.promptDiff';
+const PROMPT_DIFF_VIEW_TYPE = 're2llm.promptDiff';
 
 export function createPromptDiffPanel(extensionPath: string): PromptDiffPanelLike {
   const panel = vscode.window.createWebviewPanel(PROMPT_DIFF_VIEW_TYPE, 'Re2LLM Prompt Diff', vscode.ViewColumn.Active, webviewOptionsFor(extensionPath, vscode.Uri.file));
