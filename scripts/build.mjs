@@ -16,6 +16,8 @@ const webEntries = [
   { in: 'webview/results/main.ts', out: 'dist/webview/results.js' },
   { in: 'webview/study/main.ts', out: 'dist/webview/study.js' },
   { in: 'webview/runs/main.ts', out: 'dist/webview/runs.js' },
+  { in: 'webview/curves/main.ts', out: 'dist/webview/curves.js' },
+  { in: 'webview/promptDiff/main.ts', out: 'dist/webview/promptDiff.js' },
 ];
 
 mkdirSync('dist/webview', { recursive: true });

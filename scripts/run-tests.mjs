@@ -34,11 +34,18 @@ for (const t of order) {
   if (!files) { console.error(`unknown tier ${t}`); process.exit(2); }
   if (filter) files = files.filter((f) => f.includes(filter));
   if (files.length === 0) { console.error(`[tests] tier ${t}: no test files`); continue; }
-  console.error(`[tests] tier ${t}: ${files.length} files`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
-    stdio: 'inherit',
-    env: { ...process.env, RE2LLM_TEST: '1' },
-  });
-  if (r.status !== 0) failed = true;
+  // The e2e tier runs once per code-server (test/e2e/helpers/codeServer.ts CODE_SERVERS): the
+  // oldest declared VS Code on Node 20, then a current one on Node 24. RE2LLM_CODE_SERVER=<name> runs one.
+  const variants = t === 'e2e' ? (process.env.RE2LLM_CODE_SERVER ? [process.env.RE2LLM_CODE_SERVER] : ['oldest', 'current']) : [undefined];
+  for (const v of variants) {
+    console.error(`[tests] tier ${t}${v ? ` (code-server ${v})` : ''}: ${files.length} files`);
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+      stdio: 'inherit',
+      env: { ...process.env, RE2LLM_TEST: '1', ...(v ? { RE2LLM_CODE_SERVER: v } : {}) },
+    });
+    if (v) console.error(`[tests] tier e2e (code-server ${v}): ${r.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    if (r.status !== 0) failed = true;
+  }
 }
 process.exit(failed ? 1 : 0);

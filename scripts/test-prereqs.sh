@@ -14,4 +14,6 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "[test-prereqs] chromium is missing: install Debian's chromium (sudo apt-get install -y chromium) for the browser tests" >&2
   fi
 fi
+# The e2e tier runs on the oldest declared VS Code (code-server 4.100.3, Node 20) and on a current one (4.139.1, Node 24).
 bash test/e2e/install-code-server.sh
+bash test/e2e/install-code-server-current.sh

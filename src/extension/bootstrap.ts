@@ -16,6 +16,10 @@ import { RunsTableHost } from './runs/runsTableHost';
 import { createRunsPanel } from './runs/runsTablePanel';
 import { bootStudy } from './study/bootStudy';
 import { StudySerializer } from './study/studyPanel';
+import { CurvesHost } from './curves/curvesHost';
+import { createCurvesPanel } from './curves/curvesPanel';
+import { PromptDiffHost, asPromptDiffRequest } from './promptDiff/promptDiffHost';
+import { createPromptDiffPanel } from './promptDiff/promptDiffPanel';
 
 export interface Booted {
   handlers: Record<string, Handler>;
@@ -48,6 +52,18 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
     },
   });
   studio.results = results;
+  const selectedRuns = async () => {
+    const wc = await studio.selectedConfig();
+    return wc ? studio.runs(wc.resolved.config) : undefined;
+  };
+  const curves = new CurvesHost({ ui: vs.ui, log: vs.log, createPanel: () => createCurvesPanel(vs.extensionPath), runs: selectedRuns });
+  const promptDiff = new PromptDiffHost({
+    ui: vs.ui,
+    log: vs.log,
+    createPanel: () => createPromptDiffPanel(vs.extensionPath),
+    runs: selectedRuns,
+    sessionDetail: (dir, r, sessionId, condition) => core.sessionDetail(dir, r, sessionId, condition),
+  });
   const runsTable = new RunsTableHost({
     ui: vs.ui,
     log: vs.log,
@@ -59,12 +75,16 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
     },
     runningDirs: () => studio.jobs.running().map((j) => j.runDir).filter((d): d is string => !!d),
     showRuns: (dirs) => results.showRuns(dirs),
+    plotCurves: (ids) => curves.open(ids),
     runsChanged: () => void studio.refresh(),
   });
   const kb = new KbEditing(studio);
   kb.register(context.subscriptions);
   handlers = commandHandlers(studio, actions);
   handlers['re2llm.openRunsTable'] = () => runsTable.open();
+  // Args (optional): { runId, sessionId, sides: [{ runId?, condition }, …] }, e.g. from a results-panel session row.
+  handlers['re2llm.comparePrompts'] = (req) => promptDiff.open(asPromptDiffRequest(req));
+  handlers['re2llm.openCurves'] = (ids) => curves.open(Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : undefined);
   handlers['re2llm.disableHint'] = (uri, index) => kb.disableHint(uri as vscode.Uri, index as number);
   const study = bootStudy(vs, studio, results, context.subscriptions);
   handlers['re2llm.runStudy'] = (file) => study.run(file);
@@ -73,6 +93,7 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
   const refresh = () => {
     studio.scheduleRefresh();
     void runsTable.refresh();
+    void curves.refresh();
   };
   const watcher = vscode.workspace.createFileSystemWatcher('**/{re2llm.config.json,*.hints.json,results.json,manifest.json,items.jsonl,*.inter,example_train.txt,interactions.csv}');
   context.subscriptions.push(
@@ -87,6 +108,16 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
     vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('re2llm') && refresh()),
     vscode.workspace.onDidChangeWorkspaceFolders(refresh),
   );
+  // The curves panel follows a training as it writes metrics.jsonl (one line per PPO update): at most one re-read a second.
+  const metricsWatcher = vscode.workspace.createFileSystemWatcher('**/metrics.jsonl');
+  let curvesTimer: ReturnType<typeof setTimeout> | undefined;
+  const refreshCurves = () => {
+    curvesTimer ??= setTimeout(() => {
+      curvesTimer = undefined;
+      void curves.refresh();
+    }, 1000);
+  };
+  context.subscriptions.push(metricsWatcher, metricsWatcher.onDidCreate(refreshCurves), metricsWatcher.onDidChange(refreshCurves), { dispose: () => clearTimeout(curvesTimer) });
   if (!vs.workspace.isTrusted()) vs.log.warn('Restricted Mode: workspace endpoint/model settings are ignored; no LLM call or training will start');
   vs.log.info(`host loaded in ${(performance.now() - t0).toFixed(1)} ms`);
   return {

@@ -72,8 +72,11 @@ export function webviewOptionsFor<U>(extensionPath: string, toUri: (path: string
   return { enableScripts: true, localResourceRoots: WEBVIEW_ROOTS.map((r) => toUri(join(extensionPath, r))) };
 }
 
+/** Every webview bundle (scripts/build.mjs builds one per page). */
+export type WebviewPage = 'sidebar' | 'results' | 'runs' | 'curves' | 'promptDiff';
+
 /** The page for one bundle: dist/webview/<page>.js + media/<page>.css. */
-export function pageHtml(webview: WebviewLike, toUri: (path: string) => { fsPath: string }, extensionPath: string, page: 'sidebar' | 'results' | 'runs', title: string): string {
+export function pageHtml(webview: WebviewLike, toUri: (path: string) => { fsPath: string }, extensionPath: string, page: WebviewPage, title: string): string {
   const uri = (p: string) => webview.asWebviewUri(toUri(join(extensionPath, p))).toString();
   return renderWebviewHtml({
     cspSource: webview.cspSource,

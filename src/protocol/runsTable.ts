@@ -43,6 +43,8 @@ export type RunsCommand =
   | { type: 'runs/ready' }
   | { type: 'runs/open'; runId: string }
   | { type: 'runs/compare'; runIds: string[] }
+  /** Overlay the selected runs' training curves in the curves panel. */
+  | { type: 'runs/plot'; runIds: string[] }
   | { type: 'runs/star'; runId: string; starred: boolean }
   | { type: 'runs/hide'; runIds: string[]; hidden: boolean }
   | { type: 'runs/delete'; runIds: string[] };
@@ -71,6 +73,7 @@ export function asRunsCommand(msg: unknown): RunsCommand | undefined {
     case 'runs/star':
       return isRunId(m.runId) && typeof m.starred === 'boolean' ? { type: 'runs/star', runId: m.runId, starred: m.starred } : undefined;
     case 'runs/compare':
+    case 'runs/plot':
     case 'runs/delete': {
       const list = ids(m.runIds);
       return list ? { type: m.type, runIds: list } : undefined;

@@ -190,6 +190,20 @@ export interface SidebarState {
   warnings: string[];
   jobs: SidebarJob[];
   runs: SidebarRun[];
+  /** Batch API batches not finished yet, from the runs folder's batches.json files (issue 13). */
+  batches?: SidebarBatch[];
+}
+
+/** One pending batch as its batches.json last recorded it (src/core/llm/batchExecutor.ts BatchRecord). */
+export interface SidebarBatch {
+  id: string;
+  status: string;
+  total: number;
+  completed: number;
+  failed: number;
+  createdAt: string;
+  /** The batches.json it is listed in, relative to the runs folder ("batches.json" or "<run>/batches.json"). */
+  file: string;
 }
 
 /** Host -> sidebar webview. Complete snapshots, never deltas. */

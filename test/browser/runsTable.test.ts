@@ -32,7 +32,8 @@ before(async () => {
 });
 
 test('runs table: rows, sort, filter, hidden rows, selection and star post typed commands', { timeout: 120_000 }, async () => {
-  const s = await launchChromium({ viewport: { width: 1280, height: 420 } });
+  // About the editor's width beside the sidebar in a 1440-px window: every column must fit.
+  const s = await launchChromium({ viewport: { width: 1080, height: 420 } });
   try {
     const page = s.page;
     await page.setContent(webviewHarnessHtml({ bundleJs, css, bodyHtml: '<div id="root"></div>' }));
@@ -63,6 +64,8 @@ test('runs table: rows, sort, filter, hidden rows, selection and star post typed
     ]);
     assert.equal(await page.locator('[data-testid="star-reflect-ext-b4e31f"]').getAttribute('disabled'), '', 'no results: no star');
     await s.screenshot('runs-table', { fullPage: false });
+    const fits = await page.evaluate(`(() => { const e = document.querySelector('.scroll'); return [e.scrollWidth, e.clientWidth]; })()`) as [number, number];
+    assert.ok(fits[0] <= fits[1], `the table is ${fits[0]} px wide in ${fits[1]} px`);
     assert.deepEqual(await s.cspViolations(), []);
     assert.deepEqual(s.errors(), []);
   } finally {

@@ -229,6 +229,12 @@ test('sidebar: keyless endpoints enable the buttons, a missing key disables them
     assert.match(await text(page, 'setup-warnings'), /40 test sessions/);
     assert.doesNotMatch(await text(page, 'kb-summary'), /0 hints/);
     await s.screenshot('sidebar-keyless');
+    // Pending Batch API batches sit in the Jobs section with their progress.
+    const batches = [{ id: 'batch_abc', status: 'in_progress', total: 400, completed: 120, failed: 3, createdAt: '2026-12-02T05:00:00.000Z', file: 'batches.json' }];
+    await postToWebview(page, { type: 'sidebar/state', state: state({ endpoint: local, jobs: [], batches }) });
+    await waitForPageCondition(page, `!!document.querySelector('[data-testid="batch-batch_abc"]')`);
+    assert.match(await text(page, 'batch-batch_abc'), /Batch batch_abc\s+in_progress[\s\S]*120\/400 answered · 3 failed · since 2026-12-02 05:00 · batches\.json/);
+    assert.equal(await page.locator('[data-testid="batch-batch_abc"] progress').getAttribute('value'), '123');
     assert.deepEqual(await s.cspViolations(), []);
     assert.deepEqual(s.errors(), []);
   } finally {

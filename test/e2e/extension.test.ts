@@ -1,5 +1,8 @@
 /**
- * End to end in a real VS Code (code-server 4.100.3, see install-code-server.sh): package the
+ * End to end in a real VS Code, run by scripts/run-tests.mjs once per code-server: 4.100.3 (VS Code
+ * 1.100, the oldest the manifest declares, on Node 20; install-code-server.sh) and 4.139.1 (current,
+ * on Node 24 from npm; install-code-server-current.sh). RE2LLM_CODE_SERVER=oldest|current picks one;
+ * both drive the UI only (no smoke-test payload, which 4.139 would refuse without a server flag). Package the
  * VSIX, install it, open a workspace with the example dataset, run palette commands, check the
  * sidebar and the results panel inside their webview iframes, screenshot them. Once trusted, once
  * in Restricted Mode (the extension loads, ignores the workspace's endpoint settings, refuses LLM
@@ -11,17 +14,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../browser/helpers/chromium';
-import { codeServerInstalled, packageVsix, startCodeServer, ENTRY, ROOT, type CodeServer } from './helpers/codeServer';
+import { CODE_SERVER, codeServerInstalled, packageVsix, startCodeServer, ENTRY, ROOT, VARIANT, type CodeServer } from './helpers/codeServer';
 import { Workbench } from './helpers/workbench';
 
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-/** docs/ only when asked for (npm run screenshots); tests write to ignored folders. */
-const DOCS = process.env.RE2LLM_DOCS_SCREENSHOTS === '1' ? join(ROOT, 'docs') : ARTIFACTS;
+/** The current code-server's pictures go beside the oldest one's, never over them. */
+const ARTIFACTS = VARIANT === 'oldest' ? join(ROOT, 'test-artifacts') : join(ROOT, 'test-artifacts', `code-server-${CODE_SERVER.version}`);
+/** docs/ only when asked for (npm run screenshots, from the oldest declared VS Code); tests write to ignored folders. */
+const DOCS = process.env.RE2LLM_DOCS_SCREENSHOTS === '1' && VARIANT === 'oldest' ? join(ROOT, 'docs') : ARTIFACTS;
+console.error(`[e2e] code-server ${CODE_SERVER.version} (${VARIANT}) on ${CODE_SERVER.node}`);
 const FIXTURE_RUN = '2026-11-26T2210-bandit';
 // The demo trains 3,000 steps: about 3 minutes in code-server on a loaded 2-core machine.
 const DEMO_TIMEOUT_MS = Number(process.env.RE2LLM_E2E_DEMO_TIMEOUT_MS ?? 360_000);
@@ -75,7 +80,7 @@ function logText(cs: CodeServer): string {
   return findFiles(cs.userDataDir, /Re2LLM\.log$/).map((f) => readFileSync(f, 'utf8')).join('\n');
 }
 
-const skipReason = codeServerInstalled() ? undefined : `code-server is not installed at ${ENTRY}: run bash test/e2e/install-code-server.sh`;
+const skipReason = codeServerInstalled() ? undefined : `code-server ${CODE_SERVER.version} (${VARIANT}) is not installed at ${ENTRY} with ${CODE_SERVER.node}: run ${CODE_SERVER.install}`;
 if (skipReason && process.env.CI === 'true') {
   test('code-server end-to-end prerequisites', () => assert.fail(`${skipReason} (.ci/run must install it; this test is never skipped in CI)`));
 } else if (skipReason) {
@@ -223,7 +228,7 @@ async function jobFinished(wb: Workbench, kind: string, timeoutMs: number): Prom
   return { status, text: (await sb.locator(`[data-testid="job-${kind}"]`).first().innerText()).replace(/\s+/g, ' ') };
 }
 
-test('keyless on my own dataset: choose the simulated LLM, reflect, train, evaluate with the sidebar\'s test sessions; a fresh KB has no Problems entry', { skip: skipReason, timeout: 10 * 60_000 }, async () => {
+test('keyless on my own dataset: choose the simulated LLM, reflect, train, evaluate with the sidebar\'s test sessions; a fresh KB has no Problems entry', { skip: skipReason, timeout: 15 * 60_000 }, async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   await withWorkbench(true, async (wb, _cs, ws) => {
     await wb.openSidebar();
@@ -245,7 +250,8 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
       assert.equal(await input.inputValue(), value);
     };
     await fill('reflection.targetHints', '3');
-    await fill('agent.steps', '300');
+    // Long enough for a curve worth overlaying (cheap: the simulator's answers are cached after the first run).
+    await fill('agent.steps', '1500');
     await fill('evaluation.testSample', '40');
     await wb.screenshot(join(ARTIFACTS, 'e2e-keyless-ready.png'));
 
@@ -262,6 +268,21 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     console.error(`[e2e] keyless train: ${trained.status} in ${((Date.now() - t1) / 1000).toFixed(1)} s: ${trained.text}`);
     assert.equal(trained.status, 'done', trained.text);
 
+    // A second training with twice the steps, for two curves in the curves panel.
+    const runsDir = join(ws, 're2llm-runs');
+    const finishedTrains = () => (existsSync(runsDir) ? readdirSync(runsDir).filter((d) => d.startsWith('train') && existsSync(join(runsDir, d, 'summary.json'))) : []);
+    assert.equal(finishedTrains().length, 1);
+    await fill('agent.steps', '3000');
+    const t1b = Date.now();
+    await sb.locator('[data-testid="action-train"]').click();
+    for (const deadline = Date.now() + 240_000; finishedTrains().length < 2; ) {
+      assert.ok(Date.now() < deadline, 'the second training did not finish in 240 s');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const trained2 = await jobFinished(wb, 'train', 60_000);
+    console.error(`[e2e] keyless train (3000 steps): ${trained2.status} in ${((Date.now() - t1b) / 1000).toFixed(1)} s: ${trained2.text}`);
+    assert.equal(trained2.status, 'done', trained2.text);
+
     const t2 = Date.now();
     await wb.clearNotifications();
     await sb.locator('[data-testid="action-evaluate"]').click();
@@ -271,7 +292,6 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     await wb.screenshot(join(ARTIFACTS, 'e2e-keyless-evaluated.png'));
 
     // The run folder records what the sidebar said: 40 test sessions, the agent included, $0.
-    const runsDir = join(ws, 're2llm-runs');
     const evalRun = readdirSync(runsDir).filter((d) => d.startsWith('eval')).sort().at(-1)!;
     const results = JSON.parse(readFileSync(join(runsDir, evalRun, 'results.json'), 'utf8'));
     assert.equal(results.run.config.evaluation.testSample, 40);
@@ -284,8 +304,51 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     await wb.waitInFrame(table, `!!document.querySelector('[data-testid="row-${evalRun}"]')`);
     const cells = await table.locator(`[data-testid="row-${evalRun}"] td`).allInnerTexts();
     assert.ok(cells.includes('40'), `test n in ${JSON.stringify(cells)}`);
-    assert.ok(await table.locator('[data-testid^="row-train-"]').count() >= 1);
-    await wb.screenshot(join(DOCS, 'runs-table.png'));
+    assert.ok(await table.locator('[data-testid^="row-train-"]').count() >= 2);
+    await wb.screenshot(join(DOCS, 'runs-table-dark.png'));
+
+    // Overlaid training curves: both trainings selected in the runs table, then "Plot curves".
+    for (const id of finishedTrains()) await table.locator(`[data-testid="select-${id}"]`).check();
+    await table.locator('[data-testid="runs-plot"]').click();
+    const curves = await wb.webviewFrame('[data-testid="curves-chart"]', 60_000);
+    await wb.waitInFrame(curves, `Number(document.body.dataset.visiblePoints) > 0 && /2 runs with a training curve/.test(document.querySelector('[data-testid="curves-note"]').textContent)`, 60_000);
+    const curveNote = await curves.locator('[data-testid="curves-note"]').innerText();
+    console.error(`[e2e] curves panel: ${curveNote}; ${await curves.evaluate('document.body.dataset.visiblePoints')} points drawn`);
+    await wb.screenshot(join(DOCS, 'curves-dark.png'));
+
+    // Prompt and answer diff: the one evaluated run, its first (most disagreeing) session, no-hint vs agent (pre-picked).
+    await wb.runCommand('Re2LLM: Compare Prompts and Answers');
+    // Clicked rather than Enter: on code-server 4.139 the chat view may hold the keyboard focus.
+    await wb.page.locator('.quick-input-widget', { hasText: 'a session of' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await wb.page.locator('.quick-input-widget .monaco-list-row').first().click();
+    // The sides pick (its title names the session; no-hint and agent come pre-checked).
+    await wb.page.locator('.quick-input-widget', { hasText: 'Re2LLM: session' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'No hint' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 500));
+    await wb.page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click();
+    const diff = await wb.webviewFrame('[data-testid="diff-summary"]', 60_000);
+    const leftPrompt = await diff.locator('[data-testid="diff-left-prompt"]').innerText();
+    assert.doesNotMatch(leftPrompt, /prompt not available/, 'the prompt is rebuilt from the run\'s dataset');
+    assert.match(await diff.locator('[data-testid="diff-left"] h2').innerText(), /No hint/);
+    assert.match(await diff.locator('[data-testid="diff-right"] h2').innerText(), /Agent/);
+    assert.match(await diff.locator('[data-testid="diff-right-rank"]').innerText(), /target (#\d+ of \d+|not in the top \d+)/);
+    console.error(`[e2e] prompt diff: ${(await diff.locator('[data-testid="diff-summary"]').innerText()).replace(/\s+/g, ' ')}`);
+    await wb.screenshot(join(DOCS, 'prompt-diff-dark.png'));
+
+    // The same three panels in a light theme (the user setting applies live; the panels redraw from their saved state).
+    await wb.setColorTheme('Light Modern', 'light');
+    await new Promise((r) => setTimeout(r, 1500));
+    await wb.screenshot(join(DOCS, 'prompt-diff-light.png'));
+    await wb.showTab('Re2LLM Training Curves');
+    const curvesLight = await wb.webviewFrame('[data-testid="curves-chart"]', 60_000);
+    await wb.waitInFrame(curvesLight, `Number(document.body.dataset.visiblePoints) > 0 && document.body.classList.contains('vscode-light')`, 60_000);
+    await new Promise((r) => setTimeout(r, 500));
+    await wb.screenshot(join(DOCS, 'curves-light.png'));
+    await wb.showTab('Re2LLM Runs');
+    const tableLight = await wb.webviewFrame('[data-testid="runs-table"]', 60_000);
+    await wb.waitInFrame(tableLight, `!!document.querySelector('[data-testid="row-${evalRun}"]')`);
+    await wb.screenshot(join(DOCS, 'runs-table-light.png'));
+    await wb.setColorTheme('Dark Modern', 'dark');
 
     // The KB reflection wrote: no $schema URL, and no entry in Problems.
     const kbText = readFileSync(join(ws, 're2llm', 'my-sessions.hints.json'), 'utf8');

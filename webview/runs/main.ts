@@ -53,12 +53,13 @@ const showHidden = h('input', { type: 'checkbox', id: 'show-hidden', 'data-testi
 showHidden.checked = view.showHidden;
 showHidden.addEventListener('change', () => { view.showHidden = showHidden.checked; render(); });
 const compare = button('Compare selected', { testId: 'runs-compare', onClick: () => api.post({ type: 'runs/compare', runIds: [...selected] }) });
+const plot = button('Plot curves', { appearance: 'secondary', testId: 'runs-plot', onClick: () => api.post({ type: 'runs/plot', runIds: [...selected] }) });
 const hide = button('Hide selected', { appearance: 'secondary', testId: 'runs-hide', onClick: () => api.post({ type: 'runs/hide', runIds: [...selected], hidden: true }) });
 const unhide = button('Unhide selected', { appearance: 'secondary', testId: 'runs-unhide', onClick: () => api.post({ type: 'runs/hide', runIds: [...selected], hidden: false }) });
 const del = button('Delete selected…', { appearance: 'secondary', testId: 'runs-delete', onClick: () => api.post({ type: 'runs/delete', runIds: [...selected] }) });
 const table = h('table', { class: 'runs-table', 'data-testid': 'runs-table' });
 root.append(
-  h('div', { class: 'toolbar' }, filter, h('label', { class: 'check' }, showHidden, ' show hidden'), compare, hide, unhide, del, count),
+  h('div', { class: 'toolbar' }, filter, h('label', { class: 'check' }, showHidden, ' show hidden'), compare, plot, hide, unhide, del, count),
   h('div', { class: 'scroll' }, table),
 );
 
@@ -106,6 +107,7 @@ function render(): void {
 function updateButtons(): void {
   const withResults = rows.filter((r) => selected.has(r.id) && r.hasResults).length;
   setDisabled(compare, withResults < 1);
+  setDisabled(plot, !rows.some((r) => selected.has(r.id) && (r.trained || r.hasResults || r.kind === 'train')));
   for (const b of [hide, unhide, del]) setDisabled(b, selected.size === 0);
 }
 

@@ -17,7 +17,8 @@ const int = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') :
 export const COLUMNS: Column[] = [
   { key: 'name', label: 'Run' },
   { key: 'kind', label: 'Kind' },
-  { key: 'modified', label: 'Modified', format: (v) => (typeof v === 'string' ? v.slice(0, 16).replace('T', ' ') : '') },
+  // Month, day and time (the year rarely tells runs apart, and the column must fit beside the sidebar).
+  { key: 'modified', label: 'Modified', format: (v) => (typeof v === 'string' ? v.slice(5, 16).replace('T', ' ') : ''), title: 'Last change of the run folder (UTC)' },
   { key: 'dataset', label: 'Dataset' },
   { key: 'model', label: 'Model' },
   { key: 'hints', label: 'Hints', numeric: true, format: int, title: 'Enabled hints the run used' },

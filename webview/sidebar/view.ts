@@ -3,7 +3,7 @@
  * typed parameter values survive live job updates. Every control is a toolkit component created
  * through kit.ts (keyboard-operable), colours come from VS Code's theme variables (sidebar.css).
  */
-import type { SidebarAction, SidebarCommand, SidebarHostCommand, SidebarJob, SidebarParams, SidebarState } from '../../src/protocol/webview';
+import type { SidebarAction, SidebarBatch, SidebarCommand, SidebarHostCommand, SidebarJob, SidebarParams, SidebarState } from '../../src/protocol/webview';
 import type { TrainingPoint } from '../../src/protocol/results';
 import { badge, button, divider, dropdown, progressRing, setDisabled, setInvalid, setOptions, setValue, textField } from '../shared/kit';
 import { CHOICE_FIELDS, PARAM_FIELDS, parseParam, paramsValid } from './params';
@@ -206,7 +206,7 @@ export class SidebarView {
     this.updateActions();
     this.warnings.hidden = !state.warnings?.length;
     this.warnings.replaceChildren(...(state.warnings ?? []).map((w) => h('li', { class: 'warning' }, `⚠ ${w}`)));
-    this.renderJobs(state.jobs);
+    this.renderJobs(state.jobs, state.batches ?? []);
     this.renderRuns(state);
     this.persist();
   }
@@ -233,9 +233,19 @@ export class SidebarView {
                 : '';
   }
 
-  private renderJobs(jobs: SidebarJob[]): void {
+  /** A pending Batch API batch: its state and how many of its requests are answered, as its batches.json last recorded. */
+  private batchItem(b: SidebarBatch): HTMLElement {
+    const li = h('li', { class: 'job batch running', 'data-testid': `batch-${b.id}`, 'data-status': b.status });
+    li.append(h('div', { class: 'job-head' }, progressRing(`batch ${b.id} ${b.status}`), h('strong', {}, `Batch ${b.id}`), h('span', { class: 'status' }, ` ${b.status}`)));
+    if (b.total) li.append(h('progress', { max: String(b.total), value: String(b.completed + b.failed), 'aria-label': `batch ${b.id} progress` }));
+    const since = b.createdAt ? ` · since ${b.createdAt.slice(0, 16).replace('T', ' ')}` : '';
+    li.append(h('p', { class: 'muted' }, `${b.completed}/${b.total} answered${b.failed ? ` · ${b.failed} failed` : ''}${since} · ${b.file}`));
+    return li;
+  }
+
+  private renderJobs(jobs: SidebarJob[], batches: SidebarBatch[] = []): void {
     if (!jobs.length) {
-      this.jobs.replaceChildren(h('li', { class: 'muted' }, 'No jobs. Buttons above start one.'));
+      this.jobs.replaceChildren(...(batches.length ? batches.map((b) => this.batchItem(b)) : [h('li', { class: 'muted' }, 'No jobs. Buttons above start one.')]));
       this.canvases.clear();
       return;
     }
@@ -276,7 +286,7 @@ export class SidebarView {
       items.push(li);
     }
     for (const id of [...this.canvases.keys()]) if (!keep.has(id)) this.canvases.delete(id);
-    this.jobs.replaceChildren(...items);
+    this.jobs.replaceChildren(...items, ...batches.map((b) => this.batchItem(b)));
   }
 
   private renderRuns(state: SidebarState): void {

@@ -4,11 +4,13 @@ import type { SidebarParams } from '../../protocol/webview';
 import type { JobContext } from '../coreAdapter/api';
 import { pickAgentRun } from '../host/agentRun';
 import type { Studio } from '../host/studio';
+import { confirmCost } from './confirmCost';
 import { prepareJob, runJob, withEndpoint } from './runJob';
 
 export async function evaluate(s: Studio, params?: Partial<SidebarParams>): Promise<void> {
   const p = await prepareJob(s, 'Evaluate', params);
   if (!p) return;
+  if (!(await confirmCost(s, p, ['evaluate']))) return;
   await runJob(s, { kind: 'evaluate', label: `Evaluate ${p.dataset.label}`, progress: true, datasetId: p.dataset.id }, (h, ctx) => withEndpoint(s, p, h, async (ep) => {
     const c = ctx(ep.wc.resolved, ep.apiKey);
     h.progress({ message: 'Choosing the trained agent…' });

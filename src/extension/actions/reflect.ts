@@ -2,11 +2,13 @@
 import type { SidebarParams } from '../../protocol/webview';
 import { describeMerge, reflectIntoKb } from '../host/reflectRun';
 import type { Studio } from '../host/studio';
+import { confirmCost } from './confirmCost';
 import { prepareJob, runJob, withEndpoint } from './runJob';
 
 export async function reflect(s: Studio, params?: Partial<SidebarParams>): Promise<void> {
   const p = await prepareJob(s, 'Build Hint KB (Reflect)', params);
   if (!p) return;
+  if (!(await confirmCost(s, p, ['reflect']))) return;
   const { kbPath } = p;
   await runJob(s, { kind: 'reflect', label: `Reflect on ${p.dataset.label}`, progress: true, datasetId: p.dataset.id }, (h, ctx) => withEndpoint(s, p, h, async (ep) => {
     // Reflection writes a staging copy; the result is merged into the user's KB afterwards, so

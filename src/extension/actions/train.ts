@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import type { SidebarParams } from '../../protocol/webview';
 import type { Studio } from '../host/studio';
+import { confirmCost } from './confirmCost';
 import { prepareJob, runJob, withEndpoint } from './runJob';
 
 export async function train(s: Studio, params?: Partial<SidebarParams>, resumeRunDir?: string): Promise<void> {
@@ -11,6 +12,7 @@ export async function train(s: Studio, params?: Partial<SidebarParams>, resumeRu
   }
   const p = await prepareJob(s, 'Train Retrieval Agent', params);
   if (!p) return;
+  if (!(await confirmCost(s, p, ['train']))) return;
   const ui = s.vs.ui;
   const label = `${resumeRunDir ? `Resume ${basename(resumeRunDir)}` : 'Train agent'} on ${p.dataset.label}`;
   await runJob(s, { kind: 'train', label, progress: false, datasetId: p.dataset.id, runDir: resumeRunDir }, (h, ctx) => withEndpoint(s, p, h, async (ep) => {

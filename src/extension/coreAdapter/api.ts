@@ -74,6 +74,20 @@ export interface CoreApi {
   startSimulator(dataset: SessionDataset, seed: number): Promise<{ baseUrl: string; close(): Promise<void> }>;
   /** One session's prompt, hint, answer and ranking from a run's predictions.jsonl (fetched on demand). */
   sessionDetail(runDir: string, results: ResultsFile, sessionId: string, condition: string): Promise<SessionDetail>;
+  /** What the stages would ask the LLM now (their plans minus cached answers; src/core/run/stagePlans.ts). */
+  estimateStages(resolved: ResolvedConfig, stages: PlannedStage[], kbPath: string): Promise<StageEstimate[]>;
   /** Writes the metric table of a run in a format; returns the file written. */
   exportResults(runDir: string, format: 'csv' | 'latex' | 'json', outFile: string): Promise<string>;
+}
+
+export type PlannedStage = 'reflect' | 'train' | 'evaluate';
+
+/** One stage's plan estimate (src/core/plan/estimate.ts PlanEstimate). */
+export interface StageEstimate {
+  stage: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  onlineCost: number;
+  batchCost: number;
 }

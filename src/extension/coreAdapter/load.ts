@@ -69,6 +69,10 @@ export function createCore(extensionPath: string): CoreApi {
       await writeFileAtomic(outFile, exportMetricTable(await loadResults(runDir), format));
       return outFile;
     },
+    async estimateStages(resolved, stages, kbPath) {
+      const { plansForConfig } = await import('../../core/run/stagePlans');
+      return (await plansForConfig(resolved, stages, { kbPath })).plans.map((p) => p.estimate);
+    },
     async sessionDetail(runDir, results, sessionId, condition): Promise<SessionDetail> {
       const rec = await findPrediction(runDir, sessionId, condition);
       if (!rec) throw new Error(`no prediction for session ${sessionId} (${condition}) in ${runDir}/predictions.jsonl`);

@@ -4,6 +4,7 @@
  * `Vs` wrappers and the `CoreApi`, so it is unit-tested without VS Code. Jobs are in ../actions/;
  * the sidebar's buttons go through the one command table (commands.ts) via `dispatch`.
  */
+import { BatchWatcher } from './batches';
 import { existsSync, promises as fsp } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ConfigLayer } from '../../core/config/resolve';
@@ -49,6 +50,7 @@ export interface ResultsView {
 export class Studio {
   readonly keys: ApiKeyStore;
   readonly jobs: JobManager;
+  readonly batches: BatchWatcher;
   readonly sidebar: SidebarChannel;
   datasets: SidebarDataset[] = [];
   results: ResultsView | undefined;
@@ -66,6 +68,7 @@ export class Studio {
   ) {
     this.keys = new ApiKeyStore(vs, env);
     this.jobs = new JobManager(vs.workspaceState, () => this.scheduleRefresh());
+    this.batches = new BatchWatcher({ ui: vs.ui, log: vs.log, refresh: () => this.scheduleRefresh() });
     this.sidebar = new SidebarChannel(
       (cmd) => this.handleSidebar(cmd),
       (m) => vs.log.warn(m),
@@ -275,6 +278,7 @@ export class Studio {
     const facts = this.datasetFactsFor(config);
     const runs = await this.runs(config);
     state.runs = runs.slice(0, 8).map((r) => ({ id: r.id, label: r.label, hasResults: r.hasResults }));
+    state.batches = await this.batches.pending(config.output.runsDir);
     const kbPath = this.kbPathFor(wc);
     const read = await this.readKb(kbPath);
     const shown = state.params;

@@ -29,6 +29,8 @@ export const COMMANDS: CommandSpec[] = [
   { id: 're2llm.openResults', title: 'Open Results', icon: '$(graph)', viewTitle: true },
   { id: 're2llm.compareRuns', title: 'Compare Runs' },
   { id: 're2llm.openRunsTable', title: 'Open Runs Table', icon: '$(table)', viewTitle: true },
+  { id: 're2llm.openCurves', title: 'Open Training Curves', icon: '$(graph-line)' },
+  { id: 're2llm.comparePrompts', title: 'Compare Prompts and Answers', icon: '$(diff)' },
   { id: 're2llm.exportResults', title: 'Export Results (CSV/LaTeX/JSON)' },
   { id: 're2llm.runPipeline', title: 'Run Full Pipeline' },
   { id: 're2llm.showLog', title: 'Show Log', icon: '$(output)' },

@@ -32,6 +32,8 @@ export interface RunsTableDeps {
   /** Run folders of jobs running now (never deleted). */
   runningDirs(): string[];
   showRuns(dirs: string[]): Promise<void>;
+  /** Opens the training-curves panel on these runs. */
+  plotCurves(runIds: string[]): Promise<void>;
   runsChanged(): void;
 }
 
@@ -94,6 +96,8 @@ export class RunsTableHost {
         if (!dirs.length) return void this.d.ui.info('Re2LLM: the selected runs have no results to show.');
         return this.d.showRuns(dirs);
       }
+      case 'runs/plot':
+        return this.d.plotCurves(cmd.runIds);
       case 'runs/star': {
         const dir = await this.dirOf(cmd.runId);
         if (!dir) return;

@@ -8,6 +8,7 @@ function realUi(statusItem: () => vscode.StatusBarItem): Ui {
   return {
     info: (m, ...a) => Promise.resolve(vscode.window.showInformationMessage(m, ...a)),
     warn: (m, ...a) => Promise.resolve(vscode.window.showWarningMessage(m, ...a)),
+    confirm: async (m, detail, action) => (await vscode.window.showWarningMessage(m, { modal: true, detail }, action)) === action,
     error: (m, ...a) => Promise.resolve(vscode.window.showErrorMessage(m, ...a)),
     pick: <T extends PickItem>(items: T[], o: { title: string; placeHolder?: string }) =>
       Promise.resolve(vscode.window.showQuickPick(items, { title: o.title, placeHolder: o.placeHolder })),

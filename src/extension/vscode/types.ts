@@ -7,6 +7,8 @@ export interface PickItem {
   label: string;
   description?: string;
   detail?: string;
+  /** Pre-selected in a multi-select pick. */
+  picked?: boolean;
 }
 
 export interface ProgressReport {
@@ -19,6 +21,8 @@ export interface Ui {
   info(message: string, ...actions: string[]): Promise<string | undefined>;
   warn(message: string, ...actions: string[]): Promise<string | undefined>;
   error(message: string, ...actions: string[]): Promise<string | undefined>;
+  /** A modal warning with one action (and VS Code's Cancel); true when the action was chosen. */
+  confirm(message: string, detail: string, action: string): Promise<boolean>;
   pick<T extends PickItem>(items: T[], opts: { title: string; placeHolder?: string }): Promise<T | undefined>;
   pickMany<T extends PickItem>(items: T[], opts: { title: string; placeHolder?: string }): Promise<T[] | undefined>;
   input(opts: { title: string; prompt?: string; password?: boolean; value?: string; placeHolder?: string; validate?: (v: string) => string | undefined }): Promise<string | undefined>;

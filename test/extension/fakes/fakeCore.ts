@@ -3,7 +3,7 @@
  * staleness logic is tested against the real merge and fingerprint); jobs are scripted.
  */
 import * as kb from '../../../src/core/kb/index';
-import type { CoreApi, JobContext, TryHintResult } from '../../../src/extension/coreAdapter/api';
+import type { CoreApi, JobContext, PlannedStage, StageEstimate, TryHintResult } from '../../../src/extension/coreAdapter/api';
 import type { SessionDataset } from '../../../src/core/data/types';
 
 export interface CoreCall {
@@ -22,6 +22,10 @@ export class FakeCore implements CoreApi {
   evaluateBody: (ctx: JobContext) => Promise<{ runDir: string }> = async () => ({ runDir: '/tmp/run-eval' });
   runBody: (ctx: JobContext) => Promise<{ runDir: string }> = async () => ({ runDir: '/tmp/run-all' });
   dataset: SessionDataset | undefined;
+  /** What estimateStages answers (default: nothing to ask). */
+  estimates: StageEstimate[] = [];
+  /** The stages each estimateStages call asked for (kept out of `calls`, which tests compare whole). */
+  estimated: PlannedStage[][] = [];
 
   private record(fn: string, ctx: JobContext | undefined, ...args: unknown[]): void {
     this.calls.push({ fn, apiKey: ctx?.apiKey, args, ...(ctx ? { ctx } : {}) });
@@ -77,6 +81,11 @@ export class FakeCore implements CoreApi {
   }
   async sessionDetail(): Promise<never> {
     throw new Error('not scripted');
+  }
+  async estimateStages(_resolved: unknown, stages: PlannedStage[], kbPath: string): Promise<StageEstimate[]> {
+    void kbPath;
+    this.estimated.push(stages);
+    return this.estimates.filter((e) => stages.includes(e.stage as PlannedStage));
   }
   async exportResults(runDir: string, format: string, out: string) {
     this.record('exportResults', undefined, runDir, format, out);

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import type { HostLog, Memento, OpenDocument, PickItem, ProgressReport, SettingLayers, Vs } from '../../../src/extension/vscode/types';
 
 export interface Shown {
-  level: 'info' | 'warn' | 'error';
+  level: 'info' | 'warn' | 'error' | 'modal';
   message: string;
   actions: string[];
 }
@@ -64,6 +64,7 @@ export class FakeVs implements Vs {
   ui = {
     info: (m: string, ...a: string[]) => this.show('info', m, a),
     warn: (m: string, ...a: string[]) => this.show('warn', m, a),
+    confirm: async (m: string, detail: string, action: string) => (await this.show('modal', `${m}\n${detail}`, [action])) === action,
     error: (m: string, ...a: string[]) => this.show('error', m, a),
     pick: async <T extends PickItem>(items: T[]): Promise<T | undefined> => this.pickAnswers.shift()?.(items) as T | undefined,
     pickMany: async <T extends PickItem>(items: T[]): Promise<T[] | undefined> => this.pickAnswers.shift()?.(items) as T[] | undefined,

@@ -29,15 +29,17 @@ function host(runsDir: string, running: string[] = []) {
   const vs = new FakeVs();
   const posted: RunsNotification[] = [];
   const shown: string[][] = [];
+  const plotted: string[][] = [];
   const t = new RunsTableHost({
     ui: vs.ui, log: vs.log, state: vs.workspaceState,
     createPanel: () => ({ postMessage: (m) => (posted.push(m), true), reveal: () => {}, onMessage: () => {}, onDispose: () => {} }),
     runs: async () => ({ runsDir, runs: await listRuns(runsDir) }),
     runningDirs: () => running,
     showRuns: async (d) => void shown.push(d),
+    plotCurves: async (ids) => void plotted.push(ids),
     runsChanged: () => {},
   });
-  return { t, vs, posted, shown, rows: () => posted.at(-1)!.rows };
+  return { t, vs, posted, shown, plotted, rows: () => posted.at(-1)!.rows };
 }
 
 test('every run folder is a row: parameters and primary metrics from results.json, or from config and manifest', async () => {
@@ -75,6 +77,9 @@ test('star writes results.json; hide is remembered; compare opens only runs with
   assert.ok(!visibleRows(h.rows(), DEFAULT_VIEW).some((r) => r.id === 'reflect-c'));
   await h.t.receive({ type: 'runs/compare', runIds: ['eval-a', 'train-b'] });
   assert.deepEqual(h.shown, [[join(runsDir, 'eval-a')]]);
+  await h.t.receive({ type: 'runs/plot', runIds: ['train-b', 'eval-a'] });
+  assert.deepEqual(h.plotted, [['train-b', 'eval-a']], 'plot hands the selection to the curves panel');
+  assert.equal(asRunsCommand({ type: 'runs/plot', runIds: ['../x'] }), undefined, 'a path is not a run id');
 });
 
 test('delete asks first, never removes a running job\'s folder', async () => {
