@@ -63,5 +63,6 @@ export function formatExperimentSummary(s: ExperimentSummary): string {
   const health = s.training ? llmSummaryText(s.training).slice(2) : '';
   const worker = s.training && !s.training.skipped ? `; in the training worker: ${s.training.calls}${health ? ` (${health})` : ''}` : '';
   lines.push(`LLM calls in this process: ${s.usage.calls} (cache hits ${s.usage.cacheHits}${s.usage.retries ? `, retries ${s.usage.retries}` : ''}${s.usage.failures ? `, failed ${s.usage.failures}` : ''})${worker}; wall time ${s.seconds.toFixed(1)}s`);
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
 }

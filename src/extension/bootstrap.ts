@@ -45,6 +45,7 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
     createPanel: () => createResultsPanel(vs.extensionPath),
     exportResults: (runId, format) => actions.exportResults(runId, format),
     compareRuns: () => actions.compareRuns(),
+    comparePrompts: (req) => promptDiff.open(asPromptDiffRequest(req)),
     runsChanged: () => void studio.refresh(),
     currentKbPath: () => {
       const wc = studio.safeConfig();

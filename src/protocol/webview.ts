@@ -37,10 +37,12 @@ export type ResultsCommand =
   | { type: 'results/openHint'; hintId: string }
   | { type: 'results/export'; runId: string; format: 'csv' | 'latex' | 'json' }
   | { type: 'results/compareRuns' }
+  /** One session's prompt and answer in this condition against no-hint's, in the prompt diff panel. */
+  | { type: 'results/comparePrompts'; runId: string; sessionId: string; condition: string }
   /** Name, star or annotate a shown run (only the fields present change). Host replies with a fresh `results/show`. */
   | { type: 'results/updateRun'; runId: string; name?: string; starred?: boolean; notes?: string };
 
-const RESULTS_COMMANDS = new Set(['results/ready', 'results/requestSession', 'results/openHint', 'results/export', 'results/compareRuns', 'results/updateRun']);
+const RESULTS_COMMANDS = new Set(['results/ready', 'results/requestSession', 'results/openHint', 'results/export', 'results/compareRuns', 'results/comparePrompts', 'results/updateRun']);
 
 /** Longest run name and notes accepted (checked on arrival, by the CLI and by updateRunInfo). */
 export const RUN_INFO_LIMITS = { name: 200, notes: 5000 } as const;
@@ -76,6 +78,10 @@ export function asResultsCommand(msg: unknown): ResultsCommand | undefined {
     case 'results/requestSession':
       return str('runId') && str('sessionId') && str('condition')
         ? { type: 'results/requestSession', runId: m.runId as string, sessionId: m.sessionId as string, condition: m.condition as string }
+        : undefined;
+    case 'results/comparePrompts':
+      return str('runId') && str('sessionId') && str('condition')
+        ? { type: 'results/comparePrompts', runId: m.runId as string, sessionId: m.sessionId as string, condition: m.condition as string }
         : undefined;
     case 'results/openHint':
       return str('hintId') ? { type: 'results/openHint', hintId: m.hintId as string } : undefined;

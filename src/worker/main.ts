@@ -14,13 +14,14 @@ import type { Logger, LogLevel } from '../core/util/log';
 import { trainAgent, type TrainProblem } from '../core/agent/train';
 import { readBanditFile } from '../core/agent/syntheticBandit';
 import { defaultKbPath } from '../core/run/paths';
+import { runController } from '../core/util/abort';
 
 function send(msg: WorkerNotification): void {
   if (process.send && process.connected) process.send(msg);
 }
 
 const logger: Logger = { log: (level: LogLevel, text: string) => send({ type: 'log', level, text }) };
-const controller = new AbortController();
+const controller = runController();
 let started = false;
 
 async function problemFor(config: Re2llmConfig, o: TrainOptions): Promise<TrainProblem> {

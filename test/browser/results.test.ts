@@ -202,6 +202,10 @@ test('results panel bundle with a stub VS Code API: handshake, snapshot, drill-d
     await page.click('.re-detail button[data-open-hint="h05"]');
     posted = await postedMessages<ResultsCommand>(page);
     assert.deepEqual(posted.at(-1), { type: 'results/openHint', hintId: 'h05' });
+    // "Diff against no-hint" asks the host for the prompt diff of this session and condition.
+    await page.click(`.re-detail button[data-compare-prompts="${session.sessionId}"]`);
+    posted = await postedMessages<ResultsCommand>(page);
+    assert.deepEqual(posted.at(-1), { type: 'results/comparePrompts', runId: full.run.id, sessionId: session.sessionId, condition: 'agent' });
     mkdirSync(ARTIFACTS_DIR, { recursive: true });
     await page.locator('.re-detail').screenshot({ path: join(ARTIFACTS_DIR, 'results-webview-detail.png') });
 

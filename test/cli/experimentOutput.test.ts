@@ -8,6 +8,7 @@ const base: ExperimentSummary = {
   kbPath: '/kb.json', kbHints: 2, reflection: null, training: null, evaluation: null, reportPath: null,
   usage: { calls: 7, cacheHits: 3, retries: 2, failures: 0, promptTokens: 0, completionTokens: 0, cost: 0 },
   seconds: 1.5,
+  warnings: [],
 };
 const training = {
   runDir: '/runs/train-x', steps: 128, updates: 8, cancelled: false, bestValidationReward: 0.1, bestStep: 64,
@@ -21,4 +22,11 @@ test("the run's final line counts the training worker's calls with its retries, 
   // A clean worker adds only its count; a reused training made no call in this run.
   assert.match(formatExperimentSummary({ ...base, training }), /; in the training worker: 40; wall time/);
   assert.doesNotMatch(formatExperimentSummary({ ...base, training: { ...training, skipped: true } }), /training worker/);
+});
+
+test('the run ends with the setup warnings, one line each', () => {
+  const out = formatExperimentSummary({ ...base, warnings: ['The KB holds 3 of 20 target hints: few actions.', 'Evaluating on 40 test sessions.'] });
+  const lines = out.split('\n');
+  assert.deepEqual(lines.slice(-2), ['warning: The KB holds 3 of 20 target hints: few actions.', 'warning: Evaluating on 40 test sessions.']);
+  assert.doesNotMatch(formatExperimentSummary(base), /warning:/);
 });

@@ -37,6 +37,7 @@ function setup() {
   const exported: unknown[] = [];
   let compared = 0;
   let runsChanged = 0;
+  const promptDiffs: unknown[] = [];
   const host = new ResultsHost({
     core,
     ui: vs.ui,
@@ -49,10 +50,11 @@ function setup() {
     },
     exportResults: async (runId, format) => void exported.push([runId, format]),
     compareRuns: async () => void compared++,
+    comparePrompts: async (req) => void promptDiffs.push(req),
     currentKbPath: () => undefined,
     runsChanged: () => void runsChanged++,
   });
-  return { runs, vs, host, panels, exported, compared: () => compared, runsChanged: () => runsChanged };
+  return { runs, vs, host, panels, exported, promptDiffs, compared: () => compared, runsChanged: () => runsChanged };
 }
 
 test('results panel: snapshot posted only after ready; one panel reused; compare shows several runs', async () => {
@@ -88,6 +90,17 @@ test('results panel: messages are validated; export and compare are routed; unkn
   assert.equal(s.compared(), 1);
   assert.equal(s.vs.logLines.filter((l) => l.level === 'warn').length, 3);
   void p;
+});
+
+test('results panel: "Diff against no-hint" opens the prompt diff of that session, that condition against no-hint; unknown runs and bad messages refused', async () => {
+  const s = setup();
+  await s.host.showRuns([join(s.runs, 'full')]);
+  const runId = '2026-11-26T2210-bandit';
+  await s.host.receive({ type: 'results/comparePrompts', runId, sessionId: 'test-3', condition: 'agent' });
+  await s.host.receive({ type: 'results/comparePrompts', runId: 'someone-else', sessionId: 'test-3', condition: 'agent' });
+  await s.host.receive({ type: 'results/comparePrompts', runId, sessionId: '', condition: 'agent' });
+  assert.deepEqual(s.promptDiffs, [{ runId, sessionId: 'test-3', sides: [{ condition: 'no-hint' }, { condition: 'agent' }] }]);
+  assert.equal(s.vs.logLines.filter((l) => l.level === 'warn').length, 2);
 });
 
 test('results panel: revived by the serializer with the runs it showed; a disposed panel is recreated', async () => {

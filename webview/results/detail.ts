@@ -10,12 +10,16 @@ export function renderDetailLoading(sessionId: string, condition: string): HTMLE
   return h('div', { class: 're-detail re-detail-loading' }, `Loading ${sessionId} (${conditionLabel(condition)})…`);
 }
 
-export function renderDetail(d: SessionDetail, opts: { onOpenHint?: (hintId: string) => void; onClose: () => void }): HTMLElement {
+export function renderDetail(d: SessionDetail, opts: { onOpenHint?: (hintId: string) => void; onCompare?: () => void; onClose: () => void }): HTMLElement {
   const targetLine = d.targetRank === null ? `not in the answer's top ${Math.max(10, d.ranking.length)}` : `rank ${d.targetRank}`;
   return h('article', { class: 're-detail', 'aria-label': `Session ${d.sessionId}, ${conditionLabel(d.condition)}`, 'data-detail-session': d.sessionId },
     h('div', { class: 're-detail-head' },
       h('h3', {}, `Session ${d.sessionId} · ${conditionLabel(d.condition)}`),
-      button('Close', opts.onClose, { class: 're-btn re-btn-secondary', 'aria-label': 'Close session detail' })),
+      h('span', {},
+        opts.onCompare && d.condition !== 'no-hint'
+          ? button('Diff against no-hint', opts.onCompare, { class: 're-btn re-btn-secondary', 'data-compare-prompts': d.sessionId, title: 'Open the prompt diff: this condition and no-hint side by side' })
+          : null,
+        button('Close', opts.onClose, { class: 're-btn re-btn-secondary', 'aria-label': 'Close session detail' }))),
     h('dl', { class: 're-facts' },
       h('dt', {}, 'Target'), h('dd', {}, h('span', { class: 're-target' }, d.targetTitle), ` — ${targetLine}`),
       h('dt', {}, 'Hint'),

@@ -97,6 +97,7 @@ export class ResultsView {
     this.pendingDetail = undefined;
     replaceChildren(this.detailBox, renderDetail(detail, {
       onOpenHint: this.host.connected ? (hintId) => this.host.post({ type: 'results/openHint', hintId }) : undefined,
+      onCompare: this.host.connected ? () => this.host.post({ type: 'results/comparePrompts', runId: detail.runId, sessionId: detail.sessionId, condition: detail.condition }) : undefined,
       onClose: () => replaceChildren(this.detailBox as HTMLElement),
     }));
     this.detailBox.scrollIntoView?.({ block: 'nearest' });

@@ -55,8 +55,8 @@ export async function estimateAndCheck(
 /**
  * A `fill` for each plan before its stage. With llm.executor=batch it hands the plan to the Batch
  * API; the batches' ids and states are kept in <output.runsDir>/batches.json, so a rerun picks
- * up pending ones instead of paying again. Online, with `aheadOnline` (the train and evaluate
- * commands), it asks a train or evaluate plan ahead.
+ * up pending ones instead of paying again. Online, with `aheadOnline` (the evaluate command), it
+ * asks the plan ahead when asksAheadOnline says so.
  */
 export async function fillerFor(io: CliIO, resolved: ResolvedConfig, opts: { aheadOnline?: boolean } = {}): Promise<{ fill?: (plan: RequestPlan) => Promise<void> }> {
   const { config } = resolved;

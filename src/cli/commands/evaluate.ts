@@ -22,6 +22,7 @@ import { reportStage } from '../../core/run/reportStage';
 import type { StageContext } from '../../core/run/stage';
 import { CONDITIONS } from '../../protocol/conditions';
 import { version } from '../../../package.json';
+import { runController } from '../../core/util/abort';
 
 interface EvaluateFlags {
   config?: string;
@@ -84,7 +85,7 @@ export function register(program: Command): void {
       bar.update(p.done, p.total, `calls ${p.usage.calls}, cached ${p.usage.cacheHits}${llmHealthText(p.usage)}`);
       if (p.done === p.total) bar.stop();
     };
-    const controller = new AbortController();
+    const controller = runController();
     const onSigint = (): void => controller.abort();
     process.once('SIGINT', onSigint);
     try {

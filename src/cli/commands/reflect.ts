@@ -17,6 +17,7 @@ import { runReflection } from '../../core/reflect/runReflection';
 import { checkpointKey } from '../../core/reflect/checkpoint';
 import type { ReflectionProgress, ReflectionSummary } from '../../core/reflect/types';
 import { defaultKbPath } from '../../core/run/paths';
+import { runController } from '../../core/util/abort';
 
 interface ReflectFlags {
   config?: string;
@@ -77,7 +78,7 @@ export function register(program: Command): void {
         `KB ${p.kbSize}/${p.targetHints}, accepted ${p.accepted}, rejected ${rej.ineffective + rej.leak + rej.redundant + rej.empty + rej.overlong}, calls ${p.calls}, cached ${p.cacheHits}${llmHealthText(p)}${p.failedSessions ? `, sessions skipped ${p.failedSessions}` : ''}`,
       );
     };
-    const controller = new AbortController();
+    const controller = runController();
     const onSigint = (): void => controller.abort();
     process.once('SIGINT', onSigint);
     let summary: ReflectionSummary;

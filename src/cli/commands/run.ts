@@ -13,6 +13,7 @@ import { runSeedsFromCli } from './study';
 import { formatEstimate } from '../../core/plan';
 import type { Budget } from '../../core/run/stagePlans';
 import { budgetFlags, fillerFor } from './budget';
+import { runController } from '../../core/util/abort';
 
 
 export function register(program: Command): void {
@@ -43,7 +44,7 @@ export function register(program: Command): void {
 
 /** Shared by `run` and `demo`: SIGINT cancels (training checkpoints first, a rerun resumes). */
 export async function runPipeline(io: ReturnType<typeof ioFor>, resolved: Parameters<typeof runExperiment>[0]['resolved'], until?: Stage, budget: Budget = {}) {
-  const controller = new AbortController();
+  const controller = runController();
   const onSigint = (): void => {
     io.logger.log('warn', 'cancelling: the current stage keeps its checkpoint; run the same command again to resume');
     controller.abort();

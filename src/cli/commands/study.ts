@@ -15,6 +15,7 @@ import { hashJson } from '../../core/util/hash';
 import { workerTrainer } from '../../worker/trainer';
 import { formatPlan, formatStudyResults, studyEventPrinter } from '../studyOutput';
 import { version } from '../../../package.json';
+import { runController } from '../../core/util/abort';
 
 export interface StudyCliFlags {
   out?: string;
@@ -41,7 +42,7 @@ export async function runStudyFromCli(io: ReturnType<typeof ioFor>, study: Loade
   const outDir = flags.out ? resolvePath(flags.out) : defaultStudyOut(study);
   const maxCalls = positiveInt('--max-calls', flags.maxCalls);
   const parallel = positiveInt('--parallel', flags.parallel);
-  const controller = new AbortController();
+  const controller = runController();
   const onSigint = (): void => {
     io.logger.log('warn', 'stopping the study: running cells keep their checkpoints; run the same command again to resume');
     controller.abort();

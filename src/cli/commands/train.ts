@@ -121,7 +121,9 @@ export function register(program: Command): void {
     // The reward table's estimate and the caps, before the worker spends anything.
     if (!bandit) {
       const plan = await estimateAndCheck(io, { config, baseDir, sources: {} }, 'train', budgetFlags(flags), kbPath ? { kbPath } : {});
-      const filler = await fillerFor(io, { config, baseDir, sources: {} }, { aheadOnline: true });
+      // Online, the worker asks the table as PPO needs it (with its own progress, and resumable
+      // from its run folder); `run` asks the table ahead when best-fixed-hint reads it anyway.
+      const filler = await fillerFor(io, { config, baseDir, sources: {} });
       if (filler.fill && pendingCount(plan)) await filler.fill(plan);
     }
     // A second `train --resume` or a `run` on this folder waits briefly, then says who holds it.

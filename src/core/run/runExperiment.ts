@@ -27,6 +27,7 @@ import { reportStage } from './reportStage';
 import { ResponseCache } from '../llm/cache';
 import { onlineExecutor } from '../llm/executor';
 import { pendingCount, type PlanEstimate, type RequestPlan } from '../plan';
+import { datasetFacts, setupWarnings } from './setupWarnings';
 import { asksAheadOnline, checkBudget, pendingPlan, type Budget } from './stagePlans';
 
 export type { ExperimentEvent, Stage, Trainer } from './stage';
@@ -63,6 +64,8 @@ export interface ExperimentSummary {
   /** LLM usage of this process (training usage is in `training`, counted by the worker). */
   usage: UsageStats;
   seconds: number;
+  /** Warnings about the researcher's own setup (a KB far short of its target, small candidate sets, few test sessions): the sidebar's, printed by the CLI too. */
+  warnings: string[];
 }
 
 export async function runExperiment(opts: ExperimentOptions): Promise<ExperimentSummary> {
@@ -85,6 +88,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     kbPath, kbHints: 0, reflection: null, training: null, evaluation: null, reportPath: null,
     usage: { calls: 0, cacheHits: 0, retries: 0, failures: 0, promptTokens: 0, completionTokens: 0, cost: 0 },
     seconds: 0,
+    warnings: [],
   };
   const client = await openLlmClient(opts.resolved.config, { logger: opts.logger, apiKey: opts.apiKey });
   const config = opts.resolved.config;
@@ -135,5 +139,14 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
 
   summary.usage = client.usage();
   summary.seconds = (Date.now() - started) / 1000;
+  const tested = summary.evaluation?.results.conditions[0]?.n;
+  summary.warnings = setupWarnings({
+    dataset: datasetFacts(dataset),
+    enabledHints: summary.kbHints,
+    targetHints: config.reflection.targetHints,
+    candidates: config.dataset.candidates,
+    testSample: tested ?? config.evaluation.testSample,
+    topK: config.prompt.topK,
+  });
   return summary;
 }

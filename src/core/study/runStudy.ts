@@ -25,6 +25,7 @@ import { runCellExperiment, type CellRunner } from './experimentAdapter';
 import { expandGrid, type GridCell } from './grid';
 import type { LoadedStudy } from './studyFile';
 import { writeStudyOutputs } from './write';
+import { runController } from '../util/abort';
 
 export interface PlannedCell {
   cell: GridCell;
@@ -102,7 +103,7 @@ export async function runStudy(o: RunStudyOptions): Promise<StudyRunResult> {
   if (o.dryRun) return { plan, estimate, calls: 0 };
 
   await mkdir(o.outDir, { recursive: true });
-  const controller = new AbortController();
+  const controller = runController();
   const onAbort = (): void => controller.abort();
   o.signal?.addEventListener('abort', onAbort, { once: true });
   if (o.signal?.aborted) controller.abort();
@@ -132,7 +133,7 @@ export async function runStudy(o: RunStudyOptions): Promise<StudyRunResult> {
     // Calls as the stages report them: the client's running total (reflection, then evaluation) and the worker's.
     const counts = { client: 0, train: 0 };
     // One signal per cell: every request in flight listens on it, so cells must not share one.
-    const cellController = new AbortController();
+    const cellController = runController();
     const onStudyAbort = (): void => cellController.abort();
     controller.signal.addEventListener('abort', onStudyAbort, { once: true });
     try {

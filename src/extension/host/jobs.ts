@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import type { JobKind, SidebarJob } from '../../protocol/webview';
 import type { JobProgress } from '../coreAdapter/api';
 import type { Memento } from '../vscode/types';
+import { runController } from '../../core/util/abort';
 
 export const RUNNING_JOBS_KEY = 're2llm.runningJobs';
 const KEEP_FINISHED = 5;
@@ -102,7 +103,7 @@ export class JobManager {
    */
   start(kind: JobKind, label: string, run: (h: JobHandle) => Promise<string | void>, opts: { datasetId?: string; runDir?: string } = {}): { id: string; finished: Promise<SidebarJob> } {
     const id = `${kind}-${this.now().toString(36)}-${++this.seq}`;
-    const abort = new AbortController();
+    const abort = runController();
     const persisted: PersistedJob = { id, kind, label, datasetId: opts.datasetId, runDir: opts.runDir, startedAt: this.now() };
     const entry: Entry = { abort, persisted, view: { id, kind, label, status: 'running', message: 'Starting…', ...(opts.runDir ? { runDir: opts.runDir, runId: basename(opts.runDir) } : {}) } };
     this.entries.set(id, entry);

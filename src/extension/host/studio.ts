@@ -12,7 +12,7 @@ import { defaultConfig, type Re2llmConfig } from '../../core/config/defaults';
 import { isEnabled, type HintKb } from '../../core/kb/types';
 import type { Logger } from '../../core/util/log';
 import type { SidebarAction, SidebarCommand, SidebarDataset, SidebarParams, SidebarState } from '../../protocol/webview';
-import { datasetFacts, setupWarnings, type DatasetFacts } from './setupWarnings';
+import { datasetFacts, setupWarnings, type DatasetFacts } from '../../core/run/setupWarnings';
 import { paramLimits, paramsLayer, paramsOf, paramValueValid } from './sidebarParams';
 import { SIDEBAR_PARAMS } from '../../protocol/webview';
 import { keyNeeded, SIMULATED_LLM_KEY, SIMULATED_MODEL, type LlmAccess } from '../actions/llmAccess';

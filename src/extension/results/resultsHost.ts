@@ -52,6 +52,8 @@ export interface ResultsDeps {
   /** Palette actions the panel's buttons reuse. */
   exportResults(runId: string, format: 'csv' | 'latex' | 'json'): Promise<void>;
   compareRuns(): Promise<void>;
+  /** The prompt diff panel for one session of a run, two conditions side by side. */
+  comparePrompts(req: { runId: string; sessionId: string; sides: [{ condition: string }, { condition: string }] }): Promise<void>;
   /** The KB to open for a hint when the run does not say where its KB is. */
   currentKbPath(): string | undefined;
   /** A run's name, star or notes changed on disk: the sidebar's run list shows them. */
@@ -158,6 +160,9 @@ export class ResultsHost implements ResultsView {
         return this.d.exportResults(cmd.runId, cmd.format);
       case 'results/compareRuns':
         return this.d.compareRuns();
+      case 'results/comparePrompts':
+        if (!this.dirOf(cmd.runId)) return this.d.log.warn('results: prompt diff of an unknown run ignored');
+        return this.d.comparePrompts({ runId: cmd.runId, sessionId: cmd.sessionId, sides: [{ condition: 'no-hint' }, { condition: cmd.condition }] });
       case 'results/updateRun':
         return this.updateRun(cmd);
       default: {

@@ -111,6 +111,9 @@ test('an unchanged rerun skips every stage with no trainer call; a changed evalu
   assert.ok(first.s.evaluation && !first.s.evaluation.skipped);
   assert.deepEqual(first.s.evaluation.results.conditions.map((c) => c.condition).sort(), ['agent', 'no-hint', 'popularity']);
   assert.ok(first.s.reportPath && existsSync(first.s.reportPath));
+  // The sidebar's setup warnings come with the summary (the CLI prints them): here, few test sessions.
+  const tested = first.s.evaluation.results.conditions[0]!.n;
+  assert.equal(first.s.warnings.some((w) => w.startsWith(`Evaluating on ${tested} test sessions`)), tested < 100, first.s.warnings.join(' | '));
   const again = await run(r, inProcessTrainer(calls));
   assert.equal(calls.length, 1, 'no training');
   assert.deepEqual(kinds(again.events), ['import:start', 'import:done', 'reflect:skip', 'train:skip', 'evaluate:skip', 'report:start', 'report:done']);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { datasetFacts, setupWarnings } from '../../../src/extension/host/setupWarnings';
+import { datasetFacts, setupWarnings } from '../../../src/core/run/setupWarnings';
 
 const facts = { name: 'my', testSessions: 200, minCandidates: 50, medianCandidates: 50, titleOnly: false };
 const base = { dataset: facts, enabledHints: 20, targetHints: 20, candidates: 50, testSample: 200, topK: 10 };
