@@ -8,13 +8,10 @@ import { readTrainingCurve } from '../../core/evaluate/trainingCurve';
 import { asCurvesCommand, type CurvesNotification, type RunCurve } from '../../protocol/curves';
 import { readResults, type RunFolder } from '../host/runs';
 import type { HostLog, Ui } from '../vscode/types';
+import type { PanelLike } from '../panelLike';
 
-export interface CurvesPanelLike {
-  postMessage(msg: CurvesNotification): PromiseLike<boolean> | boolean;
-  reveal(): void;
-  onMessage(handler: (msg: unknown) => void): void;
-  onDispose(handler: () => void): void;
-}
+/** The panel surface this host needs (no title changes). */
+export type CurvesPanelLike = Omit<PanelLike<CurvesNotification>, 'setTitle'>;
 
 export interface CurvesDeps {
   ui: Ui;

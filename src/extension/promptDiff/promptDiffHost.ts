@@ -12,13 +12,10 @@ import { shortConditionLabel, type ResultsFile, type SessionOutcome } from '../.
 import type { SessionDetail } from '../../protocol/webview';
 import { readResults, type RunFolder } from '../host/runs';
 import type { HostLog, PickItem, Ui } from '../vscode/types';
+import type { PanelLike } from '../panelLike';
 
-export interface PromptDiffPanelLike {
-  postMessage(msg: PromptDiffNotification): PromiseLike<boolean> | boolean;
-  reveal(): void;
-  onMessage(handler: (msg: unknown) => void): void;
-  onDispose(handler: () => void): void;
-}
+/** The panel surface this host needs (no title changes). */
+export type PromptDiffPanelLike = Omit<PanelLike<PromptDiffNotification>, 'setTitle'>;
 
 export interface PromptDiffDeps {
   ui: Ui;

@@ -12,15 +12,12 @@ import { asRunsCommand, type RunsCommand, type RunsNotification } from '../../pr
 import type { RunFolder } from '../host/runs';
 import type { HostLog, Memento, Ui } from '../vscode/types';
 import { runRows } from './runRows';
+import type { PanelLike } from '../panelLike';
 
 export const HIDDEN_RUNS_KEY = 're2llm.runsTable.hidden';
 
-export interface RunsPanelLike {
-  postMessage(msg: RunsNotification): PromiseLike<boolean> | boolean;
-  reveal(): void;
-  onMessage(handler: (msg: unknown) => void): void;
-  onDispose(handler: () => void): void;
-}
+/** The panel surface this host needs (no title changes). */
+export type RunsPanelLike = Omit<PanelLike<RunsNotification>, 'setTitle'>;
 
 export interface RunsTableDeps {
   ui: Ui;
