@@ -27,7 +27,7 @@ import { reportStage } from './reportStage';
 import { ResponseCache } from '../llm/cache';
 import { onlineExecutor } from '../llm/executor';
 import { pendingCount, type PlanEstimate, type RequestPlan } from '../plan';
-import { datasetFacts, setupWarnings } from './setupWarnings';
+import { datasetFacts, pilotFacts, setupWarnings, withPilot } from './setupWarnings';
 import { asksAheadOnline, checkBudget, pendingPlan, type Budget } from './stagePlans';
 
 export type { ExperimentEvent, Stage, Trainer } from './stage';
@@ -147,6 +147,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     candidates: config.dataset.candidates,
     testSample: tested ?? config.evaluation.testSample,
     topK: config.prompt.topK,
+    ...withPilot(summary.evaluation ? pilotFacts(summary.evaluation.results, config.evaluation.primary, config.evaluation.primaryMetric) : undefined),
   });
   return summary;
 }

@@ -12,7 +12,8 @@ import { defaultConfig, type Re2llmConfig } from '../../core/config/defaults';
 import { isEnabled, type HintKb } from '../../core/kb/types';
 import type { Logger } from '../../core/util/log';
 import type { SidebarAction, SidebarCommand, SidebarDataset, SidebarParams, SidebarState } from '../../protocol/webview';
-import { datasetFacts, setupWarnings, type DatasetFacts } from '../../core/run/setupWarnings';
+import { datasetFacts, pilotFacts, setupWarnings, withPilot, type DatasetFacts, type PilotFacts } from '../../core/run/setupWarnings';
+import { loadResults } from '../../core/report/write';
 import { paramLimits, paramsLayer, paramsOf, paramValueValid } from './sidebarParams';
 import { SIDEBAR_PARAMS } from '../../protocol/webview';
 import { keyNeeded, SIMULATED_LLM_KEY, SIMULATED_MODEL, type LlmAccess } from '../actions/llmAccess';
@@ -59,6 +60,7 @@ export class Studio {
   private shownParams: SidebarParams | undefined;
   /** Facts about the selected dataset for the setup warnings, loaded once per dataset path. */
   private facts: { key: string; value?: DatasetFacts } | undefined;
+  private pilot: { key: string; value?: PilotFacts } | undefined;
 
   constructor(
     readonly vs: Vs,
@@ -289,6 +291,7 @@ export class Studio {
       candidates: config.dataset.candidates,
       testSample: shown['evaluation.testSample'],
       topK: config.prompt.topK,
+      ...withPilot(await this.pilotFor(runs, facts?.name, config)),
     });
     if (read) {
       const kb = read.kb;
@@ -311,6 +314,26 @@ export class Studio {
    * refreshes the sidebar when they arrive. A dataset that does not load gives no warnings here
    * (the jobs report the error).
    */
+  /**
+   * The sample-size planner's pilot for the test-size warning: the newest evaluation on this
+   * dataset (read once per results.json version; an unreadable one is no pilot).
+   */
+  private async pilotFor(runs: RunFolder[], dataset: string | undefined, config: Re2llmConfig): Promise<PilotFacts | undefined> {
+    const run = dataset ? runs.find((r) => r.hasResults) : undefined;
+    if (!run) return undefined;
+    const key = JSON.stringify([run.dir, run.mtimeMs, dataset, config.evaluation.primary, config.evaluation.primaryMetric]);
+    if (this.pilot?.key === key) return this.pilot.value;
+    let value: PilotFacts | undefined;
+    try {
+      const results = await loadResults(run.dir);
+      value = results.run.dataset.name === dataset ? pilotFacts(results, config.evaluation.primary, config.evaluation.primaryMetric) : undefined;
+    } catch {
+      value = undefined;
+    }
+    this.pilot = { key, value };
+    return value;
+  }
+
   private datasetFactsFor(config: Re2llmConfig): DatasetFacts | undefined {
     const key = JSON.stringify(config.dataset);
     if (this.facts?.key === key) return this.facts.value;

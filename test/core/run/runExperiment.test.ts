@@ -20,6 +20,8 @@ import { createEncoder, datasetFamilies } from '../../../src/core/encode';
 import { trainAgent } from '../../../src/core/agent/train';
 import { isFinishedTraining } from '../../../src/core/agent/runFolder';
 import { silentLogger } from '../../../src/core/util/log';
+import { PLANNED_EFFECT, pilotFacts } from '../../../src/core/run/setupWarnings';
+import { sessionsNeeded } from '../../../src/core/metrics/power';
 import { runExperiment, type ExperimentEvent } from '../../../src/core/run/runExperiment';
 import type { StageContext, Trainer } from '../../../src/core/run/stage';
 import { importStage } from '../../../src/core/run/importStage';
@@ -111,9 +113,12 @@ test('an unchanged rerun skips every stage with no trainer call; a changed evalu
   assert.ok(first.s.evaluation && !first.s.evaluation.skipped);
   assert.deepEqual(first.s.evaluation.results.conditions.map((c) => c.condition).sort(), ['agent', 'no-hint', 'popularity']);
   assert.ok(first.s.reportPath && existsSync(first.s.reportPath));
-  // The sidebar's setup warnings come with the summary (the CLI prints them): here, few test sessions.
+  // The sidebar's setup warnings come with the summary (the CLI prints them); the test-size one is
+  // the planner's, with this evaluation as its pilot.
   const tested = first.s.evaluation.results.conditions[0]!.n;
-  assert.equal(first.s.warnings.some((w) => w.startsWith(`Evaluating on ${tested} test sessions`)), tested < 100, first.s.warnings.join(' | '));
+  const pilot = pilotFacts(first.s.evaluation.results, r.config.evaluation.primary, r.config.evaluation.primaryMetric);
+  const underpowered = pilot ? tested < sessionsNeeded(pilot.sd, PLANNED_EFFECT) : tested < 100;
+  assert.equal(first.s.warnings.some((w) => w.startsWith(`Evaluating on ${tested} test sessions`)), underpowered, first.s.warnings.join(' | '));
   const again = await run(r, inProcessTrainer(calls));
   assert.equal(calls.length, 1, 'no training');
   assert.deepEqual(kinds(again.events), ['import:start', 'import:done', 'reflect:skip', 'train:skip', 'evaluate:skip', 'report:start', 'report:done']);
