@@ -5,9 +5,11 @@
  *   the cells' test-set means, their sd and a 95% t-interval over the seeds (seedStats.ts).
  * - Per comparison and axis point: the paired difference a - b over sessions. For each seed the
  *   two sides are paired by session id (both sides of one seed score the same test sessions; for
- *   a cross-variant comparison they come from two cells with the same seed), the per-session
- *   differences of all seeds are pooled, and the 95% interval is a percentile bootstrap of the
- *   pooled differences' mean (resampling sessions with their pairing kept).
+ *   a cross-variant comparison they come from two cells with the same seed); each session's
+ *   differences are averaged over the seeds that scored it, and the 95% interval is a percentile
+ *   bootstrap over sessions of those averages. Seeds that share the test sessions are not
+ *   independent samples: pooling their differences as if they were would narrow the interval by
+ *   up to √(seeds), so the session is the unit that is resampled.
  */
 import type { ResultsFile } from '../../protocol/results';
 import type { ComparisonSide, StudyComparisonResult, StudyGroupResult } from '../../protocol/study';
@@ -24,7 +26,7 @@ export interface FinishedCell {
 }
 
 export const SEED_INTERVAL_METHOD = 'mean ± sample sd over seeds; 95% Student t-interval, mean ± t(0.975, n-1)·sd/√n (none with one seed)';
-export const COMPARISON_METHOD = 'per-session differences a - b paired by session id within each seed, pooled over seeds; 95% percentile bootstrap CI of the pooled mean';
+export const COMPARISON_METHOD = 'per-session differences a - b paired by session id within each seed, averaged per session over the seeds; 95% percentile bootstrap over sessions of the mean';
 
 /** Conditions in the order the cells report them. */
 export function conditionsOf(cells: FinishedCell[]): string[] {
@@ -62,12 +64,17 @@ function sessionValues(results: ResultsFile, condition: string, metric: string):
 }
 
 export function pairedDifferences(a: ResultsFile, b: ResultsFile, sa: ComparisonSide, sb: ComparisonSide, metric: string): number[] {
+  return [...pairedDifferencesById(a, b, sa, sb, metric).values()];
+}
+
+/** The same differences, keyed by session id. */
+export function pairedDifferencesById(a: ResultsFile, b: ResultsFile, sa: ComparisonSide, sb: ComparisonSide, metric: string): Map<string, number> {
   const va = sessionValues(a, sa.condition, metric);
   const vb = sessionValues(b, sb.condition, metric);
-  const diffs: number[] = [];
+  const diffs = new Map<string, number>();
   for (const [id, x] of va) {
     const y = vb.get(id);
-    if (y !== undefined) diffs.push(x - y);
+    if (y !== undefined) diffs.set(id, x - y);
   }
   return diffs;
 }
@@ -85,16 +92,23 @@ export function aggregateComparisons(study: LoadedStudy, cells: GridCell[], fini
       const a = { condition: cmp.a.condition, variant: cmp.a.variant ?? variant ?? study.variants[0]!.name };
       const b = { condition: cmp.b.condition, variant: cmp.b.variant ?? variant ?? a.variant };
       for (const [point, axes] of points) {
-        const diffs: number[] = [];
+        // Per session: the sum and count of its differences over the seeds that scored it.
+        const bySession = new Map<string, { sum: number; n: number }>();
         let used = 0;
         for (const seed of seeds) {
           const ca = find(point, a.variant, seed);
           const cb = find(point, b.variant, seed);
           if (!ca || !cb) continue;
-          const d = pairedDifferences(ca.results, cb.results, a, b, metric);
-          if (d.length) used++;
-          diffs.push(...d);
+          const d = pairedDifferencesById(ca.results, cb.results, a, b, metric);
+          if (d.size) used++;
+          for (const [id, x] of d) {
+            const acc = bySession.get(id) ?? { sum: 0, n: 0 };
+            acc.sum += x;
+            acc.n++;
+            bySession.set(id, acc);
+          }
         }
+        const diffs = [...bySession.values()].map((v) => v.sum / v.n);
         if (!diffs.length) continue;
         const name = cmp.name ?? `${a.condition}${a.variant !== b.variant || study.variants.length > 1 ? ` (${a.variant})` : ''} vs ${b.condition}${a.variant !== b.variant || study.variants.length > 1 ? ` (${b.variant})` : ''}`;
         // One seeded stream per comparison and point, so adding a comparison does not move the others.

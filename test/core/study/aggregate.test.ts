@@ -43,11 +43,11 @@ test('groups: mean ± sd over the seeds of the cells\' test-set means', () => {
   assert.deepEqual(g!.cells, ['c1', 'c2']);
 });
 
-test('comparisons: per-session differences paired within each seed, pooled over seeds', () => {
+test('comparisons: per-session differences paired within each seed, averaged per session over the seeds, bootstrapped over sessions', () => {
   // NDCG@10 of rank 1 = 1, of rank 3 = 1/log2(4) = 0.5, absent = 0.
   // seed 1: agent [1, null], no-hint [3, 1] -> differences [1 - 0.5, 0 - 1] = [0.5, -1]
   // seed 2: agent [3, 3],   no-hint [null, 3] -> differences [0.5, 0]
-  // pooled [0.5, -1, 0.5, 0]: mean 0, n 4
+  // per session over the seeds: s0 (0.5 + 0.5) / 2 = 0.5, s1 (-1 + 0) / 2 = -0.5: mean 0, n 2 sessions
   const finished: FinishedCell[] = [
     { cell: cells[0]!, id: 'c1', results: results({ agent: 0, 'no-hint': 0 }, { agent: [1, null], 'no-hint': [3, 1] }) },
     { cell: cells[1]!, id: 'c2', results: results({ agent: 0, 'no-hint': 0 }, { agent: [3, 3], 'no-hint': [null, 3] }) },
@@ -55,8 +55,9 @@ test('comparisons: per-session differences paired within each seed, pooled over 
   assert.deepEqual(pairedDifferences(finished[0]!.results, finished[0]!.results, { condition: 'agent' }, { condition: 'no-hint' }, 'NDCG@10'), [0.5, -1]);
   const [c] = aggregateComparisons(study, cells, finished, 200);
   assert.equal(c!.name, 'agent vs no-hint');
-  assert.equal(c!.n, 4);
+  assert.equal(c!.n, 2, 'the session is the unit: two sessions, not four pooled pairs');
   assert.equal(c!.seeds, 2);
   assert.ok(Math.abs(c!.diff) < 1e-12);
-  assert.ok(c!.ciLow < 0 && c!.ciHigh > 0 && c!.ciLow >= -1 && c!.ciHigh <= 0.5, `CI [${c!.ciLow}, ${c!.ciHigh}] within the differences' range`);
+  // Resampling two per-session means (0.5 and -0.5): every bootstrap mean is -0.5, 0 or 0.5.
+  assert.ok(c!.ciLow >= -0.5 && c!.ciHigh <= 0.5 && c!.ciLow < 0 && c!.ciHigh > 0, `CI [${c!.ciLow}, ${c!.ciHigh}]`);
 });
