@@ -110,11 +110,11 @@ export interface StudyComparisonResult {
   b: Required<ComparisonSide>;
   metric: string;
   axes: Record<string, unknown>;
-  /** Mean of the per-session differences a - b, pooled over seeds. */
+  /** Mean over sessions of the per-session differences a - b (each averaged over the seeds that scored it). */
   diff: number;
   ciLow: number;
   ciHigh: number;
-  /** Sessions pooled (sessions × seeds). */
+  /** Sessions (distinct session ids; each is one resampling unit of the bootstrap). */
   n: number;
   seeds: number;
 }
