@@ -9,6 +9,7 @@ import { asCurvesCommand, type CurvesNotification, type RunCurve } from '../../p
 import { readResults, type RunFolder } from '../host/runs';
 import type { HostLog, Ui } from '../vscode/types';
 import type { PanelLike } from '../panelLike';
+import { SinglePanel } from '../singlePanel';
 
 /** The panel surface this host needs (no title changes). */
 export type CurvesPanelLike = Omit<PanelLike<CurvesNotification>, 'setTitle'>;
@@ -36,32 +37,26 @@ function candidates(runs: RunFolder[]): RunFolder[] {
 }
 
 export class CurvesHost {
-  private panel: CurvesPanelLike | undefined;
-  private ready = false;
+  private readonly view: SinglePanel<CurvesPanelLike>;
   private runIds: string[] = [];
 
-  constructor(private readonly d: CurvesDeps) {}
+  constructor(private readonly d: CurvesDeps) {
+    this.view = new SinglePanel(
+      () => d.createPanel(),
+      (m) => void this.receive(m),
+    );
+  }
 
   /** Shows the curves of `runIds`, or asks which runs when none are given. */
   async open(runIds?: string[]): Promise<void> {
     const ids = runIds?.length ? runIds : await this.pickRuns();
     if (!ids?.length) return;
     this.runIds = ids;
-    if (this.panel) {
-      this.panel.reveal();
-      return this.refresh();
-    }
-    const panel = this.d.createPanel();
-    this.panel = panel;
-    this.ready = false;
-    panel.onMessage((m) => void this.receive(m));
-    panel.onDispose(() => {
-      if (this.panel === panel) this.panel = undefined;
-    });
+    if (this.view.show()) return this.refresh();
   }
 
   async refresh(): Promise<void> {
-    if (!this.panel || !this.ready) return;
+    if (!this.view.ready) return;
     const all = (await this.d.runs()) ?? [];
     const shown: RunCurve[] = [];
     const missing: string[] = [];
@@ -71,14 +66,14 @@ export class CurvesHost {
       if (curve) shown.push(curve);
       else missing.push(id);
     }
-    await this.panel?.postMessage({ type: 'curves/show', runs: shown, missing });
+    await this.view.ready?.postMessage({ type: 'curves/show', runs: shown, missing });
   }
 
   async receive(raw: unknown): Promise<void> {
     const cmd = asCurvesCommand(raw);
     if (!cmd) return void this.d.log.warn('curves panel: ignored malformed message');
     if (cmd.type === 'curves/ready') {
-      this.ready = true;
+      this.view.markReady();
       return this.refresh();
     }
     const ids = await this.pickRuns();

@@ -13,6 +13,7 @@ import type { SessionDetail } from '../../protocol/webview';
 import { readResults, type RunFolder } from '../host/runs';
 import type { HostLog, PickItem, Ui } from '../vscode/types';
 import type { PanelLike } from '../panelLike';
+import { SinglePanel } from '../singlePanel';
 
 /** The panel surface this host needs (no title changes). */
 export type PromptDiffPanelLike = Omit<PanelLike<PromptDiffNotification>, 'setTitle'>;
@@ -83,42 +84,36 @@ export function sessionsByInterest(sessions: SessionOutcome[]): SessionOutcome[]
 }
 
 export class PromptDiffHost {
-  private panel: PromptDiffPanelLike | undefined;
-  private ready = false;
+  private readonly view: SinglePanel<PromptDiffPanelLike>;
   private pending: PromptDiffNotification | undefined;
   private lastRunId: string | undefined;
 
-  constructor(private readonly d: PromptDiffDeps) {}
+  constructor(private readonly d: PromptDiffDeps) {
+    this.view = new SinglePanel(
+      () => d.createPanel(),
+      (m) => void this.receive(m),
+    );
+  }
 
   async open(req: PromptDiffRequest = {}): Promise<void> {
     const msg = await this.choose(req);
     if (!msg) return;
     this.pending = msg;
-    if (this.panel) {
-      this.panel.reveal();
-      return this.flush();
-    }
-    const panel = this.d.createPanel();
-    this.panel = panel;
-    this.ready = false;
-    panel.onMessage((m) => void this.receive(m));
-    panel.onDispose(() => {
-      if (this.panel === panel) this.panel = undefined;
-    });
+    if (this.view.show()) return this.flush();
   }
 
   async receive(raw: unknown): Promise<void> {
     const cmd = asPromptDiffCommand(raw);
     if (!cmd) return void this.d.log.warn('prompt diff: ignored malformed message');
     if (cmd.type === 'diff/ready') {
-      this.ready = true;
+      this.view.markReady();
       return this.flush();
     }
     await this.open({ runId: this.lastRunId });
   }
 
   private async flush(): Promise<void> {
-    if (this.panel && this.ready && this.pending) await this.panel.postMessage(this.pending);
+    if (this.pending) await this.view.ready?.postMessage(this.pending);
   }
 
   private async loaded(runs: RunFolder[]): Promise<Loaded[]> {

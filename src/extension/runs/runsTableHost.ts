@@ -13,6 +13,7 @@ import type { RunFolder } from '../host/runs';
 import type { HostLog, Memento, Ui } from '../vscode/types';
 import { runRows } from './runRows';
 import type { PanelLike } from '../panelLike';
+import { SinglePanel } from '../singlePanel';
 
 export const HIDDEN_RUNS_KEY = 're2llm.runsTable.hidden';
 
@@ -35,31 +36,22 @@ export interface RunsTableDeps {
 }
 
 export class RunsTableHost {
-  private panel: RunsPanelLike | undefined;
-  private ready = false;
+  private readonly view: SinglePanel<RunsPanelLike>;
 
-  constructor(private readonly d: RunsTableDeps) {}
+  constructor(private readonly d: RunsTableDeps) {
+    this.view = new SinglePanel(() => d.createPanel(), (m) => void this.receive(m));
+  }
 
   async open(): Promise<void> {
-    if (this.panel) {
-      this.panel.reveal();
-      return this.refresh();
-    }
-    const panel = this.d.createPanel();
-    this.panel = panel;
-    this.ready = false;
-    panel.onMessage((m) => void this.receive(m));
-    panel.onDispose(() => {
-      if (this.panel === panel) this.panel = undefined;
-    });
+    if (this.view.show()) return this.refresh();
   }
 
   /** Sends a fresh snapshot (after the ready handshake). */
   async refresh(): Promise<void> {
-    if (!this.panel || !this.ready) return;
+    if (!this.view.ready) return;
     const found = await this.d.runs();
     const rows = found ? await runRows(found.runs, this.hidden()) : [];
-    await this.panel?.postMessage({ type: 'runs/show', rows });
+    await this.view.ready?.postMessage({ type: 'runs/show', rows });
   }
 
   async receive(raw: unknown): Promise<void> {
@@ -83,7 +75,7 @@ export class RunsTableHost {
   private async handle(cmd: RunsCommand): Promise<void> {
     switch (cmd.type) {
       case 'runs/ready':
-        this.ready = true;
+        this.view.markReady();
         return this.refresh();
       case 'runs/open':
       case 'runs/compare': {
