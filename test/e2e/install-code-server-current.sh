@@ -20,27 +20,13 @@ if [ -x "$NODE_DIR/bin/node" ] && [ -f "$CS_DIR/out/node/entry.js" ] && grep -q 
   exit 0
 fi
 
-# The same Debian prerequisites and ripgrep cache as the 4.100.3 install.
-need=()
-command -v rg >/dev/null 2>&1 || need+=(ripgrep)
-dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "[code-server current] apt-get install ${need[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-export TMPDIR="${TMPDIR:-/tmp}"
+# The same Debian prerequisites as the 4.100.3 install; the ripgrep cache of each @vscode/ripgrep
+# version this code-server may pull in.
+# shellcheck source=test/e2e/code-server-prereqs.sh
+. test/e2e/code-server-prereqs.sh
+code_server_prereqs "[code-server current]"
 for rgv in 1.15.11 1.15.14 1.17.0; do
-  cache="$TMPDIR/vscode-ripgrep-cache-$rgv"
-  for tarball in "$cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" "$cache/ripgrep-v14.1.1-x86_64-unknown-linux-musl.tar.gz"; do
-    if [ ! -f "$tarball" ]; then
-      mkdir -p "$cache"
-      tmp=$(mktemp -d)
-      cp "$(command -v rg)" "$tmp/rg"
-      tar -czf "$tarball" -C "$tmp" rg
-      rm -rf "$tmp"
-    fi
-  done
+  seed_ripgrep_cache "$rgv" ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz ripgrep-v14.1.1-x86_64-unknown-linux-musl.tar.gz
 done
 
 for d in node24 current; do

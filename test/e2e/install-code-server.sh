@@ -17,25 +17,10 @@ if [ -f "$ENTRY" ] && grep -q "\"version\": \"$VERSION\"" "$TOOLS/node_modules/c
   exit 0
 fi
 
-need=()
-command -v rg >/dev/null 2>&1 || need+=(ripgrep)
-dpkg -s libkrb5-dev >/dev/null 2>&1 || need+=(libkrb5-dev)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "[code-server] apt-get install ${need[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
-export TMPDIR="${TMPDIR:-/tmp}"
-cache="$TMPDIR/vscode-ripgrep-cache-1.15.11"
-tarball="$cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz"
-if [ ! -f "$tarball" ]; then
-  mkdir -p "$cache"
-  tmp=$(mktemp -d)
-  cp "$(command -v rg)" "$tmp/rg"
-  tar -czf "$tarball" -C "$tmp" rg
-  rm -rf "$tmp"
-fi
+# shellcheck source=test/e2e/code-server-prereqs.sh
+. test/e2e/code-server-prereqs.sh
+code_server_prereqs "[code-server]"
+seed_ripgrep_cache 1.15.11 ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz
 
 mkdir -p "$TOOLS"
 [ -f "$TOOLS/package.json" ] || echo '{"name":"re2llm-tools","private":true}' > "$TOOLS/package.json"
