@@ -13,6 +13,7 @@ import { connectHost } from '../shared/api';
 import { paletteColour, readTheme, withAlpha } from '../shared/charts';
 import { button, dropdown, registerKit, setOptions } from '../shared/kit';
 import { availableMetrics, nonPositive, seriesOf, smooth, type XY } from './model';
+import { h } from '../shared/dom';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Legend, zoomPlugin);
 Chart.defaults.animation = false;
@@ -53,13 +54,6 @@ function eachRun(chart: Chart, e: Parameters<typeof getRelativePosition>[0]): In
   return items;
 }
 Interaction.modes.eachRun = eachRun;
-
-function h(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
 
 registerKit();
 const root = document.getElementById('root') ?? document.body;

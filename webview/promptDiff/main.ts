@@ -9,16 +9,10 @@ import { isPromptDiffNotification, type DiffSide, type PromptDiffCommand, type P
 import { connectHost } from '../shared/api';
 import { button, registerKit } from '../shared/kit';
 import { foldSame, rankText, sideBySide, type Seg } from './model';
+import { h } from '../shared/dom';
 
 interface Persisted {
   shown?: PromptDiffNotification;
-}
-
-function h(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
 }
 
 registerKit();

@@ -3,7 +3,7 @@
  * answer, and the parsed ranking with the target highlighted.
  */
 import type { SessionDetail } from '../../src/protocol/webview';
-import { h, button } from './dom';
+import { h, button } from '../shared/dom';
 import { conditionLabel } from '../shared/format';
 
 export function renderDetailLoading(sessionId: string, condition: string): HTMLElement {

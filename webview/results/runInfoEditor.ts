@@ -7,7 +7,7 @@
  */
 import type { RunInfo } from '../../src/protocol/results';
 import { RUN_INFO_LIMITS, type ResultsCommand } from '../../src/protocol/webview';
-import { h, button } from './dom';
+import { h, button } from '../shared/dom';
 
 /** Ids of the controls (the view puts focus back on one after the host's re-render). */
 export const RUN_INFO_IDS = {

@@ -4,7 +4,7 @@
  * a session or a rank cell is a button that asks the host for that answer's detail.
  */
 import type { ResultsFile, SessionOutcome } from '../../src/protocol/results';
-import { h, button, replaceChildren } from './dom';
+import { h, button, replaceChildren } from '../shared/dom';
 import { agentEffect, LLM_CONDITIONS, type AgentEffect } from './model';
 import { conditionLabel, shortConditionLabel } from '../shared/format';
 import { copyCsvButton, section, type CsvRows } from './widgets';

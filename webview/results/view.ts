@@ -8,7 +8,7 @@ import type { Chart } from 'chart.js';
 import { deltaVsNoHint, MARGINAL_CI_NOTE, type PairedComparison, type ResultsFile, type TrainingPoint } from '../../src/protocol/results';
 import type { ResultsCommand, SessionDetail } from '../../src/protocol/webview';
 import { conditionColourIndex } from '../../src/protocol/conditions';
-import { h, button, replaceChildren, type Child } from './dom';
+import { h, button, replaceChildren, type Child } from '../shared/dom';
 import { bestByMetric, configDiff, defaultMetric, metricNames, runLabel, UPPER_BOUNDS } from './model';
 import { renderSessions, defaultSessionsUi, type SessionsUi } from './sessions';
 import { renderDetail, renderDetailLoading } from './detail';

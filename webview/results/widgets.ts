@@ -1,5 +1,5 @@
 /** Small shared pieces of the results page: section frame, copy-as-CSV button, metric cell. */
-import { h, button, type Child } from './dom';
+import { h, button, type Child } from '../shared/dom';
 import { toCsv, copyText } from './csv';
 import { formatMetric, formatCi } from '../shared/format';
 import type { Estimate } from '../../src/protocol/results';

@@ -8,18 +8,12 @@ import type { RunRow, RunsCommand, RunsNotification } from '../../src/protocol/r
 import { connectHost } from '../shared/api';
 import { button, registerKit, setDisabled, textField } from '../shared/kit';
 import { COLUMNS, DEFAULT_VIEW, cellText, visibleRows, type TableView } from './model';
+import { h } from '../shared/dom';
 
 interface Persisted {
   view: TableView;
   selected: string[];
   rows?: RunRow[];
-}
-
-function h(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
 }
 
 function isNotification(d: unknown): d is RunsNotification {

@@ -7,17 +7,11 @@ import type { SidebarAction, SidebarBatch, SidebarCommand, SidebarHostCommand, S
 import type { TrainingPoint } from '../../src/protocol/results';
 import { badge, button, divider, dropdown, progressRing, setDisabled, setInvalid, setOptions, setValue, textField } from '../shared/kit';
 import { CHOICE_FIELDS, PARAM_FIELDS, parseParam, paramsValid } from './params';
+import { h } from '../shared/dom';
 
 export interface CurveRenderer {
   /** Draws or updates the live training curve in `canvas`. */
   draw(canvas: HTMLCanvasElement, points: TrainingPoint[]): void;
-}
-
-function h(tag: string, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElement {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
 }
 
 const ACTION_LABELS: Record<SidebarAction, string> = { reflect: 'Reflect', train: 'Train', evaluate: 'Evaluate', run: 'Full run' };

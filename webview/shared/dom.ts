@@ -1,5 +1,5 @@
 /**
- * A tiny DOM builder for the results bundle (framework-free on purpose). It never sets inline
+ * A tiny DOM builder for the webview bundles (framework-free on purpose). It never sets inline
  * `style` attributes: the page runs under a nonce-only CSP, so all styling goes through classes.
  */
 export type Child = Node | string | number | null | undefined | false | Child[];
