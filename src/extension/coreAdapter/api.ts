@@ -10,6 +10,7 @@ import type { SessionDataset } from '../../core/data/types';
 import type { Logger, CancelSignal } from '../../core/util/log';
 import type { ResultsFile, TrainingPoint } from '../../protocol/results';
 import type { SessionDetail } from '../../protocol/webview';
+import type { PlanEstimate } from '../../core/plan/estimate';
 
 /** A progress event from any job, already reduced to what the UI shows. */
 export interface JobProgress {
@@ -82,12 +83,5 @@ export interface CoreApi {
 
 export type PlannedStage = 'reflect' | 'train' | 'evaluate';
 
-/** One stage's plan estimate (src/core/plan/estimate.ts PlanEstimate). */
-export interface StageEstimate {
-  stage: string;
-  requests: number;
-  promptTokens: number;
-  completionTokens: number;
-  onlineCost: number;
-  batchCost: number;
-}
+/** One stage's plan estimate: the core's PlanEstimate itself, not a copy of its fields. */
+export type StageEstimate = PlanEstimate;
