@@ -25,11 +25,13 @@ export class Workbench {
       await this.page.keyboard.press('Escape');
       await this.page.keyboard.press('F1');
       const input = this.page.locator('.quick-input-widget input');
-      await input.waitFor({ state: 'visible', timeout: 15_000 });
-      // The palette's filter does not match across parentheses: type the title up to them.
-      await input.fill(`>${title.replace(/\s*\(.*$/, '')}`);
       const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
       try {
+        await input.waitFor({ state: 'visible', timeout: 15_000 });
+        // The palette's filter does not match across parentheses: type the title up to them.
+        // A quick pick that was closing when F1 was pressed (a theme picker's Enter) can hide the
+        // palette again under the fill: that is retried like a palette that lists nothing yet.
+        await input.fill(`>${title.replace(/\s*\(.*$/, '')}`, { timeout: 10_000 });
         await row.waitFor({ state: 'visible', timeout: 8_000 });
       } catch (err) {
         if (attempt >= 4) throw err;
@@ -122,6 +124,9 @@ export class Workbench {
     await sleep(300);
     await this.page.keyboard.press('Enter');
     await this.waitForTheme(kind);
+    // The picker previews the theme it highlights, so the theme can be drawn before the picker
+    // has taken the Enter; the next command waits for the picker to close.
+    await this.page.locator('.quick-input-widget').first().waitFor({ state: 'hidden', timeout: 15_000 });
   }
 
   /** Waits until the workbench draws with a light (`vs`) or dark (`vs-dark`) theme. */
