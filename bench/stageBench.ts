@@ -31,7 +31,7 @@ import { onlineExecutor } from '../src/core/llm/executor';
 import { planEvaluation, planTraining } from '../src/core/plan';
 import { runReflection } from '../src/core/reflect/runReflection';
 import { runEvaluation } from '../src/core/evaluate/runEvaluation';
-import { startSimServer } from '../src/core/sim/server';
+import { startSimInWorker } from './simInWorker';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -53,6 +53,7 @@ interface Row {
 const LATENCY = Number(arg('--latency') ?? 200);
 const CONCURRENCY = (arg('--concurrency') ?? '4,16,64').split(',').map(Number);
 const TARGET = Number(arg('--target') ?? 20);
+const CONFIG_FILE = join(__dirname, '..', 'examples', 're2llm.config.json');
 
 function row(stage: string, c: number, calls: number, ms: number, kept?: number): Row {
   const limit = (calls * LATENCY) / c;
@@ -81,7 +82,7 @@ async function client(config: Re2llmConfig): Promise<LlmClient> {
 }
 
 async function benchOne(base: Re2llmConfig, dataset: SessionDataset, c: number): Promise<Row[]> {
-  const sim = await startSimServer({ dataset, seed: 1, faults: { latencyMs: LATENCY } });
+  const sim = await startSimInWorker({ configFile: CONFIG_FILE, seed: 1, faults: { latencyMs: LATENCY } });
   const tmp = mkdtempSync(join(tmpdir(), 're2llm-stage-bench-'));
   const rows: Row[] = [];
   try {
@@ -125,7 +126,7 @@ async function benchOne(base: Re2llmConfig, dataset: SessionDataset, c: number):
 }
 
 async function main(): Promise<void> {
-  const { config: base } = resolveConfig({ configFile: join(__dirname, '..', 'examples', 're2llm.config.json') });
+  const { config: base } = resolveConfig({ configFile: CONFIG_FILE });
   const dataset = await loadDataset(base);
   const load0 = loadavg()[0]!;
   const rows: Row[] = [];

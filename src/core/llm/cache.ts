@@ -181,12 +181,19 @@ export class ResponseCache {
     return this.find(key);
   }
 
+  private dirMade = false;
+
   /** Appends one successful answer. One write call per record (O_APPEND): no interleaving. */
   async put(input: CacheInput, output: CacheRecord['output'], at: Date = new Date()): Promise<CacheRecord> {
     // Key first: the index reads it from the line's first bytes without parsing the record.
     const rec: CacheRecord = { key: cacheKey(input), at: at.toISOString(), input: storedInput(input), output };
     const line = (this.current.needsNewline ? '\n' : '') + JSON.stringify(rec) + '\n';
-    await fsp.mkdir(this.dir, { recursive: true });
+    // Once per store: a stage appends thousands of answers, and the folder is not removed under it
+    // (clear() keeps it).
+    if (!this.dirMade) {
+      await fsp.mkdir(this.dir, { recursive: true });
+      this.dirMade = true;
+    }
     const fh = await fsp.open(this.file, 'a');
     try {
       await fh.write(line);

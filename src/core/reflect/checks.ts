@@ -13,17 +13,26 @@ import type { ActionHint } from '../kb/types';
 import { parseRedundancyAnswer, redundancyPrompt, type PromptWords } from './prompts';
 import { rankOrBeyond } from '../metrics/rankMetrics';
 
+/** Leak indexes built so far, per dataset and session (acceptance replays ask for the same ones). */
+const leakIndexes = new WeakMap<SessionDataset, WeakMap<Session, { target: TitleIndex; candidates: TitleIndex }>>();
+
 /**
  * Titles that count as a leak for one session: the target (any title of 3+ characters: it is the
  * answer, even when it is one common word) and every candidate (one-word titles only when not a
  * very common word; see TitleIndex).
  */
 export function sessionLeakIndex(dataset: SessionDataset, session: Session): { target: TitleIndex; candidates: TitleIndex } {
+  let perSession = leakIndexes.get(dataset);
+  if (!perSession) leakIndexes.set(dataset, (perSession = new WeakMap()));
+  const known = perSession.get(session);
+  if (known) return known;
   const item = (id: string): { id: string; title: string } => ({ id, title: dataset.items.get(id)?.title ?? '' });
-  return {
+  const idx = {
     target: new TitleIndex([item(session.target)], { minWords: 1, minChars: 3 }),
     candidates: new TitleIndex(session.candidates.map(item), { minWords: 1, minChars: 5 }),
   };
+  perSession.set(session, idx);
+  return idx;
 }
 
 export function leakedTitle(text: string, idx: ReturnType<typeof sessionLeakIndex>): string | undefined {
@@ -64,12 +73,28 @@ export interface RedundancyResult {
   similarity?: number;
 }
 
+/**
+ * A hint's normalised text and content words, remembered for the texts seen last: acceptance and
+ * its replays compare every candidate with every KB hint, again and again.
+ */
+const formsOf = (() => {
+  const memo = new Map<string, { norm: string; tokens: Set<string> }>();
+  return (text: string): { norm: string; tokens: Set<string> } => {
+    let f = memo.get(text);
+    if (!f) {
+      if (memo.size >= 20_000) memo.clear();
+      memo.set(text, (f = { norm: normaliseText(text), tokens: contentTokens(text) }));
+    }
+    return f;
+  };
+})();
+
 /** Same or nearly the same words as a KB hint: redundant without asking anyone. */
 export function textRedundancy(hint: string, kb: ActionHint[]): RedundancyResult | undefined {
-  const norm = normaliseText(hint);
-  const tokens = contentTokens(hint);
+  const { norm, tokens } = formsOf(hint);
   for (const h of kb) {
-    if (normaliseText(h.text) === norm || jaccard(tokens, contentTokens(h.text)) >= NEAR_DUPLICATE_JACCARD) {
+    const other = formsOf(h.text);
+    if (other.norm === norm || jaccard(tokens, other.tokens) >= NEAR_DUPLICATE_JACCARD) {
       return { redundant: true, redundantWith: h.id, by: 'text' };
     }
   }

@@ -123,16 +123,17 @@ export class SessionPipeline {
   /**
    * Sends a request ahead of the acceptance that will ask it (online only; its answer lands in
    * the cache, or joins acceptance's identical request in flight). Failures are left to that
-   * request.
+   * request. Resolves with the answer, or undefined when the request failed or was not sent.
    */
-  fire(req: ChatRequest, index: number): void {
-    if (this.stopping || this.o.fillRound) return;
-    const p = this.online(req, this.o.signal, index, true).then(() => undefined, () => undefined);
+  fire(req: ChatRequest, index: number): Promise<ChatResult | undefined> {
+    if (this.stopping || this.o.fillRound) return Promise.resolve(undefined);
+    const p = this.online(req, this.o.signal, index, true).then((res) => res, () => undefined);
     this.fired.add(p);
     void p.finally(() => this.fired.delete(p));
+    return p;
   }
 
-  private readonly fired = new Set<Promise<void>>();
+  private readonly fired = new Set<Promise<ChatResult | undefined>>();
 
   /** No more sessions: the ones running ahead stop at their next request; waits for those in flight. */
   async stop(): Promise<void> {

@@ -85,6 +85,13 @@ export function redundancyPrompt(w: PromptWords, kbTexts: string[], hint: string
   ];
 }
 
+/** The new hint a redundancyPrompt asks about (undefined for any other conversation). */
+export function redundancyHintOf(messages: readonly ChatMessage[]): string | undefined {
+  const c = messages.length === 1 ? messages[0]!.content : '';
+  if (!c.startsWith(REDUNDANCY_MARKER)) return undefined;
+  return /\n\nNew hint: "([\s\S]*)"\n\nDoes the new hint convey an idea/.exec(c)?.[1];
+}
+
 export interface RedundancyAnswer {
   redundant: boolean;
   /** 0-based index into the listed hints, when the model named one. */

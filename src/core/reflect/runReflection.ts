@@ -29,7 +29,7 @@ import { silentLogger, systemClock, type Clock, type Logger } from '../util/log'
 import { loadKbFile, saveKbMerged, type KbSnapshot } from '../kb/store';
 import { isEnabled, type ActionHint, type KbHint } from '../kb/types';
 import { checkpointKey, checkpointPath, loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type ReflectionCheckpoint } from './checkpoint';
-import type { PromptWords } from './prompts';
+import { redundancyHintOf, type PromptWords } from './prompts';
 import { SessionPipeline } from './pipeline';
 import { commitSession, ledgerClient, newLedger, prepareSession, SessionClient } from './sessionSteps';
 import {
@@ -244,31 +244,58 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   );
 
   /**
-   * The non-redundancy question lists the KB, so acceptance asks it one hint after another. Most
-   * effective candidates are accepted, so the questions of the prepared sessions after the head
-   * are asked ahead on that guess: acceptance is replayed with every question answered "not
-   * redundant", and the questions that replay asks are sent now. Where the guess holds, acceptance
-   * finds its answer in the cache (or in flight); where a hint turns out redundant, acceptance asks
-   * its own question and the replay starts again from there. Only timing and calls depend on it.
+   * The non-redundancy question lists the KB, so acceptance asks it one hint after another. The
+   * questions of the prepared sessions after the head are asked ahead on a guess of what earlier
+   * questions answer: acceptance is replayed, and the questions that replay asks are sent now.
+   * The replay takes a question's real answer where one came back; otherwise the answer the same
+   * hint got against another version of the KB (whether a hint repeats the KB rarely turns on the
+   * one hint a replay got wrong), else "not redundant". Each answer that comes back replays again,
+   * so a wrong guess costs a round of questions, not a question at a time. Where the guess holds,
+   * acceptance finds its answer in the cache (or in flight); where it does not, acceptance asks its
+   * own question. Only timing and calls depend on it: the KB is acceptance's.
    */
   let replaying: Promise<void> | undefined;
   let replayAgain = false;
+  /** Questions asked ahead (by their text) and the answers that came back; the latest per hint. */
+  const askedAhead = new Set<string>();
+  const aheadAnswer = new Map<string, string>();
+  const aheadByHint = new Map<string, string>();
+  const askAhead = (req: ChatRequest, question: string, index: number): void => {
+    askedAhead.add(question);
+    void pipeline.fire(req, index).then((res) => {
+      if (!res) return; // failed or not sent: acceptance asks it itself
+      aheadAnswer.set(question, res.text);
+      const hint = redundancyHintOf(req.messages);
+      if (hint !== undefined) aheadByHint.set(hint, res.text);
+      void speculate();
+    });
+  };
   const speculate = (): Promise<void> => {
     if (r.redundancy === 'embedding' || opts.fillRound) return Promise.resolve();
     if (replaying) {
       replayAgain = true;
       return replaying;
     }
-    replaying = (async () => {
+    const replay = (async () => {
       do {
         replayAgain = false;
-        let hypo: KbSnapshot = snap;
+        // The KB as acceptance will read it: hints accepted since the file was last read count
+        // (an answer can start a replay while they are being written).
+        const inFile = new Set(snap.kb.hints.map((h) => h.id));
+        const unsaved = cp.accepted.filter((a) => !inFile.has(a.id)).map((a): KbHint => ({ id: a.id, text: a.text, enabled: true }));
+        let hypo: KbSnapshot = unsaved.length ? { ...snap, kb: { ...snap.kb, hints: [...snap.kb.hints, ...unsaved] } } : snap;
         const before = acceptedHints();
-        let size = kbSize();
+        let size = kbSize() + unsaved.length;
         let at = 0;
         const guess = new SessionClient(client, async (req) => {
-          if (req.purpose === 'redundancy') pipeline.fire(req, at);
-          return { text: 'no', cached: true, promptTokens: 0, completionTokens: 0, key: '' };
+          let text = 'no';
+          if (req.purpose === 'redundancy') {
+            const question = req.messages.map((m) => m.content).join('\n');
+            const hint = redundancyHintOf(req.messages);
+            if (!askedAhead.has(question)) askAhead(req, question, at);
+            text = aheadAnswer.get(question) ?? (hint !== undefined ? aheadByHint.get(hint) : undefined) ?? 'no';
+          }
+          return { text, cached: true, promptTokens: 0, completionTokens: 0, key: '' };
         }, prices);
         for (let j = cp.sessions.length; j < limit && size < r.targetHints; j++) {
           const p = pipeline.peek(j);
@@ -284,9 +311,14 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
           }
         }
       } while (replayAgain);
-      replaying = undefined;
     })();
-    return replaying;
+    // Cleared after the assignment: a replay with nothing to replay finishes synchronously, and
+    // clearing inside it would leave `replaying` set to a finished replay for good.
+    replaying = replay;
+    void replay.finally(() => {
+      if (replaying === replay) replaying = undefined;
+    });
+    return replay;
   };
 
   let stopReason: StopReason;

@@ -120,6 +120,22 @@ export function profileOf(dataset: SessionDataset): DatasetProfile {
 
 /** Whole-word, case-insensitive containment of a phrase in a text. */
 export function mentions(text: string, phrase: string): boolean {
-  const esc = phrase.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^\\p{L}\\p{N}])${esc}($|[^\\p{L}\\p{N}])`, 'u').test(text.toLowerCase());
+  return mentionsLower(text.toLowerCase(), phrase.toLowerCase());
+}
+
+const WORD_END = /[\p{L}\p{N}]$/u;
+const WORD_START = /^[\p{L}\p{N}]/u;
+
+/**
+ * mentions() over texts already lowercased: the simulator asks it for every history value of
+ * every hint it reads, so it scans with indexOf instead of building a regex per phrase.
+ */
+export function mentionsLower(text: string, phrase: string): boolean {
+  if (!phrase) return /(^|[^\p{L}\p{N}])($|[^\p{L}\p{N}])/u.test(text);
+  for (let i = text.indexOf(phrase); i >= 0; i = text.indexOf(phrase, i + 1)) {
+    const end = i + phrase.length;
+    // Two code units either side: a letter outside the BMP is a surrogate pair.
+    if (!WORD_END.test(text.slice(Math.max(0, i - 2), i)) && !WORD_START.test(text.slice(end, end + 2))) return true;
+  }
+  return false;
 }

@@ -31,7 +31,7 @@
  */
 import type { SessionDataset } from '../data/types';
 import { Rng, hashString } from '../util/rng';
-import { decadeOf, mentions, profileOf, type DatasetProfile } from './families';
+import { decadeOf, mentionsLower, profileOf, type DatasetProfile } from './families';
 import { promptedHistory } from '../prompts/history';
 
 export interface RankModelParams {
@@ -211,11 +211,12 @@ export function readHint(dataset: SessionDataset, hint: string, model: SessionMo
   const profile = profileOf(dataset);
   const families = new Set<number>();
   const values = new Map<number, Set<string>>();
+  const text = hint.toLowerCase();
   profile.families.forEach((fam, f) => {
-    if (fam.keywords.some((k) => mentions(hint, k))) families.add(f);
+    if (fam.keywords.some((k) => mentionsLower(text, k.toLowerCase()))) families.add(f);
     for (const v of model.dist[f]!.keys()) {
       const forms = fam.kind === 'era' ? [v, v.slice(2)] : [v];
-      if (v.length >= 3 && forms.some((form) => mentions(hint, form))) {
+      if (v.length >= 3 && forms.some((form) => mentionsLower(text, form.toLowerCase()))) {
         families.add(f);
         if (!values.has(f)) values.set(f, new Set());
         values.get(f)!.add(v);

@@ -58,6 +58,23 @@ function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
+/**
+ * An answer the simulator has computed, sent once the request's latency has passed: `hold` is
+ * the timeout fault (never answered), `raw` a body sent as is (the malformed fault).
+ */
+type Reply =
+  | { kind: 'json'; status: number; body: unknown; headers?: Record<string, string> }
+  | { kind: 'raw'; status: number; text: string }
+  | { kind: 'hold' };
+
+function jsonReply(status: number, body: unknown, headers?: Record<string, string>): Reply {
+  return { kind: 'json', status, body, ...(headers ? { headers } : {}) };
+}
+
+function errorReply(status: number, message: string, type: string, headers?: Record<string, string>): Reply {
+  return jsonReply(status, { error: { message, type, param: null, code: null } }, headers);
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
@@ -91,27 +108,22 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     m[k] = (m[k] ?? 0) + 1;
   };
 
-  /** Applies a fault to a POST route; true when the fault took over the response. */
-  function injectFault(res: ServerResponse, fault: FaultKind): boolean {
-    if (fault === 'none' || fault === 'truncated') return false;
+  /** The reply a fault on a POST route makes, or undefined when the route answers normally. */
+  function faultReply(fault: FaultKind): Reply | undefined {
+    if (fault === 'none' || fault === 'truncated') return undefined;
     bump(stats.faults, fault);
-    if (fault === '429') sendError(res, 429, 'simulated rate limit', 'rate_limit_exceeded', { 'retry-after': String(retryAfterS) });
-    else if (fault === '500') sendError(res, 500, 'simulated server error', 'server_error');
-    else if (fault === 'timeout') held.add(res); // never answered; released on close
-    else if (fault === 'malformed') {
-      const text = '{"id": "chatcmpl-sim", "choices": [{"message": {"content": "1. ';
-      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-    }
-    return true;
+    if (fault === '429') return errorReply(429, 'simulated rate limit', 'rate_limit_exceeded', { 'retry-after': String(retryAfterS) });
+    if (fault === '500') return errorReply(500, 'simulated server error', 'server_error');
+    if (fault === 'timeout') return { kind: 'hold' }; // never answered; released on close
+    return { kind: 'raw', status: 200, text: '{"id": "chatcmpl-sim", "choices": [{"message": {"content": "1. ' };
   }
 
-  function chat(body: Record<string, unknown>, res: ServerResponse, fault: FaultKind): void {
+  function chat(body: Record<string, unknown>, fault: FaultKind): Reply {
     if (!isMessages(body.messages) || body.messages.length === 0) {
-      sendError(res, 400, "'messages' must be a non-empty array of {role, content} strings", 'invalid_request_error');
-      return;
+      return errorReply(400, "'messages' must be a non-empty array of {role, content} strings", 'invalid_request_error');
     }
-    if (injectFault(res, fault)) return;
+    const faulted = faultReply(fault);
+    if (faulted) return faulted;
     const messages = body.messages;
     const responder = responders.find((r) => r.matches(messages));
     bump(stats.byResponder, responder?.name ?? 'unmatched');
@@ -124,7 +136,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     }
     const promptTokens = estimateTokens(messages.map((m) => m.content).join('\n'));
     const completionTokens = estimateTokens(text);
-    sendJson(res, 200, {
+    return jsonReply(200, {
       id: `chatcmpl-sim-${++counter}`,
       object: 'chat.completion',
       created: Math.floor(Date.now() / 1000),
@@ -134,22 +146,17 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     });
   }
 
-  function embeddings(body: Record<string, unknown>, res: ServerResponse, fault: FaultKind): void {
+  function embeddings(body: Record<string, unknown>, fault: FaultKind): Reply {
     const input = body.input;
     const texts = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((t) => typeof t === 'string') ? (input as string[]) : undefined;
-    if (!texts) {
-      sendError(res, 400, "'input' must be a string or an array of strings", 'invalid_request_error');
-      return;
-    }
+    if (!texts) return errorReply(400, "'input' must be a string or an array of strings", 'invalid_request_error');
     const dim = body.dimensions === undefined ? DEFAULT_SIM_EMBEDDING_DIM : Number(body.dimensions);
-    if (!Number.isInteger(dim) || dim < 1 || dim > 8192) {
-      sendError(res, 400, "'dimensions' must be an integer in 1..8192", 'invalid_request_error');
-      return;
-    }
+    if (!Number.isInteger(dim) || dim < 1 || dim > 8192) return errorReply(400, "'dimensions' must be an integer in 1..8192", 'invalid_request_error');
     // A truncated embeddings answer is a malformed one.
-    if (injectFault(res, fault === 'truncated' ? 'malformed' : fault)) return;
+    const faulted = faultReply(fault === 'truncated' ? 'malformed' : fault);
+    if (faulted) return faulted;
     const tokens = texts.reduce((a, t) => a + estimateTokens(t), 0);
-    sendJson(res, 200, {
+    return jsonReply(200, {
       object: 'list',
       data: texts.map((t, index) => ({ object: 'embedding', index, embedding: simEmbedding(t, dim) })),
       model: typeof body.model === 'string' ? body.model : models[1],
@@ -157,16 +164,24 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     });
   }
 
+  function send(res: ServerResponse, reply: Reply): void {
+    if (reply.kind === 'hold') held.add(res);
+    else if (reply.kind === 'json') sendJson(res, reply.status, reply.body, reply.headers);
+    else {
+      res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(reply.text) });
+      res.end(reply.text);
+    }
+  }
+
   // Batch lines are answered by the chat route itself (no faults: a batch's failures are its own options).
   const batchRoutes = createBatchRoutes((body) => {
-    let status = 0;
-    let text = '';
-    const sink = { writeHead: (s: number) => ((status = s), sink), end: (t: string) => void (text = t), headersSent: false };
-    chat(body, sink as unknown as ServerResponse, 'none');
-    return { status, body: JSON.parse(text) as unknown };
+    const reply = chat(body, 'none');
+    if (reply.kind !== 'json') throw new Error('a batch line got no JSON answer'); // 'none' injects no fault
+    return { status: reply.status, body: reply.body };
   }, opts.batch);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = Date.now();
     stats.requests++;
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
     const route = `${req.method} ${path}`;
@@ -196,9 +211,13 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       return;
     }
     const fault = plan.next();
-    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
-    if (isChat) chat(body, res, fault);
-    else embeddings(body, res, fault);
+    // The latency is the time from arrival to answer, the answer's computation included: computed
+    // first, sent when the latency has passed, so a burst of arrivals is answered `latency` after
+    // each arrived instead of one computation after another past it.
+    const reply = isChat ? chat(body, fault) : embeddings(body, fault);
+    const wait = arrived + latency - Date.now();
+    if (latency > 0 && wait > 0) await new Promise((r) => setTimeout(r, wait));
+    send(res, reply);
   }
 
   const server = createServer((req, res) => {

@@ -17,6 +17,7 @@ import { batchExecutor } from '../../../src/core/llm/batchExecutor';
 import { roundFiller } from '../../../src/core/run/reflectStage';
 import { startSimServer, type SimServer } from '../../../src/core/sim';
 import { reflectionResponders } from '../../../src/core/sim/reflectionResponder';
+import { REDUNDANCY_MARKER } from '../../../src/core/reflect/prompts';
 import { Rng } from '../../../src/core/util/rng';
 import { harness, fixedClock, type Harness } from './simHarness';
 
@@ -95,6 +96,56 @@ test('one request at a time, 16 at once with random latency, and rounds: byte-id
   assert.deepEqual(records(rounded.runDir), records(one.runDir));
   assert.ok(rounds.length >= 5, `base answers, three turns and the effectiveness checks: ${rounds.length} rounds`);
   assert.ok(rounds[0]! >= 16, `the first round holds a group's base answers: ${rounds.join(', ')}`);
+});
+
+/**
+ * An endpoint that answers in rounds: requests reaching it wait until none has arrived for 50 ms,
+ * then are all answered together. The rounds a run takes are its chain of requests that wait on
+ * each other (what an endpoint's latency multiplies), whatever the machine's speed: a slow machine
+ * only splits a round in two. It sits under the client, so cache hits and requests joining one in
+ * flight do not reach it.
+ */
+function inRounds(): { fetch: typeof fetch; rounds: { size: number; redundancy: number }[] } {
+  const rounds: { size: number; redundancy: number }[] = [];
+  let pending: { redundancy: boolean; go: () => void }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const release = (): void => {
+    const round = pending;
+    pending = [];
+    rounds.push({ size: round.length, redundancy: round.filter((p) => p.redundancy).length });
+    for (const p of round) p.go();
+  };
+  return {
+    rounds,
+    fetch: async (input, init) => {
+      const redundancy = typeof init?.body === 'string' && init.body.includes(JSON.stringify(REDUNDANCY_MARKER).slice(1, -1));
+      await new Promise<void>((go) => {
+        pending.push({ redundancy, go });
+        clearTimeout(timer);
+        timer = setTimeout(release, 50);
+      });
+      return fetch(input, init);
+    },
+  };
+}
+
+test('the non-redundancy questions are asked ahead of acceptance: not one round per question', async () => {
+  const h = await harness();
+  const dir = h.tmp('reflect-ahead');
+  const config = withTarget(h, 64, (c) => (c.reflection.redundancy = 'llm'));
+  const one = await reflect(h, withTarget(h, 1, (c) => (c.reflection.redundancy = 'llm')), dir, 'one');
+  const gated = inRounds();
+  const client = createLlmClient(config, { cache: await ResponseCache.open(join(dir, 'cache-gated')), fetch: gated.fetch });
+  const ahead = await reflect(h, config, dir, 'ahead', { client });
+  assert.equal(ahead.kb, one.kb, 'the KB does not depend on what was asked ahead');
+  const questions = gated.rounds.reduce((a, r) => a + r.redundancy, 0);
+  const alone = gated.rounds.filter((r) => r.size === 1 && r.redundancy === 1).length;
+  const shown = JSON.stringify(gated.rounds);
+  assert.ok(questions >= 8, `${questions} redundancy questions: the run must ask enough of them to test this`);
+  // Asked one after another, each question is a round of its own (6 of 18 rounds when the
+  // questions were not asked ahead); asked ahead, they travel together.
+  assert.ok(Math.max(...gated.rounds.map((r) => r.redundancy)) >= 3, `questions asked together: ${shown}`);
+  assert.ok(alone <= 2, `${alone} rounds of a lone question: ${shown}`);
 });
 
 test('llm.executor=batch: later rounds go through the simulator\'s Batch API and give the online KB', async () => {
