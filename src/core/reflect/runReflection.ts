@@ -267,6 +267,16 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       aheadAnswer.set(question, res.text);
       const hint = redundancyHintOf(req.messages);
       if (hint !== undefined) aheadByHint.set(hint, res.text);
+      replaySoon();
+    });
+  };
+  // Answers arrive in bursts (a round's worth at once): one replay after the burst, not one each.
+  let replayQueued = false;
+  const replaySoon = (): void => {
+    if (replayQueued) return;
+    replayQueued = true;
+    setImmediate(() => {
+      replayQueued = false;
       void speculate();
     });
   };
