@@ -237,7 +237,9 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       mayRunAhead: () => keptAtStart.calls + thisRun().calls < r.maxCalls && (opts.maxCost === undefined || keptAtStart.cost + thisRun().cost < opts.maxCost),
       prepare: (index, sessionClient) =>
         prepareSession({ ctx, words }, sessionClient, order[index]!, index, () => [...snap.kb.hints.map((h) => ({ id: h.id, text: h.text })), ...acceptedHints()], signal),
-      aheadLimit: () => sessionsToTarget(cp, r.targetHints - kbSize()),
+      // Past the session where the replay's KB reaches the target (plus a margin for the guesses
+      // it got wrong), a session opened now is most likely one the run will not keep.
+      aheadLimit: () => Math.min(sessionsToTarget(cp, r.targetHints - kbSize()), replayReach === undefined ? Infinity : replayReach - cp.sessions.length + Math.max(4, Math.ceil(0.25 * (replayReach - cp.sessions.length)))),
       ...(opts.fillRound ? { fillRound: opts.fillRound, groupSize: () => groupSize(cp, r.targetHints - kbSize(), limit) } : {}),
     },
     cp.sessions.length,
@@ -256,6 +258,8 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
    */
   let replaying: Promise<void> | undefined;
   let replayAgain = false;
+  /** Sessions the last replay needed to reach the target (undefined: it did not get there). */
+  let replayReach: number | undefined;
   /** Questions asked ahead (by their text) and the answers that came back; the latest per hint. */
   const askedAhead = new Set<string>();
   const aheadAnswer = new Map<string, string>();
@@ -320,6 +324,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
             size += added.length;
           }
         }
+        replayReach = size >= r.targetHints ? at + 1 : undefined;
       } while (replayAgain);
     })();
     // Cleared after the assignment: a replay with nothing to replay finishes synchronously, and
