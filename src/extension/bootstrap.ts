@@ -20,12 +20,16 @@ import { CurvesHost } from './curves/curvesHost';
 import { createCurvesPanel } from './curves/curvesPanel';
 import { PromptDiffHost, asPromptDiffRequest } from './promptDiff/promptDiffHost';
 import { createPromptDiffPanel } from './promptDiff/promptDiffPanel';
+import { showPage } from './pagePanel';
+import type { PagePanelKind } from './manifest/commands';
 
 export interface Booted {
   handlers: Record<string, Handler>;
   sidebar: SidebarViewProvider;
   serializer: ResultsSerializer;
   studySerializer: StudySerializer;
+  /** Takes back a runs table, curves or prompt-diff panel VS Code restored after a window reload. */
+  restorePanel(kind: PagePanelKind, panel: vscode.WebviewPanel, state: unknown): void;
   studio: Studio;
 }
 
@@ -126,6 +130,11 @@ export function boot(context: vscode.ExtensionContext, channel: vscode.LogOutput
     sidebar: new SidebarViewProvider(vs.extensionPath, studio.sidebar),
     serializer: new ResultsSerializer(vs.extensionPath, async () => results),
     studySerializer: new StudySerializer(vs.extensionPath, async () => study),
+    restorePanel: (kind, panel, state) => {
+      if (kind === 'runsTable') runsTable.restore(showPage(panel, vs.extensionPath, kind));
+      else if (kind === 'curves') curves.restore(showPage(panel, vs.extensionPath, kind), state);
+      else promptDiff.restore(showPage(panel, vs.extensionPath, kind));
+    },
     studio,
   };
 }

@@ -4,7 +4,7 @@
  * The activation time is logged to the "Re2LLM" output channel.
  */
 import * as vscode from 'vscode';
-import { COMMANDS, RESULTS_VIEW_TYPE, SIDEBAR_VIEW_ID, STUDY_VIEW_TYPE } from './manifest/commands';
+import { COMMANDS, PAGE_PANELS, RESULTS_VIEW_TYPE, SIDEBAR_VIEW_ID, STUDY_VIEW_TYPE, type PagePanelKind } from './manifest/commands';
 import type { Booted } from './bootstrap';
 
 let booted: Booted | undefined;
@@ -43,6 +43,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.registerWebviewPanelSerializer(STUDY_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel) => (await load()).studySerializer.deserializeWebviewPanel(panel),
     }),
+    ...(Object.keys(PAGE_PANELS) as PagePanelKind[]).map((kind) =>
+      vscode.window.registerWebviewPanelSerializer(PAGE_PANELS[kind].viewType, {
+        deserializeWebviewPanel: async (panel, state: unknown) => (await load()).restorePanel(kind, panel, state),
+      }),
+    ),
   );
   // KB and study documents get diagnostics and CodeLens: load the host when one is (or gets) opened.
   const isKb = (d: vscode.TextDocument) => d.uri.scheme === 'file' && (d.fileName.endsWith('.hints.json') || d.fileName.endsWith('.study.json'));

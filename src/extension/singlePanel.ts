@@ -2,7 +2,8 @@
  * The one panel of a kind a host keeps (runs table, training curves, prompt diff): created on the
  * first open, revealed on later ones, forgotten when the user closes it. Its page sends a ready
  * message first; until then nothing is posted (a message before it would be lost), so `ready`
- * is the panel only once `markReady` was called for it.
+ * is the panel only once `markReady` was called for it. A panel VS Code restores after a window
+ * reload is adopted instead of created.
  */
 interface ClosablePanel {
   reveal(): void;
@@ -35,7 +36,12 @@ export class SinglePanel<P extends ClosablePanel> {
       this.panel.reveal();
       return true;
     }
-    const panel = this.create();
+    this.adopt(this.create());
+    return false;
+  }
+
+  /** Takes `panel` (restored after a reload) as the open one; its page's ready message follows. */
+  adopt(panel: P): void {
     this.panel = panel;
     this.pageReady = false;
     panel.onMessage(this.receive);
@@ -44,6 +50,5 @@ export class SinglePanel<P extends ClosablePanel> {
       this.panel = undefined;
       this.pageReady = false;
     });
-    return false;
   }
 }

@@ -386,6 +386,10 @@ test('a window reload during training: the card says interrupted with its run an
     await wb.waitInFrame(sb, `/step [1-9]/.test(document.querySelector('[data-testid="job-run-train"]')?.textContent || '')`, 180_000);
     const before = await sb.locator('[data-testid="job-run-train"]').innerText();
     const runId = /run (\S+)/.exec(before)![1]!;
+    // A runs table open at the reload comes back by itself (its serializer), with fresh rows.
+    await wb.runCommand('Re2LLM: Open Runs Table');
+    const table = await wb.webviewFrame('[data-testid="runs-table"]', 60_000);
+    await wb.waitInFrame(table, `!!document.querySelector('[data-testid="row-${runId}"]')`, 60_000);
 
     await wb.page.reload();
     await wb.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
@@ -403,6 +407,9 @@ test('a window reload during training: the card says interrupted with its run an
     assert.match(card, /Interrupted by a window reload at step \d+/);
     assert.equal(await sb.locator('[data-testid="job-train"][data-status="running"]').count(), 0, 'no stale running card');
     await wb.screenshot(join(ARTIFACTS, 'e2e-reload-interrupted.png'));
+    const restoredTable = await wb.webviewFrame('[data-testid="runs-table"]', 60_000);
+    await wb.waitInFrame(restoredTable, `!!document.querySelector('[data-testid="row-${runId}"]')`, 60_000);
+    console.error('[e2e] after reload: the runs table is back with its rows');
 
     await sb.locator('[data-testid="resume-train"]').click();
     await wb.waitInFrame(sb, `document.querySelector('[data-testid="job-train"]')?.dataset.status === 'running'`, 60_000);

@@ -127,3 +127,23 @@ test("curves model: TensorBoard's debiased EMA, per-metric series, log-scale exc
   assert.equal(nonPositive(seriesOf(run, 'meanReward')), 1);
   assert.deepEqual(availableMetrics([run], CURVE_METRICS), ['meanReward', 'validationReward']);
 });
+
+test('curves: a panel restored after a reload shows the runs its saved state names, re-read from disk; junk in the state is ignored', async () => {
+  const t = host(folder());
+  const posted: CurvesNotification[] = [];
+  const restored = { postMessage: (m: CurvesNotification) => (posted.push(m), true), reveal: () => {}, onMessage: () => {}, onDispose: () => {} };
+  const state = { view: { smoothing: 0.6 }, runs: [{ runId: 'eval-b', points: [] }, { runId: '../../etc' }, { runId: 7 }, null], missing: ['reflect-c', {}] };
+  t.h.restore(restored, state);
+  assert.equal(posted.length, 0, 'nothing before its page is ready');
+  await t.h.receive({ type: 'curves/ready' });
+  assert.equal(t.created(), 0, 'the restored panel is used, none created');
+  assert.deepEqual(
+    posted.at(-1)!.runs.map((r) => [r.runId, r.points.length]),
+    [['eval-b', 2]],
+    'points come from the run folder, not the saved state',
+  );
+  assert.deepEqual(posted.at(-1)!.missing, ['reflect-c']);
+  t.h.restore(restored, 'not an object');
+  await t.h.receive({ type: 'curves/ready' });
+  assert.deepEqual(posted.at(-1)!.runs, []);
+});

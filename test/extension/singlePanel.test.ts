@@ -31,3 +31,21 @@ test('SinglePanel: created once and revealed after; ready only after its page sa
   assert.equal(made.length, 2);
   assert.equal(view.ready, undefined, 'the new panel waits for its own ready');
 });
+
+test('SinglePanel: a panel restored after a reload is adopted (not created), waits for its ready, and is revealed by the next show', () => {
+  const made: ReturnType<typeof fake>[] = [];
+  const got: unknown[] = [];
+  const view = new SinglePanel(() => (made.push(fake()), made.at(-1)!), (m) => void got.push(m));
+  const restored = fake();
+  view.adopt(restored);
+  assert.equal(view.ready, undefined, 'not ready before its page says so');
+  restored.send('ready?');
+  assert.deepEqual(got, ['ready?'], 'its messages reach the host');
+  view.markReady();
+  assert.equal(view.ready, restored);
+  assert.equal(view.show(), true, 'the next open reveals the restored panel');
+  assert.equal(restored.reveals, 1);
+  assert.equal(made.length, 0, 'no second panel');
+  restored.dispose();
+  assert.equal(view.ready, undefined);
+});

@@ -6,6 +6,7 @@
  */
 import { readTrainingCurve } from '../../core/evaluate/trainingCurve';
 import { asCurvesCommand, type CurvesNotification, type RunCurve } from '../../protocol/curves';
+import { isRunId } from '../../protocol/runsTable';
 import { readResults, type RunFolder } from '../host/runs';
 import type { HostLog, Ui } from '../vscode/types';
 import type { PanelLike } from '../panelLike';
@@ -31,6 +32,14 @@ async function curveOf(run: RunFolder): Promise<RunCurve | undefined> {
   return undefined;
 }
 
+/** The run ids a curves page's saved state ({ runs: [{ runId }], missing: [id] }) names. */
+export function shownRunIds(state: unknown): string[] {
+  if (!state || typeof state !== 'object') return [];
+  const s = state as { runs?: unknown; missing?: unknown };
+  const ids = [...(Array.isArray(s.runs) ? s.runs.map((r) => (r && typeof r === 'object' ? (r as { runId?: unknown }).runId : undefined)) : []), ...(Array.isArray(s.missing) ? s.missing : [])];
+  return [...new Set(ids.filter((id): id is string => isRunId(id)))];
+}
+
 /** Runs that may have a curve (training folders and anything with results), for the quick pick. */
 function candidates(runs: RunFolder[]): RunFolder[] {
   return runs.filter((r) => r.trained || r.hasResults || r.id.startsWith('train'));
@@ -53,6 +62,15 @@ export class CurvesHost {
     if (!ids?.length) return;
     this.runIds = ids;
     if (this.view.show()) return this.refresh();
+  }
+
+  /**
+   * A curves panel restored after a window reload: the runs it showed come from its page's saved
+   * state (untrusted: only run ids are taken), re-read from disk once the page is ready.
+   */
+  restore(panel: CurvesPanelLike, state: unknown): void {
+    this.runIds = shownRunIds(state);
+    this.view.adopt(panel);
   }
 
   async refresh(): Promise<void> {

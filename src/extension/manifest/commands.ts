@@ -49,3 +49,16 @@ export const KB_GLOB = '**/*.hints.json';
 export const CONFIG_GLOB = '**/re2llm.config.json';
 export const STUDY_VIEW_TYPE = 're2llm.study';
 export const STUDY_GLOB = '**/*.study.json';
+
+/**
+ * The panels that show one page of dist/webview with no document behind them: each is restored
+ * after a window reload by a serializer (its page keeps its own state), so each needs an
+ * onWebviewPanel activation event. `page` names the bundle (webviewHtml.ts's WebviewPage).
+ */
+export const PAGE_PANELS = {
+  runsTable: { viewType: 're2llm.runsTable', page: 'runs', title: 'Re2LLM Runs' },
+  curves: { viewType: 're2llm.curves', page: 'curves', title: 'Re2LLM Training Curves' },
+  promptDiff: { viewType: 're2llm.promptDiff', page: 'promptDiff', title: 'Re2LLM Prompt Diff' },
+} as const;
+
+export type PagePanelKind = keyof typeof PAGE_PANELS;

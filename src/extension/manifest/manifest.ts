@@ -7,7 +7,7 @@
 import { vscodeConfiguration } from '../../core/config/resolve';
 import { EXTENSION_ONLY_SETTINGS } from '../../core/config/extensionSettings';
 import { RESTRICTED_KEYS } from '../host/config';
-import { COMMANDS, CONFIG_GLOB, KB_GLOB, RESULTS_VIEW_TYPE, SIDEBAR_VIEW_ID, STUDY_GLOB, STUDY_VIEW_TYPE, VIEW_CONTAINER_ID } from './commands';
+import { COMMANDS, CONFIG_GLOB, KB_GLOB, PAGE_PANELS, RESULTS_VIEW_TYPE, SIDEBAR_VIEW_ID, STUDY_GLOB, STUDY_VIEW_TYPE, VIEW_CONTAINER_ID } from './commands';
 
 const CATEGORY = 'Re2LLM';
 
@@ -47,6 +47,7 @@ export function manifestParts(): Record<string, unknown> {
       `onView:${SIDEBAR_VIEW_ID}`,
       `onWebviewPanel:${RESULTS_VIEW_TYPE}`,
       `onWebviewPanel:${STUDY_VIEW_TYPE}`,
+      ...Object.values(PAGE_PANELS).map((p) => `onWebviewPanel:${p.viewType}`),
       `workspaceContains:${CONFIG_GLOB}`,
       `workspaceContains:${KB_GLOB}`,
       `workspaceContains:${STUDY_GLOB}`,

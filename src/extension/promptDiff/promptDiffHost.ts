@@ -102,6 +102,15 @@ export class PromptDiffHost {
     if (this.view.show()) return this.flush();
   }
 
+  /**
+   * A prompt diff restored after a window reload: its page paints the comparison it saved; the
+   * host takes the panel back so "compare another" and later opens reuse it.
+   */
+  restore(panel: PromptDiffPanelLike): void {
+    this.pending = undefined;
+    this.view.adopt(panel);
+  }
+
   async receive(raw: unknown): Promise<void> {
     const cmd = asPromptDiffCommand(raw);
     if (!cmd) return void this.d.log.warn('prompt diff: ignored malformed message');

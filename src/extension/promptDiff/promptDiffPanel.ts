@@ -1,9 +1,7 @@
-/** The prompt-diff panel (reopens from the palette). */
+/** The prompt-diff panel (PAGE_PANELS.promptDiff): opened from the palette, restored after a reload. */
 import { openPagePanel } from '../pagePanel';
 import type { PromptDiffPanelLike } from './promptDiffHost';
 
-const PROMPT_DIFF_VIEW_TYPE = 're2llm.promptDiff';
-
 export function createPromptDiffPanel(extensionPath: string): PromptDiffPanelLike {
-  return openPagePanel(extensionPath, PROMPT_DIFF_VIEW_TYPE, 'promptDiff', 'Re2LLM Prompt Diff');
+  return openPagePanel(extensionPath, 'promptDiff');
 }

@@ -46,6 +46,11 @@ export class RunsTableHost {
     if (this.view.show()) return this.refresh();
   }
 
+  /** A runs table restored after a window reload: fresh rows once its page is ready. */
+  restore(panel: RunsPanelLike): void {
+    this.view.adopt(panel);
+  }
+
   /** Sends a fresh snapshot (after the ready handshake). */
   async refresh(): Promise<void> {
     if (!this.view.ready) return;
