@@ -377,6 +377,9 @@ test('a window reload during training: the card says interrupted with its run an
   await withWorkbench(true, async (wb) => {
     await wb.runCommand('Re2LLM: Select Endpoint/Model');
     await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Simulated LLM' }).first().click();
+    // A runs table open at the reload comes back by itself (its serializer), with the rows as they are then.
+    await wb.runCommand('Re2LLM: Open Runs Table');
+    await wb.webviewFrame('[data-testid="runs-table"]', 60_000);
     await wb.openSidebar();
     let sb = await wb.webviewFrame('[data-testid="section-dataset"]', 60_000);
     await wb.waitInFrame(sb, `!document.querySelector('[data-testid="action-train"]').hasAttribute('disabled')`);
@@ -386,10 +389,6 @@ test('a window reload during training: the card says interrupted with its run an
     await wb.waitInFrame(sb, `/step [1-9]/.test(document.querySelector('[data-testid="job-run-train"]')?.textContent || '')`, 180_000);
     const before = await sb.locator('[data-testid="job-run-train"]').innerText();
     const runId = /run (\S+)/.exec(before)![1]!;
-    // A runs table open at the reload comes back by itself (its serializer), with fresh rows.
-    await wb.runCommand('Re2LLM: Open Runs Table');
-    const table = await wb.webviewFrame('[data-testid="runs-table"]', 60_000);
-    await wb.waitInFrame(table, `!!document.querySelector('[data-testid="row-${runId}"]')`, 60_000);
 
     await wb.page.reload();
     await wb.page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
@@ -397,10 +396,12 @@ test('a window reload during training: the card says interrupted with its run an
     await new Promise((r) => setTimeout(r, 4000));
     await wb.openSidebar();
     sb = await wb.webviewFrame('[data-testid="section-dataset"]', 20_000).catch(async () => {
+      // Restored but not drawn yet (a loaded machine, a restored panel beside it): hide and show the view again.
+      await wb.closeSidebar();
       await wb.openSidebar();
       return wb.webviewFrame('[data-testid="section-dataset"]', 60_000);
     });
-    await wb.waitInFrame(sb, `document.querySelector('[data-testid="job-train"]')?.dataset.status === 'interrupted'`, 60_000);
+    await wb.waitInFrame(sb, `document.querySelector('[data-testid="job-train"]')?.dataset.status === 'interrupted'`, 120_000);
     const card = (await sb.locator('[data-testid="job-train"]').innerText()).replace(/\s+/g, ' ');
     console.error(`[e2e] after reload: ${card}`);
     assert.match(card, new RegExp(`run ${runId} · step \\d+/\\d+`));

@@ -71,6 +71,14 @@ export class Workbench {
     if (!((await item.getAttribute('class')) ?? '').includes('checked')) await item.locator('a').click();
   }
 
+  /** Hides the Re2LLM view container when it is shown. */
+  async closeSidebar(): Promise<void> {
+    const item = this.page.locator('.activitybar .action-item', { has: this.page.locator('a[aria-label^="Re2LLM"]') }).first();
+    await item.waitFor({ state: 'visible', timeout: 30_000 });
+    if (((await item.getAttribute('class')) ?? '').includes('checked')) await item.locator('a').click();
+    await sleep(1000);
+  }
+
   /** The innermost frame of a webview whose document matches `selector`. */
   async webviewFrame(selector: string, timeoutMs = 30_000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
