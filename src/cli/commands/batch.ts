@@ -11,7 +11,7 @@
 import type { Command } from 'commander';
 import { ioFor, resolveForLlm, resolveFromCli, withConfigOptions } from './shared';
 import { plansForConfig } from '../../core/run/stagePlans';
-import { formatEstimate, type PlanEstimate } from '../../core/plan';
+import { formatEstimate, sumEstimates } from '../../core/plan';
 import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { writeFileAtomic } from '../../core/util/fs';
@@ -41,14 +41,7 @@ export function register(program: Command): void {
     const io = ioFor(cmd);
     const resolved = resolveFromCli(flags);
     const { plans, kbPath } = await plansForConfig(resolved, parseStages(stages), { logger: io.logger, ...(flags.kb ? { kbPath: flags.kb } : {}) });
-    const total: PlanEstimate = { stage: 'total', requests: 0, promptTokens: 0, completionTokens: 0, onlineCost: 0, batchCost: 0 };
-    for (const { estimate: e } of plans) {
-      total.requests += e.requests;
-      total.promptTokens += e.promptTokens;
-      total.completionTokens += e.completionTokens;
-      total.onlineCost += e.onlineCost;
-      total.batchCost += e.batchCost;
-    }
+    const total = sumEstimates('total', plans.map((p) => p.estimate));
     const out = { kbPath, model: resolved.config.llm.model, stages: plans.map((p) => ({ ...p.estimate, notes: p.plan.notes })), total };
     io.result(out, () => [
       `model ${out.model}; KB ${kbPath}`,

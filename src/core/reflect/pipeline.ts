@@ -15,6 +15,7 @@
  * acceptance happens later, in order.
  */
 import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
+import type { Prices } from '../llm/prices';
 import { SessionClient, type PreparedSession } from './sessionSteps';
 
 export type Outcome = { ok: true; value: PreparedSession } | { ok: false; error: unknown };
@@ -29,7 +30,7 @@ class StoppedError extends Error {
 
 export interface PipelineOptions {
   client: LlmClient;
-  prices: { inputPerMTok: number; outputPerMTok: number };
+  prices: Prices;
   /** Sessions that may be opened: indices below this. */
   limit: number;
   /** The KB-free part of session `index`, through the given client. */
