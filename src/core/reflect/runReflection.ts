@@ -20,7 +20,7 @@
 import { promises as fsp } from 'node:fs';
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session, SessionDataset } from '../data/types';
-import type { ChatRequest, LlmClient, UsageStats } from '../llm/types';
+import type { ChatRequest, ChatResult, LlmClient, UsageStats } from '../llm/types';
 import { isRecordableFailure } from '../llm/client';
 import { effectivePrices } from '../llm/prices';
 import type { RankContext } from '../rank/rankSession';
@@ -66,6 +66,12 @@ export interface ReflectionOptions {
    */
   fillRound?: (requests: ChatRequest[], signal?: AbortSignal) => Promise<void>;
 }
+
+/** The replay's stub answer: "no", i.e. not redundant (and nothing else for other requests). */
+const NOT_REDUNDANT: ChatResult = { text: 'no', cached: true, promptTokens: 0, completionTokens: 0, key: '' };
+
+/** A redundancy question's identity within one run (same model and settings throughout). */
+const questionKey = (req: ChatRequest): string => JSON.stringify(req.messages);
 
 /** The seeded order in which training sessions are drawn (the same for every run with the seed). */
 export function reflectionOrder(train: Session[], seed: number): Session[] {
@@ -244,6 +250,32 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   );
 
   /**
+   * Acceptance replayed from the session being accepted over the prepared ones after it, each
+   * redundancy question answered by `answer` (a guess, or an answer already in hand), the other
+   * requests by a stub. It asks nothing itself: it shows which questions acceptance will ask.
+   */
+  const replay = async (answer: (req: ChatRequest, at: number) => ChatResult | Promise<ChatResult>): Promise<void> => {
+    let hypo: KbSnapshot = snap;
+    const before = acceptedHints();
+    let size = kbSize();
+    let at = 0;
+    const guess = new SessionClient(client, async (req) => (req.purpose === 'redundancy' ? answer(req, at) : NOT_REDUNDANT), prices);
+    for (let j = cp.sessions.length; j < limit && size < r.targetHints; j++) {
+      const p = pipeline.peek(j);
+      if (!p) break;
+      at = j;
+      const rec = await commitSession({ ctx, words }, guess, { prepared: p, snap: hypo, acceptedBefore: before, targetHints: r.targetHints }).catch(() => undefined);
+      if (!rec) break;
+      const added = rec.candidates.filter((c) => c.verdict === 'accepted').map((c): KbHint => ({ id: c.id, text: c.text, enabled: true }));
+      if (added.length) {
+        hypo = { ...hypo, kb: { ...hypo.kb, hints: [...hypo.kb.hints, ...added] } };
+        before.push(...added.map((h) => ({ id: h.id, text: h.text })));
+        size += added.length;
+      }
+    }
+  };
+
+  /**
    * The non-redundancy question lists the KB, so acceptance asks it one hint after another. Most
    * effective candidates are accepted, so the questions of the prepared sessions after the head
    * are asked ahead on that guess: acceptance is replayed with every question answered "not
@@ -262,31 +294,48 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     replaying = (async () => {
       do {
         replayAgain = false;
-        let hypo: KbSnapshot = snap;
-        const before = acceptedHints();
-        let size = kbSize();
-        let at = 0;
-        const guess = new SessionClient(client, async (req) => {
-          if (req.purpose === 'redundancy') pipeline.fire(req, at);
-          return { text: 'no', cached: true, promptTokens: 0, completionTokens: 0, key: '' };
-        }, prices);
-        for (let j = cp.sessions.length; j < limit && size < r.targetHints; j++) {
-          const p = pipeline.peek(j);
-          if (!p) break;
-          at = j;
-          const rec = await commitSession({ ctx, words }, guess, { prepared: p, snap: hypo, acceptedBefore: before, targetHints: r.targetHints }).catch(() => undefined);
-          if (!rec) break;
-          const added = rec.candidates.filter((c) => c.verdict === 'accepted').map((c): KbHint => ({ id: c.id, text: c.text, enabled: true }));
-          if (added.length) {
-            hypo = { ...hypo, kb: { ...hypo.kb, hints: [...hypo.kb.hints, ...added] } };
-            before.push(...added.map((h) => ({ id: h.id, text: h.text })));
-            size += added.length;
-          }
-        }
+        await replay((req, at) => {
+          pipeline.fire(req, at);
+          return NOT_REDUNDANT;
+        });
       } while (replayAgain);
       replaying = undefined;
     })();
     return replaying;
+  };
+
+  /**
+   * Rounds mode (llm.executor=batch): the same replay, but the questions it asks are collected and
+   * filled as one round before acceptance reads them. The replay answers from what the rounds
+   * brought back wherever it can, and guesses "not redundant" only for a question not asked yet;
+   * so where a guess was wrong (a hint the LLM calls redundant), the next replay follows the true
+   * answer and asks the questions after it as a further round. It repeats until a replay asks
+   * nothing new: acceptance then finds every redundancy question it asks in the cache (one that
+   * failed for good in its round is asked again by acceptance, online, as before). Rounds add
+   * latency, never a different KB: acceptance still runs in order on the answers themselves.
+   */
+  const answered = new Map<string, ChatResult>();
+  const askedAhead = new Set<string>();
+  const redundancyRounds = async (): Promise<void> => {
+    if (!opts.fillRound || r.redundancy === 'embedding') return;
+    for (;;) {
+      const round: ChatRequest[] = [];
+      await replay((req) => {
+        const q = questionKey(req);
+        const known = answered.get(q);
+        if (known) return known;
+        if (!askedAhead.has(q)) {
+          askedAhead.add(q);
+          round.push(req);
+        }
+        return NOT_REDUNDANT;
+      });
+      if (!round.length) return;
+      const answers = await pipeline.fillAhead(round);
+      answers.forEach((res, i) => {
+        if (res) answered.set(questionKey(round[i]!), res);
+      });
+    }
   };
 
   let stopReason: StopReason;
@@ -321,6 +370,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       let record: SessionRecord;
       try {
         if (!outcome.ok) throw outcome.error;
+        await redundancyRounds();
         record = await commitSession({ ctx, words }, sessionClient, { prepared: outcome.value, snap, acceptedBefore: acceptedHints(), targetHints: r.targetHints, ...(signal ? { signal } : {}) });
       } catch (err) {
         if (signal?.aborted) {
