@@ -102,7 +102,7 @@ export function pendingCount(plan: RequestPlan): number {
 const usd = (x: number): string => `$${x.toFixed(x < 1 ? 4 : 2)}`;
 
 /** The embeddings part of an estimate line ('' when there are none). */
-export function formatEmbeddings(e: PlanEstimate): string {
+function formatEmbeddings(e: PlanEstimate): string {
   if (!e.embeddings) return '';
   return `${e.embeddings} texts to embed (${e.embeddingRequestsOnline} requests online, ${e.embeddingRequestsBatch} batch lines), ~${e.embeddingTokens} embedding tokens (${usd(e.embeddingCost)} online)`;
 }
