@@ -8,7 +8,8 @@
  * ahead, up to the client's in-flight limit (pipeline.ts, sessionSteps.ts); acceptance runs in
  * the seeded session order, so the KB is the one a session-by-session run builds whatever the
  * concurrency or timing. With `fillRound` (llm.executor=batch) the sessions run ahead in rounds,
- * each handed to the executor as one plan.
+ * each handed to the executor as one plan, and so do the redundancy questions acceptance will ask
+ * (redundancyRounds).
  *
  * Resumable: the checkpoint (checkpoint.ts) is written after every session and the KB through
  * saveKbMerged, so hand edits to the KB made during the run are kept. The KB is re-read before
