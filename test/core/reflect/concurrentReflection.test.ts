@@ -115,15 +115,19 @@ test('one request at a time, 16 at once with random latency, and rounds: byte-id
   const rounds: number[] = [];
   const redundancyRounds: number[] = [];
   const exec = onlineExecutor(inner, 8);
+  let filling = 0;
   const rounded = await reflect(h, c8, dir, 'rounds', {
     client: counted.client,
     fillRound: roundFiller(async (plan) => {
+      // One fill at a time (two at once would contend for the batch executor's lock).
+      assert.equal(++filling, 1, 'fills do not overlap');
       rounds.push(plan.requests.length);
       if (plan.requests.some((r) => r.request.purpose === 'redundancy')) {
         assert.ok(plan.requests.every((r) => r.request.purpose === 'redundancy'), 'a redundancy round holds only redundancy questions');
         redundancyRounds.push(plan.requests.length);
       }
       await exec.fill(plan.requests);
+      filling--;
     }, { dataset: h.dataset, config: c8 }),
   });
   assert.equal(rounded.kb, one.kb);
