@@ -17,11 +17,16 @@ import { formatKb } from '../../src/core/kb/store';
 import { FakeVs } from './fakes/fakeVscode';
 import { FakeCore } from './fakes/fakeCore';
 
-const est = (stage: string, requests: number, onlineCost: number): StageEstimate => ({
+const est = (stage: string, requests: number, onlineCost: number, embeddings = 0): StageEstimate => ({
   stage,
   requests,
   promptTokens: requests * 400,
   completionTokens: requests * 120,
+  embeddings,
+  embeddingRequestsOnline: Math.ceil(embeddings / 256),
+  embeddingRequestsBatch: embeddings,
+  embeddingTokens: embeddings * 30,
+  embeddingCost: 0,
   onlineCost,
   batchCost: onlineCost / 2,
 });
@@ -42,6 +47,17 @@ test('costQuestion: silent below both thresholds; the figures per stage above ei
   assert.equal(costQuestion('Train', [est('train', 50_000, 0)], t, { ...remote, loopback: true }), undefined);
   assert.ok(costQuestion('Train', [est('train', 50_000, 2)], t, { ...remote, loopback: true }), 'priced loopback asks by cost');
   assert.equal(costQuestion('Train', [est('train', 50_000, 0.5)], { cost: 1, calls: 0 }, remote), undefined, 'calls 0: off');
+});
+
+test('costQuestion: embeddings count as calls the way the executor sends them (256 texts a request online, one batch line per text)', () => {
+  const t = { cost: 100, calls: 5000 };
+  const train = est('train', 4000, 0.9, 1200);
+  // Online: 4,000 + ceil(1,200 / 256) = 4,005 calls, under the threshold.
+  assert.equal(costQuestion('Train', [train], t, remote), undefined);
+  // Batch: 4,000 + 1,200 lines = 5,200, over it; the detail names the texts and their tokens.
+  const q = costQuestion('Train', [train], t, { ...remote, executor: 'batch' })!;
+  assert.match(q.message, /about 5,200 LLM calls/);
+  assert.match(q.detail, /train: 5,200 calls, ~1,600,000 prompt \+ ~480,000 answer tokens, 1,200 texts to embed \(~36,000 tokens\), \$0\.4500/);
 });
 
 test('thresholds: the most specific setting layer; invalid values fall back to the defaults', () => {

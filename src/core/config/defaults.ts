@@ -57,6 +57,7 @@ export const CONFIG_SPEC = {
     apiKeyEnv: s.str('OPENAI_API_KEY', 'Environment variable that holds the API key (the extension uses SecretStorage first).'),
     inputCostPerMTok: s.optNum(null, 'Price per million input tokens, for cost accounting (null: 0 on a loopback endpoint or the simulator, else 0.15).', { minimum: 0 }),
     outputCostPerMTok: s.optNum(null, 'Price per million output tokens, for cost accounting (null: 0 on a loopback endpoint or the simulator, else 0.6).', { minimum: 0 }),
+    embeddingCostPerMTok: s.optNum(null, 'Price per million embedding input tokens (the openai encoder, embedding redundancy), for cost accounting and the stage estimates (null: 0 on a loopback endpoint or the simulator, else 0.02, text-embedding-3-small).', { minimum: 0 }),
     endpointId: s.str('', 'Identity of the endpoint in cache keys (empty: the base URL). Set it when one model is served from a changing address, as the demo\'s simulator is.', { fileOnly: true }),
     cacheDir: s.str('.re2llm-cache', 'Response cache folder, shared across runs (relative to the workspace or config file).'),
     offline: s.bool(false, 'Replay mode: answer only from the cache and fail on a miss.'),

@@ -137,6 +137,11 @@ export function isAzureUrl(baseUrl: string): boolean {
   }
 }
 
+/** A batch route as its lines and the batch name it: Azure OpenAI without the /v1 prefix. */
+export function batchUrl(baseUrl: string, path: '/chat/completions' | '/embeddings'): string {
+  return isAzureUrl(baseUrl) ? path : `/v1${path}`;
+}
+
 /**
  * What differs between a chat batch and an embeddings batch: the route each line and the batch
  * name, how a line is written and how an output line is read back into a cache record.
@@ -153,9 +158,8 @@ export function batchExecutor(opts: BatchExecutorOptions): PlanExecutor {
   const { config, cache, stateDir } = opts;
   const logger = opts.logger ?? silentLogger;
   const wait = opts.sleep ?? realSleep;
-  const azure = isAzureUrl(config.llm.baseUrl);
   // Azure OpenAI names the routes without the /v1 prefix (in the lines and in the batch).
-  const route = (path: '/chat/completions' | '/embeddings'): string => (azure ? path : `/v1${path}`);
+  const route = (path: '/chat/completions' | '/embeddings'): string => batchUrl(config.llm.baseUrl, path);
   const chatRoute: Route<FillRequest> = {
     endpoint: 'chat',
     line: (r) => batchInputLine(config.llm, r, route('/chat/completions')),

@@ -4,7 +4,7 @@
  * serves the Batch API (OpenAI, Azure OpenAI) and vLLM's offline runner (`vllm run-batch`).
  */
 import type { Re2llmConfig } from '../config/defaults';
-import type { ChatCacheOutput, EmbeddingCacheOutput } from './cache';
+import type { CacheInput, CacheRecord, ChatCacheOutput, EmbeddingCacheOutput } from './cache';
 import type { EmbeddingFillRequest, FillRequest } from './executor';
 
 /** The Batch API's per-file limits. */
@@ -76,7 +76,16 @@ function estimateTokens(text: string): number {
  * the batch format at all throws; a request the endpoint refused is a failed line).
  */
 export function parseOutputLine(line: string, where: string): OutputLine {
-  const env = parseEnvelope(line, where);
+  return chatAnswer(parseEnvelope(line, where), where);
+}
+
+/** Reads one output or error line of an embeddings batch (one text per line, so one vector). */
+export function parseEmbeddingOutputLine(line: string, where: string): EmbeddingOutputLine {
+  return embeddingAnswer(parseEnvelope(line, where), where);
+}
+
+/** A chat completion's cache record from a line's envelope. */
+function chatAnswer(env: Envelope, where: string): OutputLine {
   if (!env.ok) return env;
   const { customId, body: b } = env;
   const body = b as { choices?: { message?: { content?: unknown }; finish_reason?: string }[]; usage?: { prompt_tokens?: number; completion_tokens?: number } } | undefined;
@@ -94,9 +103,8 @@ export function parseOutputLine(line: string, where: string): OutputLine {
   };
 }
 
-/** Reads one output or error line of an embeddings batch (one text per line, so one vector). */
-export function parseEmbeddingOutputLine(line: string, where: string): EmbeddingOutputLine {
-  const env = parseEnvelope(line, where);
+/** An embedding's cache record from a line's envelope. */
+function embeddingAnswer(env: Envelope, where: string): EmbeddingOutputLine {
   if (!env.ok) return env;
   const body = env.body as { data?: { embedding?: unknown }[]; usage?: { prompt_tokens?: number } } | undefined;
   const vector = body?.data?.[0]?.embedding;
@@ -106,8 +114,10 @@ export function parseEmbeddingOutputLine(line: string, where: string): Embedding
   return { customId: env.customId, ok: true, output: { vector: vector as number[], promptTokens: body.usage?.prompt_tokens ?? 0 } };
 }
 
+type Envelope = { customId: string | null; ok: true; body: unknown } | { customId: string | null; ok: false; kind: string; message: string };
+
 /** The part every output line shares: custom_id, then an error, a non-200 response, or a 200 body. */
-function parseEnvelope(line: string, where: string): { customId: string | null; ok: true; body: unknown } | { customId: string | null; ok: false; kind: string; message: string } {
+function parseEnvelope(line: string, where: string): Envelope {
   let row: { custom_id?: unknown; response?: { status_code?: number; body?: unknown } | null; error?: { code?: string; message?: string } | null };
   try {
     row = JSON.parse(line) as typeof row;
@@ -128,36 +138,61 @@ function parseEnvelope(line: string, where: string): { customId: string | null; 
 
 export interface ImportReport {
   lines: number;
+  /** Answers written to the cache (chat answers and embeddings). */
   imported: number;
+  /** Of `imported`, embeddings. */
+  embeddings: number;
   failed: number;
+  /** Lines for answers the cache holds already (an earlier import of the same file): not written again. */
+  cached: number;
+}
+
+/** What an output file may answer: the plans' requests and embeddings, by cache key (custom_id). */
+export interface PlannedLines {
+  requests: ReadonlyMap<string, FillRequest>;
+  embeddings?: ReadonlyMap<string, EmbeddingFillRequest>;
 }
 
 /**
- * Reads an output file (the Batch API's, or vLLM's `run-batch`) into the cache. Every line must
- * answer a planned request: a custom_id outside the plan is an error naming the file and line
- * (answers to someone else's prompts must not enter the cache under our keys).
+ * Reads an output file (the Batch API's, or vLLM's `run-batch`) into the cache: chat lines and
+ * embeddings lines, each read by the parser the batch executor uses for its own batches and put
+ * under the planned input, so the records are the ones a batch fill writes. Every line must
+ * answer a planned request or embedding: a custom_id outside the plan is an error naming the file
+ * and line (answers to someone else's prompts must not enter the cache under our keys). The plans
+ * leave out what the cache holds, so a line for a cached key (the file imported before) is
+ * skipped, never written over.
  */
 export async function importOutputText(
   text: string,
   file: string,
-  planned: ReadonlyMap<string, FillRequest>,
-  cache: { put(input: FillRequest['input'], output: ChatCacheOutput): Promise<unknown> },
+  planned: PlannedLines,
+  cache: { put(input: CacheInput, output: CacheRecord['output']): Promise<unknown>; get(key: string): Promise<unknown> },
 ): Promise<ImportReport> {
-  const report: ImportReport = { lines: 0, imported: 0, failed: 0 };
-  const rows: { req: FillRequest; output: ChatCacheOutput }[] = [];
+  const report: ImportReport = { lines: 0, imported: 0, embeddings: 0, failed: 0, cached: 0 };
+  const rows: { input: CacheInput; output: CacheRecord['output'] }[] = [];
   for (const [n, line] of text.split('\n').entries()) {
     if (!line.trim()) continue;
     report.lines++;
     const where = `${file}:${n + 1}`;
-    const row = parseOutputLine(line, where);
-    if (!row.customId) throw new Error(`${where}: no custom_id`);
-    const req = planned.get(row.customId);
-    if (!req) throw new Error(`${where} (custom_id): ${row.customId.slice(0, 16)}… answers no request of the plan`);
-    if (row.ok) rows.push({ req, output: row.output });
-    else report.failed++;
+    const env = parseEnvelope(line, where);
+    if (!env.customId) throw new Error(`${where}: no custom_id`);
+    const req = planned.requests.get(env.customId);
+    const emb = req ? undefined : planned.embeddings?.get(env.customId);
+    if (!req && !emb && (await cache.get(env.customId))) {
+      report.cached++;
+      continue;
+    }
+    if (!req && !emb) throw new Error(`${where} (custom_id): ${env.customId.slice(0, 16)}… answers no request or embedding of the plan`);
+    const row = req ? chatAnswer(env, where) : embeddingAnswer(env, where);
+    if (!row.ok) {
+      report.failed++;
+      continue;
+    }
+    rows.push({ input: (req ?? emb)!.input, output: row.output });
+    if (emb) report.embeddings++;
   }
   // Validated whole before anything is written.
-  for (const r of rows) await cache.put(r.req.input, r.output);
+  for (const r of rows) await cache.put(r.input, r.output);
   report.imported = rows.length;
   return report;
 }

@@ -18,6 +18,7 @@
  * during a backoff wait.
  */
 import { effectivePrices, isLoopbackUrl } from './prices';
+import { EMBED_TEXTS_PER_REQUEST } from './embedRequests';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { Re2llmConfig } from '../config/defaults';
 import type { Logger } from '../util/log';
@@ -286,12 +287,13 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
     }
   }
 
-  const { inputPerMTok: inputPrice, outputPerMTok: outputPrice } = effectivePrices({ ...llm, baseUrl });
+  const { inputPerMTok: inputPrice, outputPerMTok: outputPrice, embeddingPerMTok: embeddingPrice } = effectivePrices({ ...llm, baseUrl });
 
-  function addTokens(prompt: number, completion: number): void {
+  /** Chat tokens at the chat prices; an embeddings request's tokens at llm.embeddingCostPerMTok. */
+  function addTokens(prompt: number, completion: number, price = inputPrice): void {
     usage.promptTokens += prompt;
     usage.completionTokens += completion;
-    usage.cost += (prompt * inputPrice + completion * outputPrice) / 1e6;
+    usage.cost += (prompt * price + completion * outputPrice) / 1e6;
   }
 
   const inflight = new Map<string, Promise<ChatResult>>();
@@ -361,7 +363,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
   }
 
   /** Largest batch per embeddings request (OpenAI accepts 2048 inputs). */
-  const EMBED_BATCH = 256;
+  const EMBED_BATCH = EMBED_TEXTS_PER_REQUEST;
 
   async function embed(texts: string[], signal?: AbortSignal): Promise<number[][]> {
     const inputs = texts.map((t) => embeddingCacheInput(llm, cacheEndpoint, t));
@@ -396,7 +398,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
           return r;
         }, signal);
         const tokens = res.usage?.prompt_tokens ?? estimateTokens(batch.join(' '));
-        addTokens(tokens, 0);
+        addTokens(tokens, 0, embeddingPrice);
         const ordered = [...res.data].sort((a, b) => a.index - b.index);
         for (let j = 0; j < batch.length; j++) {
           const vector = ordered[j]!.embedding as number[];

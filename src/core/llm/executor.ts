@@ -6,6 +6,7 @@
  */
 import type { ChatCacheInput, EmbeddingCacheInput } from './cache';
 import { isRecordableFailure } from './client';
+import { EMBED_TEXTS_PER_REQUEST } from './embedRequests';
 import type { ChatRequest, LlmClient } from './types';
 
 /** One planned request (src/core/plan's PlannedRequest is one). */
@@ -44,8 +45,8 @@ export interface PlanExecutor {
   fillEmbeddings?(requests: readonly EmbeddingFillRequest[], opts?: FillOptions): Promise<FillReport>;
 }
 
-/** Texts per embeddings request of the online executor (the client splits larger calls itself). */
-const ONLINE_EMBED_CHUNK = 256;
+/** Texts per embeddings request of the online executor (the client splits larger calls the same way). */
+const ONLINE_EMBED_CHUNK = EMBED_TEXTS_PER_REQUEST;
 
 /** Today's client, request by request, at most `concurrency` at once (the client adapts below it). */
 export function onlineExecutor(client: LlmClient, concurrency: number): PlanExecutor {

@@ -8,10 +8,15 @@ import type { Re2llmConfig } from '../config/defaults';
 export interface Prices {
   inputPerMTok: number;
   outputPerMTok: number;
+  /** Embedding input tokens (embeddings have no output tokens). */
+  embeddingPerMTok: number;
 }
 
-/** List price used when a remote endpoint has no prices set (gpt-4o-mini, USD per million tokens). */
-export const DEFAULT_REMOTE_PRICES: Prices = { inputPerMTok: 0.15, outputPerMTok: 0.6 };
+/**
+ * List prices used when a remote endpoint has no prices set (USD per million tokens): gpt-4o-mini
+ * for chat, text-embedding-3-small for embeddings.
+ */
+export const DEFAULT_REMOTE_PRICES: Prices = { inputPerMTok: 0.15, outputPerMTok: 0.6, embeddingPerMTok: 0.02 };
 
 /** Endpoints on this machine usually need no key and cost nothing. */
 export function isLoopbackUrl(baseUrl: string): boolean {
@@ -23,10 +28,13 @@ export function isLoopbackUrl(baseUrl: string): boolean {
   }
 }
 
-export function effectivePrices(llm: Pick<Re2llmConfig['llm'], 'baseUrl' | 'inputCostPerMTok' | 'outputCostPerMTok'>): Prices {
+export type PricedLlm = Pick<Re2llmConfig['llm'], 'baseUrl' | 'inputCostPerMTok' | 'outputCostPerMTok' | 'embeddingCostPerMTok'>;
+
+export function effectivePrices(llm: PricedLlm): Prices {
   const local = isLoopbackUrl(llm.baseUrl);
   return {
     inputPerMTok: llm.inputCostPerMTok ?? (local ? 0 : DEFAULT_REMOTE_PRICES.inputPerMTok),
     outputPerMTok: llm.outputCostPerMTok ?? (local ? 0 : DEFAULT_REMOTE_PRICES.outputPerMTok),
+    embeddingPerMTok: llm.embeddingCostPerMTok ?? (local ? 0 : DEFAULT_REMOTE_PRICES.embeddingPerMTok),
   };
 }

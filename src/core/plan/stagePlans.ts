@@ -12,7 +12,10 @@
  *             reflection turn, then the effectiveness checks, over the sessions still active)
  *             depend on earlier answers: the stage plans each as it gets there
  *             (planReflectionRound), and llm.executor=batch fills them through the Batch API too.
- *             The non-redundancy checks list the KB as it grows and are asked online.
+ *             The non-redundancy questions list the KB as it grows: with llm.executor=batch the
+ *             stage replays acceptance ahead (each question guessed "not redundant") and fills the
+ *             questions that replay asks as a round of their own, then one more round after each
+ *             hint the LLM calls redundant; acceptance reads them from the cache.
  */
 import { actionHints, type HintKb } from '../kb';
 import { reflectionOrder } from '../reflect/runReflection';
@@ -78,7 +81,7 @@ export function planReflection(ctx: PlanContext): RequestPlan {
   return {
     stage: 'reflect',
     requests: b.requests,
-    notes: ['round 1 only: the later rounds (reflection turns, effectiveness checks) are planned by the stage as it reaches them; redundancy questions are asked online'],
+    notes: ['round 1 only: the later rounds (reflection turns, effectiveness checks, then the redundancy questions acceptance will ask, one more round for each hint the LLM calls redundant) are planned by the stage as it reaches them'],
   };
 }
 

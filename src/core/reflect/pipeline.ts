@@ -9,12 +9,15 @@
  *   rounds  (llm.executor=batch) a group of sessions is opened at once and their requests are
  *           held until every open session waits on one: that round (all base answers, then each
  *           turn, then the effectiveness checks) is handed to `fillRound` (the Batch API) as one
- *           plan, and the sessions then read their answers from the cache.
+ *           plan, and the sessions then read their answers from the cache. The redundancy
+ *           questions acceptance will ask are rounds too (`fillAhead`, see runReflection).
  *
  * Which sessions run ahead, and when their answers arrive, changes the calls made, never the KB:
  * acceptance happens later, in order.
  */
 import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
+import type { Prices } from '../llm/prices';
+import { isRecordableFailure } from '../llm/client';
 import { SessionClient, type PreparedSession } from './sessionSteps';
 
 export type Outcome = { ok: true; value: PreparedSession } | { ok: false; error: unknown };
@@ -29,7 +32,7 @@ class StoppedError extends Error {
 
 export interface PipelineOptions {
   client: LlmClient;
-  prices: { inputPerMTok: number; outputPerMTok: number };
+  prices: Prices;
   /** Sessions that may be opened: indices below this. */
   limit: number;
   /** The KB-free part of session `index`, through the given client. */
@@ -106,7 +109,8 @@ export class SessionPipeline {
     }
     this.tasks.delete(index);
     this.taken = { index, outcome };
-    // Acceptance sends its own requests (the redundancy check) online, not held for a round.
+    // Acceptance's requests are not held for a round: online they go out at once; in rounds mode
+    // its redundancy questions were filled ahead (fillAhead) and come from the cache.
     t.client.send = (req, signal) => this.online(req, signal);
     return { outcome, client: t.client };
   }
@@ -255,12 +259,50 @@ export class SessionPipeline {
     });
   }
 
+  /**
+   * One fill at a time: a round of the sessions and a round asked ahead of acceptance may be
+   * ready together, and two fills at once would contend for the executor (the batch executor's
+   * lock on batches.json).
+   */
+  private fills: Promise<unknown> = Promise.resolve();
+
+  private fill(requests: ChatRequest[]): Promise<void> {
+    const run = this.fills.then(() => this.o.fillRound!(requests, this.o.signal));
+    this.fills = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Rounds mode: requests asked ahead of the acceptance that will send them (the redundancy
+   * questions runReflection's replay predicts), filled as one round like the sessions' rounds and
+   * read back through the client (from the cache; a line the executor could not fill is asked
+   * online there). An answer that failed for good is undefined: acceptance asks it again.
+   */
+  async fillAhead(requests: ChatRequest[]): Promise<(ChatResult | undefined)[]> {
+    this.rounds++;
+    await this.fill(requests);
+    return Promise.all(
+      requests.map((req) =>
+        this.o.client.chat(req, this.o.signal).then(
+          (res) => {
+            this.o.roundAnswer?.(res);
+            return res;
+          },
+          (err: unknown) => {
+            if (isRecordableFailure(err)) return undefined;
+            throw err;
+          },
+        ),
+      ),
+    );
+  }
+
   private async flush(): Promise<void> {
     this.flushing = true;
     const round = this.held.splice(0);
     try {
       this.rounds++;
-      await this.o.fillRound!(round.map((h) => h.req), this.o.signal);
+      await this.fill(round.map((h) => h.req));
       // Each answer is read through the client (from the cache; a line the executor could not
       // fill is asked online there, and recorded as a failure if it fails for good).
       await Promise.all(

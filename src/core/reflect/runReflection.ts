@@ -8,7 +8,8 @@
  * ahead, up to the client's in-flight limit (pipeline.ts, sessionSteps.ts); acceptance runs in
  * the seeded session order, so the KB is the one a session-by-session run builds whatever the
  * concurrency or timing. With `fillRound` (llm.executor=batch) the sessions run ahead in rounds,
- * each handed to the executor as one plan.
+ * each handed to the executor as one plan, and so do the redundancy questions acceptance will ask
+ * (redundancyRounds).
  *
  * Resumable: the checkpoint (checkpoint.ts) is written after every session and the KB through
  * saveKbMerged, so hand edits to the KB made during the run are kept. The KB is re-read before
@@ -20,7 +21,7 @@
 import { promises as fsp } from 'node:fs';
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session, SessionDataset } from '../data/types';
-import type { ChatRequest, LlmClient, UsageStats } from '../llm/types';
+import type { ChatRequest, ChatResult, LlmClient, UsageStats } from '../llm/types';
 import { isRecordableFailure } from '../llm/client';
 import { effectivePrices } from '../llm/prices';
 import type { RankContext } from '../rank/rankSession';
@@ -66,6 +67,12 @@ export interface ReflectionOptions {
    */
   fillRound?: (requests: ChatRequest[], signal?: AbortSignal) => Promise<void>;
 }
+
+/** The replay's stub answer: "no", i.e. not redundant (and nothing else for other requests). */
+const NOT_REDUNDANT: ChatResult = { text: 'no', cached: true, promptTokens: 0, completionTokens: 0, key: '' };
+
+/** A redundancy question's identity within one run (same model and settings throughout). */
+const questionKey = (req: ChatRequest): string => JSON.stringify(req.messages);
 
 /** The seeded order in which training sessions are drawn (the same for every run with the seed). */
 export function reflectionOrder(train: Session[], seed: number): Session[] {
@@ -246,26 +253,58 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   );
 
   /**
-   * The non-redundancy question lists the KB, so acceptance asks it one hint after another. The
-   * questions of the prepared sessions after the head are asked ahead on a guess of what earlier
-   * questions answer: acceptance is replayed, and the questions that replay asks are sent now.
-   * The replay takes a question's real answer where one came back; otherwise the answer the same
-   * hint got against another version of the KB (whether a hint repeats the KB rarely turns on the
-   * one hint a replay got wrong), else "not redundant". Each answer that comes back replays again,
-   * so a wrong guess costs a round of questions, not a question at a time. Where the guess holds,
-   * acceptance finds its answer in the cache (or in flight); where it does not, acceptance asks its
-   * own question. Only timing and calls depend on it: the KB is acceptance's.
+   * Acceptance replayed from the session being accepted over the prepared ones after it, each
+   * redundancy question answered by `answer` (a guess, or an answer already in hand), the other
+   * requests by a stub. It asks nothing itself: it shows which questions acceptance will ask.
+   * Returns how many sessions the replayed KB needed to reach the target (undefined: it did not).
+   */
+  const replay = async (answer: (req: ChatRequest, at: number) => ChatResult | Promise<ChatResult>): Promise<number | undefined> => {
+    // The KB as acceptance will read it: hints accepted since the file was last read count (an
+    // answer can start a replay while they are being written).
+    const inFile = new Set(snap.kb.hints.map((h) => h.id));
+    const unsaved = cp.accepted.filter((a) => !inFile.has(a.id)).map((a): KbHint => ({ id: a.id, text: a.text, enabled: true }));
+    let hypo: KbSnapshot = unsaved.length ? { ...snap, kb: { ...snap.kb, hints: [...snap.kb.hints, ...unsaved] } } : snap;
+    const before = acceptedHints();
+    let size = kbSize() + unsaved.length;
+    let at = 0;
+    const guess = new SessionClient(client, async (req) => (req.purpose === 'redundancy' ? answer(req, at) : NOT_REDUNDANT), prices);
+    for (let j = cp.sessions.length; j < limit && size < r.targetHints; j++) {
+      const p = pipeline.peek(j);
+      if (!p) break;
+      at = j;
+      const rec = await commitSession({ ctx, words }, guess, { prepared: p, snap: hypo, acceptedBefore: before, targetHints: r.targetHints }).catch(() => undefined);
+      if (!rec) break;
+      const added = rec.candidates.filter((c) => c.verdict === 'accepted').map((c): KbHint => ({ id: c.id, text: c.text, enabled: true }));
+      if (added.length) {
+        hypo = { ...hypo, kb: { ...hypo.kb, hints: [...hypo.kb.hints, ...added] } };
+        before.push(...added.map((h) => ({ id: h.id, text: h.text })));
+        size += added.length;
+      }
+    }
+    return size >= r.targetHints ? at + 1 : undefined;
+  };
+
+  /**
+   * Online: the non-redundancy question lists the KB, so acceptance asks it one hint after
+   * another. The questions of the prepared sessions after the head are asked ahead on a guess of
+   * what earlier questions answer: acceptance is replayed, and the questions that replay asks are
+   * sent now. The replay takes a question's real answer where one came back; otherwise the answer
+   * the same hint got against another version of the KB (whether a hint repeats the KB rarely
+   * turns on the one hint a replay got wrong), else "not redundant". Each burst of answers replays
+   * again, so a wrong guess costs a round of questions, not a question at a time. Where the guess
+   * holds, acceptance finds its answer in the cache (or in flight); where it does not, acceptance
+   * asks its own question. Only timing and calls depend on it: the KB is acceptance's.
    */
   let replaying: Promise<void> | undefined;
   let replayAgain = false;
   /** Sessions the last replay needed to reach the target (undefined: it did not get there). */
   let replayReach: number | undefined;
-  /** Questions asked ahead (by their text) and the answers that came back; the latest per hint. */
-  const askedAhead = new Set<string>();
+  /** Questions asked ahead online (by their text) and the answers that came back; the latest per hint. */
+  const askedOnline = new Set<string>();
   const aheadAnswer = new Map<string, string>();
   const aheadByHint = new Map<string, string>();
-  const askAhead = (req: ChatRequest, question: string, index: number): void => {
-    askedAhead.add(question);
+  const askOnline = (req: ChatRequest, question: string, index: number): void => {
+    askedOnline.add(question);
     void pipeline.fire(req, index).then((res) => {
       if (!res) return; // failed or not sent: acceptance asks it itself
       aheadAnswer.set(question, res.text);
@@ -290,50 +329,59 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       replayAgain = true;
       return replaying;
     }
-    const replay = (async () => {
+    const run = (async () => {
       do {
         replayAgain = false;
-        // The KB as acceptance will read it: hints accepted since the file was last read count
-        // (an answer can start a replay while they are being written).
-        const inFile = new Set(snap.kb.hints.map((h) => h.id));
-        const unsaved = cp.accepted.filter((a) => !inFile.has(a.id)).map((a): KbHint => ({ id: a.id, text: a.text, enabled: true }));
-        let hypo: KbSnapshot = unsaved.length ? { ...snap, kb: { ...snap.kb, hints: [...snap.kb.hints, ...unsaved] } } : snap;
-        const before = acceptedHints();
-        let size = kbSize() + unsaved.length;
-        let at = 0;
-        const guess = new SessionClient(client, async (req) => {
-          let text = 'no';
-          if (req.purpose === 'redundancy') {
-            const question = req.messages.map((m) => m.content).join('\n');
-            const hint = redundancyHintOf(req.messages);
-            if (!askedAhead.has(question)) askAhead(req, question, at);
-            text = aheadAnswer.get(question) ?? (hint !== undefined ? aheadByHint.get(hint) : undefined) ?? 'no';
-          }
-          return { text, cached: true, promptTokens: 0, completionTokens: 0, key: '' };
-        }, prices);
-        for (let j = cp.sessions.length; j < limit && size < r.targetHints; j++) {
-          const p = pipeline.peek(j);
-          if (!p) break;
-          at = j;
-          const rec = await commitSession({ ctx, words }, guess, { prepared: p, snap: hypo, acceptedBefore: before, targetHints: r.targetHints }).catch(() => undefined);
-          if (!rec) break;
-          const added = rec.candidates.filter((c) => c.verdict === 'accepted').map((c): KbHint => ({ id: c.id, text: c.text, enabled: true }));
-          if (added.length) {
-            hypo = { ...hypo, kb: { ...hypo.kb, hints: [...hypo.kb.hints, ...added] } };
-            before.push(...added.map((h) => ({ id: h.id, text: h.text })));
-            size += added.length;
-          }
-        }
-        replayReach = size >= r.targetHints ? at + 1 : undefined;
+        replayReach = await replay((req, at) => {
+          const question = questionKey(req);
+          if (!askedOnline.has(question)) askOnline(req, question, at);
+          const hint = redundancyHintOf(req.messages);
+          const text = aheadAnswer.get(question) ?? (hint !== undefined ? aheadByHint.get(hint) : undefined);
+          return text === undefined ? NOT_REDUNDANT : { ...NOT_REDUNDANT, text };
+        });
       } while (replayAgain);
     })();
     // Cleared after the assignment: a replay with nothing to replay finishes synchronously, and
     // clearing inside it would leave `replaying` set to a finished replay for good.
-    replaying = replay;
-    void replay.finally(() => {
-      if (replaying === replay) replaying = undefined;
+    replaying = run;
+    void run.finally(() => {
+      if (replaying === run) replaying = undefined;
     });
-    return replay;
+    return run;
+  };
+
+  /**
+   * Rounds mode (llm.executor=batch): the same replay, but the questions it asks are collected and
+   * filled as one round before acceptance reads them. The replay answers from what the rounds
+   * brought back wherever it can, and guesses "not redundant" only for a question not asked yet;
+   * so where a guess was wrong (a hint the LLM calls redundant), the next replay follows the true
+   * answer and asks the questions after it as a further round. It repeats until a replay asks
+   * nothing new: acceptance then finds every redundancy question it asks in the cache (one that
+   * failed for good in its round is asked again by acceptance, online, as before). Rounds add
+   * latency, never a different KB: acceptance still runs in order on the answers themselves.
+   */
+  const answered = new Map<string, ChatResult>();
+  const askedAhead = new Set<string>();
+  const redundancyRounds = async (): Promise<void> => {
+    if (!opts.fillRound || r.redundancy === 'embedding') return;
+    for (;;) {
+      const round: ChatRequest[] = [];
+      await replay((req) => {
+        const q = questionKey(req);
+        const known = answered.get(q);
+        if (known) return known;
+        if (!askedAhead.has(q)) {
+          askedAhead.add(q);
+          round.push(req);
+        }
+        return NOT_REDUNDANT;
+      });
+      if (!round.length) return;
+      const answers = await pipeline.fillAhead(round);
+      answers.forEach((res, i) => {
+        if (res) answered.set(questionKey(round[i]!), res);
+      });
+    }
   };
 
   let stopReason: StopReason;
@@ -368,6 +416,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       let record: SessionRecord;
       try {
         if (!outcome.ok) throw outcome.error;
+        await redundancyRounds();
         record = await commitSession({ ctx, words }, sessionClient, { prepared: outcome.value, snap, acceptedBefore: acceptedHints(), targetHints: r.targetHints, ...(signal ? { signal } : {}) });
       } catch (err) {
         if (signal?.aborted) {

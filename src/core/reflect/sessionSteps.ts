@@ -17,6 +17,7 @@
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session } from '../data/types';
 import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
+import type { Prices } from '../llm/prices';
 import { buildRankPrompt, rankPromptOptions, titleOf } from '../prompts/rank';
 import { rankSession, type RankContext } from '../rank/rankSession';
 import { hintIdFor, uniqueHintId } from '../kb/actions';
@@ -83,7 +84,7 @@ export class SessionClient implements LlmClient {
     private readonly inner: LlmClient,
     /** Where requests go; the pipeline switches it to online for the acceptance step. */
     public send: (req: ChatRequest, signal?: AbortSignal) => Promise<ChatResult>,
-    private readonly prices: { inputPerMTok: number; outputPerMTok: number },
+    private readonly prices: Prices,
   ) {}
 
   async chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
@@ -97,7 +98,7 @@ export class SessionClient implements LlmClient {
     const tokens = Math.ceil(texts.join(' ').length / 4);
     this.embedded.calls++;
     this.embedded.tokens += tokens;
-    this.embedded.cost += (tokens * this.prices.inputPerMTok) / 1e6;
+    this.embedded.cost += (tokens * this.prices.embeddingPerMTok) / 1e6;
     return out;
   }
 

@@ -26,7 +26,7 @@ import { evaluateStage } from './evaluateStage';
 import { reportStage } from './reportStage';
 import { ResponseCache } from '../llm/cache';
 import { onlineExecutor } from '../llm/executor';
-import { pendingCount, type PlanEstimate, type RequestPlan } from '../plan';
+import { estimatedCalls, pendingCount, type PlanEstimate, type RequestPlan } from '../plan';
 import { datasetFacts, pilotFacts, setupWarnings, withPilot } from './setupWarnings';
 import { asksAheadOnline, checkBudget, pendingPlan, type Budget } from './stagePlans';
 
@@ -99,7 +99,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     const { plan, estimate } = await pendingPlan(stage, { dataset, config, cache: planCache, ...(kb ? { kb } : {}), ...(agent ? { agent } : {}) });
     opts.onEstimate?.(estimate, plan.notes);
     checkBudget(estimate, opts.budget ?? {}, planned, config.llm.executor);
-    planned.calls += estimate.requests;
+    planned.calls += estimatedCalls(estimate, config.llm.executor);
     planned.cost += config.llm.executor === 'batch' ? estimate.batchCost : estimate.onlineCost;
     if (!pendingCount(plan)) return;
     if (opts.fill) await opts.fill(plan);

@@ -92,6 +92,7 @@ export const DOES_NOT_SHAPE_RESULTS: Readonly<Record<string, string>> = {
   'llm.apiKeyEnv': 'where the key is read from; never part of an answer',
   'llm.inputCostPerMTok': 'accounting: scales the reported cost, not any answer or metric',
   'llm.outputCostPerMTok': 'accounting: scales the reported cost, not any answer or metric',
+  'llm.embeddingCostPerMTok': 'accounting: scales the reported cost, not any answer or metric',
   'llm.cacheDir': 'where answers are cached, not what they are',
   'llm.offline': 'replays the same cached answers; a miss fails instead of calling',
   'llm.executor': 'transport: fills the same cache keys with the same answers, online or through the Batch API',

@@ -12,7 +12,7 @@ import { ResponseCache } from '../llm/cache';
 import { loadDataset } from '../data/load';
 import type { Logger } from '../util/log';
 import { defaultKbPath } from './paths';
-import { estimatePlan, planEvaluation, planReflection, planTraining, withoutCached, type PlanEstimate, type RequestPlan } from '../plan';
+import { estimatedCalls, estimatePlan, planEvaluation, planReflection, planTraining, withoutCached, type PlanEstimate, type RequestPlan } from '../plan';
 
 export interface Budget {
   maxCalls?: number;
@@ -62,10 +62,11 @@ export function asksAheadOnline(stage: 'reflect' | 'train' | 'evaluate', config:
 }
 
 export function checkBudget(estimate: PlanEstimate, budget: Budget, spent: { calls: number; cost: number } = { calls: 0, cost: 0 }, executor: 'online' | 'batch' = 'online'): void {
-  const calls = spent.calls + estimate.requests;
+  const needs = estimatedCalls(estimate, executor);
+  const calls = spent.calls + needs;
   if (budget.maxCalls !== undefined && calls > budget.maxCalls) {
     throw new BudgetExceededError(
-      `${estimate.stage}: the plan needs ${estimate.requests} LLM calls${spent.calls ? ` (${calls} with the earlier stages)` : ''}, more than --max-calls ${budget.maxCalls}; nothing was spent on this stage`,
+      `${estimate.stage}: the plan needs ${needs} LLM calls${spent.calls ? ` (${calls} with the earlier stages)` : ''}, more than --max-calls ${budget.maxCalls}; nothing was spent on this stage`,
     );
   }
   const cost = spent.cost + (executor === 'batch' ? estimate.batchCost : estimate.onlineCost);

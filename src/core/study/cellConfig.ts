@@ -55,7 +55,7 @@ function absolutise(values: SettingValues, dir: string): SettingValues {
 
 /** Settings that do not shape a cell's results (where files go, how requests are sent). */
 const NOT_SHAPING: Record<string, string[]> = {
-  llm: ['cacheDir', 'concurrency', 'timeoutMs', 'maxRetries', 'apiKeyEnv', 'inputCostPerMTok', 'outputCostPerMTok', 'offline'],
+  llm: ['cacheDir', 'concurrency', 'timeoutMs', 'maxRetries', 'apiKeyEnv', 'inputCostPerMTok', 'outputCostPerMTok', 'embeddingCostPerMTok', 'offline'],
   output: ['runsDir', 'kbPath'],
 };
 

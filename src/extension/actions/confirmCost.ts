@@ -6,6 +6,7 @@
  * only if prices were set for it and pass the threshold (calls to it cost nothing).
  */
 import { isLoopbackUrl } from '../../core/llm/prices';
+import { estimatedCalls } from '../../core/plan/estimate';
 import type { PlannedStage, StageEstimate } from '../coreAdapter/api';
 import type { Studio } from '../host/studio';
 import type { Settings } from '../vscode/types';
@@ -45,13 +46,15 @@ export function costQuestion(
   t: CostThresholds,
   o: { executor: 'online' | 'batch'; loopback: boolean; endpoint: string },
 ): { message: string; detail: string } | undefined {
-  const calls = estimates.reduce((s, e) => s + e.requests, 0);
+  const calls = estimates.reduce((s, e) => s + estimatedCalls(e, o.executor), 0);
   const cost = estimates.reduce((s, e) => s + (o.executor === 'batch' ? e.batchCost : e.onlineCost), 0);
   const overCost = cost > t.cost;
   const overCalls = !o.loopback && t.calls > 0 && calls > t.calls;
   if (!overCost && !overCalls) return undefined;
   const lines = estimates.map(
-    (e) => `${e.stage}: ${int(e.requests)} calls, ~${int(e.promptTokens)} prompt + ~${int(e.completionTokens)} answer tokens, ${usd(o.executor === 'batch' ? e.batchCost : e.onlineCost)}`,
+    (e) =>
+      `${e.stage}: ${int(estimatedCalls(e, o.executor))} calls, ~${int(e.promptTokens)} prompt + ~${int(e.completionTokens)} answer tokens` +
+      `${e.embeddings ? `, ${int(e.embeddings)} texts to embed (~${int(e.embeddingTokens)} tokens)` : ''}, ${usd(o.executor === 'batch' ? e.batchCost : e.onlineCost)}`,
   );
   const why = [overCost ? `above re2llm.${CONFIRM_SETTINGS.cost} (${usd(t.cost)})` : '', overCalls ? `above re2llm.${CONFIRM_SETTINGS.calls} (${int(t.calls)})` : ''].filter(Boolean).join(' and ');
   return {
@@ -78,7 +81,7 @@ export async function confirmCost(s: Studio, p: PreparedJob, stages: PlannedStag
     /* keep the raw value */
   }
   const q = costQuestion(p.title, estimates, thresholdsFrom(s.vs.settings), { executor: config.llm.executor, loopback: isLoopbackUrl(config.llm.baseUrl), endpoint: `${config.llm.model} on ${host}` });
-  s.vs.log.info(`${p.title}: estimate ${estimates.map((e) => `${e.stage} ${e.requests} calls ${usd(e.onlineCost)}`).join('; ') || 'nothing to ask'}`);
+  s.vs.log.info(`${p.title}: estimate ${estimates.map((e) => `${e.stage} ${estimatedCalls(e, config.llm.executor)} calls ${usd(e.onlineCost)}`).join('; ') || 'nothing to ask'}`);
   if (!q) return true;
   const ok = await s.vs.ui.confirm(`Re2LLM: ${q.message}`, q.detail, 'Start');
   if (!ok) s.vs.log.info(`${p.title}: not started (the estimate was declined)`);

@@ -39,3 +39,29 @@ test('batch plan: the full reward table at online and half price; train/evaluate
   assert.notEqual(e.code, 0);
   assert.match(e.stderr, /evaluate: the plan needs \d+ LLM calls, more than --max-calls 1/);
 });
+
+test('batch plan with encoder.kind=openai: the embeddings apart (texts, requests online and batch, tokens, cost) and in the total', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'batch-cli-emb-'));
+  const kb = join(dir, 'kb.hints.json');
+  writeFileSync(kb, JSON.stringify({ version: 1, hints: [{ id: 'h-a', text: 'Think about genres.' }] }));
+  const sets = ['--set', `dataset.path=${DATA}`, '--set', 'llm.baseUrl=http://127.0.0.1:9/v1', '--set', `output.kbPath=${kb}`, '--set', 'encoder.kind=openai', '--set', 'llm.inputCostPerMTok=0', '--set', 'llm.outputCostPerMTok=0', '--set', 'llm.embeddingCostPerMTok=1000', '--set', `llm.cacheDir=${join(dir, 'cache')}`, '--set', `output.runsDir=${join(dir, 'runs')}`];
+  const r = cli(['batch', 'plan', 'train', '--json', ...sets]);
+  assert.equal(r.code, 0, r.stderr);
+  type E = { stage: string; embeddings: number; embeddingRequestsOnline: number; embeddingRequestsBatch: number; embeddingTokens: number; embeddingCost: number; onlineCost: number; batchCost: number };
+  const doc = JSON.parse(r.stdout) as { stages: E[]; total: E };
+  const train = doc.stages[0]!;
+  assert.ok(train.embeddings > 0, 'the encoder\'s texts are planned');
+  assert.equal(train.embeddingRequestsOnline, Math.ceil(train.embeddings / 256));
+  assert.equal(train.embeddingRequestsBatch, train.embeddings);
+  assert.ok(train.embeddingTokens >= train.embeddings);
+  // Chat is free here, so the whole cost is the embeddings' (priced explicitly on a loopback endpoint).
+  assert.ok(Math.abs(train.embeddingCost - (train.embeddingTokens * 1000) / 1e6) < 1e-9);
+  assert.ok(Math.abs(train.onlineCost - train.embeddingCost) < 1e-9);
+  assert.ok(Math.abs(train.batchCost - train.embeddingCost / 2) < 1e-9);
+  assert.equal(doc.total.embeddings, train.embeddings);
+  assert.equal(doc.total.embeddingTokens, train.embeddingTokens);
+  const text = cli(['batch', 'plan', 'train', ...sets]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, new RegExp(`train: \\d+ LLM requests to make, .*; ${train.embeddings} texts to embed \\(${train.embeddingRequestsOnline} requests online, ${train.embeddings} batch lines\\), ~${train.embeddingTokens} embedding tokens`));
+  assert.match(text.stdout, /total: .* texts to embed/);
+});

@@ -6,7 +6,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn, spawnSync } from 'node:child_process';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -147,7 +147,7 @@ test('export and import round-trip a plan (an offline runner answers the exporte
     const res = await fetch(`${s.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(l.body) });
     out.push(JSON.stringify({ id: 'x', custom_id: l.custom_id, response: { status_code: res.status, body: await res.json() }, error: null }));
   }
-  const planned = new Map<string, FillRequest>(ref.plan.requests.map((r) => [r.cacheKey, r]));
+  const planned = { requests: new Map<string, FillRequest>(ref.plan.requests.map((r) => [r.cacheKey, r])) };
   const cache = await ResponseCache.open(config.llm.cacheDir);
   const rep = await importOutputText(out.join('\n'), 'out.jsonl', planned, cache);
   assert.equal(rep.imported, lines.length);
@@ -301,4 +301,91 @@ test('embeddings through the Batch API: the openai encoder\'s plan, filled by ba
     assert.equal(client.usage().calls, 0, 'every embedding the encoder needs was planned');
     assert.ok(client.usage().cacheHits >= embPlan.length);
   }
+});
+
+/** The re2llm CLI in a child process (the in-process simulator is not called meanwhile: export and import make no request). */
+function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const root = join(__dirname, '../../..');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli', 'main.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** What vLLM's run-batch does with an exported file: each line's body to the route its url names, one output line per input. */
+async function runBatchOffline(simUrl: string, input: string): Promise<string> {
+  const out: string[] = [];
+  for (const line of input.split('\n').filter((l) => l.trim())) {
+    const l = JSON.parse(line) as { custom_id: string; url: string; body: unknown };
+    const res = await fetch(`${simUrl}${l.url.replace(/^\/v1/, '')}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(l.body) });
+    out.push(JSON.stringify({ id: 'x', custom_id: l.custom_id, response: { status_code: res.status, body: await res.json() }, error: null }));
+  }
+  return out.join('\n') + '\n';
+}
+
+test('batch export and import with embeddings (encoder.kind=openai): the chat answers of the online executor, the embeddings it computes, recorded as a batch fill records them', async () => {
+  const s = await sim();
+  const root = mkdtempSync(join(tmpdir(), 'batch-export-emb-'));
+  const kbPath = join(root, 'kb.hints.json');
+  writeFileSync(kbPath, formatKb(kb));
+  // The same endpoint (the simulator's URL is the cache identity here) for every cache below.
+  const values = (cacheDir: string) => ({ 'dataset.path': DATA, 'llm.baseUrl': s.url, 'llm.model': 'sim', 'encoder.kind': 'openai', 'llm.cacheDir': cacheDir, 'output.runsDir': join(root, 'runs'), 'output.kbPath': kbPath });
+  const configAt = (cacheDir: string) => resolveConfig({ layers: [{ source: 'test', values: values(cacheDir) }] }).config;
+  const plan = planTraining({ dataset, config: configAt(join(root, 'online')) }, kb);
+  assert.ok(plan.embeddings && plan.embeddings.length > 10);
+  const chatKeys = plan.requests.map((r) => r.cacheKey);
+  const embKeys = plan.embeddings.map((e) => e.cacheKey);
+
+  // Online reference: the online executor, chat requests and embeddings.
+  const online = await ResponseCache.open(join(root, 'online'));
+  const onlineExec = onlineExecutor(createLlmClient(configAt(join(root, 'online')), { cache: online }), 4);
+  assert.equal((await onlineExec.fill(plan.requests)).failed, 0);
+  assert.equal((await onlineExec.fillEmbeddings!(plan.embeddings)).failed, 0);
+  // The batch executor's records of the same embeddings (one text per line, as the export writes).
+  const batchCache = await ResponseCache.open(join(root, 'batch'));
+  const batchConfig = configAt(join(root, 'batch'));
+  await batchExecutor({ config: batchConfig, cache: batchCache, stateDir: join(root, 'state'), online: onlineExecutor(createLlmClient(batchConfig, { cache: batchCache }), 4), firstPollMs: 1 }).fillEmbeddings!(plan.embeddings);
+
+  // Export: chat lines to -o, embeddings lines beside them.
+  const sets = Object.entries(values(join(root, 'imported'))).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+  const exp = cli(['batch', 'export', 'train', '-o', join(root, 'requests.jsonl'), '--json', ...sets]);
+  assert.equal(exp.code, 0, exp.stderr);
+  const report = JSON.parse(exp.stdout) as { file: string; requests: number; embeddingsFile: string; embeddings: number };
+  assert.deepEqual([report.requests, report.embeddings, report.embeddingsFile], [plan.requests.length, plan.embeddings.length, join(root, 'requests.embeddings.jsonl')]);
+  const embLines = readFileSync(report.embeddingsFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { custom_id: string; url: string; body: { model: string; input: string } });
+  assert.deepEqual(embLines.map((l) => l.custom_id), embKeys, 'one line per planned embedding, custom_id = its cache key');
+  assert.ok(embLines.every((l) => l.url === '/v1/embeddings' && typeof l.body.input === 'string'));
+  assert.ok(readFileSync(report.file, 'utf8').split('\n').filter(Boolean).every((l) => (JSON.parse(l) as { url: string }).url === '/v1/chat/completions'));
+
+  // An offline runner answers both files; import reads each.
+  writeFileSync(join(root, 'out.jsonl'), await runBatchOffline(s.url, readFileSync(report.file, 'utf8')));
+  writeFileSync(join(root, 'emb-out.jsonl'), await runBatchOffline(s.url, readFileSync(report.embeddingsFile, 'utf8')));
+  for (const [file, imported, embeddings] of [['out.jsonl', plan.requests.length, 0], ['emb-out.jsonl', plan.embeddings.length, plan.embeddings.length]] as const) {
+    const imp = cli(['batch', 'import', join(root, file), 'train', '--json', ...sets]);
+    assert.equal(imp.code, 0, imp.stderr);
+    assert.deepEqual(JSON.parse(imp.stdout), { lines: imported, imported, embeddings, failed: 0, cached: 0 });
+  }
+  // Imported again: every line is for a cached answer, skipped and not written over.
+  const again = cli(['batch', 'import', join(root, 'emb-out.jsonl'), 'train', '--json', ...sets]);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(JSON.parse(again.stdout), { lines: plan.embeddings.length, imported: 0, embeddings: 0, failed: 0, cached: plan.embeddings.length });
+
+  const cache = await ResponseCache.open(join(root, 'imported'));
+  assert.deepEqual(await contents(cache, chatKeys), await contents(online, chatKeys), 'the chat answers are the online ones');
+  const vectors = async (c: ResponseCache) => Promise.all(embKeys.map(async (k) => ((await c.get(k))?.output as { vector: number[] } | undefined)?.vector));
+  assert.deepEqual(await vectors(cache), await vectors(online), 'the vectors are the online ones');
+  // The whole record is the batch executor's (an online request of many texts shares its token count out, a line has its own).
+  assert.deepEqual(await contents(cache, embKeys), await contents(batchCache, embKeys));
+  assert.equal((await withoutCached(plan, cache)).embeddings!.length, 0, 'nothing left to plan');
+
+  // A line answering no planned embedding is refused, naming the file and line; nothing is written.
+  const stray = JSON.stringify({ custom_id: 'e'.repeat(64), response: { status_code: 200, body: { data: [{ embedding: [0.1, 0.2] }] } } });
+  const first = readFileSync(join(root, 'emb-out.jsonl'), 'utf8').split('\n')[0]!;
+  const empty = await ResponseCache.open(join(root, 'refused'));
+  const planned = { requests: new Map<string, FillRequest>(), embeddings: new Map(plan.embeddings.map((e) => [e.cacheKey, e])) };
+  await assert.rejects(importOutputText(`${first}\n${stray}\n`, 'emb-out.jsonl', planned, empty), /emb-out\.jsonl:2 \(custom_id\): e{16}… answers no request or embedding of the plan/);
+  assert.equal(await empty.get(embKeys[0]!), undefined, 'validated whole before anything is written');
+  // The CLI says the same.
+  writeFileSync(join(root, 'stray.jsonl'), `${first}\n${stray}\n`);
+  const bad = cli(['batch', 'import', join(root, 'stray.jsonl'), 'train', ...sets]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /stray\.jsonl:2 \(custom_id\)/);
 });

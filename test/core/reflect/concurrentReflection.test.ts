@@ -1,7 +1,8 @@
 /**
  * Reflection on many sessions at once (issue 15) keeps the KB of a session-by-session run:
  * one request at a time, 16 at once under random latency, and rounds filled through the
- * simulator's Batch API (issue 13) write byte-identical KBs; a session that failed for good
+ * simulator's Batch API (issue 13) write byte-identical KBs, the redundancy questions included in
+ * the rounds (none asked online by acceptance); a session that failed for good
  * (issue 12) is asked again when its checkpoint is resumed, ending with the fault-free KB.
  */
 import { test, after } from 'node:test';
@@ -44,6 +45,33 @@ function jittered(inner: LlmClient, seed: number): LlmClient {
   };
 }
 
+/**
+ * The client runReflection is given, counting the redundancy questions it had to send itself
+ * (answers not in the cache). In rounds mode the executor fills rounds through the inner client,
+ * and the reflection client then reads them from the cache: what this counts was sent outside a
+ * round, by acceptance.
+ */
+function countingRedundancy(inner: LlmClient): { client: LlmClient; sentOnline: () => number } {
+  let sent = 0;
+  return {
+    sentOnline: () => sent,
+    client: {
+      usage: () => inner.usage(),
+      describe: () => inner.describe(),
+      embed: (t, s) => inner.embed(t, s),
+      chat: async (req, s) => {
+        const res = await inner.chat(req, s);
+        if (req.purpose === 'redundancy' && !res.cached) sent++;
+        return res;
+      },
+    },
+  };
+}
+
+/** Candidates the LLM's redundancy answer rejected, over a run's records. */
+const llmRedundant = (runDir: string): number =>
+  (JSON.parse(readFileSync(checkpointPath(runDir), 'utf8')) as ReflectionCheckpoint).sessions.reduce((n, s) => n + s.candidates.filter((c) => c.verdict === 'redundant' && c.redundancyBy === 'llm').length, 0);
+
 async function reflect(h: Harness, config: Re2llmConfig, dir: string, name: string, opts: { client?: LlmClient; fillRound?: Parameters<typeof runReflection>[0]['fillRound'] } = {}) {
   const kbPath = join(dir, `${name}.hints.json`);
   const runDir = join(dir, `run-${name}`);
@@ -79,23 +107,41 @@ test('one request at a time, 16 at once with random latency, and rounds: byte-id
   const jitterOne = await reflect(h, withTarget(h, 1), dir, 'c1-jitter', { client: jittered(await h.client(withTarget(h, 1), join(dir, 'cache-c1j')), 3) });
   assert.equal(jitterOne.kb, one.kb);
 
-  // Rounds: every session of a group waits for its round, which is filled as one plan.
-  const c8 = withTarget(h, 8);
+  // Rounds: every session of a group waits for its round, which is filled as one plan; so do the
+  // redundancy questions acceptance will ask (reflection.redundancy=llm, the default, set here).
+  const c8 = withTarget(h, 8, (c) => (c.reflection.redundancy = 'llm'));
   const cache = await ResponseCache.open(join(dir, 'cache-rounds'));
-  const client = createLlmClient(c8, { cache });
+  const inner = createLlmClient(c8, { cache });
+  const counted = countingRedundancy(inner);
   const rounds: number[] = [];
-  const exec = onlineExecutor(client, 8);
+  const redundancyRounds: number[] = [];
+  const exec = onlineExecutor(inner, 8);
+  let filling = 0;
   const rounded = await reflect(h, c8, dir, 'rounds', {
-    client,
+    client: counted.client,
     fillRound: roundFiller(async (plan) => {
+      // One fill at a time (two at once would contend for the batch executor's lock).
+      assert.equal(++filling, 1, 'fills do not overlap');
       rounds.push(plan.requests.length);
+      if (plan.requests.some((r) => r.request.purpose === 'redundancy')) {
+        assert.ok(plan.requests.every((r) => r.request.purpose === 'redundancy'), 'a redundancy round holds only redundancy questions');
+        redundancyRounds.push(plan.requests.length);
+      }
       await exec.fill(plan.requests);
+      filling--;
     }, { dataset: h.dataset, config: c8 }),
   });
   assert.equal(rounded.kb, one.kb);
   assert.deepEqual(records(rounded.runDir), records(one.runDir));
   assert.ok(rounds.length >= 5, `base answers, three turns and the effectiveness checks: ${rounds.length} rounds`);
   assert.ok(rounds[0]! >= 16, `the first round holds a group's base answers: ${rounds.join(', ')}`);
+  // The replay asks each question ahead and answers the next replay from what came back, so a
+  // hint the LLM calls redundant costs a further round, not an online request: acceptance finds
+  // every question it asks in the cache. (Only a line that failed for good in its round would be
+  // asked again by acceptance; the executor here fails none.)
+  assert.ok(llmRedundant(one.runDir) > 0, 'the run has LLM-redundant rejections, so guesses were wrong somewhere');
+  assert.ok(redundancyRounds.length > 0, `redundancy questions went into rounds: ${redundancyRounds.join(', ')}`);
+  assert.equal(counted.sentOnline(), 0, 'no redundancy question sent outside a round');
 });
 
 /**
@@ -158,18 +204,31 @@ test('llm.executor=batch: later rounds go through the simulator\'s Batch API and
   const config = withTarget(h, 4, (c) => {
     c.llm.baseUrl = sim.url;
     c.llm.batchPollMs = 10;
+    c.reflection.redundancy = 'llm';
   });
   const cache = await ResponseCache.open(join(dir, 'cache-batch'));
   const client = createLlmClient(config, { cache });
+  const counted = countingRedundancy(client);
   const exec = batchExecutor({ config, cache, stateDir: join(dir, 'batch-state'), online: onlineExecutor(client, 4) });
-  const batched = await reflect(h, config, dir, 'batch', { client, fillRound: roundFiller(async (plan) => void (await exec.fill(plan.requests)), { dataset: h.dataset, config }) });
+  let redundancyPlans = 0;
+  const batched = await reflect(h, config, dir, 'batch', {
+    client: counted.client,
+    fillRound: roundFiller(async (plan) => {
+      if (plan.requests.some((r) => r.request.purpose === 'redundancy')) redundancyPlans++;
+      await exec.fill(plan.requests);
+    }, { dataset: h.dataset, config }),
+  });
   assert.equal(batched.kb, online.kb);
   assert.deepEqual(records(batched.runDir), records(online.runDir));
   const routes = sim.stats().byRoute;
   assert.ok((routes['POST /v1/batches'] ?? 0) >= 5, JSON.stringify(routes));
-  // Online only the redundancy questions (they list the growing KB) and the failed lines retried.
+  assert.ok(redundancyPlans > 0, 'the redundancy questions went through the Batch API');
+  // Acceptance sent no redundancy question itself: each was in a round (see the test above for
+  // why the count is 0, not merely bounded by the redundant rejections). Online, only the failed
+  // batch lines the executor retried (llm.batchRetryFailed=online).
+  assert.equal(counted.sentOnline(), 0, 'no redundancy question sent outside a round');
   const asked = routes['POST /v1/chat/completions'] ?? 0;
-  assert.ok(asked < online.summary.keptCalls / 2, `${asked} online requests, against ${online.summary.keptCalls} for the online run`);
+  assert.ok(asked < online.summary.keptCalls / 5, `${asked} online requests (failed lines retried), against ${online.summary.keptCalls} for the online run`);
 });
 
 test('a session that failed for good is asked again when the checkpoint is resumed: the fault-free KB', async () => {
