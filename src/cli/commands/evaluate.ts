@@ -99,6 +99,7 @@ export function register(program: Command): void {
         ...(client ? { client } : {}), ...(kb ? { kb } : {}),
         ...(flags.agent ? { agent: { runDir: resolvePath(flags.agent) } } : {}),
         ...(flags.name ? { name: flags.name } : {}),
+        ...(filler.fill && config.llm.executor === 'batch' ? { fill: filler.fill } : {}),
       });
       const report = await reportStage(ctx, { evalDir: runDir }).catch((err: Error) => {
         logger.log('warn', `report not written: ${err.message}`);

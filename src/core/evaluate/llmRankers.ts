@@ -26,6 +26,18 @@ import type { RankOutcome, Ranker } from '../rank/ranker';
 /** Ranks one session with one hint (action 0 = NO_HINT); the outcome carries hintId = hint.id. */
 export type HintedRank = (session: Session, hint: ActionHint, signal?: CancelSignal) => Promise<RankOutcome>;
 
+/**
+ * A condition that asks one answer per session with a hint it chooses (after `fit`): which one it
+ * will ask for, without asking, so a batch executor can fill those answers first.
+ */
+export interface ChoosesHints {
+  hintFor(session: Session, signal?: CancelSignal): ActionHint | Promise<ActionHint>;
+}
+
+export function choosesHints(r: Ranker): r is Ranker & ChoosesHints {
+  return typeof (r as Partial<ChoosesHints>).hintFor === 'function';
+}
+
 export class NoHintRanker implements Ranker {
   readonly name = 'no-hint';
   constructor(private readonly rankWith: HintedRank) {}
@@ -35,7 +47,7 @@ export class NoHintRanker implements Ranker {
   }
 }
 
-export class RandomHintRanker implements Ranker {
+export class RandomHintRanker implements Ranker, ChoosesHints {
   readonly name = 'random-hint';
   constructor(
     private readonly rankWith: HintedRank,
@@ -86,7 +98,7 @@ export async function selectBestFixedHint(
   return { hint: best, meanRewards, sessions: sessions.length };
 }
 
-export class BestFixedHintRanker implements Ranker {
+export class BestFixedHintRanker implements Ranker, ChoosesHints {
   readonly name = 'best-fixed-hint';
   selection: HintSelection | undefined;
   /** @param validation the sessions the hint is chosen on (the evaluator: train + validation) */
@@ -101,13 +113,16 @@ export class BestFixedHintRanker implements Ranker {
   async fit(_train: readonly Session[], signal?: CancelSignal): Promise<void> {
     this.selection = await selectBestFixedHint(this.rankWith, this.hints, this.validation, this.rewardK, this.concurrency, signal);
   }
-  async rank(session: Session, signal?: CancelSignal): Promise<RankOutcome> {
+  hintFor(): ActionHint {
     if (!this.selection) throw new Error('best-fixed-hint: fit() must run before rank()');
-    return this.rankWith(session, this.selection.hint, signal);
+    return this.selection.hint;
+  }
+  async rank(session: Session, signal?: CancelSignal): Promise<RankOutcome> {
+    return this.rankWith(session, this.hintFor(), signal);
   }
 }
 
-export class AgentRanker implements Ranker {
+export class AgentRanker implements Ranker, ChoosesHints {
   readonly name = 'agent';
   /** @param actions the KB's actions in the agent's order (checked by assertAgentMatches) */
   constructor(
@@ -116,11 +131,15 @@ export class AgentRanker implements Ranker {
     private readonly actions: readonly ActionHint[],
   ) {}
   fit(): void {}
-  async rank(session: Session, signal?: CancelSignal): Promise<RankOutcome> {
+  /** The policy's (deterministic, greedy) pick for a session. */
+  async hintFor(session: Session, signal?: CancelSignal): Promise<ActionHint> {
     const a = await this.policy.pick(session, signal);
     const hint = this.actions[a];
     if (!Number.isInteger(a) || !hint) throw new Error(`agent picked action ${a}, outside 0..${this.actions.length - 1}`);
-    return this.rankWith(session, hint, signal);
+    return hint;
+  }
+  async rank(session: Session, signal?: CancelSignal): Promise<RankOutcome> {
+    return this.rankWith(session, await this.hintFor(session, signal), signal);
   }
 }
 

@@ -28,7 +28,7 @@ import { assertAgentMatches, type AgentPolicy } from './agentPolicy';
 import { pairedComparisons, statisticsInfo, summariseCondition, type AggregateOptions } from './aggregate';
 import { RandomHintExpectationRanker } from './randomHintExpectation';
 import { hintStats, sessionOutcomes } from './analytics';
-import { AgentRanker, BestFixedHintRanker, NoHintRanker, OracleRanker, RandomHintRanker, type HintedRank } from './llmRankers';
+import { AgentRanker, BestFixedHintRanker, NoHintRanker, OracleRanker, RandomHintRanker, choosesHints, type HintedRank } from './llmRankers';
 import { writeEvaluation } from './output';
 import { mapPool } from './pool';
 import type { Ranker, RankOutcome } from '../rank/ranker';
@@ -78,6 +78,12 @@ export interface EvaluationOptions {
   clock?: Clock;
   /** Optional run name recorded in results.json. */
   name?: string;
+  /**
+   * llm.executor=batch: the answers a hint-choosing condition (best-fixed-hint once it has chosen,
+   * the agent once its policy has picked) will ask, filled before it asks them: the part of the
+   * evaluation its plan could not name in advance, as one more round.
+   */
+  fillAhead?: (asks: { session: Session; hint: ActionHint }[], condition: string) => Promise<void>;
 }
 
 export function parseConditions(names: readonly string[]): ConditionName[] {
@@ -157,6 +163,10 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
     const before = usageNow();
     if (condition === 'best-fixed-hint') opts.onProgress?.({ condition, phase: 'fit', done: 0, total: 0, usage: before });
     await ranker.fit(dataset.splits.train, signal);
+    if (opts.fillAhead && choosesHints(ranker)) {
+      const asks = await mapPool(sessions, config.llm.concurrency, async (s) => ({ session: s, hint: await ranker.hintFor(s, signal) }), signal);
+      await opts.fillAhead(asks, condition);
+    }
     const total = sessions.length;
     const outcomes = await mapPool(sessions, config.llm.concurrency, (s) => ranker.rank(s, signal), signal, (done) =>
       opts.onProgress?.({ condition, phase: 'rank', done, total, usage: usageNow() }),

@@ -23,6 +23,7 @@ import { sampleSessions } from '../evaluate/sample';
 import { RandomHintRanker } from '../evaluate/llmRankers';
 import { openAiEncoderTexts } from '../encode/openai';
 import type { ChatRequest } from '../llm/types';
+import type { Session } from '../data/types';
 import { PlanBuilder, type PlanContext } from './build';
 import type { RequestPlan } from './types';
 
@@ -67,8 +68,9 @@ export function planEvaluation(ctx: PlanContext, kb: HintKb | undefined, opts: {
       for (const h of hints) b.addRank(s, h.text);
     }
   }
-  if (hinted && conditions.has('best-fixed-hint') && !conditions.has('oracle')) notes.push('best-fixed-hint\'s test answers depend on the hint it chooses and are asked online (one per test session)');
-  if (hinted && conditions.has('agent') && !conditions.has('oracle')) notes.push('the agent\'s hinted answers depend on its policy and are asked online (at most one per test session)');
+  const later = config.llm.executor === 'batch' ? 'filled as one more batch once it is known' : 'asked once it is known';
+  if (hinted && conditions.has('best-fixed-hint') && !conditions.has('oracle')) notes.push(`best-fixed-hint's test answers depend on the hint it chooses: ${later} (one per test session)`);
+  if (hinted && conditions.has('agent') && !conditions.has('oracle')) notes.push(`the agent's hinted answers depend on its policy's picks: ${later} (at most one per test session)`);
   // The agent's openai encoder embeds the test sessions' histories before it picks hints.
   if (hinted && conditions.has('agent') && config.encoder.kind === 'openai') for (const t of openAiEncoderTexts(dataset, test, config.prompt.historyLimit)) b.addEmbedding(t);
   return { stage: 'evaluate', requests: b.requests, notes, ...(b.embeddings.length ? { embeddings: b.embeddings } : {}) };
@@ -83,6 +85,13 @@ export function planReflection(ctx: PlanContext): RequestPlan {
     requests: b.requests,
     notes: ['round 1 only: the later rounds (reflection turns, effectiveness checks, then the redundancy questions acceptance will ask, one more round for each hint the LLM calls redundant) are planned by the stage as it reaches them'],
   };
+}
+
+/** The answers hint-choosing conditions will ask once they have chosen (evaluation's second round). */
+export function planEvaluationRound(ctx: PlanContext, asks: readonly { session: Session; hint: { text: string } }[]): RequestPlan {
+  const b = new PlanBuilder(ctx);
+  for (const a of asks) b.addRank(a.session, a.hint.text);
+  return { stage: 'evaluate', requests: b.requests, notes: [] };
 }
 
 /** One later round of reflection: the requests its active sessions wait on, deduplicated. */

@@ -15,6 +15,7 @@ import { redactUrl } from '../llm/redactUrl';
 import { actionHints, kbFingerprint, type HintKb } from '../kb';
 import { writeJsonAtomic, exists } from '../util/fs';
 import { runEvaluation } from '../evaluate/runEvaluation';
+import { planEvaluationRound, type RequestPlan } from '../plan';
 import { loadAgentPolicy } from '../evaluate/agentAdapter';
 import { agentPolicyFactory } from '../evaluate/agentPolicyFactory';
 import type { PolicyFactory } from '../evaluate/agentAdapter';
@@ -39,6 +40,8 @@ export interface EvaluateInput {
   name?: string;
   /** Replaces the trained-agent loader (tests). */
   policyFactory?: PolicyFactory;
+  /** llm.executor=batch: fills the answers the hint-choosing conditions will ask, once chosen. */
+  fill?: (plan: RequestPlan) => Promise<void>;
 }
 
 export interface EvaluateResult {
@@ -52,6 +55,16 @@ export function evaluationRunDir(ctx: StageContext, input: Pick<EvaluateInput, '
   const fp = input.kb ? kbFingerprint(input.kb) : 'no-kb';
   const agentKey = input.agent ? (input.agent.key ?? input.agent.runDir) : null;
   return join(ctx.resolved.config.output.runsDir, `eval-${evaluationKey(keyInputs(ctx, input.dataset.hash), fp, agentKey)}`);
+}
+
+/** runEvaluation's fillAhead: one condition's chosen answers as one plan, through the stage's filler. */
+function fillAheadWith(fill: (plan: RequestPlan) => Promise<void>, planCtx: Parameters<typeof planEvaluationRound>[0], ctx: StageContext): NonNullable<Parameters<typeof runEvaluation>[0]['fillAhead']> {
+  return async (asks, condition) => {
+    const plan = planEvaluationRound(planCtx, asks);
+    if (!plan.requests.length) return;
+    ctx.logger.log('info', `evaluate: ${condition}: ${plan.requests.length} answers of the hints it chose, filled before it asks them`);
+    await fill(plan);
+  };
 }
 
 export async function evaluateStage(ctx: StageContext, input: EvaluateInput): Promise<EvaluateResult> {
@@ -88,6 +101,7 @@ export async function evaluateStage(ctx: StageContext, input: EvaluateInput): Pr
         ...(agent ? { agent } : {}),
         ...(input.name ? { name: input.name } : {}),
         ...(ctx.signal ? { signal: ctx.signal } : {}),
+        ...(input.fill ? { fillAhead: fillAheadWith(input.fill, { dataset, config }, ctx) } : {}),
         onProgress: (progress) => ctx.onEvent?.({ stage: 'evaluate', kind: 'progress', progress }),
       }),
     );

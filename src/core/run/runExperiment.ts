@@ -130,7 +130,12 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   // 4. Evaluation of every configured condition on the test split.
   if (wants('evaluate')) {
     await beforeStage('evaluate', kb, !!trained);
-    const e = await evaluateStage(ctx, { dataset, client, kb, kbPath, ...(trained ? { agent: { runDir: trained.runDir, key: trained.key } } : {}) });
+    const e = await evaluateStage(ctx, {
+      dataset, client, kb, kbPath,
+      ...(trained ? { agent: { runDir: trained.runDir, key: trained.key } } : {}),
+      // llm.executor=batch: the hints best-fixed-hint and the agent choose go in one more batch.
+      ...(opts.fill && config.llm.executor === 'batch' ? { fill: opts.fill } : {}),
+    });
     summary.evaluation = e;
   }
 

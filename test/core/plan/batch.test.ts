@@ -389,3 +389,39 @@ test('batch export and import with embeddings (encoder.kind=openai): the chat an
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /stray\.jsonl:2 \(custom_id\)/);
 });
+
+test('llm.executor=batch end to end: the hints best-fixed-hint and the agent choose go in one more batch each; no answer is asked online and the results are the online run\'s', async () => {
+  const s = await sim({ processingDelayMs: 5 });
+  const settings = { 'reflection.targetHints': 2, 'evaluation.conditions': ['no-hint', 'best-fixed-hint', 'agent'], 'evaluation.bootstrap': 50, 'evaluation.permutations': 50, 'agent.steps': 64 };
+  const run = async (extra: Record<string, unknown>, batched: boolean) => {
+    const resolved = configFor(s.url, { ...settings, ...extra });
+    const kbPath = join(resolved.config.output.runsDir, '..', 'kb.hints.json');
+    writeFileSync(kbPath, formatKb(kb));
+    resolved.config.output.kbPath = kbPath;
+    const { config } = resolved;
+    const plans: string[] = [];
+    const fill = batched
+      ? async (plan: { stage: string; requests: FillRequest[] }) => {
+          plans.push(`${plan.stage} ${plan.requests.length}`);
+          const cache = await ResponseCache.open(config.llm.cacheDir);
+          const exec = batchExecutor({ config, cache, stateDir: config.output.runsDir, online: onlineExecutor(createLlmClient(config, { cache }), 4), firstPollMs: 10 });
+          await exec.fill(plan.requests);
+        }
+      : undefined;
+    const before = s.stats().byRoute['POST /v1/chat/completions'] ?? 0;
+    const summary = await runExperiment({ resolved, packageVersion: 't', logger: silentLogger, trainer: inProcessTrainer(), ...(fill ? { fill } : {}) });
+    return { summary, online: (s.stats().byRoute['POST /v1/chat/completions'] ?? 0) - before, plans };
+  };
+  const online = await run({}, false);
+  const batch = await run({ 'llm.executor': 'batch', 'llm.batchPollMs': 10 }, true);
+  assert.equal(batch.online, 0, `no request sent online (plans: ${batch.plans.join(', ')})`);
+  assert.ok(online.online > 0);
+  const evalPlans = batch.plans.filter((p) => p.startsWith('evaluate'));
+  assert.equal(evalPlans.length, 3, `the evaluation's plan, then best-fixed-hint's and the agent's chosen answers: ${batch.plans.join(', ')}`);
+  const strip = (r: typeof online.summary) => {
+    const res = r.evaluation!.results;
+    // Usage differs by design (batch answers reach the stage as cache hits).
+    return { conditions: res.conditions.map(({ usage: _usage, ...c }) => c), comparisons: res.comparisons, sessions: res.sessions };
+  };
+  assert.deepEqual(strip(batch.summary), strip(online.summary), 'the same results as online');
+});
