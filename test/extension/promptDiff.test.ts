@@ -97,6 +97,23 @@ test('prompt diff: sides fixed by the caller skip the picks; picking other than 
   assert.deepEqual(asPromptDiffRequest(undefined), {});
 });
 
+test('prompt diff: a panel restored after a reload keeps the comparison its page saved (nothing re-sent, nothing asked) and is reused by the next open', async () => {
+  const { runsDir } = folder();
+  const t = host(runsDir);
+  const posted: PromptDiffNotification[] = [];
+  let handler: ((m: unknown) => void) | undefined;
+  const restored = { postMessage: (m: PromptDiffNotification) => (posted.push(m), true), reveal: () => {}, onMessage: (h: (m: unknown) => void) => void (handler = h), onDispose: () => {} };
+  t.h.restore(restored);
+  assert.ok(handler, 'the host listens to the restored panel');
+  await t.h.receive({ type: 'diff/ready' });
+  assert.equal(posted.length, 0, 'the page paints its saved comparison; the host sends none');
+  assert.deepEqual(t.asked, [], 'no side read');
+  // The next comparison goes to the restored panel, not a new one.
+  await t.h.open({ runId: 'eval-a', sessionId: 'test-1000', sides: [{ condition: 'no-hint' }, { condition: 'agent' }] });
+  assert.equal(posted.at(-1)?.sessionId, 'test-1000');
+  assert.equal(t.posted.length, 0, 'no panel created');
+});
+
 test('sessions whose conditions disagree come first', () => {
   const s = (sessionId: string, ranks: (number | null)[]) => ({
     sessionId,
