@@ -148,9 +148,15 @@ export class SessionPipeline {
     this.tasks.clear();
   }
 
-  /** Sessions open past the head: enough to fill the pipe, no more than the target needs. */
+  /**
+   * Sessions open past the head: enough to fill the pipe, no more than the target needs. Four per
+   * slot at a small limit (most wait for their turn to be accepted), but not past 64 until the
+   * limit itself is larger: at c = 64 a window of 256 kept the pipe no fuller and paid for about
+   * 120 more calls of sessions past the target (bench/stageBench.ts, hetrec-mini).
+   */
   private maxAhead(): number {
-    return Math.max(2, Math.min(4 * this.o.concurrency(), this.o.aheadLimit?.() ?? Infinity));
+    const c = this.o.concurrency();
+    return Math.max(2, Math.min(4 * c, Math.max(c, 64), this.o.aheadLimit?.() ?? Infinity));
   }
 
   private pump(): void {
