@@ -9,7 +9,7 @@ import { asksAheadOnline, checkBudget, pendingPlan, plansForConfig, type Budget 
 import { ResponseCache } from '../../core/llm/cache';
 import { createLlmClient } from '../../core/llm/client';
 import { onlineExecutor } from '../../core/llm/executor';
-import { batchExecutor } from '../../core/llm/batchExecutor';
+import { batchPlanFiller } from '../../core/run/batchFill';
 import type { SessionDataset } from '../../core/data/types';
 import type { HintKb } from '../../core/kb';
 import type { CliIO } from '../io';
@@ -76,24 +76,5 @@ export async function fillerFor(io: CliIO, resolved: ResolvedConfig, opts: { ahe
       },
     };
   }
-  return {
-    fill: async (plan) => {
-      const cache = await ResponseCache.open(config.llm.cacheDir);
-      const client = createLlmClient(config, { cache, logger: io.logger });
-      const exec = batchExecutor({ config, cache, stateDir: config.output.runsDir, online: onlineExecutor(client, config.llm.concurrency), logger: io.logger });
-      if (plan.requests.length) {
-        const r = await exec.fill(plan.requests);
-        io.logger.log(
-          'info',
-          `batch: ${plan.stage}: ${r.filled} of ${r.requested} planned answers in the cache (${r.batchesCreated} batch(es) created, ${r.batchesResumed} resumed)` +
-            (r.failed ? `; ${r.failed} failed and are asked online by the stage` : ''),
-        );
-      }
-      // The openai encoder's embeddings, as an embeddings batch of their own.
-      if (plan.embeddings?.length && exec.fillEmbeddings) {
-        const r = await exec.fillEmbeddings(plan.embeddings);
-        io.logger.log('info', `batch: ${plan.stage}: ${r.filled} of ${r.requested} planned embeddings in the cache (${r.batchesCreated} batch(es) created, ${r.batchesResumed} resumed)` + (r.failed ? `; ${r.failed} failed and are asked online by the stage` : ''));
-      }
-    },
-  };
+  return { fill: batchPlanFiller(config, { logger: io.logger }) };
 }

@@ -29,6 +29,7 @@ import { onlineExecutor } from '../llm/executor';
 import { estimatedCalls, pendingCount, type PlanEstimate, type RequestPlan } from '../plan';
 import { datasetFacts, pilotFacts, setupWarnings, withPilot } from './setupWarnings';
 import { asksAheadOnline, checkBudget, pendingPlan, type Budget } from './stagePlans';
+import { batchPlanFiller } from './batchFill';
 
 export type { ExperimentEvent, Stage, Trainer } from './stage';
 
@@ -94,6 +95,8 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   const config = opts.resolved.config;
   const planCache = await ResponseCache.open(config.llm.cacheDir);
   const planned = { calls: 0, cost: 0 };
+  // llm.executor=batch with no filler from the caller (VS Code, studies): the core's batch filler.
+  const fill = opts.fill ?? (config.llm.executor === 'batch' ? batchPlanFiller(config, { logger: opts.logger, ...(opts.apiKey ? { apiKey: opts.apiKey } : {}) }) : undefined);
   // Plan, estimate, check the caps, then (batch) fill: before the stage spends anything.
   const beforeStage = async (stage: 'reflect' | 'train' | 'evaluate', kb?: HintKb, agent?: boolean): Promise<void> => {
     const { plan, estimate } = await pendingPlan(stage, { dataset, config, cache: planCache, ...(kb ? { kb } : {}), ...(agent ? { agent } : {}) });
@@ -102,7 +105,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     planned.calls += estimatedCalls(estimate, config.llm.executor);
     planned.cost += config.llm.executor === 'batch' ? estimate.batchCost : estimate.onlineCost;
     if (!pendingCount(plan)) return;
-    if (opts.fill) await opts.fill(plan);
+    if (fill) await fill(plan);
     // Online, every evaluation condition's answers (and the reward table, when best-fixed-hint
     // reads it anyway) are asked ahead, at once up to the concurrency limit (asksAheadOnline).
     else if (asksAheadOnline(stage, config)) await onlineExecutor(client, config.llm.concurrency).fill(plan.requests, opts.signal ? { signal: opts.signal } : {});
@@ -114,7 +117,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     const current = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
     if (enabledHints(current) < config.reflection.targetHints) await beforeStage('reflect');
     // llm.executor=batch: reflection's later rounds go through the same filler.
-    const r = await reflectStage(ctx, { dataset, client, kbPath, ...(opts.fill && config.llm.executor === 'batch' ? { fill: opts.fill } : {}) });
+    const r = await reflectStage(ctx, { dataset, client, kbPath, ...(fill && config.llm.executor === 'batch' ? { fill } : {}) });
     summary.reflection = r.reflection;
     kb = r.kb;
   } else {
@@ -134,7 +137,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
       dataset, client, kb, kbPath,
       ...(trained ? { agent: { runDir: trained.runDir, key: trained.key } } : {}),
       // llm.executor=batch: the hints best-fixed-hint and the agent choose go in one more batch.
-      ...(opts.fill && config.llm.executor === 'batch' ? { fill: opts.fill } : {}),
+      ...(fill && config.llm.executor === 'batch' ? { fill } : {}),
     });
     summary.evaluation = e;
   }

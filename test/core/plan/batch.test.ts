@@ -424,4 +424,8 @@ test('llm.executor=batch end to end: the hints best-fixed-hint and the agent cho
     return { conditions: res.conditions.map(({ usage: _usage, ...c }) => c), comparisons: res.comparisons, sessions: res.sessions };
   };
   assert.deepEqual(strip(batch.summary), strip(online.summary), 'the same results as online');
+  // A caller that passes no filler (VS Code's pipeline, studies) gets the core's batch filler: the setting is not ignored.
+  const byDefault = await run({ 'llm.executor': 'batch', 'llm.batchPollMs': 10 }, false);
+  assert.equal(byDefault.online, 0, 'no request sent online without a filler either');
+  assert.deepEqual(strip(byDefault.summary), strip(online.summary));
 });
