@@ -8,6 +8,10 @@
  *   reflect   runReflection to --target hints from a cold cache. `calls` counts everything sent,
  *             requests run ahead for sessions past the target included; `kept` is what the kept
  *             sessions needed (what budgets charge), and its ratio says what the run-ahead cost.
+ *             At c = 64 also to 3 × --target hints: 20 hints are about 6 latencies of work for
+ *             64 slots, no more than one session's own chain of dependent requests (base answer,
+ *             three turns, effectiveness, redundancy), so that row shows the stage at a size
+ *             where the chain is not the limit.
  *   train     the reward table's fill ahead of the rollouts (planTraining over the reflected KB,
  *             its first 25 × c requests, through the online executor).
  *   evaluate  no-hint, random-hint and oracle on max(4, 12c / (|KB| + 1)) test sessions (about
@@ -69,11 +73,11 @@ async function timed<T>(f: () => Promise<T>): Promise<{ value: T; ms: number }> 
   return { value, ms: performance.now() - t0 };
 }
 
-function configFor(base: Re2llmConfig, url: string, c: number, cacheDir: string, runsDir: string): Re2llmConfig {
+function configFor(base: Re2llmConfig, url: string, c: number, cacheDir: string, runsDir: string, target = TARGET): Re2llmConfig {
   const config = structuredClone(base);
   config.llm = { ...config.llm, baseUrl: url, model: 'sim', endpointId: 'sim://stage-bench', concurrency: c, cacheDir, maxRetries: 2 };
   config.output = { ...config.output, runsDir };
-  config.reflection = { ...config.reflection, targetHints: TARGET };
+  config.reflection = { ...config.reflection, targetHints: target };
   return config;
 }
 
@@ -92,6 +96,11 @@ async function benchOne(base: Re2llmConfig, dataset: SessionDataset, c: number):
     const r = await timed(async () => runReflection({ dataset, client: await client(rc), config: rc, kbPath, runDir: join(tmp, 'reflect') }));
     rows.push(row('reflect', c, r.value.thisRun.calls, r.ms, r.value.keptCalls));
     const kb: HintKb = (await loadKbFile(kbPath, dataset.name)).kb;
+    if (c >= 64) {
+      const lc = configFor(base, sim.url, c, join(tmp, 'cache-reflect-large'), join(tmp, 'runs'), 3 * TARGET);
+      const large = await timed(async () => runReflection({ dataset, client: await client(lc), config: lc, kbPath: join(tmp, 'kb-large.hints.json'), runDir: join(tmp, 'reflect-large') }));
+      rows.push(row(`reflect, to ${3 * TARGET} hints`, c, large.value.thisRun.calls, large.ms, large.value.keptCalls));
+    }
 
     // Training: the reward table asked ahead of the rollouts, at the online executor.
     const tc = configFor(base, sim.url, c, join(tmp, 'cache-train'), join(tmp, 'runs'));

@@ -51,7 +51,20 @@ export interface LoadKbOptions {
  */
 export async function loadKbFile(path: string, dataset?: string, opts: LoadKbOptions = {}): Promise<KbSnapshot> {
   const text = await readOrNull(path);
-  if (text === null) return { path, text: null, kb: emptyKb(dataset) };
+  return text === null ? { path, text: null, kb: emptyKb(dataset) } : parsedSnapshot(path, text, opts);
+}
+
+/**
+ * The file again, parsed and checked only when its text is not the snapshot's: a loop that
+ * re-reads the KB before every step (so hand edits count at once) pays a read, not a parse.
+ */
+export async function reloadKbFile(snapshot: KbSnapshot, dataset?: string, opts: LoadKbOptions = {}): Promise<KbSnapshot> {
+  const text = await readOrNull(snapshot.path);
+  if (text === snapshot.text) return snapshot;
+  return text === null ? { path: snapshot.path, text: null, kb: emptyKb(dataset) } : parsedSnapshot(snapshot.path, text, opts);
+}
+
+function parsedSnapshot(path: string, text: string, opts: LoadKbOptions): KbSnapshot {
   const parsed = parseKbText(text);
   const kb = parseKbOrThrow(text, path, parsed);
   assertHintsPromptable(kb, path, text, parsed.root, { maxHintChars: opts.maxHintChars ?? DEFAULT_MAX_HINT_CHARS });

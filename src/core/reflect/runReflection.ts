@@ -27,12 +27,13 @@ import { effectivePrices } from '../llm/prices';
 import type { RankContext } from '../rank/rankSession';
 import { Rng } from '../util/rng';
 import { silentLogger, systemClock, type Clock, type Logger } from '../util/log';
-import { loadKbFile, saveKbMerged, type KbSnapshot } from '../kb/store';
+import { CoalescedWrite } from '../util/coalescedWrite';
+import { loadKbFile, reloadKbFile, saveKbMerged, type KbSnapshot } from '../kb/store';
 import { isEnabled, type ActionHint, type KbHint } from '../kb/types';
 import { checkpointKey, checkpointPath, loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type ReflectionCheckpoint } from './checkpoint';
 import { redundancyHintOf, type PromptWords } from './prompts';
 import { SessionPipeline } from './pipeline';
-import { commitSession, ledgerClient, newLedger, prepareSession, SessionClient } from './sessionSteps';
+import { commitSession, ledgerClient, newLedger, prepareSession, SessionClient, type PreparedSession } from './sessionSteps';
 import {
   emptyRejectCounts,
   type ReflectionProgress,
@@ -143,9 +144,11 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     const now = usageTotals(client.usage());
     cp.usage = plus(cp.usage, minus(now, lastUsage));
     lastUsage = now;
-    cp.updatedAt = new Date(clock.now()).toISOString();
     await saveCheckpoint(runDir, cp);
   };
+  // Every checkpoint write goes through one writer: a write in the background and one waited for
+  // must not both rename onto the file (the older could land last).
+  const saver = new CoalescedWrite(checkpoint);
 
   let snap: KbSnapshot = await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars });
   const mergeSkipped: { id: string; reason: string }[] = [];
@@ -177,11 +180,16 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       if (res.merged) logger.log('info', `reflection: ${kbPath} was edited during the run; new hints merged into the edited version`);
     }
     for (const a of pending) a.saved = true;
-    await checkpoint();
+    // Not waited for: a crash before it lands leaves them marked unsaved, and the next run finds
+    // them in the KB already (by id) instead of adding them twice.
+    saver.soon();
   };
   await flush();
   snap = await retryFailedSessions(cp, snap, kbPath, logger);
-  await checkpoint();
+  // The clock is read once per step, never per write: how many writes a run coalesces depends on
+  // timing, and a run's records (and a test's ticking clock) must not.
+  cp.updatedAt = new Date(clock.now()).toISOString();
+  await saver.now();
 
   const order = reflectionOrder(dataset.splits.train, r.seed);
   const limit = Math.min(r.maxSessions, order.length);
@@ -266,22 +274,55 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     let hypo: KbSnapshot = unsaved.length ? { ...snap, kb: { ...snap.kb, hints: [...snap.kb.hints, ...unsaved] } } : snap;
     const before = acceptedHints();
     let size = kbSize() + unsaved.length;
+    // What a session's acceptance depends on besides its own answers: the KB it reads and the
+    // hints accepted before it.
+    let inputs = `${hypo.kb.hints.map((h) => `${h.id}${isEnabled(h) ? '' : '-'}:${h.text}`).join('\n')}\n#${before.map((h) => h.id).join(' ')}`;
+    for (const j of replayed.keys()) if (j < cp.sessions.length) replayed.delete(j);
     let at = 0;
-    const guess = new SessionClient(client, async (req) => (req.purpose === 'redundancy' ? answer(req, at) : NOT_REDUNDANT), prices);
+    let used: { req: ChatRequest; text: string }[] = [];
+    const guess = new SessionClient(
+      client,
+      async (req) => {
+        if (req.purpose !== 'redundancy') return NOT_REDUNDANT;
+        const res = await answer(req, at);
+        used.push({ req, text: res.text });
+        return res;
+      },
+      prices,
+    );
     for (let j = cp.sessions.length; j < limit && size < r.targetHints; j++) {
       const p = pipeline.peek(j);
       if (!p) break;
       at = j;
-      const rec = await commitSession({ ctx, words }, guess, { prepared: p, snap: hypo, acceptedBefore: before, targetHints: r.targetHints }).catch(() => undefined);
-      if (!rec) break;
-      const added = rec.candidates.filter((c) => c.verdict === 'accepted').map((c): KbHint => ({ id: c.id, text: c.text, enabled: true }));
+      let added: KbHint[];
+      const known = replayed.get(j);
+      if (known && known.prepared === p && known.inputs === inputs && (await sameAnswers(known.used, answer, j))) {
+        added = known.added;
+      } else {
+        used = [];
+        const rec = await commitSession({ ctx, words }, guess, { prepared: p, snap: hypo, acceptedBefore: before, targetHints: r.targetHints }).catch(() => undefined);
+        if (!rec) break;
+        added = rec.candidates.filter((c) => c.verdict === 'accepted').map((c): KbHint => ({ id: c.id, text: c.text, enabled: true }));
+        replayed.set(j, { prepared: p, inputs, used, added });
+      }
       if (added.length) {
         hypo = { ...hypo, kb: { ...hypo.kb, hints: [...hypo.kb.hints, ...added] } };
         before.push(...added.map((h) => ({ id: h.id, text: h.text })));
         size += added.length;
+        inputs += `\n+${added.map((h) => `${h.id}:${h.text}`).join('\n+')}`;
       }
     }
     return size >= r.targetHints ? at + 1 : undefined;
+  };
+  /**
+   * Replays run again on every burst of answers, mostly over the same sessions: a session whose
+   * inputs and redundancy answers are what they were last time accepts what it accepted then, so
+   * only the sessions after a changed one are replayed anew.
+   */
+  const replayed = new Map<number, { prepared: PreparedSession; inputs: string; used: { req: ChatRequest; text: string }[]; added: KbHint[] }>();
+  const sameAnswers = async (used: { req: ChatRequest; text: string }[], answer: (req: ChatRequest, at: number) => ChatResult | Promise<ChatResult>, at: number): Promise<boolean> => {
+    for (const u of used) if ((await answer(u.req, at)).text !== u.text) return false;
+    return true;
   };
 
   /**
@@ -391,7 +432,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
         stopReason = 'cancelled';
         break;
       }
-      snap = await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars }); // the user's current version
+      snap = await reloadKbFile(snap, dataset.name, { maxHintChars: config.reflection.maxHintChars }); // the user's current version
       if (kbSize() >= r.targetHints) {
         stopReason = 'target';
         break;
@@ -431,6 +472,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       }
       record.usage = sessionClient.charge(ledger);
       const createdAt = new Date(clock.now()).toISOString();
+      cp.updatedAt = createdAt;
       for (const c of record.candidates) {
         if (c.verdict !== 'accepted') continue;
         cp.accepted.push({ id: c.id, text: c.text, session: session.id, createdAt, rankBefore: record.baseRank, rankAfter: c.rankAfter ?? null, saved: false });
@@ -439,10 +481,14 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       }
       cp.sessions.push(record);
       sessionsThisRun++;
-      // Checkpoint first (accepted hints marked unsaved), then the KB, then mark them saved: a crash
-      // in between re-writes them on resume instead of losing or duplicating them.
-      await checkpoint();
-      await flush();
+      // A session that accepted hints: checkpoint first (the hints marked unsaved), then the KB,
+      // then mark them saved, so a crash in between re-writes them on resume instead of losing or
+      // duplicating them. Any other session's record is written in the background: losing it to a
+      // crash costs a resume one session redone from the cache.
+      if (cp.accepted.some((a) => !a.saved)) {
+        await saver.now();
+        await flush();
+      } else saver.soon();
       logger.log('debug', `reflection: session ${index + 1}/${limit} ${session.id}: ${record.error ? `error session, ${record.candidates.length} candidate(s)` : `target at rank ${record.baseRank}, skipped`}`);
       progress();
       void speculate();
@@ -451,9 +497,11 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     // Sessions run ahead stop at their next request; the answers in flight land in the cache.
     await pipeline.stop();
     await replaying;
+    await saver.settled();
   }
 
-  await checkpoint();
+  cp.updatedAt = new Date(clock.now()).toISOString();
+  await saver.now();
   const u = thisRun();
   const summary: ReflectionSummary = {
     kbPath,

@@ -36,6 +36,11 @@ export interface PreparedSession {
   error: boolean;
   /** Candidate hint texts of the last reflection answer, in answer order (error sessions). */
   texts: string[];
+  /**
+   * Each text's checks that do not depend on the KB (its id; empty, overlong or leaked), made
+   * once: acceptance and every replay of it screen the same texts against a different KB.
+   */
+  fixed: FixedVerdict[];
   /** Effectiveness of the candidates checked ahead of acceptance, by text, with the client that asked. */
   effect: Map<string, { result: EffectivenessResult; client: SessionClient }>;
 }
@@ -149,30 +154,39 @@ interface Screened {
   pending: CandidateRecord[];
 }
 
+/** A candidate's id and, when a check without the KB rules it out, why. */
+export interface FixedVerdict {
+  id: string;
+  verdict?: 'empty' | 'overlong' | 'leak';
+  leakTitle?: string;
+}
+
+/** The checks that need neither the LLM nor the KB, in answer order: empty, overlong, leak. */
+function fixedVerdicts(config: Re2llmConfig, texts: string[], leak: ReturnType<typeof sessionLeakIndex>): FixedVerdict[] {
+  return texts.map((text): FixedVerdict => {
+    const id = hintIdFor(text);
+    if (!/[\p{L}\p{N}]/u.test(text)) return { id, verdict: 'empty' };
+    if (text.length > config.reflection.maxHintChars) return { id, verdict: 'overlong' };
+    const leaked = leakedTitle(text, leak);
+    return leaked !== undefined ? { id, verdict: 'leak', leakTitle: leaked } : { id };
+  });
+}
+
 /**
- * The checks that need no LLM, in answer order: empty, overlong, leak, and the same words as a
- * hint in `against` or an earlier candidate of this session.
+ * The checks that need no LLM, in answer order: the fixed ones, then the same words as a hint in
+ * `against` or an earlier candidate of this session.
  */
-function screen(config: Re2llmConfig, texts: string[], leak: ReturnType<typeof sessionLeakIndex>, against: ActionHint[]): Screened {
+function screen(texts: string[], fixed: FixedVerdict[], against: ActionHint[]): Screened {
   const candidates: CandidateRecord[] = [];
   const pending: CandidateRecord[] = [];
   const seen: ActionHint[] = [];
-  for (const text of texts) {
-    const c: CandidateRecord = { id: hintIdFor(text), text, verdict: 'skipped' };
+  texts.forEach((text, i) => {
+    const f = fixed[i]!;
+    const c: CandidateRecord = { id: f.id, text, verdict: f.verdict ?? 'skipped' };
     candidates.push(c);
-    if (!/[\p{L}\p{N}]/u.test(text)) {
-      c.verdict = 'empty';
-      continue;
-    }
-    if (text.length > config.reflection.maxHintChars) {
-      c.verdict = 'overlong';
-      continue;
-    }
-    const leaked = leakedTitle(text, leak);
-    if (leaked !== undefined) {
-      c.verdict = 'leak';
-      c.leakTitle = leaked;
-      continue;
+    if (f.verdict) {
+      if (f.leakTitle !== undefined) c.leakTitle = f.leakTitle;
+      return;
     }
     const dup = textRedundancy(text, [...against, ...seen]);
     seen.push({ id: c.id, text });
@@ -180,10 +194,10 @@ function screen(config: Re2llmConfig, texts: string[], leak: ReturnType<typeof s
       c.verdict = 'redundant';
       c.redundantWith = dup.redundantWith;
       c.redundancyBy = 'text';
-      continue;
+      return;
     }
     pending.push(c);
-  }
+  });
   return { candidates, pending };
 }
 
@@ -202,7 +216,7 @@ export async function prepareSession(sc: StepContext, client: SessionClient, ses
   const base = await rankSession(ctx, session, undefined, signal);
   const baseRank = base.parsed.targetRank;
   const error = baseRank === null || baseRank > topK;
-  const out: PreparedSession = { index, session, baseRank, error, texts: [], effect: new Map() };
+  const out: PreparedSession = { index, session, baseRank, error, texts: [], fixed: [], effect: new Map() };
   if (!error) return out;
 
   const basePrompt = buildRankPrompt(dataset, session, rankPromptOptions(config)).messages;
@@ -213,7 +227,8 @@ export async function prepareSession(sc: StepContext, client: SessionClient, ses
     answers.push(res.text);
   }
   out.texts = splitHints(answers[3]!).hints;
-  const { pending } = screen(config, out.texts, sessionLeakIndex(dataset, session), kbGuess());
+  out.fixed = fixedVerdicts(config, out.texts, sessionLeakIndex(dataset, session));
+  const { pending } = screen(out.texts, out.fixed, kbGuess());
   // Effectiveness: independent fresh conversations, so they run side by side.
   await Promise.all(
     pending.map(async (c) => {
@@ -242,7 +257,7 @@ export interface CommitInput {
 export async function commitSession(sc: StepContext, client: SessionClient, inp: CommitInput): Promise<SessionRecord> {
   const { words } = sc;
   const ctx = { ...sc.ctx, client };
-  const { config, dataset } = ctx;
+  const { config } = ctx;
   const { prepared: p, snap, signal } = inp;
   const record: SessionRecord = { index: p.index, sessionId: p.session.id, baseRank: p.baseRank, error: p.error, candidates: [] };
   if (!p.error) return record;
@@ -252,7 +267,7 @@ export async function commitSession(sc: StepContext, client: SessionClient, inp:
   const kbNow: ActionHint[] = snap.kb.hints.map((h) => ({ id: h.id, text: h.text }));
   const kbIds = new Set(kbNow.map((h) => h.id));
   const deleted = inp.acceptedBefore.filter((a) => !kbIds.has(a.id));
-  const { candidates, pending } = screen(config, p.texts, sessionLeakIndex(dataset, p.session), [...kbNow, ...deleted]);
+  const { candidates, pending } = screen(p.texts, p.fixed, [...kbNow, ...deleted]);
   record.candidates = candidates;
 
   // A candidate the guess ruled out that is not redundant now (the KB was edited by hand) is

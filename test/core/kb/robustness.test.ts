@@ -5,10 +5,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateKb, parseKbText, loadKbFile, type Diagnostic } from '../../../src/core/kb';
+import { reloadKbFile } from '../../../src/core/kb/store';
 import { InputError } from '../../../src/core/util/errors';
 import { contentTokens, jaccard, NEAR_DUPLICATE_JACCARD, normaliseText } from '../../../src/core/kb/text';
 import { Rng } from '../../../src/core/util/rng';
@@ -113,4 +114,23 @@ test('the KB loader\'s default hint length is the setting\'s default', async () 
   const { DEFAULT_MAX_HINT_CHARS } = await import('../../../src/core/kb/hintSafety');
   const { defaultConfig } = await import('../../../src/core/config/defaults');
   assert.equal(DEFAULT_MAX_HINT_CHARS, defaultConfig().reflection.maxHintChars);
+});
+
+test('reloadKbFile: the same snapshot while the text is unchanged; an edit is parsed and checked; a deletion is an empty KB', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kb-reload-'));
+  const f = join(dir, 'kb.hints.json');
+  const kb = (hints: { id: string; text: string }[]): string => JSON.stringify({ version: 1, dataset: 'd', hints: hints.map((h) => ({ ...h, enabled: true })) }, null, 2) + '\n';
+  writeFileSync(f, kb([{ id: 'h-1', text: 'Favour the recent genre.' }]));
+  const first = await loadKbFile(f, 'd');
+  assert.equal(await reloadKbFile(first, 'd'), first, 'unchanged text: the snapshot itself, not a new parse');
+  writeFileSync(f, kb([{ id: 'h-1', text: 'Favour the recent genre.' }, { id: 'h-2', text: 'Prefer the same decade.' }]));
+  const edited = await reloadKbFile(first, 'd');
+  assert.deepEqual(edited.kb.hints.map((h) => h.id), ['h-1', 'h-2']);
+  // An edit that puts a control character into a hint is refused like a first load, naming the file.
+  writeFileSync(f, kb([{ id: 'h-3', text: 'Tab\there' }]));
+  await assert.rejects(reloadKbFile(edited, 'd', { maxHintChars: 300 }), (e: unknown) => e instanceof InputError && e.message.includes('h-3') && (e as InputError).file === f);
+  rmSync(f);
+  const gone = await reloadKbFile(edited, 'd');
+  assert.equal(gone.text, null);
+  assert.deepEqual(gone.kb.hints, []);
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResponseCache, cacheKey, CACHE_FILE_NAME, LEGACY_CACHE_FILE_NAME, type ChatCacheInput } from '../../../src/core/llm/cache';
@@ -83,12 +83,17 @@ test('an older responses.jsonl is read (never written); new answers go to answer
   assert.equal(existsSync(legacy), false);
 });
 
-test('two processes appending to one cache at once lose nothing and tear nothing', async () => {
+for (const at of ['one after another', 'all at once (grouped writes)'] as const) test(`two processes appending to one cache at once, ${at} in each, lose nothing and tear nothing`, async () => {
   const dir = tmp();
+  const put = (who: string) =>
+    `c.put({ kind: 'chat', baseUrl: 'u', model: 'm', messages: [{ role: 'user', content: '${who}' + i }], temperature: 0, maxTokens: 5, seed: null, responseFormat: 'text' }, { text: '${who}' + i, promptTokens: 1, completionTokens: 1 })`;
+  const body = (who: string) =>
+    at === 'one after another'
+      ? `for (let i = 0; i < 300; i++) { await c.get('0'.repeat(64)); await ${put(who)}; }`
+      : `for (let r = 0; r < 3; r++) await Promise.all(Array.from({ length: 100 }, (_, j) => { const i = r * 100 + j; return ${put(who)}; }));`;
   const script = (who: string) =>
     `const { ResponseCache } = require(${JSON.stringify(join(ROOT, 'src', 'core', 'llm', 'cache.ts'))});
-     (async () => { const c = await ResponseCache.open(${JSON.stringify(dir)});
-       for (let i = 0; i < 300; i++) { await c.get('0'.repeat(64)); await c.put({ kind: 'chat', baseUrl: 'u', model: 'm', messages: [{ role: 'user', content: '${who}' + i }], temperature: 0, maxTokens: 5, seed: null, responseFormat: 'text' }, { text: '${who}' + i, promptTokens: 1, completionTokens: 1 }); } })();`;
+     (async () => { const c = await ResponseCache.open(${JSON.stringify(dir)}); ${body(who)} })();`;
   const run = (who: string) =>
     new Promise<void>((resolve, reject) =>
       execFile(process.execPath, ['--import', require.resolve('tsx'), '-e', script(who)], { cwd: ROOT }, (err, _o, stderr) => (err ? reject(new Error(stderr)) : resolve())),
@@ -162,4 +167,23 @@ test('the key table: base entries from a file and entries added later, duplicate
   for (let i = 0; i < 3000; i++) fresh.insert(require('node:crypto').createHash('sha256').update(`n${i}`).digest(), 0, i, i);
   assert.equal(fresh.size, 3000);
   assert.deepEqual(fresh.get(require('node:crypto').createHash('sha256').update('n2999').digest()), { offset: 2999, length: 2999 });
+});
+
+test('answers put at once are written together; a group that cannot be written fails every put in it, and the next group is written', async () => {
+  const dir = tmp();
+  const c = await ResponseCache.open(dir);
+  await Promise.all(Array.from({ length: 50 }, (_, i) => c.put(input(`g${i}`), out(`A${i}`))));
+  const lines = readFileSync(join(dir, CACHE_FILE_NAME), 'utf8').trimEnd().split('\n');
+  assert.equal(lines.length, 50);
+  for (const l of lines) JSON.parse(l);
+  // The data file replaced by a folder: every put of the group is rejected, none is half-kept.
+  rmSync(join(dir, CACHE_FILE_NAME));
+  mkdirSync(join(dir, CACHE_FILE_NAME));
+  const failed = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => c.put(input(`f${i}`), out(`F${i}`))));
+  assert.deepEqual(failed.map((r) => r.status), Array(5).fill('rejected'));
+  for (let i = 0; i < 5; i++) assert.equal(c.peek(cacheKey(input(`f${i}`))), undefined);
+  rmSync(join(dir, CACHE_FILE_NAME), { recursive: true });
+  await Promise.all([c.put(input('after1'), out('B1')), c.put(input('after2'), out('B2'))]);
+  const again = await ResponseCache.open(dir);
+  assert.equal(await textOf(again, 'after2'), 'B2');
 });
