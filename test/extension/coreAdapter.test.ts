@@ -135,3 +135,39 @@ test('reflect through the staging copy with the real core: hints land in the KB,
   await reflectIntoKb(new FakeVs().workspace, core, ctx({ 'reflection.targetHints': 2, 'reflection.maxSessions': 40 }), join(out, 'reflect-b', 'hetrec-mini.hints.json'));
   assert.equal(readdirSync(join(out, 'runs')).filter((n) => n.startsWith('reflect-ext-')).length, 2);
 });
+
+test('llm.executor=batch in VS Code\'s own Reflect and Evaluate: the answers come through the Batch API, none online, and the results equal an online run', { timeout: 180_000 }, async () => {
+  const base = resolveConfig({ configFile: join(ROOT, 'examples', 're2llm.config.json') });
+  const batchSim = await startSimServer({ dataset: await loadDataset(base.config), seed: 1, batch: { processingDelayMs: 5 } });
+  try {
+    const core = createCore(ROOT);
+    const settings = (dir: string, executor: 'online' | 'batch'): Record<string, unknown> => ({
+      'llm.baseUrl': batchSim.url, 'llm.executor': executor, 'llm.batchPollMs': 10,
+      'llm.cacheDir': join(out, dir, 'cache'), 'output.runsDir': join(out, dir, 'runs'),
+      'reflection.targetHints': 2, 'reflection.maxSessions': 30,
+      'evaluation.testSample': 8, 'evaluation.conditions': ['no-hint', 'random-hint', 'best-fixed-hint'], 'evaluation.bootstrap': 20,
+    });
+    const run = async (dir: string, executor: 'online' | 'batch') => {
+      const kbPath = join(out, dir, 'kb.hints.json');
+      const logs: string[] = [];
+      const before = { ...batchSim.stats().byRoute };
+      await core.reflect(ctx(settings(dir, executor), [], logs), kbPath);
+      const { runDir } = await core.evaluate(ctx(settings(dir, executor), [], logs), kbPath);
+      const after = batchSim.stats().byRoute;
+      const delta = (route: string): number => (after[route] ?? 0) - (before[route] ?? 0);
+      return { kb: (await import('node:fs')).readFileSync(kbPath, 'utf8'), results: await readResults(runDir), chat: delta('POST /v1/chat/completions'), batches: delta('POST /v1/batches'), logs };
+    };
+    const online = await run('exec-online', 'online');
+    const batched = await run('exec-batch', 'batch');
+    assert.ok(online.chat > 0 && online.batches === 0);
+    assert.equal(batched.chat, 0, 'no answer was asked online');
+    assert.ok(batched.batches >= 3, `batches created: ${batched.batches}`);
+    assert.ok(batched.logs.some((l) => /^batch: evaluate: \d+ of \d+ planned answers in the cache/.test(l)), batched.logs.join('\n'));
+    const strip = (kb: string): unknown => (JSON.parse(kb) as { hints: { id: string; text: string }[] }).hints.map((h) => [h.id, h.text]);
+    assert.deepEqual(strip(batched.kb), strip(online.kb));
+    const table = (r: typeof online.results) => r?.conditions.map((c) => [c.condition, c.n, c.metrics]);
+    assert.deepEqual(table(batched.results), table(online.results));
+  } finally {
+    await batchSim.close();
+  }
+});

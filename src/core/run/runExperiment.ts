@@ -25,10 +25,9 @@ import { trainStage } from './trainStage';
 import { evaluateStage } from './evaluateStage';
 import { reportStage } from './reportStage';
 import { ResponseCache } from '../llm/cache';
-import { onlineExecutor } from '../llm/executor';
-import { estimatedCalls, pendingCount, type PlanEstimate, type RequestPlan } from '../plan';
+import { estimatedCalls, type PlanEstimate, type RequestPlan } from '../plan';
 import { datasetFacts, pilotFacts, setupWarnings, withPilot } from './setupWarnings';
-import { asksAheadOnline, checkBudget, pendingPlan, type Budget } from './stagePlans';
+import { checkBudget, fillPendingPlan, pendingPlan, type Budget } from './stagePlans';
 import { batchPlanFiller } from './batchFill';
 
 export type { ExperimentEvent, Stage, Trainer } from './stage';
@@ -104,11 +103,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     checkBudget(estimate, opts.budget ?? {}, planned, config.llm.executor);
     planned.calls += estimatedCalls(estimate, config.llm.executor);
     planned.cost += config.llm.executor === 'batch' ? estimate.batchCost : estimate.onlineCost;
-    if (!pendingCount(plan)) return;
-    if (fill) await fill(plan);
-    // Online, every evaluation condition's answers (and the reward table, when best-fixed-hint
-    // reads it anyway) are asked ahead, at once up to the concurrency limit (asksAheadOnline).
-    else if (asksAheadOnline(stage, config)) await onlineExecutor(client, config.llm.concurrency).fill(plan.requests, opts.signal ? { signal: opts.signal } : {});
+    await fillPendingPlan(plan, { config, client, fill, signal: opts.signal });
   };
 
   // 2. Reflection grows the KB to its target size (or keeps the researcher's KB as it is).

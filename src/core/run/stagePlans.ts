@@ -12,7 +12,9 @@ import { ResponseCache } from '../llm/cache';
 import { loadDataset } from '../data/load';
 import type { Logger } from '../util/log';
 import { defaultKbPath } from './paths';
-import { estimatedCalls, estimatePlan, planEvaluation, planReflection, planTraining, withoutCached, type PlanEstimate, type RequestPlan } from '../plan';
+import { estimatedCalls, estimatePlan, pendingCount, planEvaluation, planReflection, planTraining, withoutCached, type PlanEstimate, type RequestPlan } from '../plan';
+import { onlineExecutor } from '../llm/executor';
+import type { LlmClient } from '../llm/types';
 
 export interface Budget {
   maxCalls?: number;
@@ -46,10 +48,6 @@ export async function pendingPlan(
 }
 
 /**
- * Refuses a stage whose plan passes a cap. `spent` is what earlier stages of the same run
- * planned, so the caps hold for the whole run.
- */
-/**
  * Whether an online run asks a stage's plan ahead, at the concurrency limit, before the stage runs.
  * Evaluation always: every condition's answers are asked at once. Training only when
  * best-fixed-hint is evaluated: its choice reads the full reward table on train ∪ validation
@@ -61,6 +59,10 @@ export function asksAheadOnline(stage: 'reflect' | 'train' | 'evaluate', config:
   return stage === 'train' && config.evaluation.conditions.includes('best-fixed-hint');
 }
 
+/**
+ * Refuses a stage whose plan passes a cap. `spent` is what earlier stages of the same run
+ * planned, so the caps hold for the whole run.
+ */
 export function checkBudget(estimate: PlanEstimate, budget: Budget, spent: { calls: number; cost: number } = { calls: 0, cost: 0 }, executor: 'online' | 'batch' = 'online'): void {
   const needs = estimatedCalls(estimate, executor);
   const calls = spent.calls + needs;
@@ -75,6 +77,21 @@ export function checkBudget(estimate: PlanEstimate, budget: Budget, spent: { cal
       `${estimate.stage}: the plan costs an estimated ${cost.toFixed(4)} (${executor} prices), more than --max-cost ${budget.maxCost}; nothing was spent on this stage`,
     );
   }
+}
+
+/**
+ * A stage's pending plan filled by the configured executor before the stage runs, so the stage
+ * reads the cache: `fill` (llm.executor=batch: the Batch API or an export) when given, else, online,
+ * asked ahead at the concurrency limit where that pays (asksAheadOnline). The one way every front
+ * end (run, the CLI's stage commands, VS Code's) fills a stage.
+ */
+export async function fillPendingPlan(
+  plan: RequestPlan,
+  o: { config: Re2llmConfig; client: LlmClient; fill?: ((plan: RequestPlan) => Promise<void>) | undefined; signal?: AbortSignal | undefined },
+): Promise<void> {
+  if (!pendingCount(plan)) return;
+  if (o.fill) await o.fill(plan);
+  else if (asksAheadOnline(plan.stage, o.config)) await onlineExecutor(o.client, o.config.llm.concurrency).fill(plan.requests, o.signal ? { signal: o.signal } : {});
 }
 
 /**

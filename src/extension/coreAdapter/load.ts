@@ -11,6 +11,9 @@ import type { CoreApi, JobContext } from './api';
 import type { TrainProgress } from '../../protocol/worker';
 import type { ReflectionProgress } from '../../core/reflect/types';
 import type { StageContext } from '../../core/run/stage';
+import type { SessionDataset } from '../../core/data/types';
+import type { LlmClient } from '../../core/llm/types';
+import type { HintKb } from '../../core/kb/types';
 import { version as PACKAGE_VERSION } from '../../../package.json';
 
 /** Finds one record of predictions.jsonl without loading the whole file. */
@@ -158,16 +161,37 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       cost: p.cost,
       message: `session ${p.sessionIndex}/${p.sessions} · ${p.accepted} accepted, ${Object.values(p.rejected).reduce((a, b) => a + b, 0)} rejected · KB ${p.kbSize}/${p.targetHints}`,
     });
+  /**
+   * The stage's pending plan filled before it runs, by llm.executor, as the CLI and Run Full
+   * Pipeline do (batch: the Batch API; online: asked ahead where that pays). Returns the batch
+   * filler for the stage's later rounds (undefined online).
+   */
+  const fillFirst = async (ctx: JobContext, stage: 'reflect' | 'train' | 'evaluate', input: { dataset: SessionDataset; client: LlmClient; kb?: HintKb; agent?: boolean }) => {
+    const [{ pendingPlan, fillPendingPlan }, { batchPlanFiller }, { ResponseCache }] = await Promise.all([
+      import('../../core/run/stagePlans'), import('../../core/run/batchFill'), import('../../core/llm/cache'),
+    ]);
+    const { config } = ctx;
+    const fill = config.llm.executor === 'batch' ? batchPlanFiller(config, { logger: ctx.logger, ...(ctx.apiKey ? { apiKey: ctx.apiKey } : {}) }) : undefined;
+    const { plan } = await pendingPlan(stage, { dataset: input.dataset, config, cache: await ResponseCache.open(config.llm.cacheDir), ...(input.kb ? { kb: input.kb } : {}), ...(input.agent ? { agent: true } : {}) });
+    await fillPendingPlan(plan, { config, client: input.client, fill, signal: ctx.signal });
+    return fill;
+  };
   return {
     async reflect(ctx, kbPath) {
-      const [{ runReflection }, { reflectionKey }, { withStageLock }, ds, client] = await Promise.all([
-        import('../../core/reflect/runReflection'), import('../../core/run/stageKeys'), import('../../core/run/stageLock'), dataset(ctx), clientFor(ctx),
+      const [{ runReflection }, { reflectionKey }, { withStageLock }, { roundFiller }, ds, client] = await Promise.all([
+        import('../../core/reflect/runReflection'), import('../../core/run/stageKeys'), import('../../core/run/stageLock'), import('../../core/run/reflectStage'), dataset(ctx), clientFor(ctx),
       ]);
       // One checkpoint per KB file (its absolute path) and per everything that shapes the answers.
       const key = reflectionKey({ config: ctx.config, datasetHash: ds.hash, packageVersion: PACKAGE_VERSION }, resolve(kbPath));
       const runDir = join(ctx.config.output.runsDir, `reflect-ext-${key}`);
-      const s = await withStageLock(runDir, { stage: 'reflect', logger: ctx.logger }, () =>
-        runReflection({ dataset: ds, client, config: ctx.config, kbPath, runDir, logger: ctx.logger, signal: ctx.signal, onProgress: (p) => reflectProgress(ctx, p) }));
+      const s = await withStageLock(runDir, { stage: 'reflect', logger: ctx.logger }, async () => {
+        // llm.executor=batch: the base answers as one batch first, then each later round as one.
+        const fill = await fillFirst(ctx, 'reflect', { dataset: ds, client });
+        return runReflection({
+          dataset: ds, client, config: ctx.config, kbPath, runDir, logger: ctx.logger, signal: ctx.signal, onProgress: (p) => reflectProgress(ctx, p),
+          ...(fill ? { fillRound: roundFiller(fill, { dataset: ds, config: ctx.config }) } : {}),
+        });
+      });
       ctx.logger.log('info', `reflection stopped (${s.stopReason}): ${s.accepted} accepted of ${s.proposed} proposed; KB holds ${s.kbSize} enabled hints`);
       return { accepted: s.accepted };
     },
@@ -175,7 +199,13 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       const { timestampedRunName } = await import('../../core/run/paths');
       const runDir = resumeRunDir ?? join(ctx.config.output.runsDir, timestampedRunName('train'));
       ctx.onProgress({ runDir, total: ctx.config.agent.steps, message: resumeRunDir ? 'Resuming from the last checkpoint…' : 'Starting the worker…' });
-      const [train, { withStageLock }] = await Promise.all([trainer(ctx), import('../../core/run/stageLock')]);
+      const [train, { withStageLock }, { readStageKb }] = await Promise.all([trainer(ctx), import('../../core/run/stageLock'), import('../../core/run/reflectStage')]);
+      // The reward table filled here first (batch, or ahead online when best-fixed-hint reads it
+      // anyway): the worker then reads it from the cache.
+      if (ctx.config.llm.executor === 'batch' || ctx.config.evaluation.conditions.includes('best-fixed-hint')) {
+        const ds = await dataset(ctx);
+        await fillFirst(ctx, 'train', { dataset: ds, client: await clientFor(ctx), kb: await readStageKb(kbPath, ds, ctx.config.reflection.maxHintChars) });
+      }
       // The worker writes the run folder of the contract (src/protocol/runFolder.ts), summary.json included.
       const s = await withStageLock(runDir, { stage: 'train', logger: ctx.logger }, () =>
         train(ctx.config, { runDir, resume: !!resumeRunDir, kbPath, baseDir: ctx.resolved.baseDir, packageVersion: PACKAGE_VERSION }, (p) => trainPoint(ctx, p)));
@@ -188,6 +218,9 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       ]);
       const ds = await dataset(ctx);
       const client = await clientFor(ctx);
+      const kb = await readStageKb(kbPath, ds, ctx.config.reflection.maxHintChars);
+      // Every condition's answers asked first (online at the concurrency limit, or as a batch).
+      const fill = await fillFirst(ctx, 'evaluate', { dataset: ds, client, kb, agent: !!agentRunDir });
       const sc: StageContext = {
         ...stageContext(ctx),
         onEvent: (e) => {
@@ -199,8 +232,10 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       };
       // The one evaluate use case: an agent trained on another KB or dataset is refused by the core, naming what differs.
       const { runDir } = await evaluateStage(sc, {
-        dataset: ds, client, kb: await readStageKb(kbPath, ds, ctx.config.reflection.maxHintChars), kbPath, runDir: join(ctx.config.output.runsDir, timestampedRunName('eval')),
+        dataset: ds, client, kb, kbPath, runDir: join(ctx.config.output.runsDir, timestampedRunName('eval')),
         ...(agentRunDir ? { agent: { runDir: agentRunDir } } : {}),
+        // llm.executor=batch: the hints best-fixed-hint and the agent choose go in one more batch.
+        ...(fill ? { fill } : {}),
       });
       await reportStage(sc, { evalDir: runDir }).catch((err: Error) => ctx.logger.log('warn', `report not written: ${err.message}`));
       return { runDir };
