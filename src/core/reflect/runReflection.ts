@@ -261,6 +261,17 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   );
 
   /**
+   * Replays run again on every burst of answers, mostly over the same sessions: a session whose
+   * inputs and redundancy answers are what they were last time accepts what it accepted then, so
+   * only the sessions after a changed one are replayed anew.
+   */
+  const replayed = new Map<number, { prepared: PreparedSession; inputs: string; used: { req: ChatRequest; text: string }[]; added: KbHint[] }>();
+  const sameAnswers = async (used: { req: ChatRequest; text: string }[], answer: (req: ChatRequest, at: number) => ChatResult | Promise<ChatResult>, at: number): Promise<boolean> => {
+    for (const u of used) if ((await answer(u.req, at)).text !== u.text) return false;
+    return true;
+  };
+
+  /**
    * Acceptance replayed from the session being accepted over the prepared ones after it, each
    * redundancy question answered by `answer` (a guess, or an answer already in hand), the other
    * requests by a stub. It asks nothing itself: it shows which questions acceptance will ask.
@@ -313,16 +324,6 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       }
     }
     return size >= r.targetHints ? at + 1 : undefined;
-  };
-  /**
-   * Replays run again on every burst of answers, mostly over the same sessions: a session whose
-   * inputs and redundancy answers are what they were last time accepts what it accepted then, so
-   * only the sessions after a changed one are replayed anew.
-   */
-  const replayed = new Map<number, { prepared: PreparedSession; inputs: string; used: { req: ChatRequest; text: string }[]; added: KbHint[] }>();
-  const sameAnswers = async (used: { req: ChatRequest; text: string }[], answer: (req: ChatRequest, at: number) => ChatResult | Promise<ChatResult>, at: number): Promise<boolean> => {
-    for (const u of used) if ((await answer(u.req, at)).text !== u.text) return false;
-    return true;
   };
 
   /**

@@ -199,10 +199,12 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       const { timestampedRunName } = await import('../../core/run/paths');
       const runDir = resumeRunDir ?? join(ctx.config.output.runsDir, timestampedRunName('train'));
       ctx.onProgress({ runDir, total: ctx.config.agent.steps, message: resumeRunDir ? 'Resuming from the last checkpoint…' : 'Starting the worker…' });
-      const [train, { withStageLock }, { readStageKb }] = await Promise.all([trainer(ctx), import('../../core/run/stageLock'), import('../../core/run/reflectStage')]);
-      // The reward table filled here first (batch, or ahead online when best-fixed-hint reads it
-      // anyway): the worker then reads it from the cache.
-      if (ctx.config.llm.executor === 'batch' || ctx.config.evaluation.conditions.includes('best-fixed-hint')) {
+      const [train, { withStageLock }, { readStageKb }, { asksAheadOnline }] = await Promise.all([
+        trainer(ctx), import('../../core/run/stageLock'), import('../../core/run/reflectStage'), import('../../core/run/stagePlans'),
+      ]);
+      // The reward table filled here first (batch, or ahead online where that pays): the worker
+      // then reads it from the cache. Skipped without loading anything when neither applies.
+      if (ctx.config.llm.executor === 'batch' || asksAheadOnline('train', ctx.config)) {
         const ds = await dataset(ctx);
         await fillFirst(ctx, 'train', { dataset: ds, client: await clientFor(ctx), kb: await readStageKb(kbPath, ds, ctx.config.reflection.maxHintChars) });
       }
