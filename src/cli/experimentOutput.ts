@@ -39,6 +39,9 @@ export function experimentEventPrinter(io: CliIO): { onEvent: (e: ExperimentEven
           if (p.phase === 'rank') bar(`evaluate:${p.condition}`, p.condition, p.total).update(p.done, p.total, `calls ${p.usage.calls}${llmHealthText(p.usage)}`);
         }
         break;
+      case 'fill':
+        bar(`${e.stage}:fill`, `${e.stage}: asking ahead`, e.total).update(e.done, e.total, `calls ${e.usage.calls}${llmHealthText(e.usage)}`);
+        break;
       default: {
         const never: never = e;
         throw new Error(`unhandled event ${JSON.stringify(never)}`);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatExperimentSummary } from '../../src/cli/experimentOutput';
+import { experimentEventPrinter, formatExperimentSummary } from '../../src/cli/experimentOutput';
+import type { CliIO } from '../../src/cli/io';
 import type { ExperimentSummary } from '../../src/core/run/runExperiment';
 
 const base: ExperimentSummary = {
@@ -29,4 +30,13 @@ test('the run ends with the setup warnings, one line each', () => {
   const lines = out.split('\n');
   assert.deepEqual(lines.slice(-2), ['warning: The KB holds 3 of 20 target hints: few actions.', 'warning: Evaluating on 40 test sessions.']);
   assert.doesNotMatch(formatExperimentSummary(base), /warning:/);
+});
+
+test("a stage's requests asked ahead show as their own progress bar, with the client's retries, failures and lowered limit", () => {
+  const updates: string[] = [];
+  const io = { logger: { log() {} }, progress: (label: string) => ({ update: (d: number, t?: number, detail?: string) => updates.push(`${label} ${d}/${t} ${detail}`), stop() {} }) };
+  const { onEvent } = experimentEventPrinter(io as unknown as CliIO);
+  const usage = { ...base.usage, calls: 120, retries: 31, failures: 2, concurrencyLimit: 3 };
+  onEvent({ stage: 'train', kind: 'fill', done: 100, total: 2964, usage });
+  assert.deepEqual(updates, ['train: asking ahead 100/2964 calls 120, retries 31, failed 2, limit 3']);
 });

@@ -51,7 +51,7 @@ export const CONFIG_SPEC = {
     maxTokens: s.int(512, 'Maximum tokens per answer.', { minimum: 1 }),
     seed: s.optNum(null, 'Seed passed to the endpoint when it supports one (null: none).'),
     timeoutMs: s.int(30000, 'Per-attempt timeout in milliseconds (a timed-out attempt frees its slot and is retried). 30 s: the longest answer allowed (llm.maxTokens=512) at a slow 20 tokens/s is 26 s; a rank answer of 10 lines takes a few seconds.', { minimum: 100 }),
-    concurrency: s.int(4, 'Most requests in flight at once. The client halves its limit on a 429 and grows it back by one per round of answers (AIMD), never above this.', { minimum: 1, maximum: 1024 }),
+    concurrency: s.int(4, 'Most requests in flight at once. The client lowers its limit by half the fraction of recent attempts refused with a 429 and grows it back by one per round of answers (AIMD, as DCTCP scales it), never above this.', { minimum: 1, maximum: 1024 }),
     maxRetries: s.int(5, 'Retries on 429, 5xx and timeouts, with exponential backoff and jitter (Retry-After honoured).', { minimum: 0 }),
     maxFailureRate: s.num(0.05, 'A request that fails for good (retries exhausted, refused as too long or filtered) is recorded as a failed answer and the run goes on; the run stops when more than this share of requests has failed (checked after 20 requests).', { minimum: 0, maximum: 1 }),
     apiKeyEnv: s.str('OPENAI_API_KEY', 'Environment variable that holds the API key (the extension uses SecretStorage first).'),

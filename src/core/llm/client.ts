@@ -155,6 +155,9 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
   const failureKinds = new Map<string, number>();
   let finished = 0;
   let tripped: string | undefined;
+  /** Requests waiting to retry now, and who wants to hear when one starts waiting (`onBackoff`). */
+  let backingOff = 0;
+  const backoffListeners = new Set<() => void>();
 
   let sdk: OpenAI | undefined;
   let key: string | undefined;
@@ -230,9 +233,9 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
     usage.calls++;
     for (let n = 0; ; n++) {
       if (signal?.aborted) throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n, false);
-      let startedAt: number;
+      let attemptNo: number;
       try {
-        startedAt = await limit.acquire(signal);
+        attemptNo = await limit.acquire(signal);
       } catch {
         throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n, false);
       }
@@ -240,11 +243,12 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
       const timer = new AbortController();
       const t = setTimeout(() => timer.abort(new Error('timeout')), llm.timeoutMs + 1000);
       const attemptSignal = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
-      let info: FailureInfo;
+      let info: FailureInfo | undefined;
       let detail: string;
+      let answered = false;
       try {
         const out = await attempt(attemptSignal);
-        limit.succeeded();
+        answered = true;
         finished++;
         checkRate();
         return out;
@@ -261,10 +265,9 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
         detail = scrub((err as Error)?.message ?? String(err));
       } finally {
         clearTimeout(t);
-        limit.release();
+        limit.release(attemptNo, answered ? 'answered' : info?.status === 429 ? 'rate-limited' : 'failed');
       }
       if (signal?.aborted || info.kind === 'aborted') throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n + 1, false);
-      if (info.status === 429) limit.rateLimited(startedAt, info.retryAfterMs);
       if (!info.retryable || n >= llm.maxRetries) {
         const recordable = info.retryable || (info.status !== undefined && isPerRequestRefusal(info.status));
         const why = info.retryable ? `gave up after ${n + 1} attempts (llm.maxRetries=${llm.maxRetries})` : 'not retryable';
@@ -279,10 +282,15 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
       const delay = backoffDelayMs(n, rng, backoff, info.retryAfterMs);
       usage.retries++;
       logger.log('debug', `${what}: ${info.kind}, retry ${n + 1}/${llm.maxRetries} in ${Math.round(delay)} ms (in-flight limit ${limit.limit})`);
+      // The slot is free for the whole wait: callers that keep the client's width busy start another request.
+      backingOff++;
+      for (const l of backoffListeners) l();
       try {
         await wait(delay, signal);
       } catch {
         throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n + 1, false);
+      } finally {
+        backingOff--;
       }
     }
   }
@@ -416,7 +424,11 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
   return {
     chat,
     embed,
-    usage: () => ({ ...usage, concurrencyLimit: limit.limit, inFlight: limit.active }),
+    usage: () => ({ ...usage, concurrencyLimit: limit.limit, inFlight: limit.active, backingOff }),
+    onBackoff: (listener) => {
+      backoffListeners.add(listener);
+      return () => backoffListeners.delete(listener);
+    },
     describe: () => ({ baseUrl: redactUrl(baseUrl), model: llm.model, embeddingModel: llm.embeddingModel }),
   };
 }

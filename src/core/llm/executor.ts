@@ -7,7 +7,8 @@
 import type { ChatCacheInput, EmbeddingCacheInput } from './cache';
 import { isRecordableFailure } from './client';
 import { EMBED_TEXTS_PER_REQUEST } from './embedRequests';
-import type { ChatRequest, LlmClient } from './types';
+import { clientWidth, type ChatRequest, type LlmClient } from './types';
+import { runWide } from './widePool';
 
 /** One planned request (src/core/plan's PlannedRequest is one). */
 export interface FillRequest {
@@ -48,27 +49,23 @@ export interface PlanExecutor {
 /** Texts per embeddings request of the online executor (the client splits larger calls the same way). */
 const ONLINE_EMBED_CHUNK = EMBED_TEXTS_PER_REQUEST;
 
-/** Today's client, request by request, at most `concurrency` at once (the client adapts below it). */
+/** Today's client, request by request, at the client's width (`concurrency` until it reports its own). */
 export function onlineExecutor(client: LlmClient, concurrency: number): PlanExecutor {
   return {
     kind: 'online',
     async fill(requests, opts = {}) {
-      let next = 0;
       let done = 0;
       let failed = 0;
-      const worker = async (): Promise<void> => {
-        while (next < requests.length) {
-          const r = requests[next++]!;
-          try {
-            await client.chat(r.request, opts.signal);
-          } catch (err) {
-            if (!isRecordableFailure(err)) throw err;
-            failed++;
-          }
-          opts.onProgress?.(++done, requests.length);
+      const ask = async (i: number): Promise<void> => {
+        try {
+          await client.chat(requests[i]!.request, opts.signal);
+        } catch (err) {
+          if (!isRecordableFailure(err)) throw err;
+          failed++;
         }
+        opts.onProgress?.(++done, requests.length);
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, requests.length)) }, worker));
+      await runWide(requests.length, () => clientWidth(client, concurrency), ask, client.onBackoff?.bind(client));
       return { requested: requests.length, filled: requests.length - failed, failed };
     },
     async fillEmbeddings(requests, opts = {}) {

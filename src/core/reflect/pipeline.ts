@@ -37,8 +37,15 @@ export interface PipelineOptions {
   limit: number;
   /** The KB-free part of session `index`, through the given client. */
   prepare: (index: number, client: SessionClient) => Promise<PreparedSession>;
-  /** The client's in-flight limit now (adapts to 429s). */
+  /** The client's in-flight limit now (adapts to 429s): how far sessions are opened ahead. */
   concurrency: () => number;
+  /**
+   * Requests worth sending at once now (default: `concurrency`): the limit plus the requests
+   * waiting to retry (`clientWidth`), so a backoff wait does not hold a slot here.
+   */
+  width?: () => number;
+  /** Subscribes to "the width grew" (a request started waiting to retry); returns the unsubscribe. */
+  onWiden?: (listener: () => void) => () => void;
   /** Most sessions worth opening past the head (about what the target still needs). */
   aheadLimit?: () => number;
   /** False once opening more sessions ahead would pass a budget. */
@@ -83,9 +90,15 @@ export class SessionPipeline {
   /** Rounds filled (rounds mode). */
   rounds = 0;
 
+  private readonly unsubscribe: (() => void) | undefined;
+
   constructor(private readonly o: PipelineOptions, first: number) {
     this.next = first;
     this.head = first;
+    this.unsubscribe = o.onWiden?.(() => {
+      this.drain();
+      this.pump();
+    });
   }
 
   /** Session `index` prepared (opening it and, as the mode allows, sessions after it). */
@@ -142,6 +155,7 @@ export class SessionPipeline {
   /** No more sessions: the ones running ahead stop at their next request; waits for those in flight. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.unsubscribe?.();
     for (const h of this.held.splice(0)) h.reject(new StoppedError());
     await Promise.all([...this.tasks.values()].map((t) => t.promise));
     await Promise.all([...this.fired]);
@@ -162,7 +176,7 @@ export class SessionPipeline {
   private pump(): void {
     if (this.o.fillRound) return;
     while (
-      !this.stopping && this.next < this.o.limit && this.inFlight < this.o.concurrency() &&
+      !this.stopping && this.next < this.o.limit && this.inFlight < this.width() &&
       this.next - this.head < this.maxAhead() && this.o.mayRunAhead()
     ) {
       this.open(this.next++);
@@ -208,7 +222,7 @@ export class SessionPipeline {
   private readonly queue: { prio: number; seq: number; go: () => void }[] = [];
 
   private slot(prio: number, signal?: AbortSignal): Promise<void> {
-    if (this.sending < this.o.concurrency() && this.queue.length === 0) {
+    if (this.sending < this.width() && this.queue.length === 0) {
       this.sending++;
       return Promise.resolve();
     }
@@ -228,12 +242,21 @@ export class SessionPipeline {
     });
   }
 
-  private release(): void {
-    this.sending--;
-    while (this.sending < this.o.concurrency() && this.queue.length) {
+  private width(): number {
+    return this.o.width?.() ?? this.o.concurrency();
+  }
+
+  /** Sends what the width now has room for (after a release, or when a request starts to back off). */
+  private drain(): void {
+    while (this.sending < this.width() && this.queue.length) {
       this.sending++;
       this.queue.shift()!.go();
     }
+  }
+
+  private release(): void {
+    this.sending--;
+    this.drain();
   }
 
   // ---- rounds mode ----

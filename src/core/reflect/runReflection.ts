@@ -21,7 +21,7 @@
 import { promises as fsp } from 'node:fs';
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session, SessionDataset } from '../data/types';
-import type { ChatRequest, ChatResult, LlmClient, UsageStats } from '../llm/types';
+import { clientWidth, type ChatRequest, type ChatResult, type LlmClient, type UsageStats } from '../llm/types';
 import { isRecordableFailure } from '../llm/client';
 import { effectivePrices } from '../llm/prices';
 import type { RankContext } from '../rank/rankSession';
@@ -248,6 +248,8 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
         if (!ledger.made.has(res.key)) ledger.made.set(res.key, { promptTokens: res.promptTokens, completionTokens: res.completionTokens });
       },
       concurrency: () => Math.max(1, client.usage().concurrencyLimit ?? config.llm.concurrency),
+      width: () => clientWidth(client, config.llm.concurrency),
+      ...(client.onBackoff ? { onWiden: client.onBackoff.bind(client) } : {}),
       // Run ahead only while the calls made so far leave room in the budget.
       mayRunAhead: () => keptAtStart.calls + thisRun().calls < r.maxCalls && (opts.maxCost === undefined || keptAtStart.cost + thisRun().cost < opts.maxCost),
       prepare: (index, sessionClient) =>

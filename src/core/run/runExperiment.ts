@@ -103,7 +103,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     checkBudget(estimate, opts.budget ?? {}, planned, config.llm.executor);
     planned.calls += estimatedCalls(estimate, config.llm.executor);
     planned.cost += config.llm.executor === 'batch' ? estimate.batchCost : estimate.onlineCost;
-    await fillPendingPlan(plan, { config, client, fill, signal: opts.signal });
+    await fillPendingPlan(plan, { config, client, fill, signal: opts.signal, onProgress: (done, total) => opts.onEvent?.({ stage, kind: 'fill', done, total, usage: client.usage() }) });
   };
 
   // 2. Reflection grows the KB to its target size (or keeps the researcher's KB as it is).

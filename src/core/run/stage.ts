@@ -10,6 +10,7 @@ import type { Logger } from '../util/log';
 import type { ReflectionProgress } from '../reflect/types';
 import type { EvaluationProgress } from '../evaluate/runEvaluation';
 import type { TrainOptions, TrainProgress, TrainSummary } from '../../protocol/worker';
+import type { UsageStats } from '../llm/types';
 import type { StageKeyInputs } from './stageKeys';
 
 export type Stage = 'import' | 'reflect' | 'train' | 'evaluate' | 'report';
@@ -22,7 +23,9 @@ export type ExperimentEvent =
   | { stage: Stage; kind: 'done'; detail: string; seconds: number }
   | { stage: 'reflect'; kind: 'progress'; progress: ReflectionProgress }
   | { stage: 'train'; kind: 'progress'; progress: TrainProgress }
-  | { stage: 'evaluate'; kind: 'progress'; progress: EvaluationProgress };
+  | { stage: 'evaluate'; kind: 'progress'; progress: EvaluationProgress }
+  /** A stage's planned requests asked ahead online, before the stage runs (stagePlans.ts). */
+  | { stage: 'reflect' | 'train' | 'evaluate'; kind: 'fill'; done: number; total: number; usage: UsageStats };
 
 /** Runs training somewhere (the CLI and the extension fork the worker; tests may run in-process). */
 export type Trainer = (config: Re2llmConfig, options: TrainOptions, onProgress: (p: TrainProgress) => void) => Promise<TrainSummary>;

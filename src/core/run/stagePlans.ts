@@ -87,11 +87,19 @@ export function checkBudget(estimate: PlanEstimate, budget: Budget, spent: { cal
  */
 export async function fillPendingPlan(
   plan: RequestPlan,
-  o: { config: Re2llmConfig; client: LlmClient; fill?: ((plan: RequestPlan) => Promise<void>) | undefined; signal?: AbortSignal | undefined },
+  o: {
+    config: Re2llmConfig; client: LlmClient; fill?: ((plan: RequestPlan) => Promise<void>) | undefined; signal?: AbortSignal | undefined;
+    /** Online fills: requests answered so far (about every 0.5%, and at the end). */
+    onProgress?: ((done: number, total: number) => void) | undefined;
+  },
 ): Promise<void> {
   if (!pendingCount(plan)) return;
   if (o.fill) await o.fill(plan);
-  else if (asksAheadOnline(plan.stage, o.config)) await onlineExecutor(o.client, o.config.llm.concurrency).fill(plan.requests, o.signal ? { signal: o.signal } : {});
+  else if (asksAheadOnline(plan.stage, o.config)) {
+    const every = Math.max(1, Math.floor(plan.requests.length / 200));
+    const onProgress = o.onProgress && ((done: number, total: number) => (done % every === 0 || done === total) && o.onProgress!(done, total));
+    await onlineExecutor(o.client, o.config.llm.concurrency).fill(plan.requests, { ...(o.signal ? { signal: o.signal } : {}), ...(onProgress ? { onProgress } : {}) });
+  }
 }
 
 /**

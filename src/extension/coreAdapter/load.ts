@@ -12,7 +12,8 @@ import type { TrainProgress } from '../../protocol/worker';
 import type { ReflectionProgress } from '../../core/reflect/types';
 import type { StageContext } from '../../core/run/stage';
 import type { SessionDataset } from '../../core/data/types';
-import type { LlmClient } from '../../core/llm/types';
+import type { LlmClient, UsageStats } from '../../core/llm/types';
+import { llmHealthText } from '../../core/llm/progressText';
 import type { HintKb } from '../../core/kb/types';
 import { version as PACKAGE_VERSION } from '../../../package.json';
 
@@ -161,6 +162,9 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       cost: p.cost,
       message: `session ${p.sessionIndex}/${p.sessions} · ${p.accepted} accepted, ${Object.values(p.rejected).reduce((a, b) => a + b, 0)} rejected · KB ${p.kbSize}/${p.targetHints}`,
     });
+  /** A stage's requests asked ahead, with the client's health (retries, failures, a lowered limit). */
+  const fillProgress = (ctx: JobContext, stage: string, done: number, total: number, usage: UsageStats) =>
+    ctx.onProgress({ message: `${stage}: asking ahead ${done}/${total}${llmHealthText(usage, ctx.config.llm.concurrency)}`, done, total, calls: usage.calls, cost: usage.cost });
   /**
    * The stage's pending plan filled before it runs, by llm.executor, as the CLI and Run Full
    * Pipeline do (batch: the Batch API; online: asked ahead where that pays). Returns the batch
@@ -173,7 +177,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
     const { config } = ctx;
     const fill = config.llm.executor === 'batch' ? batchPlanFiller(config, { logger: ctx.logger, ...(ctx.apiKey ? { apiKey: ctx.apiKey } : {}) }) : undefined;
     const { plan } = await pendingPlan(stage, { dataset: input.dataset, config, cache: await ResponseCache.open(config.llm.cacheDir), ...(input.kb ? { kb: input.kb } : {}), ...(input.agent ? { agent: true } : {}) });
-    await fillPendingPlan(plan, { config, client: input.client, fill, signal: ctx.signal });
+    await fillPendingPlan(plan, { config, client: input.client, fill, signal: ctx.signal, onProgress: (done, total) => fillProgress(ctx, stage, done, total, input.client.usage()) });
     return fill;
   };
   return {
@@ -256,7 +260,8 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
             if (e.stage === 'reflect') reflectProgress(ctx, e.progress);
             else if (e.stage === 'train') trainPoint(ctx, e.progress);
             else ctx.onProgress({ message: `evaluate ${e.progress.condition}: ${e.progress.done}/${e.progress.total}`, done: e.progress.done, total: e.progress.total, calls: e.progress.usage.calls, cost: e.progress.usage.cost });
-          } else {
+          } else if (e.kind === 'fill') fillProgress(ctx, e.stage, e.done, e.total, e.usage);
+          else {
             ctx.onProgress({ message: `${e.stage}: ${e.kind === 'done' ? `done in ${e.seconds.toFixed(1)} s` : e.kind === 'skip' ? `skipped (${e.detail})` : e.detail}` });
             ctx.logger.log('info', `pipeline ${e.stage} ${e.kind}: ${e.detail}`);
           }

@@ -136,7 +136,7 @@ test('exhausted retries give a clear error that never contains the key', async (
     return true;
   });
   assert.equal(s.stats().requests, 3);
-  assert.deepEqual({ ...client.usage(), cost: 0 }, { calls: 1, cacheHits: 0, retries: 2, failures: 1, promptTokens: 0, completionTokens: 0, cost: 0, concurrencyLimit: 4, inFlight: 0 });
+  assert.deepEqual({ ...client.usage(), cost: 0 }, { calls: 1, cacheHits: 0, retries: 2, failures: 1, promptTokens: 0, completionTokens: 0, cost: 0, concurrencyLimit: 4, inFlight: 0, backingOff: 0 });
   assert.ok(logs.length === 2 && logs.every((l) => !l.includes(KEY)));
 });
 

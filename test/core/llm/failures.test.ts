@@ -8,6 +8,7 @@ import { startSimServer, type SimServer } from '../../../src/core/sim/server';
 import type { SimFaults } from '../../../src/core/sim/faults';
 import { createLlmClient, isRecordableFailure, LlmError, LlmFailureRateError } from '../../../src/core/llm/client';
 import { ResponseCache } from '../../../src/core/llm/cache';
+import { onlineExecutor } from '../../../src/core/llm/executor';
 import { defaultConfig, type Re2llmConfig } from '../../../src/core/config/defaults';
 
 const ds = fixtureDataset();
@@ -161,4 +162,31 @@ test('a planted key and query secret appear in no cache file; the query still re
   // Rotating the key in the query keeps the cache warm.
   const rotated = createLlmClient(config(`${s.url}?api-version=2024-10-21&api-key=OTHERSECRET`), { apiKey: KEY, cache, fetch: spy });
   assert.equal((await rotated.chat(ask())).cached, true);
+});
+
+test('a plan fill keeps the client width busy: requests waiting to retry free their slots for others (a fixed pool of llm.concurrency waited)', async () => {
+  const s = await sim({});
+  const attempted = new Set<string>();
+  // Every request's first attempt gets a 503; its retry waits on a gate this test opens.
+  const first: typeof fetch = async (input, init) => {
+    const body = String(init?.body ?? '');
+    if (!attempted.has(body)) {
+      attempted.add(body);
+      return jsonResponse(503, { error: { message: 'busy' } });
+    }
+    return fetch(input, init);
+  };
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const client = createLlmClient(config(s.url, { concurrency: 4 }), { ...fast, fetch: first, sleep: () => gate });
+  const requests = Array.from({ length: 12 }, (_, i) => ({ cacheKey: `k${i}`, request: ask(i + 1), input: {} as never }));
+  const filled = onlineExecutor(client, 4).fill(requests);
+  // All 12 are sent while the first 4 still wait to retry: each wait frees its slot.
+  for (let waited = 0; attempted.size < 12 && waited < 20_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(attempted.size, 12, `requests sent while others wait to retry: ${attempted.size}`);
+  assert.equal(client.usage().backingOff, 12);
+  open();
+  const report = await filled;
+  assert.deepEqual([report.filled, report.failed], [12, 0]);
+  assert.equal(client.usage().backingOff, 0);
 });
