@@ -151,11 +151,18 @@ test('llm.executor=batch in VS Code\'s own Reflect and Evaluate: the answers com
       const kbPath = join(out, dir, 'kb.hints.json');
       const logs: string[] = [];
       const before = { ...batchSim.stats().byRoute };
-      await core.reflect(ctx(settings(dir, executor), [], logs), kbPath);
-      const { runDir } = await core.evaluate(ctx(settings(dir, executor), [], logs), kbPath);
+      const reflectProgress: JobProgress[] = [];
+      const evalProgress: JobProgress[] = [];
+      await core.reflect(ctx(settings(dir, executor), reflectProgress, logs), kbPath);
+      const reflectLogs = logs.length;
+      const { runDir } = await core.evaluate(ctx(settings(dir, executor), evalProgress, logs), kbPath);
+      // What the job's card shows last, and the batch lines its filler reported paying for.
+      const lastCalls = (ps: JobProgress[]): number | undefined => ps.filter((p) => p.calls !== undefined).at(-1)?.calls;
+      const lines = (ls: string[]): number => ls.reduce((n, l) => n + Number(/^batch: \w+: (\d+) line\(s\) answered/.exec(l)?.[1] ?? 0), 0);
+      const cards = { reflect: lastCalls(reflectProgress), evaluate: lastCalls(evalProgress), reflectLines: lines(logs.slice(0, reflectLogs)), evaluateLines: lines(logs.slice(reflectLogs)) };
       const after = batchSim.stats().byRoute;
       const delta = (route: string): number => (after[route] ?? 0) - (before[route] ?? 0);
-      return { kb: (await import('node:fs')).readFileSync(kbPath, 'utf8'), results: await readResults(runDir), chat: delta('POST /v1/chat/completions'), batches: delta('POST /v1/batches'), logs };
+      return { kb: (await import('node:fs')).readFileSync(kbPath, 'utf8'), results: await readResults(runDir), chat: delta('POST /v1/chat/completions'), batches: delta('POST /v1/batches'), logs, cards };
     };
     const online = await run('exec-online', 'online');
     const batched = await run('exec-batch', 'batch');
@@ -163,6 +170,11 @@ test('llm.executor=batch in VS Code\'s own Reflect and Evaluate: the answers com
     assert.equal(batched.chat, 0, 'no answer was asked online');
     assert.ok(batched.batches >= 3, `batches created: ${batched.batches}`);
     assert.ok(batched.logs.some((l) => /^batch: evaluate: \d+ of \d+ planned answers in the cache/.test(l)), batched.logs.join('\n'));
+    // A batch job's card counts the lines its batches answered (its client made no call).
+    const c = batched.cards;
+    assert.ok(c.reflectLines > 0 && c.evaluateLines > 0, JSON.stringify(c));
+    assert.deepEqual([c.reflect, c.evaluate], [c.reflectLines, c.evaluateLines]);
+    assert.equal(online.cards.reflectLines + online.cards.evaluateLines, 0);
     const strip = (kb: string): unknown => (JSON.parse(kb) as { hints: { id: string; text: string }[] }).hints.map((h) => [h.id, h.text]);
     assert.deepEqual(strip(batched.kb), strip(online.kb));
     const table = (r: typeof online.results) => r?.conditions.map((c) => [c.condition, c.n, c.metrics]);

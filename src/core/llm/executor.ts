@@ -32,6 +32,15 @@ export interface FillReport {
   /** Batch executor: batches created by this call, and batches found pending and resumed. */
   batchesCreated?: number;
   batchesResumed?: number;
+  /** Batch executor: the batch lines this call imported and their tokens (what the Batch API bills). */
+  batchUsage?: BatchUsage;
+}
+
+/** Requests answered through the Batch API and their tokens. */
+export interface BatchUsage {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
 }
 
 export interface FillOptions {

@@ -10,11 +10,23 @@ import type { Re2llmConfig } from '../config/defaults';
 import type { RequestPlan } from '../plan';
 import { ResponseCache } from '../llm/cache';
 import { createLlmClient } from '../llm/client';
-import { onlineExecutor } from '../llm/executor';
+import { onlineExecutor, type BatchUsage, type FillReport } from '../llm/executor';
+import { effectivePrices } from '../llm/prices';
+import { BATCH_PRICE_FACTOR } from '../plan/estimate';
 import { batchExecutor } from '../llm/batchExecutor';
 import type { Logger } from '../util/log';
 
-export function batchPlanFiller(config: Re2llmConfig, o: { logger: Logger; apiKey?: string }): (plan: RequestPlan) => Promise<void> {
+/** What a filler's batches cost: the lines imported, their tokens, at the Batch API's price. */
+export interface BatchSpend extends BatchUsage {
+  cost: number;
+}
+
+/**
+ * `onUsage`: after each fill, the batch lines it imported and their cost (the client that the
+ * stage uses counts only online requests, so without this a batch job reads "0 calls").
+ */
+export function batchPlanFiller(config: Re2llmConfig, o: { logger: Logger; apiKey?: string; onUsage?: (spent: BatchSpend) => void }): (plan: RequestPlan) => Promise<void> {
+  const prices = effectivePrices(config.llm);
   return async (plan) => {
     const cache = await ResponseCache.open(config.llm.cacheDir);
     const key = o.apiKey ? { apiKey: o.apiKey } : {};
@@ -26,7 +38,22 @@ export function batchPlanFiller(config: Re2llmConfig, o: { logger: Logger; apiKe
         `batch: ${plan.stage}: ${r.filled} of ${r.requested} planned ${what} in the cache (${r.batchesCreated ?? 0} batch(es) created, ${r.batchesResumed ?? 0} resumed)` +
           (r.failed ? `; ${r.failed} failed and are asked online by the stage` : ''),
       );
-    if (plan.requests.length) report('answers', await exec.fill(plan.requests));
-    if (plan.embeddings?.length && exec.fillEmbeddings) report('embeddings', await exec.fillEmbeddings(plan.embeddings));
+    const spend = (r: FillReport, perMTokIn: number, perMTokOut: number): void => {
+      const u = r.batchUsage;
+      if (!u?.requests) return;
+      const spent = { ...u, cost: (BATCH_PRICE_FACTOR * (u.promptTokens * perMTokIn + u.completionTokens * perMTokOut)) / 1e6 };
+      o.logger.log('info', `batch: ${plan.stage}: ${u.requests} line(s) answered, ${u.promptTokens} prompt + ${u.completionTokens} answer tokens, $${spent.cost.toFixed(4)} at batch prices`);
+      o.onUsage?.(spent);
+    };
+    if (plan.requests.length) {
+      const r = await exec.fill(plan.requests);
+      report('answers', r);
+      spend(r, prices.inputPerMTok, prices.outputPerMTok);
+    }
+    if (plan.embeddings?.length && exec.fillEmbeddings) {
+      const r = await exec.fillEmbeddings(plan.embeddings);
+      report('embeddings', r);
+      spend(r, prices.embeddingPerMTok, 0);
+    }
   };
 }

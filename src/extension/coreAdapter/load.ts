@@ -14,6 +14,7 @@ import type { StageContext } from '../../core/run/stage';
 import type { SessionDataset } from '../../core/data/types';
 import type { LlmClient, UsageStats } from '../../core/llm/types';
 import { llmHealthText } from '../../core/llm/progressText';
+import type { BatchSpend } from '../../core/run/batchFill';
 import type { HintKb } from '../../core/kb/types';
 import { version as PACKAGE_VERSION } from '../../../package.json';
 
@@ -162,6 +163,32 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       cost: p.cost,
       message: `session ${p.sessionIndex}/${p.sessions} · ${p.accepted} accepted, ${Object.values(p.rejected).reduce((a, b) => a + b, 0)} rejected · KB ${p.kbSize}/${p.targetHints}`,
     });
+  /**
+   * A job that may pay for batches: its progress reports add the batch lines and their cost to
+   * the calls and cost of the stage's client, which counts online requests only (a batch job's
+   * card read "0 calls · $0.0000"). `spend` is what the job's batch filler reports to.
+   */
+  const spendOf = new WeakMap<JobContext, (s: BatchSpend) => void>();
+  const batchAware = (ctx: JobContext): JobContext => {
+    const paid = { calls: 0, cost: 0 };
+    const aware: JobContext = {
+      ...ctx,
+      onProgress: (p) =>
+        ctx.onProgress({ ...p, ...(p.calls !== undefined ? { calls: p.calls + paid.calls } : {}), ...(p.cost !== undefined ? { cost: p.cost + paid.cost } : {}) }),
+    };
+    spendOf.set(aware, (s) => {
+      paid.calls += s.requests;
+      paid.cost += s.cost;
+      ctx.onProgress({ calls: paid.calls, cost: paid.cost });
+    });
+    return aware;
+  };
+  const batchFiller = async (ctx: JobContext) => {
+    if (ctx.config.llm.executor !== 'batch') return undefined;
+    const { batchPlanFiller } = await import('../../core/run/batchFill');
+    const onUsage = spendOf.get(ctx);
+    return batchPlanFiller(ctx.config, { logger: ctx.logger, ...(ctx.apiKey ? { apiKey: ctx.apiKey } : {}), ...(onUsage ? { onUsage } : {}) });
+  };
   /** A stage's requests asked ahead, with the client's health (retries, failures, a lowered limit). */
   const fillProgress = (ctx: JobContext, stage: string, done: number, total: number, usage: UsageStats) =>
     ctx.onProgress({ message: `${stage}: asking ahead ${done}/${total}${llmHealthText(usage, ctx.config.llm.concurrency)}`, done, total, calls: usage.calls, cost: usage.cost });
@@ -171,17 +198,17 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
    * filler for the stage's later rounds (undefined online).
    */
   const fillFirst = async (ctx: JobContext, stage: 'reflect' | 'train' | 'evaluate', input: { dataset: SessionDataset; client: LlmClient; kb?: HintKb; agent?: boolean }) => {
-    const [{ pendingPlan, fillPendingPlan }, { batchPlanFiller }, { ResponseCache }] = await Promise.all([
-      import('../../core/run/stagePlans'), import('../../core/run/batchFill'), import('../../core/llm/cache'),
+    const [{ pendingPlan, fillPendingPlan }, { ResponseCache }, fill] = await Promise.all([
+      import('../../core/run/stagePlans'), import('../../core/llm/cache'), batchFiller(ctx),
     ]);
     const { config } = ctx;
-    const fill = config.llm.executor === 'batch' ? batchPlanFiller(config, { logger: ctx.logger, ...(ctx.apiKey ? { apiKey: ctx.apiKey } : {}) }) : undefined;
     const { plan } = await pendingPlan(stage, { dataset: input.dataset, config, cache: await ResponseCache.open(config.llm.cacheDir), ...(input.kb ? { kb: input.kb } : {}), ...(input.agent ? { agent: true } : {}) });
     await fillPendingPlan(plan, { config, client: input.client, fill, signal: ctx.signal, onProgress: (done, total) => fillProgress(ctx, stage, done, total, input.client.usage()) });
     return fill;
   };
   return {
     async reflect(ctx, kbPath) {
+      ctx = batchAware(ctx);
       const [{ runReflection }, { reflectionKey }, { withStageLock }, { roundFiller }, ds, client] = await Promise.all([
         import('../../core/reflect/runReflection'), import('../../core/run/stageKeys'), import('../../core/run/stageLock'), import('../../core/run/reflectStage'), dataset(ctx), clientFor(ctx),
       ]);
@@ -200,6 +227,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       return { accepted: s.accepted };
     },
     async train(ctx, kbPath, resumeRunDir) {
+      ctx = batchAware(ctx);
       const { timestampedRunName } = await import('../../core/run/paths');
       const runDir = resumeRunDir ?? join(ctx.config.output.runsDir, timestampedRunName('train'));
       ctx.onProgress({ runDir, total: ctx.config.agent.steps, message: resumeRunDir ? 'Resuming from the last checkpoint…' : 'Starting the worker…' });
@@ -219,6 +247,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       return { runDir: s.runDir };
     },
     async evaluate(ctx, kbPath, agentRunDir) {
+      ctx = batchAware(ctx);
       const [{ evaluateStage }, { reportStage }, { readStageKb }, { timestampedRunName }] = await Promise.all([
         import('../../core/run/evaluateStage'), import('../../core/run/reportStage'), import('../../core/run/reflectStage'), import('../../core/run/paths'),
       ]);
@@ -247,6 +276,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       return { runDir };
     },
     async runExperiment(ctx) {
+      ctx = batchAware(ctx);
       const { runExperiment } = await import('../../core/run/runExperiment');
       const s = await runExperiment({
         resolved: ctx.resolved,
@@ -255,6 +285,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
         logger: ctx.logger,
         signal: ctx.signal,
         apiKey: ctx.apiKey,
+        ...(ctx.config.llm.executor === 'batch' ? { fill: await batchFiller(ctx) } : {}),
         onEvent: (e) => {
           if (e.kind === 'progress') {
             if (e.stage === 'reflect') reflectProgress(ctx, e.progress);
