@@ -3,7 +3,7 @@
  * whole pipeline (`re2llm run`, built CLI) on the hetrec folder against the simulator, once
  * fault-free and once with the issue's fault mix (20% 429 with Retry-After 1 s, 20% 500, 5%
  * malformed, 2% never answered, 20 ms latency), the faulty run SIGKILLed during evaluation and
- * rerun. Prints calls, retries, failures and wall time of both, how many predictions differ
+ * rerun until a run records no failure (at most 4 reruns). Prints calls, retries, failures and wall time of both, how many predictions differ
  * (and whether every difference is a recorded failure), and greps every file the tool wrote
  * for a planted API key and a planted query secret.
  */
@@ -14,6 +14,7 @@ import { FAULT_MIX, fingerprint, runCli, runSettings, startSim, type CliRun } fr
 
 const KEY = 'sk-PLANTED-fault-bench-key-7f3a';
 const QUERY_SECRET = 'PLANTED-query-secret-91c2';
+const MAX_RERUNS = 4;
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -47,6 +48,16 @@ function usageOf(...runs: CliRun[]): Usage {
   return u;
 }
 
+/** Requests a run recorded as failed: its own and its training worker's (0 for a killed run). */
+function failuresOf(r: CliRun): number {
+  try {
+    const s = JSON.parse(r.stdout) as { usage: Usage; training?: { failures?: number } | null };
+    return s.usage.failures + (s.training?.failures ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
 async function main(): Promise<void> {
   const dataset = resolvePath(arg('--dataset') ?? join(__dirname, '..', '..', '..', 'shared', 'datasets', 'hetrec2011-movielens'));
   const hetrec = existsSync(dataset) ? dataset : '/work/shared/datasets/hetrec2011-movielens';
@@ -71,8 +82,14 @@ async function main(): Promise<void> {
     const args = runSettings(`${faulty.sim.url}?api-key=${QUERY_SECRET}`, faulty.endpointId, dir, settings);
     process.stderr.write(`faulty run in ${dir} (killed during evaluation, then rerun)\n`);
     const killed = await runCli(args, { entry: 'dist', env, killWhen: /\[evaluate\] /m });
-    const rerun = await runCli(args, { entry: 'dist', env });
-    if (rerun.code !== 0) throw new Error(`faulty rerun failed: ${rerun.stderr.slice(-2000)}`);
+    // Rerun until a run records no failure (each rerun asks only what failed, reflection's
+    // failed sessions included), as a researcher would; at most MAX_RERUNS.
+    const reruns: CliRun[] = [];
+    do {
+      const rerun = await runCli(args, { entry: 'dist', env });
+      if (rerun.code !== 0) throw new Error(`faulty rerun failed: ${rerun.stderr.slice(-2000)}`);
+      reruns.push(rerun);
+    } while (failuresOf(reruns.at(-1)!) > 0 && reruns.length < MAX_RERUNS);
     const a = fingerprint(refDir);
     const b = fingerprint(dir);
     const ours = new Set(a.predictions);
@@ -83,18 +100,20 @@ async function main(): Promise<void> {
       return text.includes(KEY) || text.includes(QUERY_SECRET);
     });
     const u0 = usageOf(ref);
-    const u1 = usageOf(killed, rerun);
+    const u1 = usageOf(killed, ...reruns);
+    const rerunMs = reruns.reduce((t, r) => t + r.ms, 0);
     const faults = faulty.sim.stats();
     const line = (name: string, u: Usage, ms: number): string =>
       `${name.padEnd(34)} ${String(u.calls).padStart(6)} ${String(u.retries).padStart(8)} ${String(u.failures).padStart(9)} ${(ms / 1000).toFixed(1).padStart(8)} s`;
     process.stdout.write(
       [
-        `Fault suite on ${hetrec}${quick ? ' (--quick)' : ''}: the faulty run SIGKILLed during evaluation (after ${(killed.ms / 1000).toFixed(1)} s), then rerun`,
+        `Fault suite on ${hetrec}${quick ? ' (--quick)' : ''}: the faulty run SIGKILLed during evaluation (after ${(killed.ms / 1000).toFixed(1)} s), then rerun ${reruns.length} time(s) ` +
+          `(failures per rerun, training worker's included: ${reruns.map(failuresOf).join(', ')}; the killed run's own calls are not counted: it printed no summary)`,
         `${'run'.padEnd(34)} ${'calls'.padStart(6)} ${'retries'.padStart(8)} ${'failures'.padStart(9)} ${'wall'.padStart(10)}`,
         line('fault-free', u0, ref.ms),
-        line('faults + SIGKILL + rerun', u1, killed.ms + rerun.ms),
+        line('faults + SIGKILL + reruns', u1, killed.ms + rerunMs),
         `injected faults: ${JSON.stringify(faults.faults)} over ${faults.requests} requests`,
-        `wall time faulty / fault-free: ${((killed.ms + rerun.ms) / ref.ms).toFixed(2)}x`,
+        `wall time faulty / fault-free: ${((killed.ms + rerunMs) / ref.ms).toFixed(2)}x`,
         `KB identical: ${JSON.stringify(a.kb) === JSON.stringify(b.kb)}; results identical: ${JSON.stringify(a.results) === JSON.stringify(b.results)}; ` +
           `predictions differing: ${differing.length} of ${b.predictions.length} (${failedDiffs} of them recorded failures)`,
         `planted key / query secret found in ${leaks.length} of ${files(root).length} files the tool wrote${leaks.length ? `: ${leaks.join(', ')}` : ''}`,

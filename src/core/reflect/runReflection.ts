@@ -543,6 +543,16 @@ function sessionsToTarget(cp: ReflectionCheckpoint, missing: number): number {
 }
 
 /**
+ * Sessions that failed for good in `runDir`'s checkpoint for these settings: the next run of
+ * the checkpoint asks them again (below), so the stage runs even when the KB already holds its
+ * target (a faulty run reaches the target without them, with a KB a fault-free run would not have).
+ */
+export async function failedSessionsToRetry(o: { dataset: SessionDataset; client: LlmClient; config: Re2llmConfig; kbPath: string; runDir: string }): Promise<number> {
+  const { checkpoint } = await loadCheckpoint(o.runDir, checkpointKey(o.config, o.dataset.hash, o.kbPath, o.client.describe()));
+  return checkpoint?.sessions.filter((s) => s.failure).length ?? 0;
+}
+
+/**
  * A session that failed for good is asked again by the next run of its checkpoint. Sessions
  * accepted after it saw a KB without its hints, so they are redone as well (their answers come
  * from the cache): the checkpoint drops them and the hints they added leave the KB (one the user

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { SessionDataset } from '../data/types';
 import type { ChatRequest, LlmClient } from '../llm/types';
 import { isEnabled, loadKbFile, type HintKb } from '../kb';
-import { runReflection } from '../reflect/runReflection';
+import { failedSessionsToRetry, runReflection } from '../reflect/runReflection';
 import type { ReflectionSummary } from '../reflect/types';
 import { reflectionKey } from './stageKeys';
 import { withStageLock } from './stageLock';
@@ -43,12 +43,16 @@ export async function reflectStage(ctx: StageContext, input: ReflectInput): Prom
   const { config } = ctx.resolved;
   const { dataset, client, kbPath, fill } = input;
   const before = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
-  if (enabledHints(before) >= config.reflection.targetHints) {
-    const detail = `${kbPath} already holds ${enabledHints(before)} enabled hints`;
-    skipped(ctx, 'reflect', detail);
-    return { kb: before, enabledHints: enabledHints(before), reflection: { skipped: detail } };
-  }
   const runDir = join(config.output.runsDir, `reflect-${reflectionKey(keyInputs(ctx, dataset.hash), kbPath)}`);
+  if (enabledHints(before) >= config.reflection.targetHints) {
+    // Unless this KB's own reflection skipped sessions that failed for good: those are asked again.
+    const failed = await failedSessionsToRetry({ dataset, client, config, kbPath, runDir });
+    if (!failed) {
+      const detail = `${kbPath} already holds ${enabledHints(before)} enabled hints`;
+      skipped(ctx, 'reflect', detail);
+      return { kb: before, enabledHints: enabledHints(before), reflection: { skipped: detail } };
+    }
+  }
   const reflection = await withStageLock(runDir, lockOptions(ctx, 'reflect'), () =>
     timed(ctx, 'reflect', `growing ${kbPath} to ${config.reflection.targetHints} hints`, () =>
       runReflection({

@@ -15,7 +15,9 @@ import type { Re2llmConfig } from '../../../src/core/config/defaults';
 import { createLlmClient, ResponseCache, type LlmClient } from '../../../src/core/llm';
 import { onlineExecutor } from '../../../src/core/llm/executor';
 import { batchExecutor } from '../../../src/core/llm/batchExecutor';
-import { roundFiller } from '../../../src/core/run/reflectStage';
+import { reflectStage, roundFiller } from '../../../src/core/run/reflectStage';
+import type { StageContext } from '../../../src/core/run/stage';
+import { silentLogger } from '../../../src/core/util/log';
 import { startSimServer, type SimServer } from '../../../src/core/sim';
 import { reflectionResponders } from '../../../src/core/sim/reflectionResponder';
 import { REDUNDANCY_MARKER } from '../../../src/core/reflect/prompts';
@@ -261,4 +263,36 @@ test('a session that failed for good is asked again when the checkpoint is resum
   const essence = (text: string): unknown => (JSON.parse(text) as { hints: { id: string; text: string; provenance?: { session?: string } }[] }).hints.map((x) => [x.id, x.text, x.provenance?.session]);
   assert.deepEqual(essence(readFileSync(kbPath, 'utf8')), essence(reference.kb));
   assert.deepEqual(records(runDir), records(reference.runDir));
+});
+
+test('the pipeline\'s reflect stage asks failed sessions again even when the faulty run reached the target (it used to skip a KB at its target)', async () => {
+  const h = await harness();
+  const dir = h.tmp('reflect-stage-retry');
+  const clean = withTarget(h, 4, (c) => {
+    c.reflection.targetHints = 6;
+    c.output.runsDir = join(dir, 'runs');
+  });
+  const reference = await reflect(h, clean, dir, 'reference');
+  const faulty = await startSimServer({ dataset: h.dataset, seed: 1, responders: reflectionResponders(), faults: { rate500: 0.08 } });
+  extra.push(faulty);
+  // The stage's settings are the clean ones; only the first client meets the faulty endpoint.
+  const brokenClient = withTarget(h, 4, (c) => {
+    c.llm.baseUrl = faulty.url;
+    c.llm.maxRetries = 0;
+    c.llm.maxFailureRate = 1;
+  });
+  const kbPath = join(dir, 'stage.hints.json');
+  const cacheDir = join(dir, 'cache-stage');
+  const ctx: StageContext = { resolved: { config: clean, baseDir: dir } as StageContext['resolved'], packageVersion: 'test', logger: silentLogger };
+  const first = await reflectStage(ctx, { dataset: h.dataset, client: await h.client(brokenClient, cacheDir), kbPath });
+  assert.equal(first.enabledHints, 6, 'the faulty run reached the target');
+  assert.ok((first.reflection as { failedSessions: number }).failedSessions > 0, 'with sessions that failed for good');
+  const second = await reflectStage(ctx, { dataset: h.dataset, client: await h.client(clean, cacheDir), kbPath });
+  assert.ok(!('skipped' in second.reflection), 'not skipped: it had failed sessions to ask again');
+  assert.equal((second.reflection as { failedSessions: number }).failedSessions, 0);
+  const essence = (text: string): unknown => (JSON.parse(text) as { hints: { id: string; text: string }[] }).hints.map((x) => [x.id, x.text]);
+  assert.deepEqual(essence(readFileSync(kbPath, 'utf8')), essence(reference.kb));
+  // A third run has nothing to retry: skipped as before.
+  const third = await reflectStage(ctx, { dataset: h.dataset, client: await h.client(clean, cacheDir), kbPath });
+  assert.ok('skipped' in third.reflection);
 });
