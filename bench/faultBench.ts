@@ -35,27 +35,25 @@ interface Usage {
   cacheHits: number;
 }
 
+/** A run's `--json` summary (undefined for a killed run: it prints none). */
+function summaryOf(r: CliRun): { usage: Usage; training?: { failures?: number } | null } | undefined {
+  try {
+    return JSON.parse(r.stdout) as { usage: Usage; training?: { failures?: number } | null };
+  } catch {
+    return undefined;
+  }
+}
+
 function usageOf(...runs: CliRun[]): Usage {
   const u: Usage = { calls: 0, retries: 0, failures: 0, cacheHits: 0 };
-  for (const r of runs) {
-    try {
-      const s = JSON.parse(r.stdout) as { usage: Usage };
-      for (const k of Object.keys(u) as (keyof Usage)[]) u[k] += s.usage[k];
-    } catch {
-      /* a killed run prints no summary */
-    }
-  }
+  for (const s of runs.map(summaryOf)) if (s) for (const k of Object.keys(u) as (keyof Usage)[]) u[k] += s.usage[k];
   return u;
 }
 
 /** Requests a run recorded as failed: its own and its training worker's (0 for a killed run). */
 function failuresOf(r: CliRun): number {
-  try {
-    const s = JSON.parse(r.stdout) as { usage: Usage; training?: { failures?: number } | null };
-    return s.usage.failures + (s.training?.failures ?? 0);
-  } catch {
-    return 0;
-  }
+  const s = summaryOf(r);
+  return s ? s.usage.failures + (s.training?.failures ?? 0) : 0;
 }
 
 async function main(): Promise<void> {

@@ -277,7 +277,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
     },
     async runExperiment(ctx) {
       ctx = batchAware(ctx);
-      const { runExperiment } = await import('../../core/run/runExperiment');
+      const [{ runExperiment }, fill] = await Promise.all([import('../../core/run/runExperiment'), batchFiller(ctx)]);
       const s = await runExperiment({
         resolved: ctx.resolved,
         trainer: await trainer(ctx),
@@ -285,7 +285,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
         logger: ctx.logger,
         signal: ctx.signal,
         apiKey: ctx.apiKey,
-        ...(ctx.config.llm.executor === 'batch' ? { fill: await batchFiller(ctx) } : {}),
+        ...(fill ? { fill } : {}),
         onEvent: (e) => {
           if (e.kind === 'progress') {
             if (e.stage === 'reflect') reflectProgress(ctx, e.progress);
