@@ -163,14 +163,15 @@ export class SessionPipeline {
   }
 
   /**
-   * Sessions open past the head: enough to fill the pipe, no more than the target needs. Four per
-   * slot at a small limit (most wait for their turn to be accepted), but not past 64 until the
-   * limit itself is larger: at c = 64 a window of 256 kept the pipe no fuller and paid for about
-   * 120 more calls of sessions past the target (bench/stageBench.ts, hetrec-mini).
+   * Sessions open past the head: enough to fill the pipe (four per slot: most wait for their turn
+   * to be accepted), no more than the target needs (`aheadLimit`, from the acceptance rate the
+   * replays see; runReflection keeps it at 64 until ten sessions are known). At c = 64 a fixed
+   * window of 64 left the pipe at 30-55 of 64 in flight, held by prepared sessions waiting for a
+   * slow one at the head (bench/stageBench.ts, hetrec-mini).
    */
   private maxAhead(): number {
     const c = this.o.concurrency();
-    return Math.max(2, Math.min(4 * c, Math.max(c, 64), this.o.aheadLimit?.() ?? Infinity));
+    return Math.max(2, Math.min(4 * c, this.o.aheadLimit?.() ?? Infinity));
   }
 
   private pump(): void {

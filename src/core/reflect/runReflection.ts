@@ -147,8 +147,10 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     await saveCheckpoint(runDir, cp);
   };
   // Every checkpoint write goes through one writer: a write in the background and one waited for
-  // must not both rename onto the file (the older could land last).
-  const saver = new CoalescedWrite(checkpoint);
+  // must not both rename onto the file (the older could land last). Background writes gather
+  // for 200 ms: at c = 64 sessions finish by the hundred a second, and each write serialises the
+  // whole checkpoint (a crash loses at most those 200 ms of records, redone from the cache).
+  const saver = new CoalescedWrite(checkpoint, 200);
 
   let snap: KbSnapshot = await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars });
   const mergeSkipped: { id: string; reason: string }[] = [];
@@ -256,7 +258,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
         prepareSession({ ctx, words }, sessionClient, order[index]!, index, () => [...snap.kb.hints.map((h) => ({ id: h.id, text: h.text })), ...acceptedHints()], signal),
       // Past the session where the replay's KB reaches the target (plus a margin for the guesses
       // it got wrong), a session opened now is most likely one the run will not keep.
-      aheadLimit: () => Math.min(sessionsToTarget(cp, r.targetHints - kbSize()), replayReach === undefined ? Infinity : replayReach - cp.sessions.length + Math.max(4, Math.ceil(0.25 * (replayReach - cp.sessions.length)))),
+      aheadLimit: () => Math.min(sessionsToTarget(cp, r.targetHints - kbSize(), replayedPrefix) ?? 64, replayReach === undefined ? Infinity : replayReach - cp.sessions.length + Math.max(4, Math.ceil(0.25 * (replayReach - cp.sessions.length)))),
       ...(opts.fillRound ? { fillRound: opts.fillRound, groupSize: () => groupSize(cp, r.targetHints - kbSize(), limit) } : {}),
     },
     cp.sessions.length,
@@ -303,7 +305,9 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       },
       prices,
     );
-    for (let j = cp.sessions.length; j < limit && size < r.targetHints; j++) {
+    const size0 = size;
+    let j = cp.sessions.length;
+    for (; j < limit && size < r.targetHints; j++) {
       const p = pipeline.peek(j);
       if (!p) break;
       at = j;
@@ -325,6 +329,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
         inputs += `\n+${added.map((h) => `${h.id}:${h.text}`).join('\n+')}`;
       }
     }
+    replayedPrefix = { sessions: j - cp.sessions.length, accepted: size - size0 };
     return size >= r.targetHints ? at + 1 : undefined;
   };
 
@@ -343,6 +348,8 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   let replayAgain = false;
   /** Sessions the last replay needed to reach the target (undefined: it did not get there). */
   let replayReach: number | undefined;
+  /** The prepared sessions after the head the last replay went through, and the hints it accepted there. */
+  let replayedPrefix: Prefix | undefined;
   /** Questions asked ahead online (by their text) and the answers that came back; the latest per hint. */
   const askedOnline = new Set<string>();
   const aheadAnswer = new Map<string, string>();
@@ -533,12 +540,26 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
  * so far (one hint per 6 sessions before there is a rate), with a margin, at least 16.
  */
 function groupSize(cp: ReflectionCheckpoint, missing: number, limit: number): number {
-  return Math.min(limit, Math.max(16, sessionsToTarget(cp, missing)));
+  return Math.min(limit, Math.max(16, sessionsToTarget(cp, missing) ?? Math.ceil(1.5 * 6 * Math.max(1, missing))));
 }
 
-/** Sessions likely needed for `missing` more hints at the acceptance rate so far, with a margin. */
-function sessionsToTarget(cp: ReflectionCheckpoint, missing: number): number {
-  const rate = cp.sessions.length >= 10 ? Math.max(cp.accepted.length / cp.sessions.length, 0.02) : 1 / 6;
+/** Sessions a replay went through past the head, and the hints it accepted there. */
+interface Prefix {
+  sessions: number;
+  accepted: number;
+}
+
+/**
+ * Sessions likely needed for `missing` more hints at the acceptance rate so far, with a margin.
+ * The rate counts the sessions a replay went through ahead of acceptance (online): early in a run
+ * they are most of what is known. Undefined while fewer than ten sessions are known: a prior of one
+ * hint in six sessions opened about three times the sessions hetrec-mini's 20 hints need.
+ */
+function sessionsToTarget(cp: ReflectionCheckpoint, missing: number, ahead?: Prefix): number | undefined {
+  const seen = cp.sessions.length + (ahead?.sessions ?? 0);
+  const accepted = cp.accepted.length + (ahead?.accepted ?? 0);
+  if (seen < 10) return undefined;
+  const rate = Math.max(accepted / seen, 0.02);
   return Math.ceil((1.5 * Math.max(1, missing)) / rate);
 }
 

@@ -9,8 +9,15 @@ export class CoalescedWrite {
   private running: Promise<void> | undefined;
   private again = false;
   private failure: { error: unknown } | undefined;
+  /** Ends the gathering wait of a background write now (set while it waits). */
+  private wake: (() => void) | undefined;
 
-  constructor(private readonly write: () => Promise<void>) {}
+  /**
+   * `gatherMs`: how long a background write waits for more state before it writes, so a burst of
+   * `soon()`s costs one write (a reflection checkpoint is re-serialised whole each time). `now()`,
+   * `flushed()` and `settled()` end the wait at once.
+   */
+  constructor(private readonly write: () => Promise<void>, private readonly gatherMs = 0) {}
 
   /** A write soon, not waited for. Its failure is thrown by the next `now()` or `flushed()`. */
   soon(): void {
@@ -29,6 +36,7 @@ export class CoalescedWrite {
 
   /** Waits until every write asked so far is done; throws the first that failed. */
   async flushed(): Promise<void> {
+    this.wake?.();
     while (this.running) await this.running;
     if (this.failure) {
       const { error } = this.failure;
@@ -39,11 +47,22 @@ export class CoalescedWrite {
 
   /** Waits like `flushed`, keeping a failure for the next call (a `finally` that must not throw). */
   async settled(): Promise<void> {
+    this.wake?.();
     while (this.running) await this.running;
   }
 
   private async loop(): Promise<void> {
     try {
+      if (this.gatherMs > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.gatherMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+      }
       do {
         this.again = false;
         await this.write();

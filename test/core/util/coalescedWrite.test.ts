@@ -73,3 +73,28 @@ test('a background write that fails is thrown by the next flushed() or now(), on
   await saver.now();
   assert.equal(writes, 3);
 });
+
+test('background writes gather: soon()s within the wait make one write of the latest state; flushed() and now() end the wait', { timeout: 20_000 }, async () => {
+  const state = { value: 1 };
+  const written: number[] = [];
+  // A wait far longer than the test's timeout: only a woken wait lets this test finish.
+  const saver = new CoalescedWrite(async () => {
+    written.push(state.value);
+  }, 3_600_000);
+  saver.soon();
+  state.value = 2;
+  saver.soon();
+  state.value = 3;
+  saver.soon();
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(written, [], 'a background write waits for more state');
+  await saver.flushed();
+  assert.deepEqual(written, [3], 'three soon()s in the wait: one write, of the state when it ran');
+  state.value = 4;
+  saver.soon();
+  await saver.now();
+  assert.deepEqual(written, [3, 4, 4], 'now() wakes the waiting write, then writes itself');
+  saver.soon();
+  await saver.settled();
+  assert.equal(written.length, 4);
+});
