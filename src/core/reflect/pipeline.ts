@@ -68,6 +68,14 @@ interface Task {
   outcome?: Outcome;
 }
 
+/** A request waiting for a slot (earliest session first). */
+interface Waiter {
+  prio: number;
+  seq: number;
+  go: () => void;
+  signal: AbortSignal | undefined;
+}
+
 interface Held {
   req: ChatRequest;
   index: number;
@@ -91,6 +99,7 @@ export class SessionPipeline {
   rounds = 0;
 
   private readonly unsubscribe: (() => void) | undefined;
+  private unlisten: (() => void) | undefined;
 
   constructor(private readonly o: PipelineOptions, first: number) {
     this.next = first;
@@ -99,6 +108,12 @@ export class SessionPipeline {
       this.drain();
       this.pump();
     });
+    const signal = o.signal;
+    if (signal) {
+      const onAbort = (): void => this.cancelWaiting(signal);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.unlisten = () => signal.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Session `index` prepared (opening it and, as the mode allows, sessions after it). */
@@ -156,6 +171,7 @@ export class SessionPipeline {
   async stop(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
+    this.unlisten?.();
     for (const h of this.held.splice(0)) h.reject(new StoppedError());
     await Promise.all([...this.tasks.values()].map((t) => t.promise));
     await Promise.all([...this.fired]);
@@ -220,7 +236,7 @@ export class SessionPipeline {
 
   private sending = 0;
   private seq = 0;
-  private readonly queue: { prio: number; seq: number; go: () => void }[] = [];
+  private readonly queue: Waiter[] = [];
 
   private slot(prio: number, signal?: AbortSignal): Promise<void> {
     if (this.sending < this.width() && this.queue.length === 0) {
@@ -228,19 +244,30 @@ export class SessionPipeline {
       return Promise.resolve();
     }
     return new Promise<void>((resolve) => {
-      const w = { prio, seq: this.seq++, go: resolve };
+      const w: Waiter = { prio, seq: this.seq++, go: resolve, signal };
       let i = this.queue.findIndex((q) => q.prio > prio || (q.prio === prio && q.seq > w.seq));
       if (i < 0) i = this.queue.length;
       this.queue.splice(i, 0, w);
-      // Cancelled while waiting: sent at once, where the client fails it as cancelled.
-      signal?.addEventListener('abort', () => {
-        const at = this.queue.indexOf(w);
-        if (at < 0) return;
-        this.queue.splice(at, 1);
-        this.sending++;
-        resolve();
-      }, { once: true });
+      // The run's own signal has one listener for every waiter (constructor); another gets its own,
+      // removed once the waiter has its slot.
+      if (signal && signal !== this.o.signal) {
+        const onAbort = (): void => this.cancelWaiting(signal);
+        signal.addEventListener('abort', onAbort, { once: true });
+        w.go = () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        };
+      }
     });
+  }
+
+  /** Cancelled while waiting: sent at once, where the client fails them as cancelled. */
+  private cancelWaiting(signal: AbortSignal): void {
+    for (const w of this.queue.filter((q) => q.signal === signal)) {
+      this.queue.splice(this.queue.indexOf(w), 1);
+      this.sending++;
+      w.go();
+    }
   }
 
   private width(): number {

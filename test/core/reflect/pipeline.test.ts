@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
+import { SessionPipeline } from '../../../src/core/reflect/pipeline';
+import type { PreparedSession } from '../../../src/core/reflect/sessionSteps';
+import type { ChatRequest, ChatResult, LlmClient } from '../../../src/core/llm/types';
+import { DEFAULT_REMOTE_PRICES } from '../../../src/core/llm/prices';
+
+/** A client whose answers arrive when the test says; an aborted request fails as cancelled. */
+function heldClient() {
+  const pending: { resolve: (r: ChatResult) => void }[] = [];
+  let sent = 0;
+  let cancelled = 0;
+  const client: LlmClient = {
+    chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
+      sent++;
+      if (signal?.aborted) {
+        cancelled++;
+        return Promise.reject(new Error('cancelled'));
+      }
+      return new Promise((resolve) => pending.push({ resolve: () => resolve({ text: `answer ${req.messages[0]!.content}`, cached: false, key: `k${sent}`, promptTokens: 1, completionTokens: 1 } as ChatResult) }));
+    },
+    embed: () => Promise.resolve([]),
+    usage: () => ({ calls: sent, cacheHits: 0, promptTokens: 0, completionTokens: 0, cost: 0, retries: 0, failures: 0 }) as ReturnType<LlmClient['usage']>,
+    describe: () => ({ baseUrl: 'http://127.0.0.1', model: 'm', embeddingModel: 'e' }),
+  };
+  const tick = () => new Promise((r) => setImmediate(r));
+  return { client, pending, sent: () => sent, cancelled: () => cancelled, tick };
+}
+
+test('requests waiting for a slot share the run signal\'s one abort listener; an abort releases them all, and the client fails them as cancelled', { timeout: 20_000 }, async () => {
+  const h = heldClient();
+  const controller = new AbortController();
+  let width = 8;
+  const pipeline = new SessionPipeline(
+    {
+      client: h.client, prices: DEFAULT_REMOTE_PRICES, limit: 8, signal: controller.signal,
+      concurrency: () => width,
+      mayRunAhead: () => true,
+      // Two requests per session: the second waits for a slot once the width has dropped.
+      prepare: async (index, c) => {
+        await c.chat({ messages: [{ role: 'user', content: `${index}a` }], purpose: 'rank' }, controller.signal);
+        await c.chat({ messages: [{ role: 'user', content: `${index}b` }], purpose: 'reflect' }, controller.signal);
+        return {} as PreparedSession;
+      },
+    },
+    0,
+  );
+  const first = pipeline.take(0);
+  await h.tick();
+  assert.equal(h.sent(), 8, 'eight sessions open, each with its first request in flight');
+  width = 1; // as after a run of 429s
+  for (const p of h.pending.splice(0)) p.resolve({} as ChatResult);
+  await h.tick();
+  await h.tick();
+  assert.equal(h.sent(), 9, 'one slot: one second request sent, seven waiting');
+  assert.equal(getEventListeners(controller.signal, 'abort').length, 1, 'seven waiting requests, one listener on the run signal');
+  controller.abort();
+  await h.tick();
+  assert.equal(h.cancelled(), 7, 'every waiting request was sent at once and failed as cancelled');
+  // The one in flight (session 0's, the earliest) answers after the abort.
+  for (const p of h.pending.splice(0)) p.resolve({} as ChatResult);
+  assert.equal((await first).outcome.ok, true);
+  await pipeline.stop();
+  assert.equal(getEventListeners(controller.signal, 'abort').length, 0, 'stop() removes the listener');
+});
