@@ -76,10 +76,13 @@ async function main(): Promise<void> {
     process.stderr.write(`fault-free run in ${refDir}\n`);
     const ref = await runCli(runSettings(`${clean.sim.url}?api-key=${QUERY_SECRET}`, clean.endpointId, refDir, settings), { entry: 'dist', env });
     if (ref.code !== 0) throw new Error(`fault-free run failed: ${ref.stderr.slice(-2000)}`);
+    // Each run's figures as it ends, so an hour's run is not lost to a failure after it.
+    process.stderr.write(`  fault-free: ${(ref.ms / 1000).toFixed(1)} s, ${JSON.stringify(usageOf(ref))}\n`);
     const dir = join(root, 'faulty');
     const args = runSettings(`${faulty.sim.url}?api-key=${QUERY_SECRET}`, faulty.endpointId, dir, settings);
     process.stderr.write(`faulty run in ${dir} (killed during evaluation, then rerun)\n`);
     const killed = await runCli(args, { entry: 'dist', env, killWhen: /\[evaluate\] /m });
+    process.stderr.write(`  killed after ${(killed.ms / 1000).toFixed(1)} s\n`);
     // Rerun until a run records no failure (each rerun asks only what failed, reflection's
     // failed sessions included), as a researcher would; at most MAX_RERUNS.
     const reruns: CliRun[] = [];
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
       const rerun = await runCli(args, { entry: 'dist', env });
       if (rerun.code !== 0) throw new Error(`faulty rerun failed: ${rerun.stderr.slice(-2000)}`);
       reruns.push(rerun);
+      process.stderr.write(`  rerun ${reruns.length}: ${(rerun.ms / 1000).toFixed(1)} s, ${JSON.stringify(usageOf(rerun))}, failures ${failuresOf(rerun)}\n`);
     } while (failuresOf(reruns.at(-1)!) > 0 && reruns.length < MAX_RERUNS);
     const a = fingerprint(refDir);
     const b = fingerprint(dir);

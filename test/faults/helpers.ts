@@ -4,7 +4,7 @@
  * (so it can be SIGKILLed), and the parts of a finished run that must not depend on faults.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataset } from '../../src/core/data/load';
 import { resolveConfig } from '../../src/core/config/resolve';
@@ -71,8 +71,13 @@ export function runSettings(url: string, endpointId: string, dir: string, extra:
 export function fingerprint(dir: string): { kb: unknown; results: unknown; predictions: string[] } {
   const kb = JSON.parse(readFileSync(join(dir, 'hints.json'), 'utf8')) as { hints: { id: string; text: string }[] };
   const runs = join(dir, 'runs');
-  const evalDir = readdirSync(runs).find((d) => d.startsWith('eval-'));
-  if (!evalDir) throw new Error(`no evaluation in ${runs}`);
+  // The evaluation that finished last: a run killed during evaluation leaves the folder of its
+  // stage key holding only its (stale) lock, and a rerun whose KB changed evaluates under another key.
+  const finished = readdirSync(runs)
+    .filter((d) => d.startsWith('eval-') && existsSync(join(runs, d, 'results.json')))
+    .sort((a, b) => statSync(join(runs, a, 'results.json')).mtimeMs - statSync(join(runs, b, 'results.json')).mtimeMs);
+  const evalDir = finished.at(-1);
+  if (!evalDir) throw new Error(`no finished evaluation in ${runs}`);
   const r = JSON.parse(readFileSync(join(runs, evalDir, 'results.json'), 'utf8')) as Record<string, unknown> & { conditions: Record<string, unknown>[] };
   const predictions = readFileSync(join(runs, evalDir, 'predictions.jsonl'), 'utf8')
     .trim()
