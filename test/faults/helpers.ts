@@ -75,8 +75,9 @@ export function fingerprint(dir: string): { kb: unknown; results: unknown; predi
   // stage key holding only its (stale) lock, and a rerun whose KB changed evaluates under another key.
   const finished = readdirSync(runs)
     .filter((d) => d.startsWith('eval-') && existsSync(join(runs, d, 'results.json')))
-    .sort((a, b) => statSync(join(runs, a, 'results.json')).mtimeMs - statSync(join(runs, b, 'results.json')).mtimeMs);
-  const evalDir = finished.at(-1);
+    .map((d) => ({ d, at: statSync(join(runs, d, 'results.json')).mtimeMs }))
+    .sort((a, b) => a.at - b.at);
+  const evalDir = finished.at(-1)?.d;
   if (!evalDir) throw new Error(`no finished evaluation in ${runs}`);
   const r = JSON.parse(readFileSync(join(runs, evalDir, 'results.json'), 'utf8')) as Record<string, unknown> & { conditions: Record<string, unknown>[] };
   const predictions = readFileSync(join(runs, evalDir, 'predictions.jsonl'), 'utf8')

@@ -99,7 +99,8 @@ export class SessionPipeline {
   rounds = 0;
 
   private readonly unsubscribe: (() => void) | undefined;
-  private unlisten: (() => void) | undefined;
+  /** One abort listener per signal that has requests waiting, however many wait on it. */
+  private readonly listening = new Map<AbortSignal, { waiting: number; onAbort: () => void }>();
 
   constructor(private readonly o: PipelineOptions, first: number) {
     this.next = first;
@@ -108,12 +109,6 @@ export class SessionPipeline {
       this.drain();
       this.pump();
     });
-    const signal = o.signal;
-    if (signal) {
-      const onAbort = (): void => this.cancelWaiting(signal);
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.unlisten = () => signal.removeEventListener('abort', onAbort);
-    }
   }
 
   /** Session `index` prepared (opening it and, as the mode allows, sessions after it). */
@@ -171,7 +166,6 @@ export class SessionPipeline {
   async stop(): Promise<void> {
     this.stopping = true;
     this.unsubscribe?.();
-    this.unlisten?.();
     for (const h of this.held.splice(0)) h.reject(new StoppedError());
     await Promise.all([...this.tasks.values()].map((t) => t.promise));
     await Promise.all([...this.fired]);
@@ -248,16 +242,23 @@ export class SessionPipeline {
       let i = this.queue.findIndex((q) => q.prio > prio || (q.prio === prio && q.seq > w.seq));
       if (i < 0) i = this.queue.length;
       this.queue.splice(i, 0, w);
-      // The run's own signal has one listener for every waiter (constructor); another gets its own,
-      // removed once the waiter has its slot.
-      if (signal && signal !== this.o.signal) {
-        const onAbort = (): void => this.cancelWaiting(signal);
-        signal.addEventListener('abort', onAbort, { once: true });
-        w.go = () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
+      if (!signal) return;
+      // Every waiter on a signal shares its one listener, removed when the last has its slot.
+      let l = this.listening.get(signal);
+      if (!l) {
+        l = { waiting: 0, onAbort: () => this.cancelWaiting(signal) };
+        this.listening.set(signal, l);
+        signal.addEventListener('abort', l.onAbort, { once: true });
       }
+      l.waiting++;
+      const listener = l;
+      w.go = () => {
+        if (--listener.waiting === 0) {
+          signal.removeEventListener('abort', listener.onAbort);
+          this.listening.delete(signal);
+        }
+        resolve();
+      };
     });
   }
 

@@ -540,7 +540,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
  * so far (one hint per 6 sessions before there is a rate), with a margin, at least 16.
  */
 function groupSize(cp: ReflectionCheckpoint, missing: number, limit: number): number {
-  return Math.min(limit, Math.max(16, sessionsToTarget(cp, missing) ?? Math.ceil(1.5 * 6 * Math.max(1, missing))));
+  return Math.min(limit, Math.max(16, sessionsToTarget(cp, missing) ?? sessionsAtRate(missing, 1 / 6)));
 }
 
 /** Sessions a replay went through past the head, and the hints it accepted there. */
@@ -559,7 +559,11 @@ function sessionsToTarget(cp: ReflectionCheckpoint, missing: number, ahead?: Pre
   const seen = cp.sessions.length + (ahead?.sessions ?? 0);
   const accepted = cp.accepted.length + (ahead?.accepted ?? 0);
   if (seen < 10) return undefined;
-  const rate = Math.max(accepted / seen, 0.02);
+  return sessionsAtRate(missing, Math.max(accepted / seen, 0.02));
+}
+
+/** Sessions for `missing` more hints at `rate` hints a session, with a margin of half again. */
+function sessionsAtRate(missing: number, rate: number): number {
   return Math.ceil((1.5 * Math.max(1, missing)) / rate);
 }
 
