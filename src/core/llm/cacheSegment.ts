@@ -20,7 +20,7 @@
  * append starts with a newline so it cannot glue onto it.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp, openSync, readSync, closeSync } from 'node:fs';
+import { promises as fsp, openSync, readSync, closeSync, statSync, type Stats } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { ENTRY_BYTES, KEY_BYTES, KeyTable } from './keyTable';
 
@@ -208,6 +208,11 @@ export class CacheSegment {
   /** The data file ends without a newline: the next append starts with one. */
   needsNewline = false;
   private refreshing: Promise<void> | undefined;
+  /**
+   * The data file as the last read saw it (inode, size; -1: no file), advanced past our own
+   * appends when nothing else was appended between: `changed()` compares it with a stat.
+   */
+  private seen = { ino: -1, size: 0 };
 
   constructor(
     readonly file: string,
@@ -225,6 +230,28 @@ export class CacheSegment {
       this.refreshing = undefined;
     });
     return this.refreshing;
+  }
+
+  /**
+   * Whether the data file may hold lines no read has seen (another process or instance appended,
+   * cleared or replaced it): one synchronous stat, so a lookup that misses pays a read of the
+   * file only when there is something new to read.
+   */
+  changed(): boolean {
+    const st = statSync(this.file, { throwIfNoEntry: false });
+    if (!st) return this.seen.ino !== -1;
+    return st.ino !== this.seen.ino || st.size !== this.seen.size;
+  }
+
+  /**
+   * Our append of `bytes` ended with the file at `after`: if those are the only bytes added since
+   * the last read, the file holds nothing unseen (our records are in memory already). Else
+   * `seen` stays behind and the next miss reads what the other writer added.
+   */
+  noteOwnAppend(after: Stats, bytes: number): void {
+    // A file our append created counts too (no file seen, and it holds just our bytes).
+    const same = after.ino === this.seen.ino || (this.seen.ino === -1 && this.seen.size === 0);
+    if (same && after.size === this.seen.size + bytes) this.seen = { ino: after.ino, size: after.size };
   }
 
   lookup(key: Buffer): { offset: number; length: number } | undefined {
@@ -266,6 +293,7 @@ export class CacheSegment {
     this.invalidOffsets = new Set();
     this.torn = false;
     this.needsNewline = false;
+    this.seen = { ino: -1, size: 0 };
   }
 
   private async readNew(): Promise<void> {
@@ -288,6 +316,8 @@ export class CacheSegment {
         await this.loadIndex(st.size);
       }
       if (st.size > this.scanned) await this.scan(fh, st.size);
+      // What this read saw (an append after its stat is not in it: `changed()` then says so).
+      this.seen = { ino: st.ino, size: st.size };
     } finally {
       await fh.close();
     }

@@ -169,14 +169,14 @@ test('the key table: base entries from a file and entries added later, duplicate
   assert.deepEqual(fresh.get(require('node:crypto').createHash('sha256').update('n2999').digest()), { offset: 2999, length: 2999 });
 });
 
-test('answers put at once are written together; a group that cannot be written fails every put in it, and the next group is written', async () => {
+test('answers put at once each land as one whole line; a put that cannot be written fails and keeps nothing, and the next is written', async () => {
   const dir = tmp();
   const c = await ResponseCache.open(dir);
   await Promise.all(Array.from({ length: 50 }, (_, i) => c.put(input(`g${i}`), out(`A${i}`))));
   const lines = readFileSync(join(dir, CACHE_FILE_NAME), 'utf8').trimEnd().split('\n');
   assert.equal(lines.length, 50);
   for (const l of lines) JSON.parse(l);
-  // The data file replaced by a folder: every put of the group is rejected, none is half-kept.
+  // The data file replaced by a folder: every put is rejected, none is half-kept.
   rmSync(join(dir, CACHE_FILE_NAME));
   mkdirSync(join(dir, CACHE_FILE_NAME));
   const failed = await Promise.allSettled(Array.from({ length: 5 }, (_, i) => c.put(input(`f${i}`), out(`F${i}`))));
