@@ -208,3 +208,27 @@ test('identical requests in flight at once share one call; the endpoint id repla
   assert.equal((await c3.chat({ messages: rankMessages(ds, horror) })).cached, true);
   assert.equal(chatCalls(s), 1);
 });
+
+test('a miss reads what another writer appended, also between two of our own appends, and after a clear', async () => {
+  const dir = tmp();
+  const a = await ResponseCache.open(dir);
+  const b = await ResponseCache.open(dir);
+  const text = async (c: ResponseCache, q: string): Promise<string | undefined> => ((await c.get(cacheKey(input(q))))?.output as { text: string } | undefined)?.text;
+  // b creates the file, then a appends: b's next miss must not trust its own view of the size.
+  await b.put(input('b1'), { text: 'B1', promptTokens: 1, completionTokens: 1 });
+  await a.put(input('a1'), { text: 'A1', promptTokens: 1, completionTokens: 1 });
+  assert.equal(await text(b, 'a1'), 'A1');
+  // Interleaved: b, a, b; then b looks up a's record written between its own two.
+  await b.put(input('b2'), { text: 'B2', promptTokens: 1, completionTokens: 1 });
+  await a.put(input('a2'), { text: 'A2', promptTokens: 1, completionTokens: 1 });
+  await b.put(input('b3'), { text: 'B3', promptTokens: 1, completionTokens: 1 });
+  assert.equal(await text(b, 'a2'), 'A2');
+  // A line appended by something else entirely (another process's raw append).
+  const foreign = { key: cacheKey(input('x1')), at: new Date(0).toISOString(), input: input('x1'), output: { text: 'X1', promptTokens: 1, completionTokens: 1 } };
+  appendFileSync(join(dir, CACHE_FILE_NAME), JSON.stringify(foreign) + '\n');
+  assert.equal(await text(a, 'x1'), 'X1');
+  assert.equal(await text(b, 'x1'), 'X1');
+  for (const q of ['a1', 'a2', 'b1', 'b2', 'b3']) assert.equal(await text(a, q), q.toUpperCase());
+  await a.clear();
+  assert.equal(await text(b, 'a1'), undefined, 'the cleared file is noticed on the next miss');
+});
