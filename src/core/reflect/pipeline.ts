@@ -19,6 +19,7 @@ import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
 import type { Prices } from '../llm/prices';
 import { isRecordableFailure } from '../llm/client';
 import { SessionClient, type PreparedSession } from './sessionSteps';
+import type { SessionSpend } from './budgetGate';
 
 export type Outcome = { ok: true; value: PreparedSession } | { ok: false; error: unknown };
 
@@ -48,8 +49,8 @@ export interface PipelineOptions {
   onWiden?: (listener: () => void) => () => void;
   /** Most sessions worth opening past the head (about what the target still needs). */
   aheadLimit?: () => number;
-  /** False once opening more sessions ahead would pass a budget. */
-  mayRunAhead: () => boolean;
+  /** False once work on session `index`, ahead of the head, would pass a budget (budgetGate.ts). */
+  mayRunAhead: (index: number) => boolean;
   /** Rounds mode: fills a round's requests into the response cache (null: online). */
   fillRound?: (requests: ChatRequest[], signal?: AbortSignal) => Promise<void>;
   /** Rounds mode: how many sessions a group opens from the given index. */
@@ -132,9 +133,10 @@ export class SessionPipeline {
     }
     this.tasks.delete(index);
     this.taken = { index, outcome };
+    for (const i of this.spends.keys()) if (i < index) this.spends.delete(i);
     // Acceptance's requests are not held for a round: online they go out at once; in rounds mode
     // its redundancy questions were filled ahead (fillAhead) and come from the cache.
-    t.client.send = (req, signal) => this.online(req, signal);
+    t.client.send = (req, signal) => this.online(req, signal, undefined, false, index);
     return { outcome, client: t.client };
   }
 
@@ -153,7 +155,7 @@ export class SessionPipeline {
    * request. Resolves with the answer, or undefined when the request failed or was not sent.
    */
   fire(req: ChatRequest, index: number): Promise<ChatResult | undefined> {
-    if (this.stopping || this.o.fillRound) return Promise.resolve(undefined);
+    if (this.stopping || this.o.fillRound || (index !== this.head && !this.o.mayRunAhead(index))) return Promise.resolve(undefined);
     const p = this.online(req, this.o.signal, index, true).then((res) => res, () => undefined);
     this.fired.add(p);
     void p.finally(() => this.fired.delete(p));
@@ -188,7 +190,7 @@ export class SessionPipeline {
     if (this.o.fillRound) return;
     while (
       !this.stopping && this.next < this.o.limit && this.inFlight < this.width() &&
-      this.next - this.head < this.maxAhead() && this.o.mayRunAhead()
+      this.next - this.head < this.maxAhead() && this.o.mayRunAhead(this.next)
     ) {
       this.open(this.next++);
     }
@@ -215,17 +217,48 @@ export class SessionPipeline {
    * stops once a budget leaves no room for it. At most the in-flight limit go to the client at
    * once, the earliest session first: the next to be accepted never queues behind work ahead.
    */
-  private async online(req: ChatRequest, signal?: AbortSignal, index?: number, fired = false): Promise<ChatResult> {
-    if (this.stopping || (!fired && index !== undefined && index !== this.head && !this.o.mayRunAhead())) throw new StoppedError();
+  private async online(req: ChatRequest, signal?: AbortSignal, index?: number, fired = false, charged = index): Promise<ChatResult> {
+    if (this.stopping || (!fired && index !== undefined && index !== this.head && !this.o.mayRunAhead(index))) throw new StoppedError();
+    const spend = charged === undefined ? undefined : this.spendOf(charged);
     this.inFlight++;
+    if (spend) spend.pending++;
     await this.slot(index ?? -1, signal);
     try {
-      return await this.o.client.chat(req, signal);
+      const res = await this.o.client.chat(req, signal);
+      if (spend && !res.cached) {
+        spend.calls++;
+        spend.cost += (res.promptTokens * this.o.prices.inputPerMTok + res.completionTokens * this.o.prices.outputPerMTok) / 1e6;
+      }
+      return res;
     } finally {
+      if (spend) spend.pending--;
       this.release();
       this.inFlight--;
       this.pump();
     }
+  }
+
+  /** What each session not yet accepted spent this run (online), by index. */
+  private readonly spends = new Map<number, SessionSpend>();
+
+  private spendOf(index: number): SessionSpend {
+    let s = this.spends.get(index);
+    if (!s) this.spends.set(index, (s = { calls: 0, cost: 0, pending: 0 }));
+    return s;
+  }
+
+  /** Requests in flight or waiting for a slot, every session's. */
+  pendingRequests(): number {
+    let n = 0;
+    for (const s of this.spends.values()) n += s.pending;
+    return n;
+  }
+
+  /** The spend of the sessions from `from` up to `to` (not included) that have one. */
+  spentBetween(from: number, to: number): SessionSpend[] {
+    const out: SessionSpend[] = [];
+    for (const [i, s] of this.spends) if (i >= from && i < to) out.push(s);
+    return out;
   }
 
   private sending = 0;

@@ -33,6 +33,7 @@ import { isEnabled, type ActionHint, type KbHint } from '../kb/types';
 import { checkpointKey, checkpointPath, loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type ReflectionCheckpoint } from './checkpoint';
 import { redundancyHintOf, type PromptWords } from './prompts';
 import { SessionPipeline } from './pipeline';
+import { mayRunAhead, SessionCosts, type Amount } from './budgetGate';
 import { commitSession, ledgerClient, newLedger, prepareSession, SessionClient, type PreparedSession } from './sessionSteps';
 import {
   emptyRejectCounts,
@@ -225,7 +226,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   // not), so where a run stops does not depend on timing. A checkpoint written before sessions
   // carried their usage is charged its recorded total once.
   const legacy = cp.sessions.some((s) => !s.usage) ? { calls: cp.usage.calls, cost: cp.usage.cost } : { calls: 0, cost: 0 };
-  const kept = (): { calls: number; cost: number } => {
+  const kept = (): Amount => {
     let calls = legacy.calls;
     let cost = legacy.cost;
     for (const s of cp.sessions) {
@@ -234,14 +235,16 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     }
     return { calls, cost: money(cost) };
   };
-  // What earlier runs charged plus everything this run makes (run ahead included) bounds what
-  // may be opened ahead.
+  // What earlier runs were charged, and what kept sessions cost (to tell what open ones will
+  // still spend): how far sessions may run ahead under a budget (budgetGate.ts).
   const keptAtStart = kept();
+  const sessionCosts = new SessionCosts();
+  for (const s of cp.sessions) if (s.usage) sessionCosts.add(s.usage);
   const prices = effectivePrices({ ...config.llm, baseUrl: model.baseUrl });
   const acceptedHints = (): ActionHint[] => cp.accepted.map((a) => ({ id: a.id, text: a.text }));
   const ledger = newLedger();
   const tracked = ledgerClient(client, ledger);
-  const pipeline = new SessionPipeline(
+  const pipeline: SessionPipeline = new SessionPipeline(
     {
       client: tracked, prices, limit, signal,
       onPrepared: () => void speculate(),
@@ -252,8 +255,18 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       concurrency: () => Math.max(1, client.usage().concurrencyLimit ?? config.llm.concurrency),
       width: () => clientWidth(client, config.llm.concurrency),
       ...(client.onBackoff ? { onWiden: client.onBackoff.bind(client) } : {}),
-      // Run ahead only while the calls made so far leave room in the budget.
-      mayRunAhead: () => keptAtStart.calls + thisRun().calls < r.maxCalls && (opts.maxCost === undefined || keptAtStart.cost + thisRun().cost < opts.maxCost),
+      // Session `index` runs ahead only while the sessions before it, counted at what they will
+      // cost, leave room in the budget: past that it would not be kept.
+      mayRunAhead: (index): boolean =>
+        mayRunAhead({
+          before: keptAtStart,
+          made: thisRun(),
+          pending: pipeline.pendingRequests(),
+          openBefore: pipeline.spentBetween(cp.sessions.length, index),
+          costs: sessionCosts,
+          maxCalls: r.maxCalls,
+          ...(opts.maxCost !== undefined ? { maxCost: opts.maxCost } : {}),
+        }),
       prepare: (index, sessionClient) =>
         prepareSession({ ctx, words }, sessionClient, order[index]!, index, () => [...snap.kb.hints.map((h) => ({ id: h.id, text: h.text })), ...acceptedHints()], signal),
       // Past the session where the replay's KB reaches the target (plus a margin for the guesses
@@ -490,6 +503,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
         logger.log('info', `reflection: accepted ${c.id} from ${session.id}: ${c.text}`);
       }
       cp.sessions.push(record);
+      sessionCosts.add(record.usage);
       sessionsThisRun++;
       // A session that accepted hints: checkpoint first (the hints marked unsaved), then the KB,
       // then mark them saved, so a crash in between re-writes them on resume instead of losing or

@@ -227,6 +227,13 @@ test('budgets and modes: maxCalls stops the run; embedding and both redundancy m
   const costly = await runReflection({ dataset: h.dataset, client: await h.client(plain, join(dir, 'cache-cost')), config: plain, kbPath: join(dir, 'cost.json'), runDir: join(dir, 'run-cost'), maxCost: 0.001 });
   assert.equal(costly.stopReason, 'maxCost');
   assert.ok(costly.total.cost >= 0.001 && costly.total.cost < 0.002, `cost ${costly.total.cost}`);
+  // At c = 64 sessions run ahead 64 at a time; the gate counts what the open ones will still
+  // spend (budgetGate.ts), so the run stays near the two sessions it keeps (10 calls): counting
+  // only the calls made, it made 79 (0.0073).
+  const wide = h.config((c) => (c.llm.concurrency = 64));
+  const wideRun = await runReflection({ dataset: h.dataset, client: await h.client(wide, join(dir, 'cache-wide')), config: wide, kbPath: join(dir, 'wide.json'), runDir: join(dir, 'run-wide'), maxCost: 0.001 });
+  assert.equal(wideRun.stopReason, 'maxCost');
+  assert.ok(wideRun.total.cost >= 0.001 && wideRun.total.cost < 0.003, `cost ${wideRun.total.cost} in ${wideRun.total.calls} calls`);
 
   const few = h.config((c) => (c.reflection.maxSessions = 3));
   const s0 = await runReflection({ dataset: h.dataset, client: await h.client(few, cache), config: few, kbPath: join(dir, 'few.json'), runDir: join(dir, 'run-few') });

@@ -1,0 +1,119 @@
+/**
+ * How far reflection may run ahead of acceptance under a budget. A budget bounds what a run
+ * spends; which session is the last one kept is decided by what the kept sessions cost, in order,
+ * so it does not depend on timing. Work on session j ahead of acceptance is worth its price only
+ * if, once the open sessions before j have finished their chains, the budget still has room:
+ * past that j would not be kept. Counting only the calls already made let every open session go
+ * on with its chain: under maxCost = 0.001 the simulator run made 21-22 calls where the two
+ * sessions it kept cost 10 (test/core/reflect/runReflection.test.ts, "budgets and modes").
+ */
+
+/** Calls and cost, in the currency of llm.*CostPerMTok. */
+export interface Amount {
+  calls: number;
+  cost: number;
+}
+
+/** What one open session's requests cost so far this run, and how many are in flight. */
+export interface SessionSpend extends Amount {
+  pending: number;
+}
+
+/**
+ * What kept sessions cost, to tell what an open one will still spend: the mean over the kept
+ * sessions that made at least as many calls as it has (a session the LLM ranks well stops after
+ * one call, one it gets wrong goes on to reflect and check, so how far a session got says which
+ * kind it is).
+ */
+export class SessionCosts {
+  private readonly calls: number[] = [];
+  private readonly costs: number[] = [];
+  /** Suffix sums over the sessions sorted by calls (rebuilt after an add). */
+  private suffix: { calls: number[]; cost: number[] } | undefined;
+
+  add(a: Amount): void {
+    let i = this.calls.length;
+    while (i > 0 && this.calls[i - 1]! > a.calls) i--;
+    this.calls.splice(i, 0, a.calls);
+    this.costs.splice(i, 0, a.cost);
+    this.suffix = undefined;
+  }
+
+  get size(): number {
+    return this.calls.length;
+  }
+
+  /** Mean of the kept sessions with at least `calls` calls (undefined: none has). */
+  expectedGiven(calls: number): Amount | undefined {
+    const n = this.calls.length;
+    if (!this.suffix) {
+      const sc = new Array<number>(n + 1).fill(0);
+      const sk = new Array<number>(n + 1).fill(0);
+      for (let i = n - 1; i >= 0; i--) {
+        sc[i] = sc[i + 1]! + this.calls[i]!;
+        sk[i] = sk[i + 1]! + this.costs[i]!;
+      }
+      this.suffix = { calls: sc, cost: sk };
+    }
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.calls[mid]! < calls) lo = mid + 1;
+      else hi = mid;
+    }
+    const m = n - lo;
+    return m ? { calls: this.suffix.calls[lo]! / m, cost: this.suffix.cost[lo]! / m } : undefined;
+  }
+}
+
+export interface BudgetGateInput {
+  /** What earlier runs of the checkpoint were charged. */
+  before: Amount;
+  /** Everything this run made so far (run ahead and not kept included). */
+  made: Amount;
+  /** Requests in flight now, every session's. */
+  pending: number;
+  /** The open sessions before the one asking (not yet kept). */
+  openBefore: SessionSpend[];
+  costs: SessionCosts;
+  maxCalls: number;
+  maxCost?: number;
+}
+
+/**
+ * What the run will have spent once the open sessions before the one asking are done: what it
+ * made, the requests in flight at the mean price of a call, and what each of those sessions will
+ * still spend by `costs` (nothing more while no kept session tells). Undefined while the price of
+ * a call is unknown.
+ */
+export function projectedSpend(g: BudgetGateInput): Amount | undefined {
+  const perCall = pricePerCall(g);
+  if (perCall === undefined) return undefined;
+  let calls = g.before.calls + g.made.calls + g.pending;
+  let cost = g.before.cost + g.made.cost + g.pending * perCall;
+  for (const s of g.openBefore) {
+    const e = g.costs.expectedGiven(s.calls + s.pending);
+    if (!e) continue;
+    calls += Math.max(0, e.calls - s.calls - s.pending);
+    cost += Math.max(0, e.cost - s.cost - s.pending * perCall);
+  }
+  return { calls, cost };
+}
+
+/**
+ * The mean price of a call: this run's, else what earlier runs were charged per call; unknown
+ * before any answer came back. Under a cost budget nothing runs ahead until one is known: with
+ * no price, 64 sessions opened at once at c = 64 under a budget of 11 calls.
+ */
+function pricePerCall(g: BudgetGateInput): number | undefined {
+  if (g.made.calls > 0) return g.made.cost / g.made.calls;
+  if (g.before.calls > 0) return g.before.cost / g.before.calls;
+  return g.maxCost === undefined ? 0 : undefined;
+}
+
+/** True while work on the session asking stays within both budgets. */
+export function mayRunAhead(g: BudgetGateInput): boolean {
+  const p = projectedSpend(g);
+  return p !== undefined && p.calls < g.maxCalls && (g.maxCost === undefined || p.cost < g.maxCost);
+}

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mayRunAhead, projectedSpend, SessionCosts, type BudgetGateInput } from '../../../src/core/reflect/budgetGate';
+
+const gate = (over: Partial<BudgetGateInput>): BudgetGateInput => ({
+  before: { calls: 0, cost: 0 },
+  made: { calls: 10, cost: 0.001 },
+  pending: 0,
+  openBefore: [],
+  costs: new SessionCosts(),
+  maxCalls: 1000,
+  ...over,
+});
+
+test('SessionCosts: the mean of the kept sessions that got at least as far, whatever order they were added in', () => {
+  const c = new SessionCosts();
+  assert.equal(c.expectedGiven(0), undefined);
+  for (const a of [{ calls: 9, cost: 1.125 }, { calls: 1, cost: 0.125 }, { calls: 7, cost: 0.875 }, { calls: 1, cost: 0.125 }]) c.add(a);
+  assert.equal(c.size, 4);
+  assert.deepEqual(c.expectedGiven(0), { calls: 4.5, cost: 0.5625 });
+  assert.deepEqual(c.expectedGiven(1), { calls: 4.5, cost: 0.5625 });
+  // Past the first call only the sessions the LLM got wrong are left.
+  assert.deepEqual(c.expectedGiven(2), { calls: 8, cost: 1 });
+  assert.deepEqual(c.expectedGiven(8), { calls: 9, cost: 1.125 });
+  assert.equal(c.expectedGiven(10), undefined, 'no kept session got this far: nothing to say');
+  c.add({ calls: 12, cost: 1.5 });
+  assert.deepEqual(c.expectedGiven(10), { calls: 12, cost: 1.5 }, 'an add after a read is seen');
+});
+
+test('projectedSpend: what was made, the requests in flight at the mean price, and what the open sessions before will still spend', () => {
+  const costs = new SessionCosts();
+  costs.add({ calls: 1, cost: 0.0001 });
+  costs.add({ calls: 9, cost: 0.0009 });
+  // Nothing open: what was made plus what earlier runs were charged.
+  assert.deepEqual(projectedSpend(gate({ before: { calls: 5, cost: 0.0005 }, costs })), { calls: 15, cost: 0.0015 });
+  // Three in flight at 0.0001 a call.
+  const p = projectedSpend(gate({ pending: 3, costs }))!;
+  assert.equal(p.calls, 13);
+  assert.ok(Math.abs(p.cost - 0.0013) < 1e-12);
+  // An open session three calls in (one in flight) is one the LLM got wrong: it will cost 9,
+  // so 5 more besides the one in flight; one not started counts at the mean of all (5 calls).
+  const q = projectedSpend(gate({ pending: 1, costs, openBefore: [{ calls: 2, cost: 0.0002, pending: 1 }, { calls: 0, cost: 0, pending: 0 }] }))!;
+  assert.equal(q.calls, 10 + 1 + 6 + 5);
+  assert.ok(Math.abs(q.cost - (0.001 + 0.0001 + 0.0006 + 0.0005)) < 1e-12, String(q.cost));
+  // A session that already spent more than the kept ones did adds nothing more.
+  assert.equal(projectedSpend(gate({ costs, openBefore: [{ calls: 20, cost: 0.002, pending: 0 }] }))!.calls, 10);
+});
+
+test('mayRunAhead: closes once the projection reaches either budget; under a cost budget, not before a price is known', () => {
+  const costs = new SessionCosts();
+  costs.add({ calls: 9, cost: 0.0009 });
+  const open = [{ calls: 2, cost: 0.0002, pending: 0 }];
+  // 10 made + 7 the open session will still make = 17 calls, 0.0017.
+  assert.equal(mayRunAhead(gate({ costs, openBefore: open, maxCalls: 18 })), true);
+  assert.equal(mayRunAhead(gate({ costs, openBefore: open, maxCalls: 17 })), false);
+  assert.equal(mayRunAhead(gate({ costs, openBefore: open, maxCost: 0.00171 })), true);
+  assert.equal(mayRunAhead(gate({ costs, openBefore: open, maxCost: 0.00169 })), false);
+  // Counting only what was made (the gate before) would have let this one through.
+  assert.equal(mayRunAhead(gate({ costs, openBefore: [], maxCost: 0.00169 })), true);
+
+  const fresh = { made: { calls: 0, cost: 0 }, pending: 40 };
+  assert.equal(mayRunAhead(gate({ ...fresh, maxCost: 1 })), false, 'no answer yet: the price of a call is unknown');
+  assert.equal(projectedSpend(gate({ ...fresh, maxCost: 1 })), undefined);
+  assert.equal(mayRunAhead(gate({ ...fresh, before: { calls: 10, cost: 0.001 }, maxCost: 1 })), true, "earlier runs' price stands in");
+  assert.equal(mayRunAhead(gate({ ...fresh, before: { calls: 10, cost: 0.001 }, maxCost: 0.004 })), false, '10 charged + 40 in flight at 0.0001 each reach 0.005');
+  assert.equal(mayRunAhead(gate(fresh)), true, 'without a cost budget calls are all that count');
+  assert.equal(mayRunAhead(gate({ ...fresh, maxCalls: 40 })), false);
+});
