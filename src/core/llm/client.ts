@@ -28,6 +28,7 @@ import { endpointIdentity, redactUrl, sdkBaseUrl, urlSecrets } from './redactUrl
 import { AdaptiveLimit } from './adaptiveLimit';
 import { ResponseCache, cacheKey, type ChatCacheInput, type ChatCacheOutput, type EmbeddingCacheInput, type EmbeddingCacheOutput } from './cache';
 import { backoffDelayMs, DEFAULT_BACKOFF, isRetryableStatus, retryAfterFromHeaders, sleep as realSleep, type BackoffOptions, type FailureInfo } from './retry';
+import { createHttpFetch } from './httpFetch';
 import { emptyUsage, type ChatRequest, type ChatResult, type LlmClient, type UsageStats } from './types';
 
 export interface LlmClientOptions {
@@ -36,7 +37,7 @@ export interface LlmClientOptions {
   logger?: Logger;
   /** Shared response cache; without one every request is a call (and offline mode always misses). */
   cache?: ResponseCache;
-  /** Replaces global fetch (tests, proxies). */
+  /** Replaces the fetch the SDK uses (tests, proxies; default: httpFetch.ts for http:, the global fetch for https:). */
   fetch?: typeof fetch;
   /** Environment to read the key from (default process.env). */
   env?: Record<string, string | undefined>;
@@ -189,7 +190,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
       ...(key ? {} : { defaultHeaders: { Authorization: null } }),
       timeout: llm.timeoutMs,
       maxRetries: 0,
-      ...(opts.fetch ? { fetch: opts.fetch } : {}),
+      ...(opts.fetch ? { fetch: opts.fetch } : /^http:\/\//i.test(baseUrl) ? { fetch: createHttpFetch().fetch } : {}),
     });
     return sdk;
   }
