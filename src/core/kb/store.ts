@@ -4,8 +4,8 @@
  * only our changes into the user's version (merge.ts). The caller keeps the returned snapshot as
  * the base of its next save.
  */
-import { promises as fsp } from 'node:fs';
-import { writeFileAtomic } from '../util/fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../util/fs';
 import { InputError } from '../util/errors';
 import { lineColumnOf, parseKbText } from './parse';
 import { mergeKb, mergeKbText, type MergeReport } from './merge';
@@ -23,9 +23,14 @@ export function formatKb(kb: HintKb): string {
   return JSON.stringify(kb, null, 2) + '\n';
 }
 
+/**
+ * Synchronous, like the write below: a KB is small, and reflection reads it before every session
+ * and writes it on its critical path, where each awaited fs call waits behind the answers of a
+ * busy event loop (writeFileAtomicSync).
+ */
 async function readOrNull(path: string): Promise<string | null> {
   try {
-    return await fsp.readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new InputError(`cannot read KB: ${(err as Error).message}`, path);
@@ -113,7 +118,7 @@ export async function saveKbMerged(path: string, snapshot: KbSnapshot, desired: 
       // Still changing under us: writing now could drop an edit, so write nothing.
       throw new InputError('not saved, the file kept changing while the new hints were merged; run again when it is quiet', path);
     }
-    if (text !== current) await writeFileAtomic(path, text);
+    if (text !== current) writeFileAtomicSync(path, text);
     return { snapshot: { path, text, kb }, merged: changed, added: report.added, skipped: report.skipped };
   }
 }

@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, promises as fsp, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -21,6 +21,31 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   } catch (err) {
     // A failed write or rename leaves the target as it was and no temp file behind.
     await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * `writeFileAtomic` without awaits, for small files on a busy event loop: reflection's checkpoint
+ * and KB writes lie on its critical path (the next session is accepted after them), and at c = 64
+ * each awaited fs call waited its turn behind dozens of answers: 20-80 ms a write for what takes
+ * 0.5 ms here, fsync included (about 0.4 s of a 2.4 s run).
+ */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      for (let off = 0; off < bytes.byteLength; ) off += writeSync(fd, bytes, off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
     throw err;
   }
 }
