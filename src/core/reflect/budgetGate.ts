@@ -77,6 +77,11 @@ export interface BudgetGateInput {
   /** The open sessions before the one asking (not yet kept). */
   openBefore: SessionSpend[];
   costs: SessionCosts;
+  /**
+   * The fewest calls a session that made (or has in flight) `calls` makes in all, by the shape of
+   * its chain: what stands in while no kept session got as far (early in a run, or at its start).
+   */
+  fewestCalls?: (calls: number) => number;
   maxCalls: number;
   maxCost?: number;
 }
@@ -84,8 +89,8 @@ export interface BudgetGateInput {
 /**
  * What the run will have spent once the open sessions before the one asking are done: what it
  * made, the requests in flight at the mean price of a call, and what each of those sessions will
- * still spend by `costs` (nothing more while no kept session tells). Undefined while the price of
- * a call is unknown.
+ * still spend by `costs` (while no kept session got as far: the rest of its chain's fewest calls,
+ * at the mean price). Undefined while the price of a call is unknown.
  */
 export function projectedSpend(g: BudgetGateInput): Amount | undefined {
   const perCall = pricePerCall(g);
@@ -93,9 +98,10 @@ export function projectedSpend(g: BudgetGateInput): Amount | undefined {
   let calls = g.before.calls + g.made.calls + g.pending;
   let cost = g.before.cost + g.made.cost + g.pending * perCall;
   for (const s of g.openBefore) {
-    const e = g.costs.expectedGiven(s.calls + s.pending);
-    if (!e) continue;
-    calls += Math.max(0, e.calls - s.calls - s.pending);
+    const sofar = s.calls + s.pending;
+    const fewest = g.fewestCalls?.(sofar) ?? sofar;
+    const e = g.costs.expectedGiven(sofar) ?? { calls: fewest, cost: s.cost + s.pending * perCall + (fewest - sofar) * perCall };
+    calls += Math.max(0, e.calls - sofar);
     cost += Math.max(0, e.cost - s.cost - s.pending * perCall);
   }
   return { calls, cost };

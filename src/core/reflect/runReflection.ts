@@ -34,7 +34,7 @@ import { checkpointKey, checkpointPath, loadCheckpoint, saveCheckpoint, CHECKPOI
 import { redundancyHintOf, type PromptWords } from './prompts';
 import { SessionPipeline } from './pipeline';
 import { mayRunAhead, SessionCosts, type Amount } from './budgetGate';
-import { commitSession, ledgerClient, newLedger, prepareSession, SessionClient, type PreparedSession } from './sessionSteps';
+import { commitSession, fewestSessionCalls, ledgerClient, newLedger, prepareSession, SessionClient, type PreparedSession } from './sessionSteps';
 import {
   emptyRejectCounts,
   type ReflectionProgress,
@@ -264,6 +264,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
           pending: pipeline.pendingRequests(),
           openBefore: pipeline.spentBetween(cp.sessions.length, index),
           costs: sessionCosts,
+          fewestCalls: fewestSessionCalls,
           maxCalls: r.maxCalls,
           ...(opts.maxCost !== undefined ? { maxCost: opts.maxCost } : {}),
         }),

@@ -143,6 +143,18 @@ export class SessionClient implements LlmClient {
   }
 }
 
+/** Reflection's turns (what went wrong, why, then the hints), each on the answer before. */
+export const REFLECTION_TURNS = 3;
+
+/**
+ * The fewest calls a session makes in all once it made `calls`: one (its base answer) until a
+ * second is under way, which means the LLM got it wrong: then the turns too (its effectiveness
+ * checks may all be screened out).
+ */
+export function fewestSessionCalls(calls: number): number {
+  return calls >= 2 ? Math.max(calls, 1 + REFLECTION_TURNS) : calls;
+}
+
 export interface StepContext {
   ctx: RankContext;
   words: PromptWords;
@@ -222,7 +234,7 @@ export async function prepareSession(sc: StepContext, client: SessionClient, ses
   const basePrompt = buildRankPrompt(dataset, session, rankPromptOptions(config)).messages;
   const targetTitle = titleOf(dataset, session.target);
   const answers = [base.answer];
-  for (let turn = 1; turn <= 3; turn++) {
+  for (let turn = 1; turn <= REFLECTION_TURNS; turn++) {
     const res = await client.chat({ messages: reflectionMessages(basePrompt, answers, words, targetTitle, topK), purpose: 'reflect' }, signal);
     answers.push(res.text);
   }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mayRunAhead, projectedSpend, SessionCosts, type BudgetGateInput } from '../../../src/core/reflect/budgetGate';
+import { fewestSessionCalls } from '../../../src/core/reflect/sessionSteps';
 
 const gate = (over: Partial<BudgetGateInput>): BudgetGateInput => ({
   before: { calls: 0, cost: 0 },
@@ -65,4 +66,19 @@ test('mayRunAhead: closes once the projection reaches either budget; under a cos
   assert.equal(mayRunAhead(gate({ ...fresh, before: { calls: 10, cost: 0.001 }, maxCost: 0.004 })), false, '10 charged + 40 in flight at 0.0001 each reach 0.005');
   assert.equal(mayRunAhead(gate(fresh)), true, 'without a cost budget calls are all that count');
   assert.equal(mayRunAhead(gate({ ...fresh, maxCalls: 40 })), false);
+});
+
+test('fewestCalls stands in where no kept session got as far: a session past its base answer will make its turns', () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 7].map(fewestSessionCalls), [0, 1, 4, 4, 4, 7]);
+  const costs = new SessionCosts();
+  costs.add({ calls: 1, cost: 0.0001 }); // only a session the LLM ranked well was kept so far
+  const open = [{ calls: 1, cost: 0.0001, pending: 1 }];
+  // Without the floor nothing more is expected of it; with it, two more calls at 0.0001.
+  assert.equal(projectedSpend(gate({ costs, openBefore: open, pending: 1 }))!.calls, 11);
+  const p = projectedSpend(gate({ costs, openBefore: open, pending: 1, fewestCalls: fewestSessionCalls }))!;
+  assert.equal(p.calls, 13);
+  assert.ok(Math.abs(p.cost - 0.0013) < 1e-12, String(p.cost));
+  // Once a kept session got that far, what it cost is the estimate again.
+  costs.add({ calls: 9, cost: 0.0009 });
+  assert.equal(projectedSpend(gate({ costs, openBefore: open, pending: 1, fewestCalls: fewestSessionCalls }))!.calls, 11 + 7);
 });
