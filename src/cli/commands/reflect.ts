@@ -45,7 +45,7 @@ export function register(program: Command): void {
       .option('--target-hints <n>', 'stop when the KB holds this many hints (default: reflection.targetHints)')
       .option('--max-sessions <n>', 'draw at most this many training sessions (default: reflection.maxSessions)')
       .option('--max-calls <n>', 'stop after this many LLM calls; cached answers are free (default: reflection.maxCalls)')
-      .option('--max-cost <amount>', 'stop once the calls cost this much (llm.inputCostPerMTok/outputCostPerMTok; default: no limit)')
+      .option('--max-cost <amount>', 'stop once the kept sessions cost this much (llm.inputCostPerMTok/outputCostPerMTok; default: no limit). Sessions run ahead stop once the open ones would reach it, but what a session costs is not known early in a run, so a small budget is passed: on hetrec at llm.concurrency 64, 2.3x a budget of 0.002 and 1.7x one of 0.02; at 4, 1.6x and 1.03x (what was asked is cached for the next run)')
       .option('--kb <file>', 'KB file to grow (default: output.kbPath, else re2llm/<dataset>.hints.json beside the config)')
       .option('--run-dir <dir>', 'checkpoint folder (default: <output.runsDir>/reflect-<dataset>-<settings hash>)'),
   ).action(async (flags: ReflectFlags, cmd: Command) => {

@@ -144,7 +144,7 @@ export class SessionClient implements LlmClient {
 }
 
 /** Reflection's turns (what went wrong, why, then the hints), each on the answer before. */
-export const REFLECTION_TURNS = 3;
+const REFLECTION_TURNS = 3;
 
 /**
  * The fewest calls a session makes in all once it made `calls`: one (its base answer) until a
