@@ -289,6 +289,9 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     const evaluated = await jobFinished(wb, 'evaluate', 240_000);
     console.error(`[e2e] keyless evaluate: ${evaluated.status} in ${((Date.now() - t2) / 1000).toFixed(1)} s: ${evaluated.text}`);
     assert.equal(evaluated.status, 'done', evaluated.text);
+    // The results panel the evaluation opened, once drawn: no-hint, agent and popularity rows.
+    const opened = await wb.webviewFrame('#re-metric-table', 60_000);
+    await wb.waitInFrame(opened, `document.querySelectorAll('#re-metric-table tbody tr').length >= 3`, 60_000);
     await wb.screenshot(join(ARTIFACTS, 'e2e-keyless-evaluated.png'));
 
     // The run folder records what the sidebar said: 40 test sessions, the agent included, $0.
