@@ -99,10 +99,15 @@ export function projectedSpend(g: BudgetGateInput): Amount | undefined {
   let cost = g.before.cost + g.made.cost + g.pending * perCall;
   for (const s of g.openBefore) {
     const sofar = s.calls + s.pending;
-    const fewest = g.fewestCalls?.(sofar) ?? sofar;
-    const e = g.costs.expectedGiven(sofar) ?? { calls: fewest, cost: s.cost + s.pending * perCall + (fewest - sofar) * perCall };
-    calls += Math.max(0, e.calls - sofar);
-    cost += Math.max(0, e.cost - s.cost - s.pending * perCall);
+    const e = g.costs.expectedGiven(sofar);
+    if (e) {
+      calls += Math.max(0, e.calls - sofar);
+      cost += Math.max(0, e.cost - s.cost - s.pending * perCall);
+    } else {
+      const rest = Math.max(0, (g.fewestCalls?.(sofar) ?? sofar) - sofar);
+      calls += rest;
+      cost += rest * perCall;
+    }
   }
   return { calls, cost };
 }

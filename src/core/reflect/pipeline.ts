@@ -249,9 +249,7 @@ export class SessionPipeline {
 
   /** Requests in flight or waiting for a slot, every session's. */
   pendingRequests(): number {
-    let n = 0;
-    for (const s of this.spends.values()) n += s.pending;
-    return n;
+    return this.inFlight;
   }
 
   /** The spend of the sessions from `from` up to `to` (not included) that have one. */
