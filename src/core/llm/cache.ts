@@ -19,7 +19,7 @@
  *   never written), so an existing cache stays warm.
  * - Errors are never cached: the client only calls `put` with a successful answer.
  */
-import { promises as fsp, closeSync, fstatSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { promises as fsp, closeSync, fstatSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { hashJson } from '../util/hash';
@@ -213,8 +213,8 @@ export class ResponseCache {
     const bytes = Buffer.from((this.current.needsNewline ? '\n' : '') + line, 'utf8');
     const fd = openSync(this.file, 'a');
     try {
-      // One call writes a line this size whole; the loop covers a short write all the same.
-      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+      // One write call for a line this size (writeFileSync repeats it only after a short write).
+      writeFileSync(fd, bytes);
       this.current.noteOwnAppend(fstatSync(fd), bytes.length);
     } finally {
       closeSync(fd);

@@ -15,7 +15,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Re2llmConfig } from '../config/defaults';
 import { hashJson } from '../util/hash';
-import { writeFileAtomicSync } from '../util/fs';
+import { writeJsonAtomicSync } from '../util/fs';
 import { InputError } from '../util/errors';
 import type { AcceptedHint, SessionRecord, UsageTotals } from './types';
 
@@ -87,5 +87,5 @@ export async function loadCheckpoint(runDir: string, key: string): Promise<{ che
 
 /** Synchronous inside (writeFileAtomicSync): acceptance waits for it. */
 export async function saveCheckpoint(runDir: string, cp: ReflectionCheckpoint): Promise<void> {
-  writeFileAtomicSync(checkpointPath(runDir), JSON.stringify(cp, null, 2) + '\n');
+  writeJsonAtomicSync(checkpointPath(runDir), cp);
 }
