@@ -58,11 +58,15 @@ export function createHttpFetch(): HttpFetch {
       if (signal?.aborted) return reject(abortError());
       const req = http.request(url, { method, headers, agent });
       let settled = false;
-      const fail = (err: unknown): void => {
-        if (settled) return;
+      /** True the first time only: the outcome is this call's to give. */
+      const settle = (): boolean => {
+        if (settled) return false;
         settled = true;
         signal?.removeEventListener('abort', onAbort);
-        reject(err);
+        return true;
+      };
+      const fail = (err: unknown): void => {
+        if (settle()) reject(err);
       };
       const onAbort = (): void => {
         fail(abortError());
@@ -72,10 +76,8 @@ export function createHttpFetch(): HttpFetch {
       req.on('error', (err: NodeJS.ErrnoException) => {
         // A kept-alive socket the server closed while idle fails at once; Node's documentation
         // asks for the request to be sent again on a new one.
-        if (!settled && !retried && req.reusedSocket && err.code === 'ECONNRESET') {
-          settled = true;
-          signal?.removeEventListener('abort', onAbort);
-          send(url, method, headers, body, signal, true).then(resolve, reject);
+        if (!retried && req.reusedSocket && err.code === 'ECONNRESET') {
+          if (settle()) send(url, method, headers, body, signal, true).then(resolve, reject);
           return;
         }
         fail(networkError(err));
@@ -84,9 +86,8 @@ export function createHttpFetch(): HttpFetch {
         const status = res.statusCode ?? 0;
         if (status >= 300 && status < 400 && res.headers.location !== undefined) {
           res.resume();
-          settled = true;
-          signal?.removeEventListener('abort', onAbort);
-          return resolve('redirect');
+          if (settle()) resolve('redirect');
+          return;
         }
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -103,9 +104,7 @@ export function createHttpFetch(): HttpFetch {
           }
           const out = new Headers();
           for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) out.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
-          settled = true;
-          signal?.removeEventListener('abort', onAbort);
-          resolve(new Response(NULL_BODY.has(status) ? null : bytes, { status, statusText: res.statusMessage ?? '', headers: out }));
+          if (settle()) resolve(new Response(NULL_BODY.has(status) ? null : bytes, { status, statusText: res.statusMessage ?? '', headers: out }));
         });
       });
       req.end(body);
