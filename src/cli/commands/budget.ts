@@ -5,10 +5,8 @@
 import type { ResolvedConfig } from '../../core/config/resolve';
 import type { RequestPlan } from '../../core/plan';
 import { formatEstimate } from '../../core/plan';
-import { asksAheadOnline, checkBudget, pendingPlan, plansForConfig, type Budget } from '../../core/run/stagePlans';
+import { checkBudget, pendingPlan, plansForConfig, type Budget } from '../../core/run/stagePlans';
 import { ResponseCache } from '../../core/llm/cache';
-import { createLlmClient } from '../../core/llm/client';
-import { onlineExecutor } from '../../core/llm/executor';
 import { batchPlanFiller } from '../../core/run/batchFill';
 import type { SessionDataset } from '../../core/data/types';
 import type { HintKb } from '../../core/kb';
@@ -53,28 +51,13 @@ export async function estimateAndCheck(
 }
 
 /**
- * A `fill` for each plan before its stage. With llm.executor=batch it hands the plan to the Batch
- * API; the batches' ids and states are kept in <output.runsDir>/batches.json, so a rerun picks
- * up pending ones instead of paying again. Online, with `aheadOnline` (the evaluate command), it
- * asks the plan ahead when asksAheadOnline says so.
+ * A `fill` for each plan before its stage with llm.executor=batch: it hands the plan to the Batch
+ * API; the batches' ids and states are kept in <output.runsDir>/batches.json, so a rerun picks up
+ * pending ones instead of paying again. Online there is none: fillPendingPlan asks a plan ahead
+ * itself where that pays, through the stage's client (so the stage's usage counts those answers).
  */
-export async function fillerFor(io: CliIO, resolved: ResolvedConfig, opts: { aheadOnline?: boolean } = {}): Promise<{ fill?: (plan: RequestPlan) => Promise<void> }> {
+export async function fillerFor(io: CliIO, resolved: ResolvedConfig): Promise<{ fill?: (plan: RequestPlan) => Promise<void> }> {
   const { config } = resolved;
-  if (config.llm.executor !== 'batch') {
-    // (runExperiment asks ahead online itself, through the client whose usage it reports.)
-    if (!opts.aheadOnline) return {};
-    // Online: a train or evaluate plan is filled ahead at the concurrency limit (the reward table
-    // before the rollouts, every condition's answers at once), then the stage reads the cache.
-    // Reflection sends its own requests, many sessions at once.
-    return {
-      fill: async (plan) => {
-        if (!asksAheadOnline(plan.stage, config)) return;
-        const cache = await ResponseCache.open(config.llm.cacheDir);
-        const client = createLlmClient(config, { cache, logger: io.logger });
-        const r = await onlineExecutor(client, config.llm.concurrency).fill(plan.requests);
-        io.logger.log('info', `${plan.stage}: ${r.filled} of ${r.requested} planned answers asked ahead${r.failed ? `; ${r.failed} failed and are asked again by the stage` : ''}`);
-      },
-    };
-  }
+  if (config.llm.executor !== 'batch') return {};
   return { fill: batchPlanFiller(config, { logger: io.logger }) };
 }

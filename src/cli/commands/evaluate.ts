@@ -12,7 +12,7 @@ import { openLlmClient } from '../../core/llm/open';
 import { llmHealthText } from '../../core/llm/progressText';
 import { loadKbFile, type HintKb } from '../../core/kb';
 import { budgetFlags, estimateAndCheck, fillerFor } from './budget';
-import { pendingCount } from '../../core/plan';
+import { fillPendingPlan } from '../../core/run/stagePlans';
 import { ALL_CONDITIONS, parseConditions, type EvaluationProgress } from '../../core/evaluate/runEvaluation';
 import { formatMetricTable } from '../../core/evaluate/format';
 import type { Progress } from '../io';
@@ -68,10 +68,13 @@ export function register(program: Command): void {
 
     const budget = budgetFlags(flags);
     const plan = wanted.some((c) => CONDITIONS[c].llm) ? await estimateAndCheck(io, resolved, 'evaluate', budget, { dataset, ...(kb ? { kb } : {}), agent: !!flags.agent }) : undefined;
-    const filler = await fillerFor(io, resolved, { aheadOnline: true });
-    if (plan && filler.fill && pendingCount(plan)) await filler.fill(plan);
-    const client = wanted.some((c) => CONDITIONS[c].llm) ? await openLlmClient(config, { logger }) : undefined;
     if (flags.agent && !kb) throw new Error(`--agent ${flags.agent}: no hint KB at ${kbPath} (the agent's actions are KB hints; pass --kb)`);
+    const filler = await fillerFor(io, resolved);
+    const client = wanted.some((c) => CONDITIONS[c].llm) ? await openLlmClient(config, { logger }) : undefined;
+    // Every condition's answers asked first (online at the concurrency limit through the stage's
+    // client, each charged to the condition that reads it first; or as a batch).
+    const paidAhead = plan && client ? await fillPendingPlan(plan, { config, client, fill: filler.fill }) : undefined;
+    if (paidAhead) logger.log('info', `evaluate: ${paidAhead.unreadCount} planned answer(s) asked ahead`);
 
     const runDir = flags.out ? resolvePath(flags.out) : join(config.output.runsDir, timestampedRunName('eval'));
     const bars = new Map<string, Progress>();
@@ -100,6 +103,7 @@ export function register(program: Command): void {
         ...(flags.agent ? { agent: { runDir: resolvePath(flags.agent) } } : {}),
         ...(flags.name ? { name: flags.name } : {}),
         ...(filler.fill && config.llm.executor === 'batch' ? { fill: filler.fill } : {}),
+        ...(paidAhead ? { paidAhead } : {}),
       });
       const report = await reportStage(ctx, { evalDir: runDir }).catch((err: Error) => {
         logger.log('warn', `report not written: ${err.message}`);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { SessionDataset } from '../data/types';
 import type { LlmClient } from '../llm/types';
 import { redactUrl } from '../llm/redactUrl';
+import type { PaidAhead } from '../llm/paidAhead';
 import { actionHints, kbFingerprint, type HintKb } from '../kb';
 import { writeJsonAtomic, exists } from '../util/fs';
 import { runEvaluation } from '../evaluate/runEvaluation';
@@ -42,6 +43,11 @@ export interface EvaluateInput {
   policyFactory?: PolicyFactory;
   /** llm.executor=batch: fills the answers the hint-choosing conditions will ask, once chosen. */
   fill?: (plan: RequestPlan) => Promise<void>;
+  /**
+   * The answers fillPendingPlan asked ahead through `client`: each is charged to the condition
+   * that reads it first (results.json's per-condition usage), not shown as a cache hit.
+   */
+  paidAhead?: PaidAhead;
 }
 
 export interface EvaluateResult {
@@ -69,7 +75,9 @@ function fillAheadWith(fill: (plan: RequestPlan) => Promise<void>, planCtx: Para
 
 export async function evaluateStage(ctx: StageContext, input: EvaluateInput): Promise<EvaluateResult> {
   const { config } = ctx.resolved;
-  const { dataset, client, kb } = input;
+  const { dataset, kb } = input;
+  if (input.paidAhead && input.paidAhead.client !== input.client) throw new Error('evaluateStage: paidAhead was recorded through another client than the stage\'s');
+  const client = input.paidAhead ? input.paidAhead.claiming() : input.client;
   const keyed = input.runDir === undefined;
   const runDir = input.runDir ?? evaluationRunDir(ctx, input);
   return withStageLock(runDir, lockOptions(ctx, 'evaluate'), async () => {

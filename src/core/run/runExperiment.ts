@@ -12,6 +12,7 @@
  */
 import type { ResolvedConfig } from '../config/resolve';
 import type { UsageStats } from '../llm/types';
+import type { PaidAhead } from '../llm/paidAhead';
 import type { Logger } from '../util/log';
 import { openLlmClient } from '../llm/open';
 import type { HintKb } from '../kb';
@@ -97,13 +98,13 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   // llm.executor=batch with no filler from the caller (VS Code, studies): the core's batch filler.
   const fill = opts.fill ?? (config.llm.executor === 'batch' ? batchPlanFiller(config, { logger: opts.logger, ...(opts.apiKey ? { apiKey: opts.apiKey } : {}) }) : undefined);
   // Plan, estimate, check the caps, then (batch) fill: before the stage spends anything.
-  const beforeStage = async (stage: 'reflect' | 'train' | 'evaluate', kb?: HintKb, agent?: boolean): Promise<void> => {
+  const beforeStage = async (stage: 'reflect' | 'train' | 'evaluate', kb?: HintKb, agent?: boolean): Promise<PaidAhead | undefined> => {
     const { plan, estimate } = await pendingPlan(stage, { dataset, config, cache: planCache, ...(kb ? { kb } : {}), ...(agent ? { agent } : {}) });
     opts.onEstimate?.(estimate, plan.notes);
     checkBudget(estimate, opts.budget ?? {}, planned, config.llm.executor);
     planned.calls += estimatedCalls(estimate, config.llm.executor);
     planned.cost += config.llm.executor === 'batch' ? estimate.batchCost : estimate.onlineCost;
-    await fillPendingPlan(plan, { config, client, fill, signal: opts.signal, onProgress: (done, total) => opts.onEvent?.({ stage, kind: 'fill', done, total, usage: client.usage() }) });
+    return fillPendingPlan(plan, { config, client, fill, signal: opts.signal, onProgress: (done, total) => opts.onEvent?.({ stage, kind: 'fill', done, total, usage: client.usage() }) });
   };
 
   // 2. Reflection grows the KB to its target size (or keeps the researcher's KB as it is).
@@ -127,9 +128,10 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
 
   // 4. Evaluation of every configured condition on the test split.
   if (wants('evaluate')) {
-    await beforeStage('evaluate', kb, !!trained);
+    const paidAhead = await beforeStage('evaluate', kb, !!trained);
     const e = await evaluateStage(ctx, {
       dataset, client, kb, kbPath,
+      ...(paidAhead ? { paidAhead } : {}),
       ...(trained ? { agent: { runDir: trained.runDir, key: trained.key } } : {}),
       // llm.executor=batch: the hints best-fixed-hint and the agent choose go in one more batch.
       ...(fill && config.llm.executor === 'batch' ? { fill } : {}),

@@ -15,6 +15,8 @@ import { defaultKbPath } from './paths';
 import { estimatedCalls, estimatePlan, pendingCount, planEvaluation, planReflection, planTraining, withoutCached, type PlanEstimate, type RequestPlan } from '../plan';
 import { onlineExecutor } from '../llm/executor';
 import type { LlmClient } from '../llm/types';
+import { PaidAhead } from '../llm/paidAhead';
+import { effectivePrices } from '../llm/prices';
 
 export interface Budget {
   maxCalls?: number;
@@ -84,6 +86,9 @@ export function checkBudget(estimate: PlanEstimate, budget: Budget, spent: { cal
  * reads the cache: `fill` (llm.executor=batch: the Batch API or an export) when given, else, online,
  * asked ahead at the concurrency limit where that pays (asksAheadOnline). The one way every front
  * end (run, the CLI's stage commands, VS Code's) fills a stage.
+ *
+ * Online, returns the answers it asked (paidAhead.ts): a stage given its `claiming()` client
+ * charges each to whatever reads it first, where the plain client would show a cache hit.
  */
 export async function fillPendingPlan(
   plan: RequestPlan,
@@ -92,14 +97,18 @@ export async function fillPendingPlan(
     /** Online fills: requests answered so far (about every 0.5%, and at the end). */
     onProgress?: ((done: number, total: number) => void) | undefined;
   },
-): Promise<void> {
-  if (!pendingCount(plan)) return;
-  if (o.fill) await o.fill(plan);
-  else if (asksAheadOnline(plan.stage, o.config)) {
-    const every = Math.max(1, Math.floor(plan.requests.length / 200));
-    const onProgress = o.onProgress && ((done: number, total: number) => (done % every === 0 || done === total) && o.onProgress!(done, total));
-    await onlineExecutor(o.client, o.config.llm.concurrency).fill(plan.requests, { ...(o.signal ? { signal: o.signal } : {}), ...(onProgress ? { onProgress } : {}) });
+): Promise<PaidAhead | undefined> {
+  if (!pendingCount(plan)) return undefined;
+  if (o.fill) {
+    await o.fill(plan);
+    return undefined;
   }
+  if (!asksAheadOnline(plan.stage, o.config)) return undefined;
+  const every = Math.max(1, Math.floor(plan.requests.length / 200));
+  const onProgress = o.onProgress && ((done: number, total: number) => (done % every === 0 || done === total) && o.onProgress!(done, total));
+  const paid = new PaidAhead(o.client, effectivePrices({ ...o.config.llm, baseUrl: o.client.describe().baseUrl }));
+  await onlineExecutor(paid.recording(), o.config.llm.concurrency).fill(plan.requests, { ...(o.signal ? { signal: o.signal } : {}), ...(onProgress ? { onProgress } : {}) });
+  return paid;
 }
 
 /**

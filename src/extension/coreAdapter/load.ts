@@ -203,8 +203,8 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
     ]);
     const { config } = ctx;
     const { plan } = await pendingPlan(stage, { dataset: input.dataset, config, cache: await ResponseCache.open(config.llm.cacheDir), ...(input.kb ? { kb: input.kb } : {}), ...(input.agent ? { agent: true } : {}) });
-    await fillPendingPlan(plan, { config, client: input.client, fill, signal: ctx.signal, onProgress: (done, total) => fillProgress(ctx, stage, done, total, input.client.usage()) });
-    return fill;
+    const paidAhead = await fillPendingPlan(plan, { config, client: input.client, fill, signal: ctx.signal, onProgress: (done, total) => fillProgress(ctx, stage, done, total, input.client.usage()) });
+    return { fill, paidAhead };
   };
   return {
     async reflect(ctx, kbPath) {
@@ -217,7 +217,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       const runDir = join(ctx.config.output.runsDir, `reflect-ext-${key}`);
       const s = await withStageLock(runDir, { stage: 'reflect', logger: ctx.logger }, async () => {
         // llm.executor=batch: the base answers as one batch first, then each later round as one.
-        const fill = await fillFirst(ctx, 'reflect', { dataset: ds, client });
+        const { fill } = await fillFirst(ctx, 'reflect', { dataset: ds, client });
         return runReflection({
           dataset: ds, client, config: ctx.config, kbPath, runDir, logger: ctx.logger, signal: ctx.signal, onProgress: (p) => reflectProgress(ctx, p),
           ...(fill ? { fillRound: roundFiller(fill, { dataset: ds, config: ctx.config }) } : {}),
@@ -255,7 +255,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       const client = await clientFor(ctx);
       const kb = await readStageKb(kbPath, ds, ctx.config.reflection.maxHintChars);
       // Every condition's answers asked first (online at the concurrency limit, or as a batch).
-      const fill = await fillFirst(ctx, 'evaluate', { dataset: ds, client, kb, agent: !!agentRunDir });
+      const { fill, paidAhead } = await fillFirst(ctx, 'evaluate', { dataset: ds, client, kb, agent: !!agentRunDir });
       const sc: StageContext = {
         ...stageContext(ctx),
         onEvent: (e) => {
@@ -271,6 +271,8 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
         ...(agentRunDir ? { agent: { runDir: agentRunDir } } : {}),
         // llm.executor=batch: the hints best-fixed-hint and the agent choose go in one more batch.
         ...(fill ? { fill } : {}),
+        // Online: each answer asked ahead is charged to the condition that reads it first.
+        ...(paidAhead ? { paidAhead } : {}),
       });
       await reportStage(sc, { evalDir: runDir }).catch((err: Error) => ctx.logger.log('warn', `report not written: ${err.message}`));
       return { runDir };

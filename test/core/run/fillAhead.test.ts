@@ -16,7 +16,9 @@ import { formatKb, type HintKb } from '../../../src/core/kb';
 import { silentLogger } from '../../../src/core/util/log';
 import { runExperiment } from '../../../src/core/run/runExperiment';
 import { asksAheadOnline } from '../../../src/core/run/stagePlans';
-import { planTraining } from '../../../src/core/plan';
+import { planTraining, type RequestPlan } from '../../../src/core/plan';
+import { createLlmClient, ResponseCache } from '../../../src/core/llm';
+import { onlineExecutor } from '../../../src/core/llm/executor';
 import { inProcessTrainer } from '../../helpers/inProcessTrainer';
 
 const DATA = join(__dirname, '../../fixtures/eval-sim');
@@ -47,6 +49,7 @@ function workspace() {
         'output.runsDir': join(root, 'runs'), 'output.kbPath': kbPath, 'reflection.targetHints': 2, 'llm.concurrency': 8,
         'agent.steps': 32, 'agent.batchSize': 16, 'agent.validateEvery': 1, 'encoder.kind': 'hashing', 'encoder.dim': 32,
         'evaluation.conditions': ['no-hint', 'random-hint', 'best-fixed-hint', 'oracle', 'agent'], 'evaluation.bootstrap': 20,
+        'llm.inputCostPerMTok': 0.15, 'llm.outputCostPerMTok': 0.6,
       },
     }],
   });
@@ -60,8 +63,10 @@ test('online runs (best-fixed-hint evaluated) ask the reward table and the evalu
   const dataset = await loadDataset(a.config);
   const table = planTraining({ dataset, config: a.config }, kb).requests.length;
   assert.ok(run.usage.calls >= table, `${run.usage.calls} calls, the table alone is ${table}`);
-  // The oracle covers every (test session, action): the agent's answers too, so evaluation made none.
-  for (const c of run.evaluation.results.conditions) assert.equal(c.usage?.calls ?? 0, 0, `${c.condition} made calls after the plan was filled`);
+  // The oracle covers every (test session, action), the agent's answers too: every answer the
+  // evaluation reads was asked ahead, and each is charged to the condition that reads it first.
+  const evalCalls = run.evaluation.results.conditions.reduce((n, x) => n + (x.usage?.calls ?? 0), 0);
+  assert.ok(evalCalls > 0, 'the answers asked ahead are charged to the conditions, not shown as cache hits');
 
   // The same experiment with a client that cannot be asked ahead (a fill that does nothing) gives the same results.
   const b = workspace();
@@ -70,6 +75,20 @@ test('online runs (best-fixed-hint evaluated) ask the reward table and the evalu
   assert.ok(lazy.training.calls > 0, 'without the fill the trainer asks as it goes');
   const metrics = (r: typeof run): unknown => r.evaluation!.results.conditions.map((c) => [c.condition, c.metrics]);
   assert.deepEqual(metrics(lazy), metrics(run));
+
+  // Each condition's usage is what it costs asked condition by condition: the same calls, cache
+  // hits, tokens and cost as a run whose evaluation asks each answer itself (its reward table
+  // asked ahead as well, through a client of its own, so best-fixed-hint finds it in both).
+  const c = workspace();
+  const tableOnly = async (plan: RequestPlan): Promise<void> => {
+    if (plan.stage !== 'train') return;
+    const client = createLlmClient(c.config, { cache: await ResponseCache.open(c.config.llm.cacheDir) });
+    await onlineExecutor(client, 8).fill(plan.requests);
+  };
+  const asked = await runExperiment({ resolved: c, trainer: inProcessTrainer(), packageVersion: 'test', logger: silentLogger, fill: tableOnly });
+  const usage = (r: typeof run): unknown => r.evaluation!.results.conditions.map((x) => [x.condition, x.usage]);
+  assert.deepEqual(usage(run), usage(asked));
+  assert.ok(run.evaluation.results.conditions.every((x) => x.usage!.cost > 0 || !x.usage!.calls), 'paid answers carry their cost');
   // The same answers and rankings (only whether an answer came from the cache differs).
   const predictions = (dir: string): unknown =>
     readFileSync(join(dir, 'predictions.jsonl'), 'utf8').trim().split('\n').map((l) => ({ ...(JSON.parse(l) as object), cached: null }));
