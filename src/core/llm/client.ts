@@ -367,7 +367,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
     }, signal);
     addTokens(out.promptTokens, out.completionTokens);
     if (out.finishReason === 'length') logger.log('debug', `${what}: answer cut at llm.maxTokens=${llm.maxTokens}`);
-    if (cache) await cache.put(input, out);
+    if (cache) await cache.put(input, out, undefined, key);
     return { text: out.text, cached: false, promptTokens: out.promptTokens, completionTokens: out.completionTokens, key };
   }
 

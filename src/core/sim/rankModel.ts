@@ -151,6 +151,11 @@ function calibration(dataset: SessionDataset, historyLimit: number): Calibration
   return out;
 }
 
+/** Builds the per-dataset state the first answer would otherwise build (profile, calibration). */
+export function warmRankModel(dataset: SessionDataset): void {
+  calibration(dataset, 50);
+}
+
 export function sessionModel(dataset: SessionDataset, history: string[], seed: number, params: RankModelParams = DEFAULT_RANK_PARAMS): SessionModel {
   const profile = profileOf(dataset);
   const dist = historyDistributions(profile, history);

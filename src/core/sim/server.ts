@@ -20,6 +20,8 @@ import { defaultResponders, withRankFallback } from './registry';
 import { FaultPlan, type FaultKind, type SimFaults } from './faults';
 import { simEmbedding, DEFAULT_SIM_EMBEDDING_DIM } from './embeddings';
 import { createBatchRoutes, readRaw, type SimBatchOptions } from './batchRoutes';
+import { titleIndex } from './rankPrompt';
+import { warmRankModel } from './rankModel';
 
 export interface SimServerOptions {
   dataset: SessionDataset;
@@ -94,6 +96,10 @@ function isMessages(x: unknown): x is ChatMessage[] {
 }
 
 export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
+  // What every answer reads about the dataset is built before listening: a real endpoint is warm,
+  // and built lazily it made the first answers of a benchmark ~90 ms late (hetrec-mini).
+  titleIndex(opts.dataset);
+  warmRankModel(opts.dataset);
   const responders = withRankFallback(opts.responders ?? defaultResponders());
   const plan = new FaultPlan(opts.faults ?? {}, opts.seed);
   const latency = opts.faults?.latencyMs ?? 0;
