@@ -293,6 +293,9 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     const opened = await wb.webviewFrame('#re-metric-table', 60_000);
     await wb.waitInFrame(opened, `document.querySelectorAll('#re-metric-table tbody tr').length >= 3`, 60_000);
     await wb.screenshot(join(ARTIFACTS, 'e2e-keyless-evaluated.png'));
+    // The cost table, where each condition's calls are the answers it read first (asked ahead).
+    await opened.locator('#re-quality').scrollIntoViewIfNeeded();
+    await wb.screenshot(join(ARTIFACTS, 'e2e-keyless-cost.png'));
 
     // The run folder records what the sidebar said: 40 test sessions, the agent included, $0.
     const evalRun = readdirSync(runsDir).filter((d) => d.startsWith('eval')).sort().at(-1)!;
@@ -300,6 +303,10 @@ test('keyless on my own dataset: choose the simulated LLM, reflect, train, evalu
     assert.equal(results.run.config.evaluation.testSample, 40);
     assert.deepEqual(results.conditions.map((c: { condition: string; n: number }) => [c.condition, c.n]), [['no-hint', 40], ['agent', 40], ['popularity', 40]]);
     assert.ok(results.conditions.every((c: { usage: { cost: number } }) => c.usage.cost === 0), 'the simulator costs nothing');
+    // The test sessions' answers were asked ahead of the conditions, and each is charged to the
+    // condition that read it first: no-hint's 40 are calls this run made, not cache hits.
+    const noHint = results.conditions.find((c: { condition: string }) => c.condition === 'no-hint').usage;
+    assert.deepEqual([noHint.calls, noHint.cacheHits], [40, 0], JSON.stringify(noHint));
 
     // The runs table lists every run folder, the evaluation with its 40 test sessions.
     await wb.runCommand('Re2LLM: Open Runs Table');
