@@ -3,7 +3,7 @@
  * prints before a stage, and the plan filler `llm.executor` chooses.
  */
 import type { ResolvedConfig } from '../../core/config/resolve';
-import type { RequestPlan } from '../../core/plan';
+import type { PlanFill, RequestPlan } from '../../core/plan';
 import { formatEstimate } from '../../core/plan';
 import { checkBudget, pendingPlan, plansForConfig, type Budget } from '../../core/run/stagePlans';
 import { ResponseCache } from '../../core/llm/cache';
@@ -56,7 +56,7 @@ export async function estimateAndCheck(
  * pending ones instead of paying again. Online there is none: fillPendingPlan asks a plan ahead
  * itself where that pays, through the stage's client (so the stage's usage counts those answers).
  */
-export async function fillerFor(io: CliIO, resolved: ResolvedConfig): Promise<{ fill?: (plan: RequestPlan) => Promise<void> }> {
+export async function fillerFor(io: CliIO, resolved: ResolvedConfig): Promise<{ fill?: PlanFill }> {
   const { config } = resolved;
   if (config.llm.executor !== 'batch') return {};
   return { fill: batchPlanFiller(config, { logger: io.logger }) };

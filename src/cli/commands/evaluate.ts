@@ -74,7 +74,7 @@ export function register(program: Command): void {
     // Every condition's answers asked first (online at the concurrency limit through the stage's
     // client, each charged to the condition that reads it first; or as a batch).
     const paidAhead = plan && client ? await fillPendingPlan(plan, { config, client, fill: filler.fill }) : undefined;
-    if (paidAhead) logger.log('info', `evaluate: ${paidAhead.unreadCount} planned answer(s) asked ahead`);
+    if (paidAhead && config.llm.executor !== 'batch') logger.log('info', `evaluate: ${paidAhead.unreadCount} planned answer(s) asked ahead`);
 
     const runDir = flags.out ? resolvePath(flags.out) : join(config.output.runsDir, timestampedRunName('eval'));
     const bars = new Map<string, Progress>();

@@ -1,7 +1,7 @@
 /**
  * The evaluation run, top to bottom: check the agent belongs to this dataset and KB → pick the
  * test sessions → for each condition, fit its Ranker and rank every session (usage measured as
- * the difference of client.usage() around the condition) → metrics with bootstrap CIs, answer
+ * the difference of client.usage(), or chargedUsage(), around the condition) → metrics with bootstrap CIs, answer
  * rates, paired tests, hint analytics, the per-session table → results.json + predictions.jsonl.
  *
  * Conditions run one after another (so each one's usage is its own); sessions within a
@@ -84,6 +84,11 @@ export interface EvaluationOptions {
    * evaluation its plan could not name in advance, as one more round.
    */
   fillAhead?: (asks: { session: Session; hint: ActionHint }[], condition: string) => Promise<void>;
+  /**
+   * The totals each condition's usage is the difference of (default: the client's). With answers
+   * paid ahead of the conditions (paidAhead.ts), its charged(): each counts for its first reader.
+   */
+  chargedUsage?: () => UsageStats;
 }
 
 export function parseConditions(names: readonly string[]): ConditionName[] {
@@ -128,6 +133,7 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
   if (needsLlm && !opts.rankWith && !opts.client) throw new Error('evaluate: LLM conditions need an LLM client');
   const rankWith = opts.rankWith ?? (opts.client ? rankWithClient({ dataset, client: opts.client, config }) : undefined);
   const usageNow = (): UsageStats => opts.client?.usage() ?? emptyUsage();
+  const charged = opts.chargedUsage ?? usageNow;
 
   const sessions = sampleSessions(dataset.splits.test, ev.testSample, ev.seed, 'test');
   if (sessions.length === 0) throw new InputError(`dataset "${dataset.name}" has no test sessions`, dataset.root);
@@ -160,8 +166,8 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
   };
 
   const runOne = async (ranker: Ranker, condition: string): Promise<ConditionRun> => {
-    const before = usageNow();
-    if (condition === 'best-fixed-hint') opts.onProgress?.({ condition, phase: 'fit', done: 0, total: 0, usage: before });
+    const before = charged();
+    if (condition === 'best-fixed-hint') opts.onProgress?.({ condition, phase: 'fit', done: 0, total: 0, usage: usageNow() });
     await ranker.fit(dataset.splits.train, signal);
     if (opts.fillAhead && choosesHints(ranker)) {
       const asks = await mapPool(sessions, config.llm.concurrency, async (s) => ({ session: s, hint: await ranker.hintFor(s, signal) }), signal);
@@ -171,7 +177,7 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
     const outcomes = await mapPool(sessions, config.llm.concurrency, (s) => ranker.rank(s, signal), signal, (done) =>
       opts.onProgress?.({ condition, phase: 'rank', done, total, usage: usageNow() }),
     );
-    const run: ConditionRun = { condition, records: outcomes.map((o, i) => toRecord(sessions[i]!, condition, o)), usage: usageDiff(usageNow(), before) };
+    const run: ConditionRun = { condition, records: outcomes.map((o, i) => toRecord(sessions[i]!, condition, o)), usage: usageDiff(charged(), before) };
     if (ranker instanceof RandomHintExpectationRanker) {
       for (const r of run.records) r.expectedOver = ranker.ranksBySession.get(r.sessionId);
       baselines.randomHint = { estimate: 'expectation', hints: hints.length, seed: ev.seed };

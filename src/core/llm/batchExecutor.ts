@@ -28,7 +28,7 @@ import { isLoopbackUrl } from './prices';
 import { sdkBaseUrl } from './redactUrl';
 import type { CacheInput, CacheRecord, ResponseCache } from './cache';
 import { batchEmbeddingLine, batchInputLine, parseEmbeddingOutputLine, parseOutputLine, splitBatchLines, BATCH_MAX_BYTES, BATCH_MAX_REQUESTS } from './batchLines';
-import type { BatchUsage, EmbeddingFillRequest, FillOptions, FillReport, FillRequest, PlanExecutor } from './executor';
+import type { AnsweredLine, BatchUsage, EmbeddingFillRequest, FillOptions, FillReport, FillRequest, PlanExecutor } from './executor';
 
 export const BATCHES_FILE = 'batches.json';
 /** Held while a process reads, submits and records batches of the folder. */
@@ -191,7 +191,7 @@ export function batchExecutor(opts: BatchExecutorOptions): PlanExecutor {
   }
 
   /** Reads a terminal batch's output and error files; returns the keys its error file names. */
-  async function importBatch<R extends { cacheKey: string; input: CacheInput }>(b: BatchRecord, planned: Map<string, R>, via: Route<R>, usage: BatchUsage): Promise<Set<string>> {
+  async function importBatch<R extends { cacheKey: string; input: CacheInput }>(b: BatchRecord, planned: Map<string, R>, via: Route<R>, usage: BatchUsage, answered: AnsweredLine[]): Promise<Set<string>> {
     const remote = await client().batches.retrieve(b.id);
     const failed = new Set<string>();
     for (const [which, fileId] of [['output', remote.output_file_id], ['error', remote.error_file_id]] as const) {
@@ -209,7 +209,10 @@ export function batchExecutor(opts: BatchExecutorOptions): PlanExecutor {
           usage.requests++;
           usage.promptTokens += row.output.promptTokens ?? 0;
           usage.completionTokens += 'completionTokens' in row.output ? (row.output.completionTokens ?? 0) : 0;
-          if (req) await cache.put(req.input, row.output);
+          if (req) {
+            await cache.put(req.input, row.output);
+            answered.push({ key: req.cacheKey, promptTokens: row.output.promptTokens ?? 0, completionTokens: 'completionTokens' in row.output ? (row.output.completionTokens ?? 0) : 0 });
+          }
           else if (b.keys.includes(row.customId)) logger.log('debug', `batch ${b.id}: answer for ${row.customId.slice(0, 12)} not in this plan; skipped`);
         } else failed.add(row.customId);
       }
@@ -263,7 +266,8 @@ export function batchExecutor(opts: BatchExecutorOptions): PlanExecutor {
     const planned = new Map(requests.map((r) => [r.cacheKey, r]));
     const state = await readBatches(stateDir);
     const usage: BatchUsage = { requests: 0, promptTokens: 0, completionTokens: 0 };
-    const report: FillReport = { requested: requests.length, filled: 0, failed: 0, batchesCreated: 0, batchesResumed: 0, batchUsage: usage };
+    const answered: AnsweredLine[] = [];
+    const report: FillReport = { requested: requests.length, filled: 0, failed: 0, batchesCreated: 0, batchesResumed: 0, batchUsage: usage, answered };
     const failedLines = new Set<string>();
     // Pending batches of an earlier process first: they are paid for already.
     // (Only those asking for this plan's requests: another stage's batch waits for its own fill.)
@@ -271,7 +275,7 @@ export function batchExecutor(opts: BatchExecutorOptions): PlanExecutor {
       report.batchesResumed!++;
       logger.log('info', `batch ${b.id}: resuming (${b.status}, ${b.keys.length} requests)`);
       await pollUntilDone(b, state, signal);
-      for (const k of await importBatch(b, planned, via, usage)) failedLines.add(k);
+      for (const k of await importBatch(b, planned, via, usage, answered)) failedLines.add(k);
       await save(state);
     }
     const rounds = opts.maxRounds ?? 4;
@@ -300,7 +304,7 @@ export function batchExecutor(opts: BatchExecutorOptions): PlanExecutor {
       }
       for (const b of submitted) {
         await pollUntilDone(b, state, signal);
-        for (const k of await importBatch(b, planned, via, usage)) failedLines.add(k);
+        for (const k of await importBatch(b, planned, via, usage, answered)) failedLines.add(k);
         await save(state);
         fillOpts.onProgress?.(requests.length - (await missingOf(requests)).length, requests.length);
       }

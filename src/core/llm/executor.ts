@@ -34,6 +34,15 @@ export interface FillReport {
   batchesResumed?: number;
   /** Batch executor: the batch lines this call imported and their tokens (what the Batch API bills). */
   batchUsage?: BatchUsage;
+  /** Batch executor: the answers to this plan's requests among those lines, one per request. */
+  answered?: AnsweredLine[];
+}
+
+/** An answer a fill paid for, by cache key, and its tokens. */
+export interface AnsweredLine {
+  key: string;
+  promptTokens: number;
+  completionTokens: number;
 }
 
 /** Requests answered through the Batch API and their tokens. */

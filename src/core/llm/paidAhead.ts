@@ -1,31 +1,53 @@
 /**
  * Answers a run paid for ahead of the stage that reads them. An evaluation's plan is asked first,
- * every condition's answers at once at the concurrency limit (issue 15); its conditions then read
- * them from the cache, so each condition's usage (results.json, the results panel's cost table,
- * the runs list) would show cache hits and no cost where the run paid. Recorded here as they are
- * asked, each answer is charged once, to whatever reads it first, as the call it was: the usage a
- * cold run condition by condition reports.
+ * every condition's answers at once at the concurrency limit (issue 15), or filled as a batch
+ * (llm.executor=batch); its conditions then read them from the cache, so each condition's usage
+ * (results.json, the results panel's cost table, the runs list) would show cache hits and no cost
+ * where the run paid. Recorded here as they are asked, each answer is charged once, to whatever
+ * reads it first, as the call it was: the usage a cold run condition by condition reports (at
+ * batch prices for a batch line).
  *
- * Both views wrap one client (the stage's): `recording` for the fill, `claiming` for the stage.
- * The claiming view's totals leave out the answers asked ahead and not yet read, so a total is
- * never counted twice (once by the fill, once by its reader), and the difference of two readings
- * is what the stage asked in between, whether it asked it itself or read it from the fill.
+ * Both views wrap one client (the stage's): `recording` for an online fill, `claiming` for the
+ * stage; a batch fill's answers are entered with `recordFilled`. Their usage() is the client's
+ * own (what the run has spent so far, for progress and budgets). `charged()` is what per-condition
+ * usage is measured on: it leaves out the answers the client asked ahead and no one has read yet,
+ * so an answer is never counted twice (once by the fill, once by its reader), and the difference
+ * of two readings is what the stage asked in between, whether it asked it itself or read it from
+ * a fill.
  */
 import type { LlmClient, UsageStats } from './types';
 import type { Prices } from './prices';
 
-interface Paid {
+interface Tokens {
   promptTokens: number;
   completionTokens: number;
   cost: number;
 }
 
+/** An answer a fill paid for, by cache key, with its tokens and what it cost. */
+export interface PaidAnswer extends Tokens {
+  key: string;
+}
+
+type Totals = Tokens & { calls: number };
+
+const zero = (): Totals => ({ calls: 0, promptTokens: 0, completionTokens: 0, cost: 0 });
+
+function add(t: Totals, p: Tokens, sign: 1 | -1): void {
+  t.calls += sign;
+  t.promptTokens += sign * p.promptTokens;
+  t.completionTokens += sign * p.completionTokens;
+  t.cost += sign * p.cost;
+}
+
 export class PaidAhead {
-  /** Asked ahead, not read yet: by cache key. */
-  private readonly unread = new Map<string, Paid>();
-  /** What the unread answers add to the client's totals. */
-  private readonly held: Paid & { calls: number } = { calls: 0, promptTokens: 0, completionTokens: 0, cost: 0 };
-  /** Answers asked ahead and then read (charged to their reader). */
+  /** Paid ahead, not read yet, by cache key; `counted`: the client's totals hold it already. */
+  private readonly unread = new Map<string, Tokens & { counted: boolean }>();
+  /** What the unread answers the client asked add to its totals. */
+  private readonly held = zero();
+  /** What the answers read from a batch fill add to them (the client never counted those). */
+  private readonly filled = zero();
+  /** Answers paid ahead and then read (charged to their reader). */
   claimed = 0;
 
   constructor(
@@ -34,69 +56,77 @@ export class PaidAhead {
     private readonly prices: Prices,
   ) {}
 
-  /** Answers asked ahead and not read yet. */
+  /** Answers paid ahead and not read yet. */
   get unreadCount(): number {
     return this.unread.size;
   }
 
-  /** The client for the fill: every answer it had to ask (not from the cache) is recorded. */
+  /** The client for an online fill: every answer it had to ask (not from the cache) is recorded. */
   recording(): LlmClient {
     return this.view(async (req, signal) => {
       const res = await this.client.chat(req, signal);
       if (!res.cached && res.key && !this.unread.has(res.key)) {
-        const paid: Paid = {
+        const paid = {
           promptTokens: res.promptTokens,
           completionTokens: res.completionTokens,
           cost: (res.promptTokens * this.prices.inputPerMTok + res.completionTokens * this.prices.outputPerMTok) / 1e6,
+          counted: true,
         };
         this.unread.set(res.key, paid);
-        this.hold(paid, 1);
+        add(this.held, paid, 1);
       }
       return res;
     });
   }
 
-  /** The client for the stage: the first read of an answer asked ahead counts as the call it was. */
+  /** The answers paid ahead and not read yet, with their cost (to hand to another ledger). */
+  unreadAnswers(): PaidAnswer[] {
+    return [...this.unread].map(([key, p]) => ({ key, promptTokens: p.promptTokens, completionTokens: p.completionTokens, cost: p.cost }));
+  }
+
+  /** Answers a fill outside the client paid for (a batch's lines, at what the batch charged). */
+  recordFilled(answers: readonly PaidAnswer[]): void {
+    for (const a of answers) {
+      if (this.unread.has(a.key)) continue;
+      this.unread.set(a.key, { promptTokens: a.promptTokens, completionTokens: a.completionTokens, cost: a.cost, counted: false });
+    }
+  }
+
+  /** The client for the stage: the first read of an answer paid ahead counts as the call it was. */
   claiming(): LlmClient {
     return this.view(async (req, signal) => {
       const res = await this.client.chat(req, signal);
       const paid = res.cached && res.key ? this.unread.get(res.key) : undefined;
       if (paid) {
         this.unread.delete(res.key);
-        this.hold(paid, -1);
+        if (paid.counted) add(this.held, paid, -1);
+        else add(this.filled, paid, 1);
         this.claimed++;
         return { ...res, cached: false };
       }
       return res;
-    }, true);
+    });
   }
 
-  private hold(p: Paid, sign: 1 | -1): void {
-    this.held.calls += sign;
-    this.held.promptTokens += sign * p.promptTokens;
-    this.held.completionTokens += sign * p.completionTokens;
-    this.held.cost += sign * p.cost;
-  }
-
-  /** The client's totals as the stage sees them: answers asked ahead count once read, as calls, not cache hits. */
-  private usage(): UsageStats {
+  /** The client's totals with each answer paid ahead counted once read, as a call, not a cache hit. */
+  charged(): UsageStats {
     const u = this.client.usage();
     return {
       ...u,
-      calls: u.calls - this.held.calls,
+      calls: u.calls - this.held.calls + this.filled.calls,
       cacheHits: u.cacheHits - this.claimed,
-      promptTokens: u.promptTokens - this.held.promptTokens,
-      completionTokens: u.completionTokens - this.held.completionTokens,
-      cost: Math.max(0, u.cost - this.held.cost),
+      promptTokens: u.promptTokens - this.held.promptTokens + this.filled.promptTokens,
+      completionTokens: u.completionTokens - this.held.completionTokens + this.filled.completionTokens,
+      cost: Math.max(0, u.cost - this.held.cost + this.filled.cost),
     };
   }
 
-  private view(chat: LlmClient['chat'], stageTotals = false): LlmClient {
+  private view(chat: LlmClient['chat']): LlmClient {
     const inner = this.client;
     return {
       chat,
       embed: (texts, signal) => inner.embed(texts, signal),
-      usage: stageTotals ? () => this.usage() : () => inner.usage(),
+      usage: () => inner.usage(),
       describe: () => inner.describe(),
       ...(inner.onBackoff ? { onBackoff: (l: () => void) => inner.onBackoff!(l) } : {}),
     };

@@ -5,6 +5,7 @@
  */
 import type { ChatCacheInput, EmbeddingCacheInput } from '../llm/cache';
 import type { ChatRequest } from '../llm/types';
+import type { PaidAnswer } from '../llm/paidAhead';
 
 export type PlannedStage = 'reflect' | 'train' | 'evaluate';
 
@@ -34,3 +35,11 @@ export interface RequestPlan {
   /** What the plan leaves to the stage to ask online (requests that depend on earlier answers). */
   notes: string[];
 }
+
+/**
+ * Fills a plan's answers into the response cache before its stage reads them (llm.executor=batch:
+ * the Batch API, or an export). Returns the answers it paid for, with what each cost, when it
+ * knows them (paidAhead.ts charges each to the condition that reads it first); a filler that
+ * paid nothing or cannot tell returns nothing.
+ */
+export type PlanFill = (plan: RequestPlan) => Promise<PaidAnswer[] | void>;

@@ -7,13 +7,14 @@
  * studies), so the setting is never silently ignored.
  */
 import type { Re2llmConfig } from '../config/defaults';
-import type { RequestPlan } from '../plan';
+import type { PlanFill } from '../plan';
 import { ResponseCache } from '../llm/cache';
 import { createLlmClient } from '../llm/client';
 import { onlineExecutor, type BatchUsage, type FillReport } from '../llm/executor';
 import { effectivePrices } from '../llm/prices';
 import { BATCH_PRICE_FACTOR } from '../plan/estimate';
 import { batchExecutor } from '../llm/batchExecutor';
+import { PaidAhead, type PaidAnswer } from '../llm/paidAhead';
 import type { Logger } from '../util/log';
 
 /** What a filler's batches cost: the lines imported, their tokens, at the Batch API's price. */
@@ -25,13 +26,15 @@ export interface BatchSpend extends BatchUsage {
  * `onUsage`: after each fill, the batch lines it imported and their cost (the client that the
  * stage uses counts only online requests, so without this a batch job reads "0 calls").
  */
-export function batchPlanFiller(config: Re2llmConfig, o: { logger: Logger; apiKey?: string; onUsage?: (spent: BatchSpend) => void }): (plan: RequestPlan) => Promise<void> {
+export function batchPlanFiller(config: Re2llmConfig, o: { logger: Logger; apiKey?: string; onUsage?: (spent: BatchSpend) => void }): PlanFill {
   const prices = effectivePrices(config.llm);
   return async (plan) => {
     const cache = await ResponseCache.open(config.llm.cacheDir);
     const key = o.apiKey ? { apiKey: o.apiKey } : {};
     const client = createLlmClient(config, { cache, logger: o.logger, ...key });
-    const exec = batchExecutor({ config, cache, stateDir: config.output.runsDir, online: onlineExecutor(client, config.llm.concurrency), logger: o.logger, ...key });
+    // Failed lines retried online (llm.batchRetryFailed=online) are paid at online prices.
+    const retried = new PaidAhead(client, prices);
+    const exec = batchExecutor({ config, cache, stateDir: config.output.runsDir, online: onlineExecutor(retried.recording(), config.llm.concurrency), logger: o.logger, ...key });
     const report = (what: string, r: { filled: number; requested: number; failed: number; batchesCreated?: number; batchesResumed?: number }): void =>
       o.logger.log(
         'info',
@@ -45,15 +48,20 @@ export function batchPlanFiller(config: Re2llmConfig, o: { logger: Logger; apiKe
       o.logger.log('info', `batch: ${plan.stage}: ${u.requests} line(s) answered, ${u.promptTokens} prompt + ${u.completionTokens} answer tokens, $${spent.cost.toFixed(4)} at batch prices`);
       o.onUsage?.(spent);
     };
+    const paid: PaidAnswer[] = [];
     if (plan.requests.length) {
       const r = await exec.fill(plan.requests);
       report('answers', r);
       spend(r, prices.inputPerMTok, prices.outputPerMTok);
+      for (const a of r.answered ?? []) paid.push({ ...a, cost: (BATCH_PRICE_FACTOR * (a.promptTokens * prices.inputPerMTok + a.completionTokens * prices.outputPerMTok)) / 1e6 });
+      paid.push(...retried.unreadAnswers());
     }
     if (plan.embeddings?.length && exec.fillEmbeddings) {
       const r = await exec.fillEmbeddings(plan.embeddings);
       report('embeddings', r);
       spend(r, prices.embeddingPerMTok, 0);
     }
+    // The chat answers and what each cost: the stage charges each to whatever reads it first.
+    return paid;
   };
 }

@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import type { SessionDataset } from '../data/types';
 import type { LlmClient } from '../llm/types';
 import { redactUrl } from '../llm/redactUrl';
-import type { PaidAhead } from '../llm/paidAhead';
+import { PaidAhead } from '../llm/paidAhead';
+import { effectivePrices } from '../llm/prices';
 import { actionHints, kbFingerprint, type HintKb } from '../kb';
 import { writeJsonAtomic, exists } from '../util/fs';
 import { runEvaluation } from '../evaluate/runEvaluation';
-import { planEvaluationRound, type RequestPlan } from '../plan';
+import { planEvaluationRound, type PlanFill } from '../plan';
 import { loadAgentPolicy } from '../evaluate/agentAdapter';
 import { agentPolicyFactory } from '../evaluate/agentPolicyFactory';
 import type { PolicyFactory } from '../evaluate/agentAdapter';
@@ -42,10 +43,11 @@ export interface EvaluateInput {
   /** Replaces the trained-agent loader (tests). */
   policyFactory?: PolicyFactory;
   /** llm.executor=batch: fills the answers the hint-choosing conditions will ask, once chosen. */
-  fill?: (plan: RequestPlan) => Promise<void>;
+  fill?: PlanFill;
   /**
-   * The answers fillPendingPlan asked ahead through `client`: each is charged to the condition
-   * that reads it first (results.json's per-condition usage), not shown as a cache hit.
+   * The answers fillPendingPlan paid for ahead (asked through `client`, or a batch's lines): each
+   * is charged to the condition that reads it first (results.json's per-condition usage), not
+   * shown as a cache hit.
    */
   paidAhead?: PaidAhead;
 }
@@ -64,12 +66,12 @@ export function evaluationRunDir(ctx: StageContext, input: Pick<EvaluateInput, '
 }
 
 /** runEvaluation's fillAhead: one condition's chosen answers as one plan, through the stage's filler. */
-function fillAheadWith(fill: (plan: RequestPlan) => Promise<void>, planCtx: Parameters<typeof planEvaluationRound>[0], ctx: StageContext): NonNullable<Parameters<typeof runEvaluation>[0]['fillAhead']> {
+function fillAheadWith(fill: PlanFill, planCtx: Parameters<typeof planEvaluationRound>[0], ctx: StageContext, paidAhead: PaidAhead | undefined): NonNullable<Parameters<typeof runEvaluation>[0]['fillAhead']> {
   return async (asks, condition) => {
     const plan = planEvaluationRound(planCtx, asks);
     if (!plan.requests.length) return;
     ctx.logger.log('info', `evaluate: ${condition}: ${plan.requests.length} answers of the hints it chose, filled before it asks them`);
-    await fill(plan);
+    paidAhead?.recordFilled((await fill(plan)) ?? []);
   };
 }
 
@@ -77,7 +79,10 @@ export async function evaluateStage(ctx: StageContext, input: EvaluateInput): Pr
   const { config } = ctx.resolved;
   const { dataset, kb } = input;
   if (input.paidAhead && input.paidAhead.client !== input.client) throw new Error('evaluateStage: paidAhead was recorded through another client than the stage\'s');
-  const client = input.paidAhead ? input.paidAhead.claiming() : input.client;
+  // Every answer paid ahead of the condition that reads it (the plan filled before the stage, the
+  // hint-choosing conditions' batches during it) is charged to that condition.
+  const paidAhead = input.paidAhead ?? (input.client ? new PaidAhead(input.client, effectivePrices({ ...config.llm, baseUrl: input.client.describe().baseUrl })) : undefined);
+  const client = paidAhead?.claiming();
   const keyed = input.runDir === undefined;
   const runDir = input.runDir ?? evaluationRunDir(ctx, input);
   return withStageLock(runDir, lockOptions(ctx, 'evaluate'), async () => {
@@ -109,7 +114,8 @@ export async function evaluateStage(ctx: StageContext, input: EvaluateInput): Pr
         ...(agent ? { agent } : {}),
         ...(input.name ? { name: input.name } : {}),
         ...(ctx.signal ? { signal: ctx.signal } : {}),
-        ...(input.fill ? { fillAhead: fillAheadWith(input.fill, { dataset, config }, ctx) } : {}),
+        ...(input.fill ? { fillAhead: fillAheadWith(input.fill, { dataset, config }, ctx, paidAhead) } : {}),
+        ...(paidAhead ? { chargedUsage: () => paidAhead.charged() } : {}),
         onProgress: (progress) => ctx.onEvent?.({ stage: 'evaluate', kind: 'progress', progress }),
       }),
     );

@@ -11,7 +11,7 @@ import { failedSessionsToRetry, runReflection } from '../reflect/runReflection';
 import type { ReflectionSummary } from '../reflect/types';
 import { reflectionKey } from './stageKeys';
 import { withStageLock } from './stageLock';
-import { planReflectionRound, type RequestPlan } from '../plan';
+import { planReflectionRound, type PlanFill } from '../plan';
 import { keyInputs, lockOptions, skipped, timed, type StageContext } from './stage';
 
 export interface ReflectInput {
@@ -22,7 +22,7 @@ export interface ReflectInput {
    * Fills a plan into the response cache (llm.executor=batch): each later round of reflection
    * (turns, effectiveness checks over the sessions still active) is handed to it as one plan.
    */
-  fill?: (plan: RequestPlan) => Promise<void>;
+  fill?: PlanFill;
 }
 
 export interface ReflectResult {
@@ -68,7 +68,7 @@ export async function reflectStage(ctx: StageContext, input: ReflectInput): Prom
 }
 
 /** runReflection's fillRound: each round as one plan (the executor skips what the cache holds). */
-export function roundFiller(fill: (plan: RequestPlan) => Promise<void>, planCtx: Parameters<typeof planReflectionRound>[0]): (requests: ChatRequest[]) => Promise<void> {
+export function roundFiller(fill: PlanFill, planCtx: Parameters<typeof planReflectionRound>[0]): (requests: ChatRequest[]) => Promise<void> {
   return async (requests) => {
     const plan = planReflectionRound(planCtx, requests);
     if (plan.requests.length) await fill(plan);

@@ -26,7 +26,7 @@ import { trainStage } from './trainStage';
 import { evaluateStage } from './evaluateStage';
 import { reportStage } from './reportStage';
 import { ResponseCache } from '../llm/cache';
-import { estimatedCalls, type PlanEstimate, type RequestPlan } from '../plan';
+import { estimatedCalls, type PlanEstimate, type PlanFill } from '../plan';
 import { datasetFacts, pilotFacts, setupWarnings, withPilot } from './setupWarnings';
 import { checkBudget, fillPendingPlan, pendingPlan, type Budget } from './stagePlans';
 import { batchPlanFiller } from './batchFill';
@@ -51,7 +51,7 @@ export interface ExperimentOptions {
   /** Each LLM stage's plan estimate (what is not cached yet), before the stage starts. */
   onEstimate?: (estimate: PlanEstimate, notes: string[]) => void;
   /** Fills a stage's plan into the response cache before the stage runs (llm.executor=batch). */
-  fill?: (plan: RequestPlan) => Promise<void>;
+  fill?: PlanFill;
 }
 
 export interface ExperimentSummary {

@@ -12,7 +12,7 @@ import { ResponseCache } from '../llm/cache';
 import { loadDataset } from '../data/load';
 import type { Logger } from '../util/log';
 import { defaultKbPath } from './paths';
-import { estimatedCalls, estimatePlan, pendingCount, planEvaluation, planReflection, planTraining, withoutCached, type PlanEstimate, type RequestPlan } from '../plan';
+import { estimatedCalls, estimatePlan, pendingCount, planEvaluation, planReflection, planTraining, withoutCached, type PlanEstimate, type PlanFill, type RequestPlan } from '../plan';
 import { onlineExecutor } from '../llm/executor';
 import type { LlmClient } from '../llm/types';
 import { PaidAhead } from '../llm/paidAhead';
@@ -87,26 +87,27 @@ export function checkBudget(estimate: PlanEstimate, budget: Budget, spent: { cal
  * asked ahead at the concurrency limit where that pays (asksAheadOnline). The one way every front
  * end (run, the CLI's stage commands, VS Code's) fills a stage.
  *
- * Online, returns the answers it asked (paidAhead.ts): a stage given its `claiming()` client
- * charges each to whatever reads it first, where the plain client would show a cache hit.
+ * Returns the answers it paid for (paidAhead.ts: asked online, or the lines a batch filler
+ * reports): a stage given its `claiming()` client charges each to whatever reads it first, where
+ * the plain client would show a cache hit.
  */
 export async function fillPendingPlan(
   plan: RequestPlan,
   o: {
-    config: Re2llmConfig; client: LlmClient; fill?: ((plan: RequestPlan) => Promise<void>) | undefined; signal?: AbortSignal | undefined;
+    config: Re2llmConfig; client: LlmClient; fill?: PlanFill | undefined; signal?: AbortSignal | undefined;
     /** Online fills: requests answered so far (about every 0.5%, and at the end). */
     onProgress?: ((done: number, total: number) => void) | undefined;
   },
 ): Promise<PaidAhead | undefined> {
   if (!pendingCount(plan)) return undefined;
+  const paid = new PaidAhead(o.client, effectivePrices({ ...o.config.llm, baseUrl: o.client.describe().baseUrl }));
   if (o.fill) {
-    await o.fill(plan);
-    return undefined;
+    paid.recordFilled((await o.fill(plan)) ?? []);
+    return paid;
   }
   if (!asksAheadOnline(plan.stage, o.config)) return undefined;
   const every = Math.max(1, Math.floor(plan.requests.length / 200));
   const onProgress = o.onProgress && ((done: number, total: number) => (done % every === 0 || done === total) && o.onProgress!(done, total));
-  const paid = new PaidAhead(o.client, effectivePrices({ ...o.config.llm, baseUrl: o.client.describe().baseUrl }));
   await onlineExecutor(paid.recording(), o.config.llm.concurrency).fill(plan.requests, { ...(o.signal ? { signal: o.signal } : {}), ...(onProgress ? { onProgress } : {}) });
   return paid;
 }

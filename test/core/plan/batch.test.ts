@@ -20,7 +20,7 @@ import { createLlmClient } from '../../../src/core/llm/client';
 import { onlineExecutor, type FillRequest } from '../../../src/core/llm/executor';
 import { batchExecutor, readBatches, BATCHES_LOCK_FILE } from '../../../src/core/llm/batchExecutor';
 import { batchInputLine, importOutputText, splitBatchLines } from '../../../src/core/llm/batchLines';
-import { planTraining, withoutCached } from '../../../src/core/plan';
+import { BATCH_PRICE_FACTOR, planTraining, withoutCached } from '../../../src/core/plan';
 import { runExperiment } from '../../../src/core/run/runExperiment';
 import { BudgetExceededError } from '../../../src/core/run/stagePlans';
 import { silentLogger } from '../../../src/core/util/log';
@@ -392,7 +392,10 @@ test('batch export and import with embeddings (encoder.kind=openai): the chat an
 
 test('llm.executor=batch end to end: the hints best-fixed-hint and the agent choose go in one more batch each; no answer is asked online and the results are the online run\'s', async () => {
   const s = await sim({ processingDelayMs: 5 });
-  const settings = { 'reflection.targetHints': 2, 'evaluation.conditions': ['no-hint', 'best-fixed-hint', 'agent'], 'evaluation.bootstrap': 50, 'evaluation.permutations': 50, 'agent.steps': 64 };
+  const settings = {
+    'reflection.targetHints': 2, 'evaluation.conditions': ['no-hint', 'best-fixed-hint', 'agent'], 'evaluation.bootstrap': 50, 'evaluation.permutations': 50, 'agent.steps': 64,
+    'llm.inputCostPerMTok': 0.15, 'llm.outputCostPerMTok': 0.6,
+  };
   const run = async (extra: Record<string, unknown>, batched: boolean) => {
     const resolved = configFor(s.url, { ...settings, ...extra });
     const kbPath = join(resolved.config.output.runsDir, '..', 'kb.hints.json');
@@ -420,7 +423,8 @@ test('llm.executor=batch end to end: the hints best-fixed-hint and the agent cho
   assert.equal(evalPlans.length, 3, `the evaluation's plan, then best-fixed-hint's and the agent's chosen answers: ${batch.plans.join(', ')}`);
   const strip = (r: typeof online.summary) => {
     const res = r.evaluation!.results;
-    // Usage differs by design (batch answers reach the stage as cache hits).
+    // Usage is compared below: this test's own filler says nothing of what it paid for, so its
+    // answers reach the conditions as cache hits.
     return { conditions: res.conditions.map(({ usage: _usage, ...c }) => c), comparisons: res.comparisons, sessions: res.sessions };
   };
   assert.deepEqual(strip(batch.summary), strip(online.summary), 'the same results as online');
@@ -428,4 +432,13 @@ test('llm.executor=batch end to end: the hints best-fixed-hint and the agent cho
   const byDefault = await run({ 'llm.executor': 'batch', 'llm.batchPollMs': 10 }, false);
   assert.equal(byDefault.online, 0, 'no request sent online without a filler either');
   assert.deepEqual(strip(byDefault.summary), strip(online.summary));
+  // The core's filler says which answers its batches paid for: each condition is charged the
+  // answers it read first, as online (asked ahead there too), at the Batch API's price.
+  const usage = (r: typeof online.summary) => r.evaluation!.results.conditions.map((c) => ({ condition: c.condition, calls: c.usage!.calls, cacheHits: c.usage!.cacheHits, promptTokens: c.usage!.promptTokens, completionTokens: c.usage!.completionTokens }));
+  assert.deepEqual(usage(byDefault.summary), usage(online.summary));
+  assert.ok(usage(online.summary).some((c) => c.calls > 0));
+  for (const [i, c] of online.summary.evaluation!.results.conditions.entries()) {
+    const b = byDefault.summary.evaluation!.results.conditions[i]!;
+    assert.ok(Math.abs(b.usage!.cost - BATCH_PRICE_FACTOR * c.usage!.cost) < 1e-9, `${c.condition}: ${b.usage!.cost} at batch prices, ${c.usage!.cost} online`);
+  }
 });
