@@ -65,6 +65,13 @@ export function formatExperimentSummary(s: ExperimentSummary): string {
   // The training worker counts its own calls; a reused training made none in this run.
   const health = s.training ? llmSummaryText(s.training).slice(2) : '';
   const worker = s.training && !s.training.skipped ? `; in the training worker: ${s.training.calls}${health ? ` (${health})` : ''}` : '';
+  const stages = (['reflect', 'train', 'evaluate'] as const).filter((k) => s.spend[k]);
+  if (stages.length) {
+    const money = (x: number): string => `$${x.toFixed(4)}`;
+    const total = stages.reduce((t, k) => t + s.spend[k]!.cost, 0);
+    // What each stage paid, its plan asked ahead included (the reward table counts for training).
+    lines.push(`LLM spend by stage: ${stages.map((k) => `${k} ${s.spend[k]!.calls} calls ${money(s.spend[k]!.cost)}`).join(', ')}; total ${money(total)}`);
+  }
   lines.push(`LLM calls in this process: ${s.usage.calls} (cache hits ${s.usage.cacheHits}${s.usage.retries ? `, retries ${s.usage.retries}` : ''}${s.usage.failures ? `, failed ${s.usage.failures}` : ''})${worker}; wall time ${s.seconds.toFixed(1)}s`);
   for (const w of s.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');

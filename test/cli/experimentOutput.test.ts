@@ -8,6 +8,7 @@ const base: ExperimentSummary = {
   dataset: { name: 'd', hash: 'h'.repeat(12), items: 10, train: 4, validation: 2, test: 3 },
   kbPath: '/kb.json', kbHints: 2, reflection: null, training: null, evaluation: null, reportPath: null,
   usage: { calls: 7, cacheHits: 3, retries: 2, failures: 0, promptTokens: 0, completionTokens: 0, cost: 0 },
+  spend: {},
   seconds: 1.5,
   warnings: [],
 };
@@ -23,6 +24,12 @@ test("the run's final line counts the training worker's calls with its retries, 
   // A clean worker adds only its count; a reused training made no call in this run.
   assert.match(formatExperimentSummary({ ...base, training }), /; in the training worker: 40; wall time/);
   assert.doesNotMatch(formatExperimentSummary({ ...base, training: { ...training, skipped: true } }), /training worker/);
+});
+
+test('what each stage paid, and the total, before the final line; stages that did not run are left out', () => {
+  const out = formatExperimentSummary({ ...base, spend: { reflect: { calls: 412, cost: 0.0388 }, evaluate: { calls: 1166, cost: 0.11474 } } });
+  assert.match(out, /\nLLM spend by stage: reflect 412 calls \$0\.0388, evaluate 1166 calls \$0\.1147; total \$0\.1535\nLLM calls in this process/);
+  assert.doesNotMatch(formatExperimentSummary(base), /LLM spend/);
 });
 
 test('the run ends with the setup warnings, one line each', () => {

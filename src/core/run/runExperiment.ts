@@ -54,6 +54,12 @@ export interface ExperimentOptions {
   fill?: PlanFill;
 }
 
+/** Calls (online requests and batch lines) and their cost, in the currency of llm.*CostPerMTok. */
+export interface StageSpend {
+  calls: number;
+  cost: number;
+}
+
 export interface ExperimentSummary {
   dataset: { name: string; hash: string; items: number; train: number; validation: number; test: number };
   kbPath: string;
@@ -64,6 +70,12 @@ export interface ExperimentSummary {
   reportPath: string | null;
   /** LLM usage of this process (training usage is in `training`, counted by the worker). */
   usage: UsageStats;
+  /**
+   * What each stage that ran paid in this process: its online calls and the batch lines its
+   * fills imported, its plan asked ahead included (the reward table asked ahead counts for
+   * training, whose worker then reads it from the cache). The worker's own calls are in `training`.
+   */
+  spend: Partial<Record<'reflect' | 'train' | 'evaluate', StageSpend>>;
   seconds: number;
   /** Warnings about the researcher's own setup (a KB far short of its target, small candidate sets, few test sessions): the sidebar's, printed by the CLI too. */
   warnings: string[];
@@ -88,6 +100,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
     },
     kbPath, kbHints: 0, reflection: null, training: null, evaluation: null, reportPath: null,
     usage: { calls: 0, cacheHits: 0, retries: 0, failures: 0, promptTokens: 0, completionTokens: 0, cost: 0 },
+    spend: {},
     seconds: 0,
     warnings: [],
   };
@@ -96,7 +109,27 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   const planCache = await ResponseCache.open(config.llm.cacheDir);
   const planned = { calls: 0, cost: 0 };
   // llm.executor=batch with no filler from the caller (VS Code, studies): the core's batch filler.
-  const fill = opts.fill ?? (config.llm.executor === 'batch' ? batchPlanFiller(config, { logger: opts.logger, ...(opts.apiKey ? { apiKey: opts.apiKey } : {}) }) : undefined);
+  const given = opts.fill ?? (config.llm.executor === 'batch' ? batchPlanFiller(config, { logger: opts.logger, ...(opts.apiKey ? { apiKey: opts.apiKey } : {}) }) : undefined);
+  // The batch lines the fills report paying for (the client counts only its own calls).
+  const batchPaid: StageSpend = { calls: 0, cost: 0 };
+  const fill: PlanFill | undefined = given && (async (plan) => {
+    const paid = await given(plan);
+    for (const a of paid ?? []) {
+      batchPaid.calls++;
+      batchPaid.cost += a.cost;
+    }
+    return paid;
+  });
+  /** Runs one stage (its fill ahead included) and records what it paid. */
+  const spending = async <T>(stage: 'reflect' | 'train' | 'evaluate', run: () => Promise<T>): Promise<T> => {
+    const [u0, b0] = [client.usage(), { ...batchPaid }];
+    try {
+      return await run();
+    } finally {
+      const u = client.usage();
+      summary.spend[stage] = { calls: u.calls - u0.calls + batchPaid.calls - b0.calls, cost: Math.round((u.cost - u0.cost + batchPaid.cost - b0.cost) * 1e9) / 1e9 };
+    }
+  };
   // Plan, estimate, check the caps, then (batch) fill: before the stage spends anything.
   const beforeStage = async (stage: 'reflect' | 'train' | 'evaluate', kb?: HintKb, agent?: boolean): Promise<PaidAhead | undefined> => {
     const { plan, estimate } = await pendingPlan(stage, { dataset, config, cache: planCache, ...(kb ? { kb } : {}), ...(agent ? { agent } : {}) });
@@ -110,10 +143,12 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   // 2. Reflection grows the KB to its target size (or keeps the researcher's KB as it is).
   let kb: HintKb;
   if (wants('reflect')) {
-    const current = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
-    if (enabledHints(current) < config.reflection.targetHints) await beforeStage('reflect');
-    // llm.executor=batch: reflection's later rounds go through the same filler.
-    const r = await reflectStage(ctx, { dataset, client, kbPath, ...(fill && config.llm.executor === 'batch' ? { fill } : {}) });
+    const r = await spending('reflect', async () => {
+      const current = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
+      if (enabledHints(current) < config.reflection.targetHints) await beforeStage('reflect');
+      // llm.executor=batch: reflection's later rounds go through the same filler.
+      return reflectStage(ctx, { dataset, client, kbPath, ...(fill && config.llm.executor === 'batch' ? { fill } : {}) });
+    });
     summary.reflection = r.reflection;
     kb = r.kb;
   } else {
@@ -122,21 +157,26 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   summary.kbHints = enabledHints(kb);
 
   // 3. Training, in whatever process the trainer chooses; reused when finished, else resumed.
-  if (wants('train') && summary.kbHints > 0) await beforeStage('train', kb);
-  const trained = wants('train') && summary.kbHints > 0 ? await trainStage(ctx, { dataset, kb, kbPath, trainer: opts.trainer }) : undefined;
+  const trained = wants('train') && summary.kbHints > 0
+    ? await spending('train', async () => {
+      await beforeStage('train', kb);
+      return trainStage(ctx, { dataset, kb, kbPath, trainer: opts.trainer });
+    })
+    : undefined;
   if (trained) summary.training = { ...trained.summary, skipped: trained.skipped };
 
   // 4. Evaluation of every configured condition on the test split.
   if (wants('evaluate')) {
-    const paidAhead = await beforeStage('evaluate', kb, !!trained);
-    const e = await evaluateStage(ctx, {
-      dataset, client, kb, kbPath,
-      ...(paidAhead ? { paidAhead } : {}),
-      ...(trained ? { agent: { runDir: trained.runDir, key: trained.key } } : {}),
-      // llm.executor=batch: the hints best-fixed-hint and the agent choose go in one more batch.
-      ...(fill && config.llm.executor === 'batch' ? { fill } : {}),
+    summary.evaluation = await spending('evaluate', async () => {
+      const paidAhead = await beforeStage('evaluate', kb, !!trained);
+      return evaluateStage(ctx, {
+        dataset, client, kb, kbPath,
+        ...(paidAhead ? { paidAhead } : {}),
+        ...(trained ? { agent: { runDir: trained.runDir, key: trained.key } } : {}),
+        // llm.executor=batch: the hints best-fixed-hint and the agent choose go in one more batch.
+        ...(fill && config.llm.executor === 'batch' ? { fill } : {}),
+      });
     });
-    summary.evaluation = e;
   }
 
   // 5. The self-contained HTML report beside results.json.

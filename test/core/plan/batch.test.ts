@@ -437,6 +437,10 @@ test('llm.executor=batch end to end: the hints best-fixed-hint and the agent cho
   const usage = (r: typeof online.summary) => r.evaluation!.results.conditions.map((c) => ({ condition: c.condition, calls: c.usage!.calls, cacheHits: c.usage!.cacheHits, promptTokens: c.usage!.promptTokens, completionTokens: c.usage!.completionTokens }));
   assert.deepEqual(usage(byDefault.summary), usage(online.summary));
   assert.ok(usage(online.summary).some((c) => c.calls > 0));
+  // The run's spend by stage counts the batch lines its fills imported (its client made no call).
+  const charged = byDefault.summary.evaluation!.results.conditions.reduce((n, c) => n + c.usage!.calls, 0);
+  assert.equal(byDefault.summary.spend.evaluate?.calls, charged);
+  assert.ok((byDefault.summary.spend.train?.calls ?? 0) > 0, JSON.stringify(byDefault.summary.spend));
   for (const [i, c] of online.summary.evaluation!.results.conditions.entries()) {
     const b = byDefault.summary.evaluation!.results.conditions[i]!;
     assert.ok(Math.abs(b.usage!.cost - BATCH_PRICE_FACTOR * c.usage!.cost) < 1e-9, `${c.condition}: ${b.usage!.cost} at batch prices, ${c.usage!.cost} online`);

@@ -67,6 +67,15 @@ test('online runs (best-fixed-hint evaluated) ask the reward table and the evalu
   // evaluation reads was asked ahead, and each is charged to the condition that reads it first.
   const evalCalls = run.evaluation.results.conditions.reduce((n, x) => n + (x.usage?.calls ?? 0), 0);
   assert.ok(evalCalls > 0, 'the answers asked ahead are charged to the conditions, not shown as cache hits');
+  // What each stage paid: the evaluation its conditions' calls, training the table asked for it,
+  // and together every call this process made.
+  const spend = run.spend;
+  assert.equal(spend.evaluate?.calls, evalCalls);
+  const evalCost = run.evaluation.results.conditions.reduce((n, x) => n + (x.usage?.cost ?? 0), 0);
+  assert.ok(Math.abs(spend.evaluate!.cost - evalCost) < 1e-6, `${spend.evaluate!.cost} vs ${evalCost}`);
+  assert.ok(spend.train!.calls >= table, `training paid ${spend.train!.calls}, the table is ${table}`);
+  assert.equal((spend.reflect?.calls ?? 0) + spend.train!.calls + spend.evaluate!.calls, run.usage.calls);
+  assert.ok(Math.abs((spend.reflect?.cost ?? 0) + spend.train!.cost + spend.evaluate!.cost - run.usage.cost) < 1e-6);
 
   // The same experiment with a client that cannot be asked ahead (a fill that does nothing) gives the same results.
   const b = workspace();
