@@ -16,7 +16,7 @@
  * a fill.
  */
 import type { LlmClient, UsageStats } from './types';
-import type { Prices } from './prices';
+import { effectivePrices, type PricedLlm, type Prices } from './prices';
 
 interface Tokens {
   promptTokens: number;
@@ -55,6 +55,11 @@ export class PaidAhead {
     readonly client: LlmClient,
     private readonly prices: Prices,
   ) {}
+
+  /** A ledger for `client` at the prices its endpoint is charged (llm.*CostPerMTok, 0 on loopback). */
+  static forClient(client: LlmClient, llm: PricedLlm): PaidAhead {
+    return new PaidAhead(client, effectivePrices({ ...llm, baseUrl: client.describe().baseUrl }));
+  }
 
   /** Answers paid ahead and not read yet. */
   get unreadCount(): number {

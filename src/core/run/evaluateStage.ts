@@ -13,7 +13,6 @@ import type { SessionDataset } from '../data/types';
 import type { LlmClient } from '../llm/types';
 import { redactUrl } from '../llm/redactUrl';
 import { PaidAhead } from '../llm/paidAhead';
-import { effectivePrices } from '../llm/prices';
 import { actionHints, kbFingerprint, type HintKb } from '../kb';
 import { writeJsonAtomic, exists } from '../util/fs';
 import { runEvaluation } from '../evaluate/runEvaluation';
@@ -81,7 +80,7 @@ export async function evaluateStage(ctx: StageContext, input: EvaluateInput): Pr
   if (input.paidAhead && input.paidAhead.client !== input.client) throw new Error('evaluateStage: paidAhead was recorded through another client than the stage\'s');
   // Every answer paid ahead of the condition that reads it (the plan filled before the stage, the
   // hint-choosing conditions' batches during it) is charged to that condition.
-  const paidAhead = input.paidAhead ?? (input.client ? new PaidAhead(input.client, effectivePrices({ ...config.llm, baseUrl: input.client.describe().baseUrl })) : undefined);
+  const paidAhead = input.paidAhead ?? (input.client ? PaidAhead.forClient(input.client, config.llm) : undefined);
   const client = paidAhead?.claiming();
   const keyed = input.runDir === undefined;
   const runDir = input.runDir ?? evaluationRunDir(ctx, input);

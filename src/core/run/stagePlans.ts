@@ -16,7 +16,6 @@ import { estimatedCalls, estimatePlan, pendingCount, planEvaluation, planReflect
 import { onlineExecutor } from '../llm/executor';
 import type { LlmClient } from '../llm/types';
 import { PaidAhead } from '../llm/paidAhead';
-import { effectivePrices } from '../llm/prices';
 
 export interface Budget {
   maxCalls?: number;
@@ -100,7 +99,7 @@ export async function fillPendingPlan(
   },
 ): Promise<PaidAhead | undefined> {
   if (!pendingCount(plan)) return undefined;
-  const paid = new PaidAhead(o.client, effectivePrices({ ...o.config.llm, baseUrl: o.client.describe().baseUrl }));
+  const paid = PaidAhead.forClient(o.client, o.config.llm);
   if (o.fill) {
     paid.recordFilled((await o.fill(plan)) ?? []);
     return paid;
