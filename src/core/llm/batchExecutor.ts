@@ -206,12 +206,14 @@ export function batchExecutor(opts: BatchExecutorOptions): PlanExecutor {
         // of this batch: its record in batches.json says it asked it.
         if (row.ok) {
           // Billed whether or not this plan asked it: the batch did.
+          const promptTokens = row.output.promptTokens ?? 0;
+          const completionTokens = 'completionTokens' in row.output ? (row.output.completionTokens ?? 0) : 0;
           usage.requests++;
-          usage.promptTokens += row.output.promptTokens ?? 0;
-          usage.completionTokens += 'completionTokens' in row.output ? (row.output.completionTokens ?? 0) : 0;
+          usage.promptTokens += promptTokens;
+          usage.completionTokens += completionTokens;
           if (req) {
             await cache.put(req.input, row.output);
-            answered.push({ key: req.cacheKey, promptTokens: row.output.promptTokens ?? 0, completionTokens: 'completionTokens' in row.output ? (row.output.completionTokens ?? 0) : 0 });
+            answered.push({ key: req.cacheKey, promptTokens, completionTokens });
           }
           else if (b.keys.includes(row.customId)) logger.log('debug', `batch ${b.id}: answer for ${row.customId.slice(0, 12)} not in this plan; skipped`);
         } else failed.add(row.customId);

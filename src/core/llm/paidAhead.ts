@@ -16,7 +16,7 @@
  * a fill.
  */
 import type { LlmClient, UsageStats } from './types';
-import { effectivePrices, type PricedLlm, type Prices } from './prices';
+import { chatCost, effectivePrices, type PricedLlm, type Prices } from './prices';
 
 interface Tokens {
   promptTokens: number;
@@ -48,7 +48,7 @@ export class PaidAhead {
   /** What the answers read from a batch fill add to them (the client never counted those). */
   private readonly filled = zero();
   /** Answers paid ahead and then read (charged to their reader). */
-  claimed = 0;
+  private claimed = 0;
 
   constructor(
     /** The client the answers are asked through, and the stage reads them through. */
@@ -74,7 +74,7 @@ export class PaidAhead {
         const paid = {
           promptTokens: res.promptTokens,
           completionTokens: res.completionTokens,
-          cost: (res.promptTokens * this.prices.inputPerMTok + res.completionTokens * this.prices.outputPerMTok) / 1e6,
+          cost: chatCost(this.prices, res.promptTokens, res.completionTokens),
           counted: true,
         };
         this.unread.set(res.key, paid);

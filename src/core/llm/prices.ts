@@ -30,6 +30,11 @@ export function isLoopbackUrl(baseUrl: string): boolean {
 
 export type PricedLlm = Pick<Re2llmConfig['llm'], 'baseUrl' | 'inputCostPerMTok' | 'outputCostPerMTok' | 'embeddingCostPerMTok'>;
 
+/** What a chat answer's tokens cost at `p` (online prices; a batch line costs BATCH_PRICE_FACTOR of it). */
+export function chatCost(p: Prices, promptTokens: number, completionTokens: number): number {
+  return (promptTokens * p.inputPerMTok + completionTokens * p.outputPerMTok) / 1e6;
+}
+
 export function effectivePrices(llm: PricedLlm): Prices {
   const local = isLoopbackUrl(llm.baseUrl);
   return {

@@ -16,7 +16,7 @@
  * acceptance happens later, in order.
  */
 import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
-import type { Prices } from '../llm/prices';
+import { chatCost, type Prices } from '../llm/prices';
 import { isRecordableFailure } from '../llm/client';
 import { SessionClient, type PreparedSession } from './sessionSteps';
 import type { SessionSpend } from './budgetGate';
@@ -227,7 +227,7 @@ export class SessionPipeline {
       const res = await this.o.client.chat(req, signal);
       if (spend && !res.cached) {
         spend.calls++;
-        spend.cost += (res.promptTokens * this.o.prices.inputPerMTok + res.completionTokens * this.o.prices.outputPerMTok) / 1e6;
+        spend.cost += chatCost(this.o.prices, res.promptTokens, res.completionTokens);
       }
       return res;
     } finally {

@@ -17,7 +17,7 @@
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session } from '../data/types';
 import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
-import type { Prices } from '../llm/prices';
+import { chatCost, type Prices } from '../llm/prices';
 import { buildRankPrompt, rankPromptOptions, titleOf } from '../prompts/rank';
 import { rankSession, type RankContext } from '../rank/rankSession';
 import { hintIdFor, uniqueHintId } from '../kb/actions';
@@ -128,7 +128,7 @@ export class SessionClient implements LlmClient {
       ledger.charged.add(k);
       u.calls++;
       u.tokens += made.promptTokens + made.completionTokens;
-      u.cost += (made.promptTokens * this.prices.inputPerMTok + made.completionTokens * this.prices.outputPerMTok) / 1e6;
+      u.cost += chatCost(this.prices, made.promptTokens, made.completionTokens);
     }
     u.cost = Math.round(u.cost * 1e9) / 1e9;
     return u;

@@ -11,7 +11,7 @@ import type { PlanFill } from '../plan';
 import { ResponseCache } from '../llm/cache';
 import { createLlmClient } from '../llm/client';
 import { onlineExecutor, type BatchUsage, type FillReport } from '../llm/executor';
-import { effectivePrices } from '../llm/prices';
+import { chatCost, effectivePrices } from '../llm/prices';
 import { BATCH_PRICE_FACTOR } from '../plan/estimate';
 import { batchExecutor } from '../llm/batchExecutor';
 import { PaidAhead, type PaidAnswer } from '../llm/paidAhead';
@@ -53,7 +53,7 @@ export function batchPlanFiller(config: Re2llmConfig, o: { logger: Logger; apiKe
       const r = await exec.fill(plan.requests);
       report('answers', r);
       spend(r, prices.inputPerMTok, prices.outputPerMTok);
-      for (const a of r.answered ?? []) paid.push({ ...a, cost: (BATCH_PRICE_FACTOR * (a.promptTokens * prices.inputPerMTok + a.completionTokens * prices.outputPerMTok)) / 1e6 });
+      for (const a of r.answered ?? []) paid.push({ ...a, cost: BATCH_PRICE_FACTOR * chatCost(prices, a.promptTokens, a.completionTokens) });
       paid.push(...retried.unreadAnswers());
     }
     if (plan.embeddings?.length && exec.fillEmbeddings) {

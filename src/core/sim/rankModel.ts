@@ -124,6 +124,8 @@ interface Calibration {
 }
 
 const calibrations = new WeakMap<SessionDataset, Calibration>();
+/** The history the calibration reads of each session (the default prompt.historyLimit). */
+const CALIBRATION_HISTORY = 50;
 
 /**
  * Standardising the lift makes "unusually focused on one director" and "unusually focused on one
@@ -153,13 +155,13 @@ function calibration(dataset: SessionDataset, historyLimit: number): Calibration
 
 /** Builds the per-dataset state the first answer would otherwise build (profile, calibration). */
 export function warmRankModel(dataset: SessionDataset): void {
-  calibration(dataset, 50);
+  calibration(dataset, CALIBRATION_HISTORY);
 }
 
 export function sessionModel(dataset: SessionDataset, history: string[], seed: number, params: RankModelParams = DEFAULT_RANK_PARAMS): SessionModel {
   const profile = profileOf(dataset);
   const dist = historyDistributions(profile, history);
-  const cal = calibration(dataset, 50);
+  const cal = calibration(dataset, CALIBRATION_HISTORY);
   const distinct = dist.map((p, f) => (lift(p, profile.baseRates[f]!) - cal.mean[f]!) / cal.sd[f]!);
   const rng = new Rng(`sim-hidden/${sessionKey(seed, history)}`);
   const logits = distinct.map((d) => params.tau * d + params.eta * rng.normal());
