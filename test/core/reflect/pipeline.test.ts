@@ -64,3 +64,45 @@ test('requests waiting for a slot share the run signal\'s one abort listener; an
   await pipeline.stop();
   assert.equal(getEventListeners(controller.signal, 'abort').length, 0, 'stop() removes the listener');
 });
+
+test('a session opened ahead stops at its next request once the target is expected before it; acceptance reaching it after all prepares it again', { timeout: 20_000 }, async () => {
+  const h = heldClient();
+  let need = 8;
+  const prepared: number[] = [];
+  const pipeline = new SessionPipeline(
+    {
+      client: h.client, prices: DEFAULT_REMOTE_PRICES, limit: 8,
+      concurrency: () => 8,
+      aheadLimit: () => need,
+      mayRunAhead: () => true,
+      prepare: async (index, c) => {
+        await c.chat({ messages: [{ role: 'user', content: `${index}a` }], purpose: 'rank' });
+        await c.chat({ messages: [{ role: 'user', content: `${index}b` }], purpose: 'reflect' });
+        prepared.push(index);
+        return {} as PreparedSession;
+      },
+    },
+    0,
+  );
+  const first = pipeline.take(0);
+  await h.tick();
+  assert.equal(h.sent(), 8, 'eight sessions open, each with its first request in flight');
+  need = 3; // the replays now expect the target within sessions 0-2
+  for (const p of h.pending.splice(0)) p.resolve({} as ChatResult);
+  await h.tick();
+  await h.tick();
+  assert.equal(h.sent(), 11, 'only sessions 0-2 ask their second request; 3-7 stop instead of paying for it');
+  for (const p of h.pending.splice(0)) p.resolve({} as ChatResult);
+  assert.equal((await first).outcome.ok, true);
+  assert.deepEqual(prepared.sort(), [0, 1, 2]);
+  // The target was not reached after all: acceptance takes session 5, which is prepared again.
+  const fifth = pipeline.take(5);
+  await h.tick();
+  for (let i = 0; i < 4 && h.pending.length; i++) {
+    for (const p of h.pending.splice(0)) p.resolve({} as ChatResult);
+    await h.tick();
+  }
+  assert.equal((await fifth).outcome.ok, true, 'session 5 prepared once acceptance reached it');
+  assert.ok(prepared.includes(5));
+  await pipeline.stop();
+});
