@@ -16,6 +16,7 @@
  * acceptance happens later, in order.
  */
 import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
+import type { PaidAnswer } from '../llm/paidAhead';
 import { chatCost, type Prices } from '../llm/prices';
 import { isRecordableFailure } from '../llm/client';
 import { SessionClient, type PreparedSession } from './sessionSteps';
@@ -51,8 +52,11 @@ export interface PipelineOptions {
   aheadLimit?: () => number;
   /** False once work on session `index`, ahead of the head, would pass a budget (budgetGate.ts). */
   mayRunAhead: (index: number) => boolean;
-  /** Rounds mode: fills a round's requests into the response cache (null: online). */
-  fillRound?: (requests: ChatRequest[], signal?: AbortSignal) => Promise<void>;
+  /**
+   * Rounds mode: fills a round's requests into the response cache (null: online), and says what
+   * it paid for (the lines not in the cache before), so budgets see a round's spend.
+   */
+  fillRound?: (requests: ChatRequest[], signal?: AbortSignal) => Promise<PaidAnswer[] | void>;
   /** Rounds mode: how many sessions a group opens from the given index. */
   groupSize?: (index: number) => number;
   /** Rounds mode: an answer a round filled (the executor paid for it, not the client). */
@@ -115,9 +119,9 @@ export class SessionPipeline {
   /** Session `index` prepared (opening it and, as the mode allows, sessions after it). */
   async take(index: number): Promise<{ outcome: Outcome; client: SessionClient }> {
     this.head = index;
-    if (!this.tasks.has(index)) {
-      if (this.o.fillRound) this.openGroup(index);
-      else {
+    if (this.o.fillRound) this.openGroup(index);
+    else if (!this.tasks.has(index)) {
+      {
         this.next = Math.max(this.next, index);
         if (this.next === index) this.open(this.next++);
       }
@@ -260,8 +264,11 @@ export class SessionPipeline {
 
   /** Requests in flight or waiting for a slot, every session's. */
   pendingRequests(): number {
-    return this.inFlight;
+    return this.inFlight + this.inRound;
   }
+
+  /** Rounds mode: requests admitted to the round being filled. */
+  private inRound = 0;
 
   /** The spend of the sessions from `from` up to `to` (not included) that have one. */
   spentBetween(from: number, to: number): SessionSpend[] {
@@ -332,10 +339,56 @@ export class SessionPipeline {
 
   // ---- rounds mode ----
 
+  /**
+   * Opens the group from `index` (when the head reaches the end of the last one), and opens
+   * again the sessions in it that a budget stopped: the next round has them all, instead of one
+   * session at a time once a budget has been near.
+   */
   private openGroup(index: number): void {
+    if (this.tasks.has(index) && !this.stoppedAhead(index)) return;
     const end = Math.min(this.o.limit, index + Math.max(1, this.o.groupSize?.(index) ?? 1));
-    for (let i = index; i < end; i++) if (!this.tasks.has(i)) this.open(i);
+    for (let i = index; i < end; i++) if (!this.tasks.has(i) || this.stoppedAhead(i)) this.open(i);
     this.next = Math.max(this.next, end);
+  }
+
+  private stoppedAhead(index: number): boolean {
+    const o = this.tasks.get(index)?.outcome;
+    return o !== undefined && !o.ok && o.error instanceof StoppedError;
+  }
+
+  /**
+   * Rounds mode: which requests go into a round, in session order. The head's always do; a
+   * session's after it only while the budget gate leaves room (mayRunAhead), each admitted request
+   * counted as pending for the next: without this a first round of 16 sessions under
+   * --max-cost 0.001 paid 0.034 (test/core/reflect/concurrentReflection.test.ts). A session
+   * left out stops, and is opened again when acceptance reaches its group.
+   */
+  private admit<T extends { index: number }>(items: T[]): T[] {
+    const order = items.map((it, i) => ({ it, i })).sort((a, b) => a.it.index - b.it.index || a.i - b.i);
+    const admitted: T[] = [];
+    for (const { it } of order) {
+      if (this.stopping || (it.index !== this.head && !this.o.mayRunAhead(it.index))) continue;
+      admitted.push(it);
+      this.spendOf(it.index).pending++;
+      this.inRound++;
+    }
+    return admitted;
+  }
+
+  /** Rounds mode: an admitted request's answer read back (or failed): what it cost its session. */
+  private settleRound(index: number, res: ChatResult | undefined, paid: Map<string, PaidAnswer>): void {
+    const spend = this.spendOf(index);
+    spend.pending--;
+    this.inRound--;
+    if (!res) return;
+    const line = paid.get(res.key);
+    if (line) {
+      spend.calls++;
+      spend.cost += line.cost;
+    } else if (!res.cached) {
+      spend.calls++;
+      spend.cost += chatCost(this.o.prices, res.promptTokens, res.completionTokens);
+    }
   }
 
   private hold(req: ChatRequest, index: number, signal?: AbortSignal): Promise<ChatResult> {
@@ -366,55 +419,86 @@ export class SessionPipeline {
    */
   private fills: Promise<unknown> = Promise.resolve();
 
-  private fill(requests: ChatRequest[]): Promise<void> {
+  private fill(requests: ChatRequest[]): Promise<Map<string, PaidAnswer>> {
     const run = this.fills.then(() => this.o.fillRound!(requests, this.o.signal));
     this.fills = run.catch(() => undefined);
-    return run;
+    return run.then((paid) => new Map((paid ?? []).map((p) => [p.key, p])));
   }
 
   /**
    * Rounds mode: requests asked ahead of the acceptance that will send them (the redundancy
    * questions runReflection's replay predicts), filled as one round like the sessions' rounds and
    * read back through the client (from the cache; a line the executor could not fill is asked
-   * online there). An answer that failed for good is undefined: acceptance asks it again.
+   * online there). An answer that failed for good, or a question the budget gate left out
+   * (admit), is undefined: acceptance asks it itself.
    */
-  async fillAhead(requests: ChatRequest[]): Promise<(ChatResult | undefined)[]> {
-    this.rounds++;
-    await this.fill(requests);
-    return Promise.all(
-      requests.map((req) =>
-        this.o.client.chat(req, this.o.signal).then(
-          (res) => {
-            this.o.roundAnswer?.(res);
-            return res;
-          },
-          (err: unknown) => {
-            if (isRecordableFailure(err)) return undefined;
-            throw err;
-          },
+  async fillAhead(asked: { req: ChatRequest; index: number }[]): Promise<(ChatResult | undefined)[]> {
+    const round = this.admit(asked);
+    const answers = new Map<{ req: ChatRequest; index: number }, ChatResult | undefined>();
+    if (round.length) {
+      this.rounds++;
+      let paid: Map<string, PaidAnswer>;
+      try {
+        paid = await this.fill(round.map((a) => a.req));
+      } catch (err) {
+        for (const a of round) this.settleRound(a.index, undefined, new Map());
+        throw err;
+      }
+      await Promise.all(
+        round.map((a) =>
+          this.o.client.chat(a.req, this.o.signal).then(
+            (res) => {
+              this.settleRound(a.index, res, paid);
+              this.o.roundAnswer?.(res);
+              answers.set(a, res);
+            },
+            (err: unknown) => {
+              this.settleRound(a.index, undefined, paid);
+              if (!isRecordableFailure(err)) throw err;
+            },
+          ),
         ),
-      ),
-    );
+      );
+    }
+    return asked.map((a) => answers.get(a));
   }
 
   private async flush(): Promise<void> {
     this.flushing = true;
-    const round = this.held.splice(0);
+    const held = this.held.splice(0);
+    const round = this.admit(held);
+    const kept = new Set(round);
+    for (const h of held) if (!kept.has(h)) h.reject(new StoppedError());
     try {
+      if (!round.length) return;
       this.rounds++;
-      await this.fill(round.map((h) => h.req));
+      let paid: Map<string, PaidAnswer>;
+      try {
+        paid = await this.fill(round.map((h) => h.req));
+      } catch (err) {
+        for (const h of round) {
+          this.settleRound(h.index, undefined, new Map());
+          h.reject(err);
+        }
+        return;
+      }
       // Each answer is read through the client (from the cache; a line the executor could not
       // fill is asked online there, and recorded as a failure if it fails for good).
       await Promise.all(
         round.map((h) =>
-          this.o.client.chat(h.req, h.signal).then((res) => {
-            this.o.roundAnswer?.(res);
-            h.resolve(res);
-          }, h.reject),
+          this.o.client.chat(h.req, h.signal).then(
+            (res) => {
+              this.settleRound(h.index, res, paid);
+              this.o.roundAnswer?.(res);
+              h.resolve(res);
+            },
+            (err: unknown) => {
+              this.settleRound(h.index, undefined, paid);
+              h.reject(err);
+            },
+          ),
         ),
       );
-    } catch (err) {
-      for (const h of round) h.reject(err);
     } finally {
       this.flushing = false;
       this.scheduleCheck();

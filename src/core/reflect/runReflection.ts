@@ -23,6 +23,7 @@ import type { Re2llmConfig } from '../config/defaults';
 import type { Session, SessionDataset } from '../data/types';
 import { clientWidth, type ChatRequest, type ChatResult, type LlmClient, type UsageStats } from '../llm/types';
 import { isRecordableFailure } from '../llm/client';
+import type { PaidAnswer } from '../llm/paidAhead';
 import { effectivePrices } from '../llm/prices';
 import type { RankContext } from '../rank/rankSession';
 import { Rng } from '../util/rng';
@@ -67,7 +68,13 @@ export interface ReflectionOptions {
    * Fills one round of requests into the response cache before the sessions read them
    * (llm.executor=batch: the Batch API). Absent: requests go out online as sessions need them.
    */
-  fillRound?: (requests: ChatRequest[], signal?: AbortSignal) => Promise<void>;
+  fillRound?: (requests: ChatRequest[], signal?: AbortSignal) => Promise<PaidAnswer[] | void>;
+  /**
+   * Answers paid for before the run outside the client (the first round's base answers, filled
+   * as one batch): counted in this run's spend, and charged to the sessions that read them, like
+   * a round's lines.
+   */
+  paidAhead?: readonly PaidAnswer[];
 }
 
 /** The replay's stub answer: "no", i.e. not redundant (and nothing else for other requests). */
@@ -139,10 +146,15 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   if (resumed) logger.log('info', `reflection: resuming after ${cp.sessions.length} session(s), ${cp.accepted.length} hint(s) accepted`);
 
   const runStart = usageTotals(client.usage());
-  let lastUsage = runStart;
-  const thisRun = (): UsageTotals => minus(usageTotals(client.usage()), runStart);
+  /**
+   * What rounds paid (llm.executor=batch): the executor's lines, which the client does not count.
+   * Part of this run's spend for the budget gate, the checkpoint and the summary.
+   */
+  const roundsPaid: UsageTotals = { calls: 0, cacheHits: 0, tokens: 0, cost: 0 };
+  const thisRun = (): UsageTotals => plus(minus(usageTotals(client.usage()), runStart), roundsPaid);
+  let lastUsage = thisRun();
   const checkpoint = async (): Promise<void> => {
-    const now = usageTotals(client.usage());
+    const now = thisRun();
     cp.usage = plus(cp.usage, minus(now, lastUsage));
     lastUsage = now;
     await saveCheckpoint(runDir, cp);
@@ -244,13 +256,34 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   const acceptedHints = (): ActionHint[] => cp.accepted.map((a) => ({ id: a.id, text: a.text }));
   const ledger = newLedger();
   const tracked = ledgerClient(client, ledger);
+  // Rounds (llm.executor=batch): the lines each round paid for enter the ledger at what they cost
+  // (batch prices), so kept sessions are charged that, and count in this run's spend.
+  let roundsSayPaid = false;
+  const paidOutside = (paid: readonly PaidAnswer[]): void => {
+    for (const p of paid) {
+      if (ledger.made.has(p.key)) continue;
+      ledger.made.set(p.key, { promptTokens: p.promptTokens, completionTokens: p.completionTokens, cost: p.cost });
+      roundsPaid.calls++;
+      roundsPaid.tokens += p.promptTokens + p.completionTokens;
+      roundsPaid.cost = money(roundsPaid.cost + p.cost);
+    }
+  };
+  paidOutside(opts.paidAhead ?? []);
+  const fillRound = opts.fillRound && (async (requests: ChatRequest[], sig?: AbortSignal): Promise<PaidAnswer[] | void> => {
+    const paid = await opts.fillRound!(requests, sig);
+    if (!paid) return paid;
+    roundsSayPaid = true;
+    paidOutside(paid);
+    return paid;
+  });
   const pipeline: SessionPipeline = new SessionPipeline(
     {
       client: tracked, prices, limit, signal,
       onPrepared: () => void speculate(),
       roundAnswer: (res) => {
-        // Filled by the executor this run (or found in the cache: a round does not say which).
-        if (!ledger.made.has(res.key)) ledger.made.set(res.key, { promptTokens: res.promptTokens, completionTokens: res.completionTokens });
+        // A filler that does not say what it paid: taken as filled by the executor this run
+        // (it may have been in the cache already).
+        if (!roundsSayPaid && !ledger.made.has(res.key)) ledger.made.set(res.key, { promptTokens: res.promptTokens, completionTokens: res.completionTokens });
       },
       concurrency: () => Math.max(1, client.usage().concurrencyLimit ?? config.llm.concurrency),
       width: () => clientWidth(client, config.llm.concurrency),
@@ -273,7 +306,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       // Past the session where the replay's KB reaches the target (plus a margin for the guesses
       // it got wrong), a session opened now is most likely one the run will not keep.
       aheadLimit: () => Math.min(sessionsToTarget(cp, r.targetHints - kbSize(), replayedPrefix) ?? 64, replayReach === undefined ? Infinity : replayReach - cp.sessions.length + Math.max(4, Math.ceil(0.25 * (replayReach - cp.sessions.length)))),
-      ...(opts.fillRound ? { fillRound: opts.fillRound, groupSize: () => groupSize(cp, r.targetHints - kbSize(), limit) } : {}),
+      ...(fillRound ? { fillRound, groupSize: () => groupSize(cp, r.targetHints - kbSize(), limit) } : {}),
     },
     cp.sessions.length,
   );
@@ -430,21 +463,21 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   const redundancyRounds = async (): Promise<void> => {
     if (!opts.fillRound || r.redundancy === 'embedding') return;
     for (;;) {
-      const round: ChatRequest[] = [];
-      await replay((req) => {
+      const round: { req: ChatRequest; index: number }[] = [];
+      await replay((req, at) => {
         const q = questionKey(req);
         const known = answered.get(q);
         if (known) return known;
         if (!askedAhead.has(q)) {
           askedAhead.add(q);
-          round.push(req);
+          round.push({ req, index: at });
         }
         return NOT_REDUNDANT;
       });
       if (!round.length) return;
       const answers = await pipeline.fillAhead(round);
       answers.forEach((res, i) => {
-        if (res) answered.set(questionKey(round[i]!), res);
+        if (res) answered.set(questionKey(round[i]!.req), res);
       });
     }
   };

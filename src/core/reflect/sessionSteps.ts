@@ -52,7 +52,8 @@ export interface PreparedSession {
  * whoever made the request (the session itself, or work run ahead for it).
  */
 export interface Ledger {
-  made: Map<string, { promptTokens: number; completionTokens: number }>;
+  /** `cost`: what the answer cost where it is not the online price of its tokens (a batch line). */
+  made: Map<string, { promptTokens: number; completionTokens: number; cost?: number }>;
   charged: Set<string>;
 }
 
@@ -128,7 +129,7 @@ export class SessionClient implements LlmClient {
       ledger.charged.add(k);
       u.calls++;
       u.tokens += made.promptTokens + made.completionTokens;
-      u.cost += chatCost(this.prices, made.promptTokens, made.completionTokens);
+      u.cost += made.cost ?? chatCost(this.prices, made.promptTokens, made.completionTokens);
     }
     u.cost = Math.round(u.cost * 1e9) / 1e9;
     return u;

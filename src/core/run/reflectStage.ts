@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { SessionDataset } from '../data/types';
 import type { ChatRequest, LlmClient } from '../llm/types';
+import type { PaidAnswer } from '../llm/paidAhead';
 import { isEnabled, loadKbFile, type HintKb } from '../kb';
 import { failedSessionsToRetry, runReflection } from '../reflect/runReflection';
 import type { ReflectionSummary } from '../reflect/types';
@@ -23,6 +24,8 @@ export interface ReflectInput {
    * (turns, effectiveness checks over the sessions still active) is handed to it as one plan.
    */
   fill?: PlanFill;
+  /** Answers paid before the stage outside the client (its first round's batch lines): runReflection's `paidAhead`. */
+  paidAhead?: readonly PaidAnswer[];
 }
 
 export interface ReflectResult {
@@ -41,7 +44,7 @@ export async function readStageKb(kbPath: string, dataset: SessionDataset, maxHi
 
 export async function reflectStage(ctx: StageContext, input: ReflectInput): Promise<ReflectResult> {
   const { config } = ctx.resolved;
-  const { dataset, client, kbPath, fill } = input;
+  const { dataset, client, kbPath, fill, paidAhead } = input;
   const before = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
   const runDir = join(config.output.runsDir, `reflect-${reflectionKey(keyInputs(ctx, dataset.hash), kbPath)}`);
   if (enabledHints(before) >= config.reflection.targetHints) {
@@ -60,6 +63,7 @@ export async function reflectStage(ctx: StageContext, input: ReflectInput): Prom
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         onProgress: (progress) => ctx.onEvent?.({ stage: 'reflect', kind: 'progress', progress }),
         ...(fill ? { fillRound: roundFiller(fill, { dataset, config }) } : {}),
+        ...(paidAhead?.length ? { paidAhead } : {}),
       }),
     ),
   );
@@ -68,9 +72,9 @@ export async function reflectStage(ctx: StageContext, input: ReflectInput): Prom
 }
 
 /** runReflection's fillRound: each round as one plan (the executor skips what the cache holds). */
-export function roundFiller(fill: PlanFill, planCtx: Parameters<typeof planReflectionRound>[0]): (requests: ChatRequest[]) => Promise<void> {
+export function roundFiller(fill: PlanFill, planCtx: Parameters<typeof planReflectionRound>[0]): (requests: ChatRequest[]) => Promise<PaidAnswer[] | void> {
   return async (requests) => {
     const plan = planReflectionRound(planCtx, requests);
-    if (plan.requests.length) await fill(plan);
+    return plan.requests.length ? fill(plan) : [];
   };
 }

@@ -145,9 +145,10 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   if (wants('reflect')) {
     const r = await spending('reflect', async () => {
       const current = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
-      if (enabledHints(current) < config.reflection.targetHints) await beforeStage('reflect');
-      // llm.executor=batch: reflection's later rounds go through the same filler.
-      return reflectStage(ctx, { dataset, client, kbPath, ...(fill && config.llm.executor === 'batch' ? { fill } : {}) });
+      const ahead = enabledHints(current) < config.reflection.targetHints ? await beforeStage('reflect') : undefined;
+      // llm.executor=batch: reflection's later rounds go through the same filler, and the first
+      // round's lines are charged to the sessions that read them.
+      return reflectStage(ctx, { dataset, client, kbPath, ...(fill && config.llm.executor === 'batch' ? { fill } : {}), ...(ahead ? { paidAhead: ahead.unreadAnswers() } : {}) });
     });
     summary.reflection = r.reflection;
     kb = r.kb;

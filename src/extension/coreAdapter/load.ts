@@ -208,6 +208,9 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
   };
   return {
     async reflect(ctx, kbPath) {
+      // Reflection's own progress counts the batch lines it read (runReflection's paidAhead and
+      // rounds): reported as they are, where the fills' reports go through batchAware.
+      const plain = ctx;
       ctx = batchAware(ctx);
       const [{ runReflection }, { reflectionKey }, { withStageLock }, { roundFiller }, ds, client] = await Promise.all([
         import('../../core/reflect/runReflection'), import('../../core/run/stageKeys'), import('../../core/run/stageLock'), import('../../core/run/reflectStage'), dataset(ctx), clientFor(ctx),
@@ -217,10 +220,11 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       const runDir = join(ctx.config.output.runsDir, `reflect-ext-${key}`);
       const s = await withStageLock(runDir, { stage: 'reflect', logger: ctx.logger }, async () => {
         // llm.executor=batch: the base answers as one batch first, then each later round as one.
-        const { fill } = await fillFirst(ctx, 'reflect', { dataset: ds, client });
+        const { fill, paidAhead } = await fillFirst(ctx, 'reflect', { dataset: ds, client });
         return runReflection({
-          dataset: ds, client, config: ctx.config, kbPath, runDir, logger: ctx.logger, signal: ctx.signal, onProgress: (p) => reflectProgress(ctx, p),
+          dataset: ds, client, config: ctx.config, kbPath, runDir, logger: ctx.logger, signal: ctx.signal, onProgress: (p) => reflectProgress(plain, p),
           ...(fill ? { fillRound: roundFiller(fill, { dataset: ds, config: ctx.config }) } : {}),
+          ...(paidAhead ? { paidAhead: paidAhead.unreadAnswers() } : {}),
         });
       });
       ctx.logger.log('info', `reflection stopped (${s.stopReason}): ${s.accepted} accepted of ${s.proposed} proposed; KB holds ${s.kbSize} enabled hints`);

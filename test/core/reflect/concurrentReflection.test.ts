@@ -16,6 +16,8 @@ import { createLlmClient, ResponseCache, type LlmClient } from '../../../src/cor
 import { onlineExecutor } from '../../../src/core/llm/executor';
 import { batchExecutor } from '../../../src/core/llm/batchExecutor';
 import { reflectStage, roundFiller } from '../../../src/core/run/reflectStage';
+import { batchPlanFiller } from '../../../src/core/run/batchFill';
+import { pendingPlan } from '../../../src/core/run/stagePlans';
 import type { StageContext } from '../../../src/core/run/stage';
 import { silentLogger } from '../../../src/core/util/log';
 import { startSimServer, type SimServer } from '../../../src/core/sim';
@@ -295,4 +297,67 @@ test('the pipeline\'s reflect stage asks failed sessions again even when the fau
   // A third run has nothing to retry: skipped as before.
   const third = await reflectStage(ctx, { dataset: h.dataset, client: await h.client(clean, cacheDir), kbPath });
   assert.ok('skipped' in third.reflection);
+});
+
+test('llm.executor=batch under --max-cost: rounds are cut at the budget as online runs ahead are, and kept sessions are charged at batch prices', async () => {
+  const h = await harness();
+  const dir = h.tmp('reflect-batch-budget');
+  const sim = await startSimServer({ dataset: h.dataset, seed: 1, responders: reflectionResponders(), batch: { processingDelayMs: 5 } });
+  extra.push(sim);
+  const config = withTarget(h, 16, (c) => {
+    c.llm.baseUrl = sim.url;
+    c.llm.batchPollMs = 10;
+    c.llm.cacheDir = join(dir, 'cache');
+    c.output.runsDir = join(dir, 'runs');
+    c.reflection.redundancy = 'llm';
+  });
+  let batchCost = 0;
+  let lines = 0;
+  const fill = batchPlanFiller(config, { logger: silentLogger, onUsage: (u) => { batchCost += u.cost; lines += u.requests; } });
+  const client = await h.client(config, config.llm.cacheDir);
+  const maxCost = 0.001;
+  const s = await runReflection({ dataset: h.dataset, client, config, kbPath: join(dir, 'kb.json'), runDir: join(dir, 'run'), maxCost, fillRound: roundFiller(fill, { dataset: h.dataset, config }) });
+  assert.equal(s.stopReason, 'maxCost');
+  const paid = batchCost + client.usage().cost; // the batches' lines, and what the client sent online
+  const kept = (JSON.parse(readFileSync(checkpointPath(join(dir, 'run')), 'utf8')) as ReflectionCheckpoint).sessions.reduce((n, x) => n + (x.usage?.cost ?? 0), 0);
+  // What the run paid (the batches' lines at batch prices, and any request sent online) stays
+  // near the budget, as online (the "budgets and modes" test): the sessions kept up to the one
+  // that crossed it, and what ran ahead of them. Before the gate covered rounds, the first rounds
+  // paid for 16 sessions at a time: 663 lines, 0.0344 under this budget of 0.001.
+  assert.ok(paid >= maxCost && paid < 3 * maxCost, `paid ${paid.toFixed(5)} in ${lines} batch lines + ${client.usage().calls} online calls`);
+  // The summary counts the batch lines (the client saw none of them).
+  assert.ok(Math.abs(s.total.cost - paid) < 1e-6 && s.thisRun.calls === lines + client.usage().calls, `summary ${s.thisRun.calls} calls ${s.total.cost}, batches ${lines} lines ${batchCost}`);
+  // Kept sessions are charged what their lines cost (batch prices): the stop rule crossed the
+  // budget, and they were charged no more than was paid (at online prices they were charged
+  // 0.0028 of the 0.0023 paid).
+  assert.ok(kept >= maxCost && kept <= paid + 1e-9, `kept sessions charged ${kept}, paid ${paid}`);
+});
+
+test('llm.executor=batch: round 1 batched before the run counts in its spend, and each base answer is charged to the session that reads it', async () => {
+  const h = await harness();
+  const dir = h.tmp('reflect-batch-ahead');
+  const sim = await startSimServer({ dataset: h.dataset, seed: 1, responders: reflectionResponders(), batch: { processingDelayMs: 5 } });
+  extra.push(sim);
+  const config = withTarget(h, 16, (c) => {
+    c.llm.baseUrl = sim.url;
+    c.llm.batchPollMs = 10;
+    c.llm.cacheDir = join(dir, 'cache');
+    c.output.runsDir = join(dir, 'runs');
+  });
+  let lines = 0;
+  const fill = batchPlanFiller(config, { logger: silentLogger, onUsage: (u) => { lines += u.requests; } });
+  const { plan } = await pendingPlan('reflect', { dataset: h.dataset, config, cache: await ResponseCache.open(config.llm.cacheDir) });
+  const paidAhead = (await fill(plan)) ?? [];
+  assert.equal(paidAhead.length, plan.requests.length, 'one paid line per base answer planned');
+  const client = await h.client(config, config.llm.cacheDir);
+  const s = await runReflection({ dataset: h.dataset, client, config, kbPath: join(dir, 'kb.json'), runDir: join(dir, 'run'), paidAhead, fillRound: roundFiller(fill, { dataset: h.dataset, config }) });
+  assert.equal(s.stopReason, 'target');
+  // Every line the batches paid for (round 1's and the later rounds') is in the run's spend.
+  assert.equal(s.thisRun.calls, lines + client.usage().calls);
+  const sessions = (JSON.parse(readFileSync(checkpointPath(join(dir, 'run')), 'utf8')) as ReflectionCheckpoint).sessions;
+  // A session the LLM ranked right stops at its base answer, which round 1 paid for: it is
+  // charged that one line, not nothing.
+  const right = sessions.filter((x) => !x.error && !x.failure);
+  assert.ok(right.length > 0);
+  for (const x of right) assert.equal(x.usage?.calls, 1, JSON.stringify(x.usage));
 });
