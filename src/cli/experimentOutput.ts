@@ -5,7 +5,7 @@
 import type { CliIO, Progress } from './io';
 import type { ExperimentEvent, ExperimentSummary } from '../core/run/runExperiment';
 import { formatMetricTable } from '../core/evaluate/format';
-import { llmHealthText, llmSummaryText } from '../core/llm/progressText';
+import { llmHealthText, llmSummaryText, trainCallsText } from '../core/llm/progressText';
 
 export function experimentEventPrinter(io: CliIO): { onEvent: (e: ExperimentEvent) => void; stop: () => void } {
   const bars = new Map<string, Progress>();
@@ -58,7 +58,7 @@ export function formatExperimentSummary(s: ExperimentSummary): string {
   ];
   if (s.training) {
     lines.push(`agent ${s.training.runDir}: ${s.training.steps} steps, best validation reward ${s.training.bestValidationReward?.toFixed(4) ?? 'n/a'}` +
-      `${s.training.skipped ? ' (reused)' : `, ${s.training.calls} LLM calls (bound ${s.training.callBound}${llmSummaryText(s.training)})`}`);
+      `${s.training.skipped ? ' (reused)' : `, LLM calls ${trainCallsText(s.training)} (bound ${s.training.callBound}${llmSummaryText(s.training)})`}`);
   }
   if (s.evaluation) lines.push('', formatMetricTable(s.evaluation.results), '', `results ${s.evaluation.runDir}/results.json${s.evaluation.skipped ? ' (reused)' : ''}`);
   if (s.reportPath) lines.push(`report  ${s.reportPath}`);

@@ -9,6 +9,14 @@
  */
 import type { Re2llmConfig } from '../core/config/defaults';
 
+/** An answer the parent paid for ahead of the worker, by cache key (src/core/llm/paidAhead.ts's PaidAnswer). */
+export interface PaidAheadAnswer {
+  key: string;
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+}
+
 /** What to train; paths are absolute. */
 export interface TrainOptions {
   /** Run folder to create (or to continue, with `resume`). */
@@ -27,6 +35,12 @@ export interface TrainOptions {
   packageVersion: string;
   /** K-fold selection: train on the other folds of the training sessions, validate on fold `index` of `of`. */
   fold?: { index: number; of: number };
+  /**
+   * Reward-table answers the parent paid for before the worker started (asked ahead online, or a
+   * batch's lines), by cache key: the worker reads them from the cache and charges each to this
+   * run as it reads it (`TrainSummary.askedAhead`).
+   */
+  paidAhead?: PaidAheadAnswer[];
 }
 
 export type WorkerCommand =
@@ -68,7 +82,15 @@ export interface TrainSummary {
   bestCheckpoint: string | null;
   lastCheckpoint: string | null;
   onnxPath: string | null;
+  /** LLM requests the worker itself sent (answers not in the cache). */
   calls: number;
+  /** What those cost (llm.*CostPerMTok; 0 on loopback endpoints). Absent in runs before 2026-12-07. */
+  cost?: number;
+  /**
+   * Answers paid for before the worker started (TrainOptions.paidAhead) that it read: part of what
+   * this training cost, though the worker asked nothing for them. Absent when none.
+   */
+  askedAhead?: { calls: number; cost: number };
   cacheHits: number;
   callBound: number;
   /**
@@ -99,6 +121,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 
 const isNum = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const optNum = (v: unknown) => v === undefined || isNum(v);
+const isPaidAnswer = (v: unknown): boolean => isObj(v) && isStr(v.key) && isNum(v.promptTokens) && isNum(v.completionTokens) && isNum(v.cost);
 
 /** Checks a message arriving at the worker; returns it typed, or undefined when malformed. */
 export function asWorkerCommand(msg: unknown): WorkerCommand | undefined {
@@ -112,6 +135,7 @@ export function asWorkerCommand(msg: unknown): WorkerCommand | undefined {
       if (!isStr(o.runDir) || typeof o.resume !== 'boolean' || !isStr(o.packageVersion)) return undefined;
       if (!optNum(o.steps) || !(o.bandit === undefined || isStr(o.bandit)) || !(o.kbPath === undefined || isStr(o.kbPath)) || !(o.baseDir === undefined || isStr(o.baseDir))) return undefined;
       if (o.fold !== undefined && !(isObj(o.fold) && Number.isInteger(o.fold.index) && Number.isInteger(o.fold.of))) return undefined;
+      if (o.paidAhead !== undefined && !(Array.isArray(o.paidAhead) && o.paidAhead.every(isPaidAnswer))) return undefined;
       if (!isObj(msg.config.agent) || !isObj(msg.config.encoder)) return undefined;
       return msg as unknown as WorkerCommand;
     }

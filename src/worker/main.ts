@@ -11,9 +11,8 @@
 import { asWorkerCommand, type TrainOptions, type WorkerNotification } from '../protocol/worker';
 import type { Re2llmConfig } from '../core/config/defaults';
 import type { Logger, LogLevel } from '../core/util/log';
-import { trainAgent, type TrainProblem } from '../core/agent/train';
-import { readBanditFile } from '../core/agent/syntheticBandit';
-import { defaultKbPath } from '../core/run/paths';
+import { trainAgent } from '../core/agent/train';
+import { trainProblemFor } from '../core/run/trainProblem';
 import { runController } from '../core/util/abort';
 
 function send(msg: WorkerNotification): void {
@@ -24,25 +23,11 @@ const logger: Logger = { log: (level: LogLevel, text: string) => send({ type: 'l
 const controller = runController();
 let started = false;
 
-async function problemFor(config: Re2llmConfig, o: TrainOptions): Promise<TrainProblem> {
-  if (o.bandit) return { kind: 'synthetic', file: await readBanditFile(o.bandit), source: o.bandit };
-  // Loaded only for LLM training, so a synthetic run needs none of these modules' setup.
-  const { loadDataset } = await import('../core/data/load');
-  const { loadKbFile } = await import('../core/kb/store');
-  const { openLlmClient } = await import('../core/llm/open');
-  const { createEncoder, datasetFamilies } = await import('../core/encode');
-  const dataset = await loadDataset(config, { logger });
-  const kbPath = o.kbPath ?? (defaultKbPath(config, o.baseDir ?? process.cwd(), dataset.name));
-  const snap = await loadKbFile(kbPath, dataset.name, { maxHintChars: config.reflection.maxHintChars });
-  if (snap.text === null) throw new Error(`${kbPath}: no hint KB (build one with re2llm reflect, or pass its path)`);
-  const client = await openLlmClient(config, { logger, baseDir: o.baseDir ?? process.cwd() });
-  const probeItem = dataset.items.values().next().value;
-  const encoder = await createEncoder(config, { client, families: datasetFamilies(dataset), ...(probeItem ? { probeItem } : {}) });
-  return { kind: 'llm', dataset, client, kb: snap.kb, kbPath, encoder };
-}
-
 async function run(config: Re2llmConfig, options: TrainOptions): Promise<void> {
-  const problem = await problemFor(config, options);
+  const problem = await trainProblemFor(config, options, {
+    logger,
+    openClient: async () => (await import('../core/llm/open')).openLlmClient(config, { logger, baseDir: options.baseDir ?? process.cwd() }),
+  });
   const summary = await trainAgent({
     config, problem, runDir: options.runDir, resume: options.resume, packageVersion: options.packageVersion,
     ...(options.steps !== undefined ? { steps: options.steps } : {}),

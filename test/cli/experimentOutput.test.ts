@@ -19,7 +19,11 @@ const training = {
 
 test("the run's final line counts the training worker's calls with its retries, failures and lowest limit", () => {
   const out = formatExperimentSummary({ ...base, training: { ...training, retries: 9, failures: 1, concurrencyLimit: 3 } });
-  assert.match(out, /agent \/runs\/train-x: 128 steps, .*40 LLM calls \(bound 78, retries 9, failed 1, in-flight limit fell to 3\)/);
+  assert.match(out, /agent \/runs\/train-x: 128 steps, .*LLM calls 40 \(bound 78, retries 9, failed 1, in-flight limit fell to 3\)/);
+  // What the worker paid, and the answers paid for ahead of it that it read (the reward table
+  // asked before it started), are both part of what the training cost.
+  const ahead = formatExperimentSummary({ ...base, training: { ...training, calls: 3, cost: 0.0003, askedAhead: { calls: 37, cost: 0.0037 } } });
+  assert.match(ahead, /LLM calls 40 \(\$0\.0040\): 37 paid ahead of the worker, 3 \(\$0\.0003\) by the worker \(bound 78\)/);
   assert.match(out, /LLM calls in this process: 7 \(cache hits 3, retries 2\); in the training worker: 40 \(retries 9, failed 1, in-flight limit fell to 3\); wall time 1\.5s$/);
   // A clean worker adds only its count; a reused training made no call in this run.
   assert.match(formatExperimentSummary({ ...base, training }), /; in the training worker: 40; wall time/);

@@ -29,6 +29,11 @@ test('protocol guards: well-formed messages pass, malformed ones are refused', (
   // A K-fold selection run names its fold.
   assert.ok(asWorkerCommand({ type: 'start', config: defaultConfig(), options: { runDir: 'x', resume: false, packageVersion: '1', fold: { index: 1, of: 5 } } }));
   assert.equal(asWorkerCommand({ type: 'start', config: defaultConfig(), options: { runDir: 'x', resume: false, packageVersion: '1', fold: { index: 'a', of: 5 } } }), undefined);
+  // Answers paid ahead of the worker: key, tokens and cost each, or the message is refused.
+  const paid = { key: 'k', promptTokens: 10, completionTokens: 2, cost: 0.001 };
+  assert.ok(asWorkerCommand({ type: 'start', config: defaultConfig(), options: { runDir: 'x', resume: false, packageVersion: '1', paidAhead: [paid] } }));
+  assert.equal(asWorkerCommand({ type: 'start', config: defaultConfig(), options: { runDir: 'x', resume: false, packageVersion: '1', paidAhead: [{ ...paid, cost: '1' }] } }), undefined);
+  assert.equal(asWorkerCommand({ type: 'start', config: defaultConfig(), options: { runDir: 'x', resume: false, packageVersion: '1', paidAhead: paid } }), undefined);
   assert.equal(asWorkerCommand({ type: 'rm -rf' }), undefined);
   assert.equal(asWorkerCommand('start'), undefined);
   const p = { type: 'progress', step: 1, totalSteps: 2, update: 1, meanReward: 0, entropy: 1, valueLoss: 0, calls: 0, cacheHits: 0, callBound: 0, validationReward: null, stepsPerSecond: 5 };

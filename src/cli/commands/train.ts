@@ -7,7 +7,7 @@
  * The worker writes the same run folder as every other front end (src/protocol/runFolder.ts),
  * summary.json included.
  */
-import { llmHealthText, llmSummaryText } from '../../core/llm/progressText';
+import { llmHealthText, llmSummaryText, trainCallsText } from '../../core/llm/progressText';
 import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -22,6 +22,7 @@ import { readRunConfig, readTrainManifest } from '../../core/agent/runFolder';
 import { acquireStageLock } from '../../core/run/stageLock';
 import { budgetFlags, estimateAndCheck, fillerFor } from './budget';
 import { pendingCount } from '../../core/plan';
+import type { PaidAnswer } from '../../core/llm/paidAhead';
 
 interface TrainFlags {
   config?: string;
@@ -119,12 +120,14 @@ export function register(program: Command): void {
     const bandit = flags.bandit ? resolvePath(flags.bandit) : recorded?.bandit;
     const kbPath = flags.kb ? resolvePath(flags.kb) : recorded?.kbPath;
     // The reward table's estimate and the caps, before the worker spends anything.
+    let paidAhead: PaidAnswer[] = [];
     if (!bandit) {
       const plan = await estimateAndCheck(io, { config, baseDir, sources: {} }, 'train', budgetFlags(flags), kbPath ? { kbPath } : {});
       // Online, the worker asks the table as PPO needs it (with its own progress, and resumable
       // from its run folder); `run` asks the table ahead when best-fixed-hint reads it anyway.
       const filler = await fillerFor(io, { config, baseDir, sources: {} });
-      if (filler.fill && pendingCount(plan)) await filler.fill(plan);
+      // The lines a batch paid for go to the worker, which charges each one it reads to this run.
+      if (filler.fill && pendingCount(plan)) paidAhead = (await filler.fill(plan)) ?? [];
     }
     // A second `train --resume` or a `run` on this folder waits briefly, then says who holds it.
     const lock = await acquireStageLock(runDir, { stage: 'train', logger: io.logger });
@@ -135,6 +138,7 @@ export function register(program: Command): void {
         ...(steps !== undefined ? { steps } : {}),
         ...(bandit ? { bandit } : {}),
         ...(kbPath ? { kbPath } : {}),
+        ...(paidAhead.length ? { paidAhead } : {}),
       },
       logger: io.logger,
     });
@@ -159,7 +163,7 @@ export function register(program: Command): void {
       io.result(s, () => [
         `${s.cancelled ? 'cancelled' : 'trained'}: ${s.steps} steps in ${s.updates} updates (${s.seconds.toFixed(1)}s)`,
         `best greedy validation reward ${s.bestValidationReward === null ? '-' : s.bestValidationReward.toFixed(4)}${s.bestStep !== null ? ` at step ${s.bestStep}` : ''}`,
-        ...(s.callBound > 0 ? [`LLM calls ${s.calls} (upper bound |sessions| x |actions| = ${s.callBound}); reward cache hits ${s.cacheHits}${llmSummaryText(s)}`] : []),
+        ...(s.callBound > 0 ? [`LLM calls ${trainCallsText(s)} (upper bound |sessions| x |actions| = ${s.callBound}); reward cache hits ${s.cacheHits}${llmSummaryText(s)}`] : []),
         `run folder ${s.runDir}${s.onnxPath ? `; actor exported to ${s.onnxPath}` : ''}`,
         ...(s.cancelled ? [`continue with: re2llm train --resume ${s.runDir}`] : []),
       ].join('\n'));

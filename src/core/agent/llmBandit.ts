@@ -117,6 +117,8 @@ export interface LlmBanditStats {
   cacheHits: number;
   /** LLM requests that reached the endpoint (client usage since this env was made). */
   calls: number;
+  /** What they cost (client usage since this env was made). */
+  cost: number;
   /** |sessions| × |actions|: no-hint answer plus one answer per hint, per session. */
   bound: number;
   /** Pairs whose request failed for good this run (reward 0, asked again next run). */
@@ -128,6 +130,7 @@ export class LlmBandit implements BanditEnv {
   readonly arms: number;
   readonly size: number;
   private readonly startCalls: number;
+  private readonly startCost: number;
 
   constructor(
     private readonly ctx: RankContext,
@@ -143,7 +146,9 @@ export class LlmBandit implements BanditEnv {
     this.dim = states[0]!.length;
     this.arms = hints.length;
     this.size = sessions.length;
-    this.startCalls = ctx.client.usage().calls;
+    const u = ctx.client.usage();
+    this.startCalls = u.calls;
+    this.startCost = u.cost;
   }
 
   context(i: number): Float32Array {
@@ -163,6 +168,6 @@ export class LlmBandit implements BanditEnv {
   }
 
   stats(): LlmBanditStats {
-    return { pairs: this.cache.misses, cacheHits: this.cache.hits, calls: this.ctx.client.usage().calls - this.startCalls, bound: this.size * this.arms, failedPairs: this.cache.failedPairs };
+    return { pairs: this.cache.misses, cacheHits: this.cache.hits, calls: this.ctx.client.usage().calls - this.startCalls, cost: this.ctx.client.usage().cost - this.startCost, bound: this.size * this.arms, failedPairs: this.cache.failedPairs };
   }
 }

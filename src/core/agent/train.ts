@@ -38,7 +38,11 @@ import type { BanditEnv } from './env';
 
 export type TrainProblem =
   | { kind: 'synthetic'; file: BanditFile; source: string }
-  | { kind: 'llm'; dataset: SessionDataset; client: LlmClient; kb: HintKb; kbPath: string; encoder: SessionEncoder };
+  | {
+    kind: 'llm'; dataset: SessionDataset; client: LlmClient; kb: HintKb; kbPath: string; encoder: SessionEncoder;
+    /** Answers paid for before the run that it has read so far (the worker's PaidAhead ledger). */
+    askedAhead?: () => { calls: number; cost: number };
+  };
 
 export interface TrainAgentInput {
   config: Re2llmConfig;
@@ -72,7 +76,7 @@ interface Setup {
   hintTexts: string[];
   /** The manifest fields that describe the problem (the rest is added when the run starts). */
   manifest: Omit<TrainManifest, 'hintIds' | 'hintTexts'> & { encoder: NonNullable<TrainManifest['encoder']> };
-  stats(): { calls: number; cacheHits: number; bound: number; llm?: { retries: number; failures: number; concurrencyLimit: number; lowestLimit: number; configuredLimit: number } };
+  stats(): { calls: number; cost?: number; askedAhead?: { calls: number; cost: number }; cacheHits: number; bound: number; llm?: { retries: number; failures: number; concurrencyLimit: number; lowestLimit: number; configuredLimit: number } };
 }
 
 /** The PPO arguments a config asks for (preset plus the agent.* overrides). */
@@ -134,7 +138,8 @@ async function setUp(input: TrainAgentInput): Promise<Setup> {
       const concurrencyLimit = u.concurrencyLimit ?? config.llm.concurrency;
       lowestLimit = Math.min(lowestLimit, concurrencyLimit);
       const llm = { retries: u.retries, failures: u.failures, concurrencyLimit, lowestLimit, configuredLimit: config.llm.concurrency };
-      return { calls: t.calls, cacheHits: cache.hits, bound: (trainSessions.length + valSessions.length) * actions.length, llm };
+      const ahead = problem.askedAhead?.();
+      return { calls: t.calls, cost: t.cost, ...(ahead?.calls ? { askedAhead: ahead } : {}), cacheHits: cache.hits, bound: (trainSessions.length + valSessions.length) * actions.length, llm };
     },
   };
 }
@@ -264,7 +269,9 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
     runDir, steps: trainer.step, updates: trainer.update, cancelled,
     bestValidationReward: best?.reward ?? null, bestStep: best?.step ?? null,
     bestCheckpoint: best ? paths.best : null, lastCheckpoint: paths.last, onnxPath,
-    calls: st.calls, cacheHits: st.cacheHits, callBound: st.bound,
+    calls: st.calls, ...(st.cost !== undefined ? { cost: Math.round(st.cost * 1e9) / 1e9 } : {}),
+    ...(st.askedAhead ? { askedAhead: { calls: st.askedAhead.calls, cost: Math.round(st.askedAhead.cost * 1e9) / 1e9 } } : {}),
+    cacheHits: st.cacheHits, callBound: st.bound,
     ...(st.llm && st.llm.failures > 0 ? { failures: st.llm.failures } : {}),
     ...(st.llm && st.llm.retries > 0 ? { retries: st.llm.retries } : {}),
     ...(st.llm && st.llm.lowestLimit < st.llm.configuredLimit ? { concurrencyLimit: st.llm.lowestLimit } : {}),

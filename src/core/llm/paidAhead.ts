@@ -113,6 +113,11 @@ export class PaidAhead {
     });
   }
 
+  /** The answers a fill outside the client paid for (recordFilled) that have been read so far. */
+  readAhead(): { calls: number; cost: number } {
+    return { calls: this.filled.calls, cost: this.filled.cost };
+  }
+
   /** The client's totals with each answer paid ahead counted once read, as a call, not a cache hit. */
   charged(): UsageStats {
     const u = this.client.usage();

@@ -3,6 +3,7 @@
  * retries, failed requests and the current in-flight limit (lowered by 429s). Empty while there
  * is nothing to report, so a clean run's lines read as before.
  */
+import type { TrainSummary } from '../../protocol/worker';
 export interface LlmHealth {
   retries?: number;
   failures?: number;
@@ -16,6 +17,18 @@ export function llmHealthText(h: LlmHealth, configuredConcurrency?: number): str
   const lowered = h.concurrencyLimit !== undefined && configuredConcurrency !== undefined && h.concurrencyLimit < configuredConcurrency;
   if (h.concurrencyLimit !== undefined && (lowered || parts.length)) parts.push(`limit ${h.concurrencyLimit}`);
   return parts.length ? `, ${parts.join(', ')}` : '';
+}
+
+/**
+ * A training run's LLM calls and cost: the worker's own, and the answers paid for ahead of it
+ * (the reward table filled online or as a batch before the worker started) that it read.
+ */
+export function trainCallsText(s: Pick<TrainSummary, 'calls' | 'cost' | 'askedAhead'>): string {
+  const own = `${s.calls}${s.cost ? ` ($${s.cost.toFixed(4)})` : ''}`;
+  if (!s.askedAhead?.calls) return own;
+  const a = s.askedAhead;
+  const total = (s.cost ?? 0) + a.cost;
+  return `${s.calls + a.calls}${total ? ` ($${total.toFixed(4)})` : ''}: ${a.calls} paid ahead of the worker, ${own} by the worker`;
 }
 
 /**

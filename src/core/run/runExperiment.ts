@@ -160,10 +160,15 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   // 3. Training, in whatever process the trainer chooses; reused when finished, else resumed.
   const trained = wants('train') && summary.kbHints > 0
     ? await spending('train', async () => {
-      await beforeStage('train', kb);
-      return trainStage(ctx, { dataset, kb, kbPath, trainer: opts.trainer });
+      const ahead = await beforeStage('train', kb);
+      return trainStage(ctx, { dataset, kb, kbPath, trainer: opts.trainer, ...(ahead?.unreadCount ? { paidAhead: ahead.unreadAnswers() } : {}) });
     })
     : undefined;
+  // What the worker itself sent (its own client, in its own process): part of what training paid.
+  if (trained && !trained.skipped && summary.spend.train) {
+    const t = summary.spend.train;
+    summary.spend.train = { calls: t.calls + trained.summary.calls, cost: Math.round((t.cost + (trained.summary.cost ?? 0)) * 1e9) / 1e9 };
+  }
   if (trained) summary.training = { ...trained.summary, skipped: trained.skipped };
 
   // 4. Evaluation of every configured condition on the test split.

@@ -13,6 +13,7 @@ import { kbFingerprint, type HintKb } from '../kb';
 import { exists } from '../util/fs';
 import { isFinishedTraining, readTrainSummary, runFile, writeTrainSummary } from '../agent/runFolder';
 import type { TrainSummary } from '../../protocol/worker';
+import type { PaidAnswer } from '../llm/paidAhead';
 import { RUN_FILES } from '../../protocol/runFolder';
 import { foldRunDir, pickKfoldStep, readKfoldSelection, readValidationCurve, writeKfoldSelection } from '../agent/selection';
 import { trainKey } from './stageKeys';
@@ -24,6 +25,8 @@ export interface TrainInput {
   kb: HintKb;
   kbPath: string;
   trainer: Trainer;
+  /** Reward-table answers paid for before the stage (fillPendingPlan): the worker charges each it reads. */
+  paidAhead?: PaidAnswer[];
 }
 
 export interface TrainResult {
@@ -55,7 +58,7 @@ export async function trainStage(ctx: StageContext, input: TrainInput): Promise<
     }
     const resume = await exists(runFile(runDir, 'last'));
     const trained = await timed(ctx, 'train', `${config.agent.steps} steps, preset ${config.agent.preset}${resume ? ' (resuming)' : ''}`, () =>
-      input.trainer(config, { runDir, resume, kbPath: input.kbPath, baseDir, packageVersion: ctx.packageVersion },
+      input.trainer(config, { runDir, resume, kbPath: input.kbPath, baseDir, packageVersion: ctx.packageVersion, ...(input.paidAhead?.length ? { paidAhead: input.paidAhead } : {}) },
         (progress) => ctx.onEvent?.({ stage: 'train', kind: 'progress', progress })),
     );
     if (trained.cancelled) {

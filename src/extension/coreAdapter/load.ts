@@ -15,6 +15,7 @@ import type { SessionDataset } from '../../core/data/types';
 import type { LlmClient, UsageStats } from '../../core/llm/types';
 import { llmHealthText } from '../../core/llm/progressText';
 import type { BatchSpend } from '../../core/run/batchFill';
+import type { PaidAnswer } from '../../core/llm/paidAhead';
 import type { HintKb } from '../../core/kb/types';
 import { version as PACKAGE_VERSION } from '../../../package.json';
 
@@ -240,13 +241,14 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       ]);
       // The reward table filled here first (batch, or ahead online where that pays): the worker
       // then reads it from the cache. Skipped without loading anything when neither applies.
+      let paidAhead: PaidAnswer[] = [];
       if (ctx.config.llm.executor === 'batch' || asksAheadOnline('train', ctx.config)) {
         const ds = await dataset(ctx);
-        await fillFirst(ctx, 'train', { dataset: ds, client: await clientFor(ctx), kb: await readStageKb(kbPath, ds, ctx.config.reflection.maxHintChars) });
+        paidAhead = (await fillFirst(ctx, 'train', { dataset: ds, client: await clientFor(ctx), kb: await readStageKb(kbPath, ds, ctx.config.reflection.maxHintChars) })).paidAhead?.unreadAnswers() ?? [];
       }
       // The worker writes the run folder of the contract (src/protocol/runFolder.ts), summary.json included.
       const s = await withStageLock(runDir, { stage: 'train', logger: ctx.logger }, () =>
-        train(ctx.config, { runDir, resume: !!resumeRunDir, kbPath, baseDir: ctx.resolved.baseDir, packageVersion: PACKAGE_VERSION }, (p) => trainPoint(ctx, p)));
+        train(ctx.config, { runDir, resume: !!resumeRunDir, kbPath, baseDir: ctx.resolved.baseDir, packageVersion: PACKAGE_VERSION, ...(paidAhead.length ? { paidAhead } : {}) }, (p) => trainPoint(ctx, p)));
       if (s.cancelled) throw new Error(`training stopped at step ${s.steps}; the last checkpoint is kept (${s.lastCheckpoint ?? runDir})`);
       return { runDir: s.runDir };
     },

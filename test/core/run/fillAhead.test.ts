@@ -60,6 +60,10 @@ test('online runs (best-fixed-hint evaluated) ask the reward table and the evalu
   const run = await runExperiment({ resolved: a, trainer: inProcessTrainer(), packageVersion: 'test', logger: silentLogger });
   assert.ok(run.training && run.evaluation);
   assert.equal(run.training.calls, 0, 'every reward was in the cache before the first rollout');
+  // ...and the training run says what it read of the table paid for ahead of it: not 0 calls.
+  assert.ok(run.training.askedAhead && run.training.askedAhead.calls > 0 && run.training.askedAhead.cost > 0, JSON.stringify(run.training.askedAhead));
+  const written = JSON.parse(readFileSync(join(run.training.runDir, 'summary.json'), 'utf8')) as { askedAhead?: { calls: number } };
+  assert.equal(written.askedAhead?.calls, run.training.askedAhead.calls, 'summary.json in the run folder carries it');
   const dataset = await loadDataset(a.config);
   const table = planTraining({ dataset, config: a.config }, kb).requests.length;
   assert.ok(run.usage.calls >= table, `${run.usage.calls} calls, the table alone is ${table}`);
@@ -82,6 +86,12 @@ test('online runs (best-fixed-hint evaluated) ask the reward table and the evalu
   const lazy = await runExperiment({ resolved: b, trainer: inProcessTrainer(), packageVersion: 'test', logger: silentLogger, fill: async () => {} });
   assert.ok(lazy.training && lazy.evaluation);
   assert.ok(lazy.training.calls > 0, 'without the fill the trainer asks as it goes');
+  // What the trainer asked itself (its own client, in the worker's process) counts as training's
+  // spend: before, `run` printed "train 0 calls $0.0000" for a worker that made every call.
+  assert.equal(lazy.training.askedAhead, undefined);
+  assert.ok(lazy.training.cost! > 0);
+  assert.equal(lazy.spend.train?.calls, lazy.training.calls);
+  assert.ok(Math.abs(lazy.spend.train!.cost - lazy.training.cost!) < 1e-9, `${lazy.spend.train!.cost} vs ${lazy.training.cost}`);
   const metrics = (r: typeof run): unknown => r.evaluation!.results.conditions.map((c) => [c.condition, c.metrics]);
   assert.deepEqual(metrics(lazy), metrics(run));
 
