@@ -299,18 +299,23 @@ test('the pipeline\'s reflect stage asks failed sessions again even when the fau
   assert.ok('skipped' in third.reflection);
 });
 
-test('llm.executor=batch under --max-cost: rounds are cut at the budget as online runs ahead are, and kept sessions are charged at batch prices', async () => {
-  const h = await harness();
-  const dir = h.tmp('reflect-batch-budget');
+/** c = 16 against a simulator of its own with the Batch API, cache and batch state in `dir`. */
+async function batchConfig(h: Harness, dir: string, more?: (c: Re2llmConfig) => void): Promise<Re2llmConfig> {
   const sim = await startSimServer({ dataset: h.dataset, seed: 1, responders: reflectionResponders(), batch: { processingDelayMs: 5 } });
   extra.push(sim);
-  const config = withTarget(h, 16, (c) => {
+  return withTarget(h, 16, (c) => {
     c.llm.baseUrl = sim.url;
     c.llm.batchPollMs = 10;
     c.llm.cacheDir = join(dir, 'cache');
     c.output.runsDir = join(dir, 'runs');
-    c.reflection.redundancy = 'llm';
+    more?.(c);
   });
+}
+
+test('llm.executor=batch under --max-cost: rounds are cut at the budget as online runs ahead are, and kept sessions are charged at batch prices', async () => {
+  const h = await harness();
+  const dir = h.tmp('reflect-batch-budget');
+  const config = await batchConfig(h, dir, (c) => (c.reflection.redundancy = 'llm'));
   let batchCost = 0;
   let lines = 0;
   const fill = batchPlanFiller(config, { logger: silentLogger, onUsage: (u) => { batchCost += u.cost; lines += u.requests; } });
@@ -336,14 +341,7 @@ test('llm.executor=batch under --max-cost: rounds are cut at the budget as onlin
 test('llm.executor=batch: round 1 batched before the run counts in its spend, and each base answer is charged to the session that reads it', async () => {
   const h = await harness();
   const dir = h.tmp('reflect-batch-ahead');
-  const sim = await startSimServer({ dataset: h.dataset, seed: 1, responders: reflectionResponders(), batch: { processingDelayMs: 5 } });
-  extra.push(sim);
-  const config = withTarget(h, 16, (c) => {
-    c.llm.baseUrl = sim.url;
-    c.llm.batchPollMs = 10;
-    c.llm.cacheDir = join(dir, 'cache');
-    c.output.runsDir = join(dir, 'runs');
-  });
+  const config = await batchConfig(h, dir);
   let lines = 0;
   const fill = batchPlanFiller(config, { logger: silentLogger, onUsage: (u) => { lines += u.requests; } });
   const { plan } = await pendingPlan('reflect', { dataset: h.dataset, config, cache: await ResponseCache.open(config.llm.cacheDir) });
