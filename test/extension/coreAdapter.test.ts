@@ -97,6 +97,10 @@ test('train in the worker: live curve points, then Stop keeps the last checkpoin
   abort.abort();
   await assert.rejects(stopped, /training stopped at step \d+; the last checkpoint is kept/);
   assert.ok(existsSync(join(runDir, 'manifest.json')));
+  // The card's call count goes on from the reward table asked ahead (best-fixed-hint is among the
+  // conditions): it used to drop to the worker's own count once training started.
+  const calls = progress.filter((p) => p.calls !== undefined).map((p) => p.calls!);
+  assert.ok(calls.length > 1 && calls.every((n, i) => i === 0 || n >= calls[i - 1]!), `card calls ${calls.slice(0, 5).join(', ')} ... ${calls.slice(-5).join(', ')}`);
   const lastStep = Math.max(...progress.filter((p) => p.point).map((p) => p.point!.step));
 
   // Resume: the same run folder, continuing after the checkpoint.

@@ -148,11 +148,12 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
   /** Training always runs in the forked worker; the key reaches it through its environment only. */
   const trainer = async (ctx: JobContext) =>
     (await import('../../worker/trainer')).workerTrainer({ logger: ctx.logger, env: { [ctx.config.llm.apiKeyEnv]: ctx.apiKey }, signal: ctx.signal });
-  const trainPoint = (ctx: JobContext, p: TrainProgress) =>
+  /** `ahead`: the table's answers asked online before the worker started (the card keeps counting them). */
+  const trainPoint = (ctx: JobContext, p: TrainProgress, ahead = 0) =>
     ctx.onProgress({
       done: p.step,
       total: p.totalSteps,
-      calls: p.calls,
+      calls: p.calls + ahead,
       message: `update ${p.update}: reward ${p.meanReward.toFixed(3)} · LLM calls ${p.calls}/${p.callBound} (bound)`,
       point: { step: p.step, meanReward: p.meanReward, entropy: p.entropy, valueLoss: p.valueLoss, ...(typeof p.validationReward === 'number' ? { validationReward: p.validationReward } : {}) },
     });
@@ -248,7 +249,9 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       }
       // The worker writes the run folder of the contract (src/protocol/runFolder.ts), summary.json included.
       const s = await withStageLock(runDir, { stage: 'train', logger: ctx.logger }, () =>
-        train(ctx.config, { runDir, resume: !!resumeRunDir, kbPath, baseDir: ctx.resolved.baseDir, packageVersion: PACKAGE_VERSION, ...(paidAhead.length ? { paidAhead } : {}) }, (p) => trainPoint(ctx, p)));
+        train(ctx.config, { runDir, resume: !!resumeRunDir, kbPath, baseDir: ctx.resolved.baseDir, packageVersion: PACKAGE_VERSION, ...(paidAhead.length ? { paidAhead } : {}) },
+          // Batch lines are added by batchAware; answers asked ahead online by this count.
+          (p) => trainPoint(ctx, p, ctx.config.llm.executor === 'batch' ? 0 : paidAhead.length)));
       if (s.cancelled) throw new Error(`training stopped at step ${s.steps}; the last checkpoint is kept (${s.lastCheckpoint ?? runDir})`);
       return { runDir: s.runDir };
     },
