@@ -4,7 +4,8 @@
 //   browser test/browser/*.test.ts (Debian chromium + playwright-core)
 //   e2e     test/e2e/*.test.ts (code-server; slow)
 //   all     every tier (the default; what `npm test` and CI run)
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -29,6 +30,12 @@ const tiers = {
 };
 const order = tier === 'all' ? ['unit', 'browser', 'e2e'] : [tier];
 let failed = false;
+// Every temporary folder the tests make (each test's workspace, caches, run folders, code-server's
+// user data) goes under one folder for this run, removed at the end: repeated runs used to leave
+// thousands of folders in the system's temp folder (12 GB on a developer machine).
+// RE2LLM_KEEP_TEST_TMP=1 keeps it (its path is printed) to look at what a failing test wrote.
+const runTmp = mkdtempSync(join(tmpdir(), 're2llm-tests-'));
+const keepTmp = process.env.RE2LLM_KEEP_TEST_TMP === '1';
 for (const t of order) {
   let files = tiers[t];
   if (!files) { console.error(`unknown tier ${t}`); process.exit(2); }
@@ -42,10 +49,12 @@ for (const t of order) {
     const t0 = Date.now();
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
       stdio: 'inherit',
-      env: { ...process.env, RE2LLM_TEST: '1', ...(v ? { RE2LLM_CODE_SERVER: v } : {}) },
+      env: { ...process.env, RE2LLM_TEST: '1', TMPDIR: runTmp, ...(v ? { RE2LLM_CODE_SERVER: v } : {}) },
     });
     if (v) console.error(`[tests] tier e2e (code-server ${v}): ${r.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     if (r.status !== 0) failed = true;
   }
 }
+if (keepTmp) console.error(`[tests] temporary folders kept in ${runTmp}`);
+else rmSync(runTmp, { recursive: true, force: true });
 process.exit(failed ? 1 : 0);
