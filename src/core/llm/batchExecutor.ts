@@ -9,7 +9,9 @@
  * Every batch id, state and count is kept in `batches.json` in the run folder (written
  * atomically, right after each create), so a stopped process picks up its pending batches on
  * the next call instead of paying for them again. An abort stops polling; it never cancels a
- * batch (`re2llm batch cancel` does).
+ * batch (`re2llm batch cancel` does). A pending batch the endpoint does not know (404: made with
+ * another key or project, or by a simulator since restarted) is recorded as `lost` and its
+ * requests are asked again, with a warning, instead of failing every later fill.
  *
  * A fill holds `batches.lock` beside batches.json from its first read to its last write, so two
  * processes filling one folder never both submit (or write over each other's batch records): the
@@ -57,7 +59,8 @@ async function withBatchesLock<T>(stateDir: string, o: Omit<FileLockOptions, 'st
   }
 }
 
-const TERMINAL = new Set(['completed', 'expired', 'cancelled', 'failed']);
+/** `lost`: a pending batch the endpoint answered 404 for when it was resumed (see fillLocked). */
+const TERMINAL = new Set(['completed', 'expired', 'cancelled', 'failed', 'lost']);
 
 export interface BatchRecord {
   id: string;
@@ -276,7 +279,16 @@ export function batchExecutor(opts: BatchExecutorOptions): PlanExecutor {
     for (const b of state.batches.filter((x) => !x.imported && (x.endpoint ?? 'chat') === via.endpoint && x.keys.some((k) => planned.has(k)))) {
       report.batchesResumed!++;
       logger.log('info', `batch ${b.id}: resuming (${b.status}, ${b.keys.length} requests)`);
-      await pollUntilDone(b, state, signal);
+      try {
+        await pollUntilDone(b, state, signal);
+      } catch (err) {
+        if (!(err instanceof OpenAI.NotFoundError)) throw err;
+        b.status = 'lost';
+        b.imported = true;
+        await save(state);
+        logger.log('warn', `batch ${b.id} in ${join(stateDir, BATCHES_FILE)}: the endpoint has no such batch (404; made with another API key or project, or by a simulator since restarted); its ${b.keys.length} requests are asked again`);
+        continue;
+      }
       for (const k of await importBatch(b, planned, via, usage, answered)) failedLines.add(k);
       await save(state);
     }

@@ -12,7 +12,7 @@
  * (embeddings.ts), those of a chat batch by the chat route.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { simEmbeddingsAnswer } from './embeddings';
 
 export interface SimBatchOptions {
@@ -99,6 +99,10 @@ export function createBatchRoutes(answer: AnswerChat, opts: SimBatchOptions = {}
   const failedOnce = new Set<string>();
   const malformedOnce = new Set<string>();
   let counter = 0;
+  // Ids are this simulator's own: a batches.json written against an earlier simulator on the same
+  // endpoint identity (the demo's fixed llm.endpointId) names batches this one never made, and
+  // must find none of them, not another job's batch under a reused number.
+  const instance = randomBytes(4).toString('hex');
   const now = (): number => Math.floor(Date.now() / 1000);
   const fileObject = (f: StoredFile) => ({ id: f.id, object: 'file', bytes: f.bytes.length, created_at: f.created_at, filename: f.filename, purpose: f.purpose, status: 'processed' });
   const batchObject = (b: StoredBatch) => {
@@ -109,7 +113,7 @@ export function createBatchRoutes(answer: AnswerChat, opts: SimBatchOptions = {}
   };
 
   function storeFile(lines: string[], purpose: string, name: string): string {
-    const id = `file-sim-${++counter}`;
+    const id = `file-sim-${instance}-${++counter}`;
     files.set(id, { id, bytes: Buffer.from(lines.map((l) => l + '\n').join('')), filename: name, purpose, created_at: now() });
     return id;
   }
@@ -177,7 +181,7 @@ export function createBatchRoutes(answer: AnswerChat, opts: SimBatchOptions = {}
     const purpose = String(form.get('purpose') ?? '');
     if (!file || typeof file === 'string') return sendError(res, 400, "missing 'file'");
     if (purpose !== 'batch') return sendError(res, 400, `purpose must be "batch", got "${purpose}"`);
-    const id = `file-sim-${++counter}`;
+    const id = `file-sim-${instance}-${++counter}`;
     const f: StoredFile = { id, bytes: Buffer.from(await file.arrayBuffer()), filename: (file as File).name || 'upload.jsonl', purpose, created_at: now() };
     files.set(id, f);
     send(res, 200, fileObject(f));
@@ -195,7 +199,7 @@ export function createBatchRoutes(answer: AnswerChat, opts: SimBatchOptions = {}
     const endpoint = String(body.endpoint ?? '');
     if (endpoint !== '/v1/chat/completions' && endpoint !== '/v1/embeddings') return sendError(res, 400, `unsupported endpoint "${endpoint}"`);
     const b: StoredBatch = {
-      id: `batch_sim_${++counter}`, input_file_id: inputId, endpoint, completion_window: String(body.completion_window ?? '24h'),
+      id: `batch_sim_${instance}_${++counter}`, input_file_id: inputId, endpoint, completion_window: String(body.completion_window ?? '24h'),
       status: 'validating', created_at: now(), createdMs: Date.now(), output_file_id: null, error_file_id: null,
       request_counts: { total: 0, completed: 0, failed: 0 }, metadata: (body.metadata as Record<string, string>) ?? null, ordinal: batches.size + 1,
     };

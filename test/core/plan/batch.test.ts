@@ -134,6 +134,38 @@ test('a process stopped while its batch is pending resumes it without creating a
   assert.deepEqual(await contents(cache, ref.keys), await contents(ref.cache, ref.keys));
 });
 
+test('a pending batch the endpoint no longer knows (a restarted simulator, another key): recorded as lost, its requests asked again, the same answers', async () => {
+  const ref = await onlineReference(await sim());
+  const gone = await sim({ processingDelayMs: 300 });
+  const { config } = configFor(gone.url);
+  const stateDir = mkdtempSync(join(tmpdir(), 'batch-state-'));
+  const first = await ResponseCache.open(config.llm.cacheDir);
+  const stop = new AbortController();
+  const stopped = batchExecutor({
+    config, cache: first, stateDir, online: onlineExecutor(createLlmClient(config, { cache: first }), 4),
+    sleep: async () => {
+      stop.abort();
+      throw new Error('killed');
+    },
+  });
+  await assert.rejects(stopped.fill(ref.plan.requests, { signal: stop.signal }));
+  const pendingId = (await readBatches(stateDir)).batches[0]!.id;
+  // The endpoint restarts: the same identity in the cache keys (llm.endpointId), a new simulator.
+  const again = await sim();
+  const moved = { ...config, llm: { ...config.llm, baseUrl: again.url } };
+  const cache = await ResponseCache.open(config.llm.cacheDir);
+  const warnings: string[] = [];
+  const logger = { log: (level: string, text: string) => void (level === 'warn' && warnings.push(text)) };
+  const report = await batchExecutor({ config: moved, cache, stateDir, logger, online: onlineExecutor(createLlmClient(moved, { cache }), 4), firstPollMs: 20 }).fill(ref.plan.requests);
+  // Before, the 404 failed this fill and every later one (the record stayed pending).
+  assert.equal(report.failed, 0);
+  assert.equal(report.batchesCreated, 1);
+  const records = (await readBatches(stateDir)).batches;
+  assert.deepEqual(records.find((b) => b.id === pendingId)?.status, 'lost');
+  assert.ok(warnings.some((w) => w.includes(pendingId) && w.includes('404')), warnings.join('\n'));
+  assert.deepEqual(await contents(cache, ref.keys), await contents(ref.cache, ref.keys));
+});
+
 test('export and import round-trip a plan (an offline runner answers the exported lines)', async () => {
   const ref = await onlineReference(await sim());
   const s = await sim();
