@@ -7,7 +7,7 @@
 import { CommanderError, type Command } from 'commander';
 import { estimateAndCheck, fillerFor } from './budget';
 import { pendingCount } from '../../core/plan';
-import { roundFiller } from '../../core/run/reflectStage';
+import { reflectionHasWork, roundFiller } from '../../core/run/reflectStage';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor, resolveForLlm, withConfigOptions } from './shared';
 import { loadDataset } from '../../core/data/load';
@@ -63,13 +63,15 @@ export function register(program: Command): void {
     // Round 1's estimate (reflection's own caps stop it mid-run: --max-calls, --max-cost).
     const plan = await estimateAndCheck(io, { config, baseDir, sources: {} }, 'reflect', {}, { dataset });
     const filler = await fillerFor(io, { config, baseDir, sources: {} });
-    // llm.executor=batch: round 1 (the base answer of every session reflection may draw) as one
-    // batch first, unless --max-cost is set: that round alone can pass the budget (300 lines,
-    // $0.0135 on hetrec under --max-cost 0.01), so the budget-gated rounds ask only what it affords.
-    const paidAhead = filler.fill && pendingCount(plan) && maxCost === undefined ? ((await filler.fill(plan)) ?? []) : [];
     const client = await openLlmClient(config, { logger });
     const key = checkpointKey(config, dataset.hash, kbPath, client.describe());
     const runDir = flags.runDir ? resolvePath(flags.runDir) : join(config.output.runsDir, `reflect-${dataset.name}-${key.slice(0, 8)}`);
+    // llm.executor=batch: round 1 (the base answer of every session reflection may draw) as one
+    // batch first, unless --max-cost is set (that round alone can pass the budget: 300 lines,
+    // $0.0135 on hetrec under --max-cost 0.01; the budget-gated rounds ask only what it affords)
+    // or the run has nothing to do (a KB at its target, no failed session to ask again).
+    const prefill = filler.fill && pendingCount(plan) && maxCost === undefined && (await reflectionHasWork({ dataset, client, config, kbPath, runDir }));
+    const paidAhead = prefill ? ((await filler.fill!(plan)) ?? []) : [];
     logger.log('info', `reflection on ${dataset.name} (${dataset.splits.train.length} training sessions) with ${client.describe().model}; KB ${kbPath}; checkpoint ${runDir}`);
 
     const bar = io.progress('reflect', Math.min(config.reflection.maxSessions, dataset.splits.train.length));

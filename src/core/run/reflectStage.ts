@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import type { SessionDataset } from '../data/types';
+import type { Re2llmConfig } from '../config/defaults';
 import type { ChatRequest, LlmClient } from '../llm/types';
 import type { PaidAnswer } from '../llm/paidAhead';
 import { isEnabled, loadKbFile, type HintKb } from '../kb';
@@ -40,6 +41,17 @@ export const enabledHints = (kb: HintKb): number => kb.hints.filter(isEnabled).l
 /** The KB file as it is now (an empty KB when the file does not exist). */
 export async function readStageKb(kbPath: string, dataset: SessionDataset, maxHintChars: number): Promise<HintKb> {
   return (await loadKbFile(kbPath, dataset.name, { maxHintChars })).kb;
+}
+
+/**
+ * Whether reflecting on `kbPath` will ask anything: its KB is short of the target, or its
+ * checkpoint in `runDir` holds sessions that failed for good, which are asked again. A front end
+ * pays for reflection's first round ahead (llm.executor=batch) only then: a KB already at its
+ * target paid 300 batch lines on hetrec-mini for a run that stopped at once.
+ */
+export async function reflectionHasWork(o: { dataset: SessionDataset; client: LlmClient; config: Re2llmConfig; kbPath: string; runDir: string }): Promise<boolean> {
+  const kb = await readStageKb(o.kbPath, o.dataset, o.config.reflection.maxHintChars);
+  return enabledHints(kb) < o.config.reflection.targetHints || (await failedSessionsToRetry(o)) > 0;
 }
 
 export async function reflectStage(ctx: StageContext, input: ReflectInput): Promise<ReflectResult> {

@@ -214,7 +214,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       // rounds): reported as they are, where the fills' reports go through batchAware.
       const plain = ctx;
       ctx = batchAware(ctx);
-      const [{ runReflection }, { reflectionKey }, { withStageLock }, { roundFiller }, ds, client] = await Promise.all([
+      const [{ runReflection }, { reflectionKey }, { withStageLock }, { roundFiller, reflectionHasWork }, ds, client] = await Promise.all([
         import('../../core/reflect/runReflection'), import('../../core/run/stageKeys'), import('../../core/run/stageLock'), import('../../core/run/reflectStage'), dataset(ctx), clientFor(ctx),
       ]);
       // One checkpoint per KB file (its absolute path) and per everything that shapes the answers.
@@ -222,7 +222,10 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       const runDir = join(ctx.config.output.runsDir, `reflect-ext-${key}`);
       const s = await withStageLock(runDir, { stage: 'reflect', logger: ctx.logger }, async () => {
         // llm.executor=batch: the base answers as one batch first, then each later round as one.
-        const { fill, paidAhead } = await fillFirst(ctx, 'reflect', { dataset: ds, client });
+        // (Not when the KB is at its target with nothing to retry: the run stops at once.)
+        const { fill, paidAhead } = (await reflectionHasWork({ dataset: ds, client, config: ctx.config, kbPath, runDir }))
+          ? await fillFirst(ctx, 'reflect', { dataset: ds, client })
+          : { fill: await batchFiller(ctx), paidAhead: undefined };
         return runReflection({
           dataset: ds, client, config: ctx.config, kbPath, runDir, logger: ctx.logger, signal: ctx.signal, onProgress: (p) => reflectProgress(plain, p),
           ...(fill ? { fillRound: roundFiller(fill, { dataset: ds, config: ctx.config }) } : {}),

@@ -15,7 +15,7 @@ import type { Re2llmConfig } from '../../../src/core/config/defaults';
 import { createLlmClient, ResponseCache, type LlmClient } from '../../../src/core/llm';
 import { onlineExecutor } from '../../../src/core/llm/executor';
 import { batchExecutor } from '../../../src/core/llm/batchExecutor';
-import { reflectStage, roundFiller } from '../../../src/core/run/reflectStage';
+import { reflectionHasWork, reflectStage, roundFiller } from '../../../src/core/run/reflectStage';
 import { batchPlanFiller } from '../../../src/core/run/batchFill';
 import { pendingPlan } from '../../../src/core/run/stagePlans';
 import type { StageContext } from '../../../src/core/run/stage';
@@ -289,8 +289,14 @@ test('the pipeline\'s reflect stage asks failed sessions again even when the fau
   const first = await reflectStage(ctx, { dataset: h.dataset, client: await h.client(brokenClient, cacheDir), kbPath });
   assert.equal(first.enabledHints, 6, 'the faulty run reached the target');
   assert.ok((first.reflection as { failedSessions: number }).failedSessions > 0, 'with sessions that failed for good');
+  // What the front ends ask before paying for round 1 ahead: there is work (the failed sessions).
+  const runDir = (first.reflection as { runDir: string }).runDir;
+  const work = async (): Promise<boolean> => reflectionHasWork({ dataset: h.dataset, client: await h.client(clean, cacheDir), config: clean, kbPath, runDir });
+  assert.equal(await work(), true, 'a KB at its target with failed sessions to ask again');
   const second = await reflectStage(ctx, { dataset: h.dataset, client: await h.client(clean, cacheDir), kbPath });
   assert.ok(!('skipped' in second.reflection), 'not skipped: it had failed sessions to ask again');
+  assert.equal(await work(), false, 'a KB at its target with nothing to retry: round 1 is not paid for');
+  assert.equal(await reflectionHasWork({ dataset: h.dataset, client: await h.client(clean, cacheDir), config: clean, kbPath: join(dir, 'none.hints.json'), runDir: join(dir, 'nowhere') }), true, 'no KB yet');
   assert.equal((second.reflection as { failedSessions: number }).failedSessions, 0);
   const essence = (text: string): unknown => (JSON.parse(text) as { hints: { id: string; text: string }[] }).hints.map((x) => [x.id, x.text]);
   assert.deepEqual(essence(readFileSync(kbPath, 'utf8')), essence(reference.kb));
