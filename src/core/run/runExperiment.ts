@@ -22,7 +22,7 @@ import type { TrainSummary } from '../../protocol/worker';
 import { STAGES, type ExperimentEvent, type Stage, type StageContext, type Trainer } from './stage';
 import { importStage } from './importStage';
 import { enabledHints, readStageKb, reflectStage } from './reflectStage';
-import { trainStage } from './trainStage';
+import { trainingReused, trainStage } from './trainStage';
 import { evaluateStage } from './evaluateStage';
 import { reportStage } from './reportStage';
 import { ResponseCache } from '../llm/cache';
@@ -160,7 +160,8 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   // 3. Training, in whatever process the trainer chooses; reused when finished, else resumed.
   const trained = wants('train') && summary.kbHints > 0
     ? await spending('train', async () => {
-      const ahead = await beforeStage('train', kb);
+      // A reused training asks nothing: its table is paid for ahead only if best-fixed-hint reads it.
+      const ahead = (await trainingReused(ctx, { dataset, kb })) && !(wants('evaluate') && config.evaluation.conditions.includes('best-fixed-hint')) ? undefined : await beforeStage('train', kb);
       return trainStage(ctx, { dataset, kb, kbPath, trainer: opts.trainer, ...(ahead?.unreadCount ? { paidAhead: ahead.unreadAnswers() } : {}) });
     })
     : undefined;

@@ -37,10 +37,28 @@ export interface TrainResult {
   skipped: boolean;
 }
 
+/**
+ * Whether trainStage would reuse its keyed folder without training anything (a finished run with
+ * no failed answers, and its K-fold selection written where one is asked for): the reward table
+ * is then not worth paying for ahead of it (unless best-fixed-hint reads it).
+ */
+export async function trainingReused(ctx: StageContext, input: Pick<TrainInput, 'dataset' | 'kb'>): Promise<boolean> {
+  const { config } = ctx.resolved;
+  const runDir = trainRunDir(ctx, input);
+  if (!(await isFinishedTraining(runDir))) return false;
+  const done = await readTrainSummary(runDir);
+  if (!done || (done.failures && done.failures > 0)) return false;
+  return config.agent.selection !== 'kfold' || !!(await readKfoldSelection(runDir, config.agent.kfolds));
+}
+
+function trainRunDir(ctx: StageContext, input: Pick<TrainInput, 'dataset' | 'kb'>): string {
+  return join(ctx.resolved.config.output.runsDir, `train-${trainKey(keyInputs(ctx, input.dataset.hash), kbFingerprint(input.kb))}`);
+}
+
 export async function trainStage(ctx: StageContext, input: TrainInput): Promise<TrainResult> {
   const { config, baseDir } = ctx.resolved;
   const key = trainKey(keyInputs(ctx, input.dataset.hash), kbFingerprint(input.kb));
-  const runDir = join(config.output.runsDir, `train-${key}`);
+  const runDir = trainRunDir(ctx, input);
   return withStageLock(runDir, lockOptions(ctx, 'train'), async () => {
     if (await isFinishedTraining(runDir)) {
       const done = await readTrainSummary(runDir);

@@ -123,3 +123,21 @@ test('asksAheadOnline: evaluation always; the reward table only when best-fixed-
   assert.equal(asksAheadOnline('train', without), false);
   assert.equal(asksAheadOnline('reflect', withBest), false);
 });
+
+test('a training reused from its folder is not paid for ahead: no reward-table plan is filled (unless best-fixed-hint reads it)', async () => {
+  const a = workspace();
+  const conditions = ['no-hint', 'agent'];
+  const resolved = { ...a, config: { ...a.config, evaluation: { ...a.config.evaluation, conditions } } } as typeof a;
+  // First run: the worker asks the table as it goes (no condition reads it all).
+  const first = await runExperiment({ resolved, trainer: inProcessTrainer(), packageVersion: 'test', logger: silentLogger });
+  assert.ok(first.training && first.training.calls > 0);
+  // Second run, through a fill that records what it is handed (as llm.executor=batch would be).
+  const filled: string[] = [];
+  const recording = async (plan: RequestPlan): Promise<void> => {
+    if (plan.requests.length) filled.push(plan.stage);
+  };
+  const second = await runExperiment({ resolved, trainer: inProcessTrainer(), packageVersion: 'test', logger: silentLogger, fill: recording });
+  assert.equal(second.training?.skipped, true, 'the finished training is reused');
+  // Before, the rest of the table (the pairs PPO never sampled) was handed to the fill and paid for.
+  assert.ok(!filled.includes('train'), `plans filled: ${filled.join(', ')}`);
+});
