@@ -107,14 +107,17 @@ for (const retry of ['online', 'batch'] as const) {
   });
 }
 
-test('a process stopped while its batch is pending resumes it without creating another', async () => {
+/**
+ * A first "process" whose batch is pending (the simulator takes 300 ms a batch), stopped at its
+ * first wait for it: batches.json holds the batch, not imported.
+ */
+async function stoppedWhilePending() {
   const ref = await onlineReference(await sim());
   const s = await sim({ processingDelayMs: 300 });
   const { config } = configFor(s.url);
   const stateDir = mkdtempSync(join(tmpdir(), 'batch-state-'));
   const first = await ResponseCache.open(config.llm.cacheDir);
   const stop = new AbortController();
-  // The first "process" is stopped at its first wait for the pending batch.
   const stopped = batchExecutor({
     config, cache: first, stateDir, online: onlineExecutor(createLlmClient(config, { cache: first }), 4),
     sleep: async () => {
@@ -123,6 +126,11 @@ test('a process stopped while its batch is pending resumes it without creating a
     },
   });
   await assert.rejects(stopped.fill(ref.plan.requests, { signal: stop.signal }));
+  return { ref, s, config, stateDir };
+}
+
+test('a process stopped while its batch is pending resumes it without creating another', async () => {
+  const { ref, s, config, stateDir } = await stoppedWhilePending();
   assert.equal(s.stats().byRoute['POST /v1/batches'], 1);
   assert.equal((await readBatches(stateDir)).batches[0]!.imported, false);
   // A new process, a fresh cache object on the same folder.
@@ -135,20 +143,7 @@ test('a process stopped while its batch is pending resumes it without creating a
 });
 
 test('a pending batch the endpoint no longer knows (a restarted simulator, another key): recorded as lost, its requests asked again, the same answers', async () => {
-  const ref = await onlineReference(await sim());
-  const gone = await sim({ processingDelayMs: 300 });
-  const { config } = configFor(gone.url);
-  const stateDir = mkdtempSync(join(tmpdir(), 'batch-state-'));
-  const first = await ResponseCache.open(config.llm.cacheDir);
-  const stop = new AbortController();
-  const stopped = batchExecutor({
-    config, cache: first, stateDir, online: onlineExecutor(createLlmClient(config, { cache: first }), 4),
-    sleep: async () => {
-      stop.abort();
-      throw new Error('killed');
-    },
-  });
-  await assert.rejects(stopped.fill(ref.plan.requests, { signal: stop.signal }));
+  const { ref, config, stateDir } = await stoppedWhilePending();
   const pendingId = (await readBatches(stateDir)).batches[0]!.id;
   // The endpoint restarts: the same identity in the cache keys (llm.endpointId), a new simulator.
   const again = await sim();
