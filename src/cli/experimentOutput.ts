@@ -5,7 +5,7 @@
 import type { CliIO, Progress } from './io';
 import type { ExperimentEvent, ExperimentSummary } from '../core/run/runExperiment';
 import { formatMetricTable } from '../core/evaluate/format';
-import { llmHealthText, llmSummaryText, trainCallsText } from '../core/llm/progressText';
+import { llmHealthText, llmSummaryText, trainCallsText, trainProgressCalls } from '../core/llm/progressText';
 
 export function experimentEventPrinter(io: CliIO): { onEvent: (e: ExperimentEvent) => void; stop: () => void } {
   const bars = new Map<string, Progress>();
@@ -33,7 +33,7 @@ export function experimentEventPrinter(io: CliIO): { onEvent: (e: ExperimentEven
         } else if (e.stage === 'train') {
           const p = e.progress;
           const v = p.validationReward !== null ? ` val ${p.validationReward.toFixed(4)}` : '';
-          bar('train', 'train', p.totalSteps).update(p.step, p.totalSteps, `reward ${p.meanReward.toFixed(4)}${v} calls ${p.calls}/${p.callBound}${llmHealthText(p)}`);
+          bar('train', 'train', p.totalSteps).update(p.step, p.totalSteps, `reward ${p.meanReward.toFixed(4)}${v} calls ${trainProgressCalls(p)}/${p.callBound}${llmHealthText(p)}`);
         } else if (e.stage === 'evaluate') {
           const p = e.progress;
           if (p.phase === 'rank') bar(`evaluate:${p.condition}`, p.condition, p.total).update(p.done, p.total, `calls ${p.usage.calls}${llmHealthText(p.usage)}`);

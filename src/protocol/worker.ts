@@ -58,6 +58,8 @@ export interface TrainProgress {
   valueLoss: number;
   /** LLM calls made so far in this run (0 for a synthetic bandit). */
   calls: number;
+  /** Answers paid for before the worker started (TrainOptions.paidAhead) read so far; absent when none. */
+  askedAhead?: number;
   /** Reward look-ups answered from the run's reward cache. */
   cacheHits: number;
   /** Upper bound on LLM calls: |sessions| × |actions| over train and validation (0 when synthetic). */
@@ -154,7 +156,7 @@ export function asWorkerNotification(msg: unknown): WorkerNotification | undefin
     case 'ready':
       return { type: 'ready' };
     case 'progress':
-      if (!PROGRESS_NUMS.every((k) => isNum(msg[k]))) return undefined;
+      if (!PROGRESS_NUMS.every((k) => isNum(msg[k])) || !optNum(msg.askedAhead)) return undefined;
       if (!(msg.validationReward === null || isNum(msg.validationReward))) return undefined;
       return msg as unknown as WorkerNotification;
     case 'checkpoint':

@@ -39,6 +39,8 @@ test('protocol guards: well-formed messages pass, malformed ones are refused', (
   const p = { type: 'progress', step: 1, totalSteps: 2, update: 1, meanReward: 0, entropy: 1, valueLoss: 0, calls: 0, cacheHits: 0, callBound: 0, validationReward: null, stepsPerSecond: 5 };
   assert.deepEqual(asWorkerNotification(p), p);
   assert.equal(asWorkerNotification({ ...p, step: 'x' }), undefined);
+  assert.deepEqual(asWorkerNotification({ ...p, askedAhead: 12 }), { ...p, askedAhead: 12 });
+  assert.equal(asWorkerNotification({ ...p, askedAhead: '12' }), undefined);
   assert.equal(asWorkerNotification({ ...p, validationReward: undefined }), undefined);
   assert.deepEqual(asWorkerNotification({ type: 'log', level: 'info', text: 'hi' }), { type: 'log', level: 'info', text: 'hi' });
   assert.equal(asWorkerNotification({ type: 'log', level: 'shout', text: 'hi' }), undefined);

@@ -7,7 +7,7 @@
  * The worker writes the same run folder as every other front end (src/protocol/runFolder.ts),
  * summary.json included.
  */
-import { llmHealthText, llmSummaryText, trainCallsText } from '../../core/llm/progressText';
+import { llmHealthText, llmSummaryText, trainCallsText, trainProgressCalls } from '../../core/llm/progressText';
 import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -148,7 +148,7 @@ export function register(program: Command): void {
     handle.on('progress', (p) => {
       bar ??= io.progress('train', p.totalSteps);
       if (p.validationReward !== null) lastVal = p.validationReward;
-      const calls = p.callBound > 0 ? `, LLM calls ${p.calls}/${p.callBound} bound, reward cache hits ${p.cacheHits}${llmHealthText(p)}` : '';
+      const calls = p.callBound > 0 ? `, LLM calls ${trainProgressCalls(p)}/${p.callBound} bound, reward cache hits ${p.cacheHits}${llmHealthText(p)}` : '';
       bar.update(p.step, p.totalSteps, `reward ${p.meanReward.toFixed(4)}, val ${lastVal === null ? '-' : lastVal.toFixed(4)}, entropy ${p.entropy.toFixed(3)}, ${p.stepsPerSecond.toFixed(0)} steps/s${calls}`);
     });
     handle.on('log', (level, text) => io.logger.log(level, text));

@@ -233,7 +233,7 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
       const point: TrainProgress = {
         step: s.step, totalSteps: trainer.numUpdates * args.batchSize, update: s.update,
         meanReward: s.meanReward, entropy: s.entropy, valueLoss: s.valueLoss,
-        calls: st.calls, cacheHits: st.cacheHits, callBound: st.bound, validationReward, stepsPerSecond: s.stepsPerSecond,
+        calls: st.calls, ...(st.askedAhead ? { askedAhead: st.askedAhead.calls } : {}), cacheHits: st.cacheHits, callBound: st.bound, validationReward, stepsPerSecond: s.stepsPerSecond,
         ...st.llm,
       };
       await fsp.appendFile(paths.metrics, JSON.stringify({ ...point, pgLoss: s.pgLoss, approxKl: s.approxKl, oldApproxKl: s.oldApproxKl, clipFrac: s.clipFrac, explainedVariance: s.explainedVariance, lr: s.lr, gradNorm: s.gradNorm }) + '\n');

@@ -3,7 +3,7 @@
  * retries, failed requests and the current in-flight limit (lowered by 429s). Empty while there
  * is nothing to report, so a clean run's lines read as before.
  */
-import type { TrainSummary } from '../../protocol/worker';
+import type { TrainProgress, TrainSummary } from '../../protocol/worker';
 export interface LlmHealth {
   retries?: number;
   failures?: number;
@@ -17,6 +17,11 @@ export function llmHealthText(h: LlmHealth, configuredConcurrency?: number): str
   const lowered = h.concurrencyLimit !== undefined && configuredConcurrency !== undefined && h.concurrencyLimit < configuredConcurrency;
   if (h.concurrencyLimit !== undefined && (lowered || parts.length)) parts.push(`limit ${h.concurrencyLimit}`);
   return parts.length ? `, ${parts.join(', ')}` : '';
+}
+
+/** A training point's calls: the worker's, and the answers paid ahead of it read so far. */
+export function trainProgressCalls(p: Pick<TrainProgress, 'calls' | 'askedAhead'>): string {
+  return p.askedAhead ? `${p.calls} + ${p.askedAhead} paid ahead` : `${p.calls}`;
 }
 
 /**

@@ -13,7 +13,7 @@ import type { ReflectionProgress } from '../../core/reflect/types';
 import type { StageContext } from '../../core/run/stage';
 import type { SessionDataset } from '../../core/data/types';
 import type { LlmClient, UsageStats } from '../../core/llm/types';
-import { llmHealthText } from '../../core/llm/progressText';
+import { llmHealthText, trainProgressCalls } from '../../core/llm/progressText';
 import type { BatchSpend } from '../../core/run/batchFill';
 import type { PaidAnswer } from '../../core/llm/paidAhead';
 import type { HintKb } from '../../core/kb/types';
@@ -154,7 +154,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
       done: p.step,
       total: p.totalSteps,
       calls: p.calls + ahead,
-      message: `update ${p.update}: reward ${p.meanReward.toFixed(3)} · LLM calls ${p.calls}/${p.callBound} (bound)`,
+      message: `update ${p.update}: reward ${p.meanReward.toFixed(3)} · LLM calls ${trainProgressCalls(p)}/${p.callBound} (bound)`,
       point: { step: p.step, meanReward: p.meanReward, entropy: p.entropy, valueLoss: p.valueLoss, ...(typeof p.validationReward === 'number' ? { validationReward: p.validationReward } : {}) },
     });
   const reflectProgress = (ctx: JobContext, p: ReflectionProgress) =>

@@ -57,13 +57,20 @@ function workspace() {
 
 test('online runs (best-fixed-hint evaluated) ask the reward table and the evaluation plan ahead: the trainer makes no call, the results are unchanged', async () => {
   const a = workspace();
-  const run = await runExperiment({ resolved: a, trainer: inProcessTrainer(), packageVersion: 'test', logger: silentLogger });
+  const readAhead: number[] = [];
+  const run = await runExperiment({
+    resolved: a, trainer: inProcessTrainer(), packageVersion: 'test', logger: silentLogger,
+    onEvent: (e) => void (e.kind === 'progress' && e.stage === 'train' && readAhead.push(e.progress.askedAhead ?? 0)),
+  });
   assert.ok(run.training && run.evaluation);
+  // The live progress says so too: the answers paid ahead read so far, growing to the summary's.
+  assert.ok(readAhead.length > 0 && readAhead.every((n, i) => i === 0 || n >= readAhead[i - 1]!), readAhead.join(','));
   assert.equal(run.training.calls, 0, 'every reward was in the cache before the first rollout');
   // ...and the training run says what it read of the table paid for ahead of it: not 0 calls.
   assert.ok(run.training.askedAhead && run.training.askedAhead.calls > 0 && run.training.askedAhead.cost > 0, JSON.stringify(run.training.askedAhead));
   const written = JSON.parse(readFileSync(join(run.training.runDir, 'summary.json'), 'utf8')) as { askedAhead?: { calls: number } };
   assert.equal(written.askedAhead?.calls, run.training.askedAhead.calls, 'summary.json in the run folder carries it');
+  assert.equal(readAhead.at(-1), run.training.askedAhead.calls);
   const dataset = await loadDataset(a.config);
   const table = planTraining({ dataset, config: a.config }, kb).requests.length;
   assert.ok(run.usage.calls >= table, `${run.usage.calls} calls, the table alone is ${table}`);
