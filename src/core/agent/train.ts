@@ -35,6 +35,7 @@ import { toCheckpoint, fromCheckpoint, readCheckpoint, writeCheckpoint } from '.
 import { exportActorOnnx } from './onnxExport';
 import { foldSplit, stepCheckpointPath } from './selection';
 import type { BanditEnv } from './env';
+import { roundCost } from '../llm/prices';
 
 export type TrainProblem =
   | { kind: 'synthetic'; file: BanditFile; source: string }
@@ -269,8 +270,8 @@ export async function trainAgent(input: TrainAgentInput): Promise<TrainSummary> 
     runDir, steps: trainer.step, updates: trainer.update, cancelled,
     bestValidationReward: best?.reward ?? null, bestStep: best?.step ?? null,
     bestCheckpoint: best ? paths.best : null, lastCheckpoint: paths.last, onnxPath,
-    calls: st.calls, ...(st.cost !== undefined ? { cost: Math.round(st.cost * 1e9) / 1e9 } : {}),
-    ...(st.askedAhead ? { askedAhead: { calls: st.askedAhead.calls, cost: Math.round(st.askedAhead.cost * 1e9) / 1e9 } } : {}),
+    calls: st.calls, ...(st.cost !== undefined ? { cost: roundCost(st.cost) } : {}),
+    ...(st.askedAhead ? { askedAhead: { calls: st.askedAhead.calls, cost: roundCost(st.askedAhead.cost) } } : {}),
     cacheHits: st.cacheHits, callBound: st.bound,
     ...(st.llm && st.llm.failures > 0 ? { failures: st.llm.failures } : {}),
     ...(st.llm && st.llm.retries > 0 ? { retries: st.llm.retries } : {}),

@@ -3,6 +3,7 @@
  * trace every number in results.json back to an answer.
  */
 import type { UsageStats } from '../llm/types';
+import { roundCost } from '../llm/prices';
 import type { AnswerFailure, AnswerStats } from '../rank/ranker';
 
 export interface PredictionRecord {
@@ -52,7 +53,7 @@ export function usageDiff(after: UsageStats, before: UsageStats): UsageDelta {
     promptTokens: after.promptTokens - before.promptTokens,
     completionTokens: after.completionTokens - before.completionTokens,
     // Rounded to 1e-9 so that float noise from the subtraction does not show up in tables.
-    cost: Math.round((after.cost - before.cost) * 1e9) / 1e9,
+    cost: roundCost(after.cost - before.cost),
   };
 }
 

@@ -16,6 +16,7 @@
  * a fill.
  */
 import type { LlmClient, UsageStats } from './types';
+import type { PaidAheadAnswer } from '../../protocol/worker';
 import { chatCost, effectivePrices, type PricedLlm, type Prices } from './prices';
 
 interface Tokens {
@@ -24,10 +25,11 @@ interface Tokens {
   cost: number;
 }
 
-/** An answer a fill paid for, by cache key, with its tokens and what it cost. */
-export interface PaidAnswer extends Tokens {
-  key: string;
-}
+/**
+ * An answer a fill paid for, by cache key, with its tokens and what it cost: the contract the
+ * training worker's start message carries too (src/protocol/worker.ts).
+ */
+export type PaidAnswer = PaidAheadAnswer;
 
 type Totals = Tokens & { calls: number };
 

@@ -35,6 +35,11 @@ export function chatCost(p: Prices, promptTokens: number, completionTokens: numb
   return (promptTokens * p.inputPerMTok + completionTokens * p.outputPerMTok) / 1e6;
 }
 
+/** A cost kept to 1e-9 (a nano-dollar), so sums do not depend on the order they were added in. */
+export function roundCost(x: number): number {
+  return Math.round(x * 1e9) / 1e9;
+}
+
 export function effectivePrices(llm: PricedLlm): Prices {
   const local = isLoopbackUrl(llm.baseUrl);
   return {

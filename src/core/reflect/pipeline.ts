@@ -121,10 +121,8 @@ export class SessionPipeline {
     this.head = index;
     if (this.o.fillRound) this.openGroup(index);
     else if (!this.tasks.has(index)) {
-      {
-        this.next = Math.max(this.next, index);
-        if (this.next === index) this.open(this.next++);
-      }
+      this.next = Math.max(this.next, index);
+      if (this.next === index) this.open(this.next++);
     }
     this.pump();
     let t = this.tasks.get(index)!;
@@ -433,34 +431,49 @@ export class SessionPipeline {
    * (admit), is undefined: acceptance asks it itself.
    */
   async fillAhead(asked: { req: ChatRequest; index: number }[]): Promise<(ChatResult | undefined)[]> {
-    const round = this.admit(asked);
-    const answers = new Map<{ req: ChatRequest; index: number }, ChatResult | undefined>();
-    if (round.length) {
-      this.rounds++;
-      let paid: Map<string, PaidAnswer>;
-      try {
-        paid = await this.fill(round.map((a) => a.req));
-      } catch (err) {
-        for (const a of round) this.settleRound(a.index, undefined, new Map());
-        throw err;
-      }
-      await Promise.all(
-        round.map((a) =>
-          this.o.client.chat(a.req, this.o.signal).then(
-            (res) => {
-              this.settleRound(a.index, res, paid);
-              this.o.roundAnswer?.(res);
-              answers.set(a, res);
-            },
-            (err: unknown) => {
-              this.settleRound(a.index, undefined, paid);
-              if (!isRecordableFailure(err)) throw err;
-            },
-          ),
-        ),
-      );
+    const items = asked.map((a, at) => ({ ...a, at, ...(this.o.signal ? { signal: this.o.signal } : {}) }));
+    const answers = new Array<ChatResult | undefined>(asked.length);
+    let unrecorded: { error: unknown } | undefined;
+    await this.fillAndRead(this.admit(items), (it, res, err) => {
+      answers[it.at] = res;
+      if (!res && !isRecordableFailure(err)) unrecorded ??= { error: err };
+    });
+    if (unrecorded) throw unrecorded.error;
+    return answers;
+  }
+
+  /**
+   * Fills one round of admitted requests and reads each answer back through the client (from the
+   * cache; a line the executor could not fill is asked online there, and recorded as a failure
+   * if it fails for good), charging it to its session (settleRound). `onRead` gets each answer,
+   * or its failure, as it arrives. When the fill itself fails, every request is settled and the
+   * error thrown.
+   */
+  private async fillAndRead<T extends { req: ChatRequest; index: number; signal?: AbortSignal }>(round: T[], onRead: (item: T, res: ChatResult | undefined, err?: unknown) => void): Promise<void> {
+    if (!round.length) return;
+    this.rounds++;
+    let paid: Map<string, PaidAnswer>;
+    try {
+      paid = await this.fill(round.map((it) => it.req));
+    } catch (err) {
+      for (const it of round) this.settleRound(it.index, undefined, new Map());
+      throw err;
     }
-    return asked.map((a) => answers.get(a));
+    await Promise.all(
+      round.map((it) =>
+        this.o.client.chat(it.req, it.signal).then(
+          (res) => {
+            this.settleRound(it.index, res, paid);
+            this.o.roundAnswer?.(res);
+            onRead(it, res);
+          },
+          (err: unknown) => {
+            this.settleRound(it.index, undefined, paid);
+            onRead(it, undefined, err);
+          },
+        ),
+      ),
+    );
   }
 
   private async flush(): Promise<void> {
@@ -470,35 +483,9 @@ export class SessionPipeline {
     const kept = new Set(round);
     for (const h of held) if (!kept.has(h)) h.reject(new StoppedError());
     try {
-      if (!round.length) return;
-      this.rounds++;
-      let paid: Map<string, PaidAnswer>;
-      try {
-        paid = await this.fill(round.map((h) => h.req));
-      } catch (err) {
-        for (const h of round) {
-          this.settleRound(h.index, undefined, new Map());
-          h.reject(err);
-        }
-        return;
-      }
-      // Each answer is read through the client (from the cache; a line the executor could not
-      // fill is asked online there, and recorded as a failure if it fails for good).
-      await Promise.all(
-        round.map((h) =>
-          this.o.client.chat(h.req, h.signal).then(
-            (res) => {
-              this.settleRound(h.index, res, paid);
-              this.o.roundAnswer?.(res);
-              h.resolve(res);
-            },
-            (err: unknown) => {
-              this.settleRound(h.index, undefined, paid);
-              h.reject(err);
-            },
-          ),
-        ),
-      );
+      await this.fillAndRead(round, (h, res, err) => (res ? h.resolve(res) : h.reject(err)));
+    } catch (err) {
+      for (const h of round) h.reject(err);
     } finally {
       this.flushing = false;
       this.scheduleCheck();

@@ -24,7 +24,7 @@ import type { Session, SessionDataset } from '../data/types';
 import { clientWidth, type ChatRequest, type ChatResult, type LlmClient, type UsageStats } from '../llm/types';
 import { isRecordableFailure } from '../llm/client';
 import type { PaidAnswer } from '../llm/paidAhead';
-import { effectivePrices } from '../llm/prices';
+import { effectivePrices, roundCost } from '../llm/prices';
 import type { RankContext } from '../rank/rankSession';
 import { Rng } from '../util/rng';
 import { silentLogger, systemClock, type Clock, type Logger } from '../util/log';
@@ -92,15 +92,13 @@ function usageTotals(u: UsageStats): UsageTotals {
   return { calls: u.calls, cacheHits: u.cacheHits, tokens: u.promptTokens + u.completionTokens, cost: u.cost };
 }
 
-/** Costs are kept to 1e-9 so sums do not depend on how a run was split into resumed parts. */
-const money = (x: number): number => Math.round(x * 1e9) / 1e9;
 
 function minus(a: UsageTotals, b: UsageTotals): UsageTotals {
-  return { calls: a.calls - b.calls, cacheHits: a.cacheHits - b.cacheHits, tokens: a.tokens - b.tokens, cost: money(a.cost - b.cost) };
+  return { calls: a.calls - b.calls, cacheHits: a.cacheHits - b.cacheHits, tokens: a.tokens - b.tokens, cost: roundCost(a.cost - b.cost) };
 }
 
 function plus(a: UsageTotals, b: UsageTotals): UsageTotals {
-  return { calls: a.calls + b.calls, cacheHits: a.cacheHits + b.cacheHits, tokens: a.tokens + b.tokens, cost: money(a.cost + b.cost) };
+  return { calls: a.calls + b.calls, cacheHits: a.cacheHits + b.cacheHits, tokens: a.tokens + b.tokens, cost: roundCost(a.cost + b.cost) };
 }
 
 function countRejected(sessions: SessionRecord[]): RejectCounts {
@@ -245,7 +243,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       calls += s.usage?.calls ?? 0;
       cost += s.usage?.cost ?? 0;
     }
-    return { calls, cost: money(cost) };
+    return { calls, cost: roundCost(cost) };
   };
   // What earlier runs were charged, and what kept sessions cost (to tell what open ones will
   // still spend): how far sessions may run ahead under a budget (budgetGate.ts).
@@ -265,7 +263,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       ledger.made.set(p.key, { promptTokens: p.promptTokens, completionTokens: p.completionTokens, cost: p.cost });
       roundsPaid.calls++;
       roundsPaid.tokens += p.promptTokens + p.completionTokens;
-      roundsPaid.cost = money(roundsPaid.cost + p.cost);
+      roundsPaid.cost = roundCost(roundsPaid.cost + p.cost);
     }
   };
   paidOutside(opts.paidAhead ?? []);

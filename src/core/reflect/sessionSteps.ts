@@ -17,7 +17,7 @@
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session } from '../data/types';
 import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
-import { chatCost, type Prices } from '../llm/prices';
+import { chatCost, roundCost, type Prices } from '../llm/prices';
 import { buildRankPrompt, rankPromptOptions, titleOf } from '../prompts/rank';
 import { rankSession, type RankContext } from '../rank/rankSession';
 import { hintIdFor, uniqueHintId } from '../kb/actions';
@@ -131,7 +131,7 @@ export class SessionClient implements LlmClient {
       u.tokens += made.promptTokens + made.completionTokens;
       u.cost += made.cost ?? chatCost(this.prices, made.promptTokens, made.completionTokens);
     }
-    u.cost = Math.round(u.cost * 1e9) / 1e9;
+    u.cost = roundCost(u.cost);
     return u;
   }
 

@@ -28,8 +28,9 @@ import { reportStage } from './reportStage';
 import { ResponseCache } from '../llm/cache';
 import { estimatedCalls, type PlanEstimate, type PlanFill } from '../plan';
 import { datasetFacts, pilotFacts, setupWarnings, withPilot } from './setupWarnings';
-import { checkBudget, fillPendingPlan, pendingPlan, type Budget } from './stagePlans';
+import { checkBudget, evaluationReadsRewardTable, fillPendingPlan, pendingPlan, type Budget } from './stagePlans';
 import { batchPlanFiller } from './batchFill';
+import { roundCost } from '../llm/prices';
 
 export type { ExperimentEvent, Stage, Trainer } from './stage';
 
@@ -127,7 +128,7 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
       return await run();
     } finally {
       const u = client.usage();
-      summary.spend[stage] = { calls: u.calls - u0.calls + batchPaid.calls - b0.calls, cost: Math.round((u.cost - u0.cost + batchPaid.cost - b0.cost) * 1e9) / 1e9 };
+      summary.spend[stage] = { calls: u.calls - u0.calls + batchPaid.calls - b0.calls, cost: roundCost(u.cost - u0.cost + batchPaid.cost - b0.cost) };
     }
   };
   // Plan, estimate, check the caps, then (batch) fill: before the stage spends anything.
@@ -161,14 +162,14 @@ export async function runExperiment(opts: ExperimentOptions): Promise<Experiment
   const trained = wants('train') && summary.kbHints > 0
     ? await spending('train', async () => {
       // A reused training asks nothing: its table is paid for ahead only if best-fixed-hint reads it.
-      const ahead = (await trainingReused(ctx, { dataset, kb })) && !(wants('evaluate') && config.evaluation.conditions.includes('best-fixed-hint')) ? undefined : await beforeStage('train', kb);
+      const ahead = (await trainingReused(ctx, { dataset, kb })) && !(wants('evaluate') && evaluationReadsRewardTable(config)) ? undefined : await beforeStage('train', kb);
       return trainStage(ctx, { dataset, kb, kbPath, trainer: opts.trainer, ...(ahead?.unreadCount ? { paidAhead: ahead.unreadAnswers() } : {}) });
     })
     : undefined;
   // What the worker itself sent (its own client, in its own process): part of what training paid.
   if (trained && !trained.skipped && summary.spend.train) {
     const t = summary.spend.train;
-    summary.spend.train = { calls: t.calls + trained.summary.calls, cost: Math.round((t.cost + (trained.summary.cost ?? 0)) * 1e9) / 1e9 };
+    summary.spend.train = { calls: t.calls + trained.summary.calls, cost: roundCost(t.cost + (trained.summary.cost ?? 0)) };
   }
   if (trained) summary.training = { ...trained.summary, skipped: trained.skipped };
 

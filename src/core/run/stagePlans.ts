@@ -57,7 +57,12 @@ export async function pendingPlan(
  */
 export function asksAheadOnline(stage: 'reflect' | 'train' | 'evaluate', config: Re2llmConfig): boolean {
   if (stage === 'evaluate') return true;
-  return stage === 'train' && config.evaluation.conditions.includes('best-fixed-hint');
+  return stage === 'train' && evaluationReadsRewardTable(config);
+}
+
+/** best-fixed-hint is evaluated: its choice reads the full reward table on train ∪ validation. */
+export function evaluationReadsRewardTable(config: Re2llmConfig): boolean {
+  return config.evaluation.conditions.includes('best-fixed-hint');
 }
 
 /**

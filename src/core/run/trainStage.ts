@@ -44,35 +44,41 @@ export interface TrainResult {
  */
 export async function trainingReused(ctx: StageContext, input: Pick<TrainInput, 'dataset' | 'kb'>): Promise<boolean> {
   const { config } = ctx.resolved;
-  const runDir = trainRunDir(ctx, input);
-  if (!(await isFinishedTraining(runDir))) return false;
-  const done = await readTrainSummary(runDir);
-  if (!done || (done.failures && done.failures > 0)) return false;
+  const { runDir } = trainFolder(ctx, input);
+  const done = await finishedSummary(runDir);
+  if (!done || trainedOnFailures(done)) return false;
   return config.agent.selection !== 'kfold' || !!(await readKfoldSelection(runDir, config.agent.kfolds));
 }
 
-function trainRunDir(ctx: StageContext, input: Pick<TrainInput, 'dataset' | 'kb'>): string {
-  return join(ctx.resolved.config.output.runsDir, `train-${trainKey(keyInputs(ctx, input.dataset.hash), kbFingerprint(input.kb))}`);
+/** The stage's key and keyed folder. */
+function trainFolder(ctx: StageContext, input: Pick<TrainInput, 'dataset' | 'kb'>): { key: string; runDir: string } {
+  const key = trainKey(keyInputs(ctx, input.dataset.hash), kbFingerprint(input.kb));
+  return { key, runDir: join(ctx.resolved.config.output.runsDir, `train-${key}`) };
 }
+
+/** A finished run's summary (undefined while the run has not finished). */
+async function finishedSummary(runDir: string): Promise<TrainSummary | undefined> {
+  return (await isFinishedTraining(runDir)) ? readTrainSummary(runDir) : undefined;
+}
+
+/** Trained on reward 0 for answers that failed: not reusable. */
+const trainedOnFailures = (s: TrainSummary): boolean => !!s.failures && s.failures > 0;
 
 export async function trainStage(ctx: StageContext, input: TrainInput): Promise<TrainResult> {
   const { config, baseDir } = ctx.resolved;
-  const key = trainKey(keyInputs(ctx, input.dataset.hash), kbFingerprint(input.kb));
-  const runDir = trainRunDir(ctx, input);
+  const { key, runDir } = trainFolder(ctx, input);
   return withStageLock(runDir, lockOptions(ctx, 'train'), async () => {
-    if (await isFinishedTraining(runDir)) {
-      const done = await readTrainSummary(runDir);
-      if (done && !(done.failures && done.failures > 0)) {
-        skipped(ctx, 'train', `${runDir} already trained`);
-        await ensureKfoldSelection(ctx, input, runDir);
-        return { runDir, key, summary: done, skipped: true };
-      }
-      if (done) {
-        // Trained on reward 0 for answers that failed: start again from scratch (resuming would
-        // keep updates made on those zeros); the cache answers every pair that did arrive.
-        ctx.logger.log('info', `train: ${runDir} trained with ${done.failures} failed answer(s); training it again from the start`);
-        await clearRunFolder(runDir);
-      }
+    const done = await finishedSummary(runDir);
+    if (done && !trainedOnFailures(done)) {
+      skipped(ctx, 'train', `${runDir} already trained`);
+      await ensureKfoldSelection(ctx, input, runDir);
+      return { runDir, key, summary: done, skipped: true };
+    }
+    if (done) {
+      // Trained on reward 0 for answers that failed: start again from scratch (resuming would
+      // keep updates made on those zeros); the cache answers every pair that did arrive.
+      ctx.logger.log('info', `train: ${runDir} trained with ${done.failures} failed answer(s); training it again from the start`);
+      await clearRunFolder(runDir);
     }
     const resume = await exists(runFile(runDir, 'last'));
     const trained = await timed(ctx, 'train', `${config.agent.steps} steps, preset ${config.agent.preset}${resume ? ' (resuming)' : ''}`, () =>
