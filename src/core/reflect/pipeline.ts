@@ -19,7 +19,7 @@ import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
 import type { PaidAnswer } from '../llm/paidAhead';
 import { chatCost, type Prices } from '../llm/prices';
 import { isRecordableFailure } from '../llm/client';
-import { SessionClient, type PreparedSession } from './sessionSteps';
+import { CheckNotNeeded, SessionClient, type PreparedSession } from './sessionSteps';
 import type { SessionSpend } from './budgetGate';
 
 export type Outcome = { ok: true; value: PreparedSession } | { ok: false; error: unknown };
@@ -210,7 +210,7 @@ export class SessionPipeline {
   }
 
   private open(index: number): void {
-    const client = new SessionClient(this.o.client, (req, signal) => (this.o.fillRound ? this.hold(req, index, signal) : this.online(req, signal, index)), this.o.prices);
+    const client = new SessionClient(this.o.client, (req, signal, stillNeeded) => (this.o.fillRound ? this.hold(req, index, signal) : this.online(req, signal, index, false, index, stillNeeded)), this.o.prices);
     const task: Task = { client, settled: false, promise: Promise.resolve({ ok: false, error: new StoppedError() }) };
     task.promise = this.o.prepare(index, client).then(
       (value): Outcome => ({ ok: true, value }),
@@ -230,13 +230,14 @@ export class SessionPipeline {
    * stops once a budget leaves no room for it. At most the in-flight limit go to the client at
    * once, the earliest session first: the next to be accepted never queues behind work ahead.
    */
-  private async online(req: ChatRequest, signal?: AbortSignal, index?: number, fired = false, charged = index): Promise<ChatResult> {
+  private async online(req: ChatRequest, signal?: AbortSignal, index?: number, fired = false, charged = index, stillNeeded?: () => boolean): Promise<ChatResult> {
     if (this.stopping || (!fired && index !== undefined && index !== this.head && (this.pastNeed(index) || !this.o.mayRunAhead(index)))) throw new StoppedError();
     const spend = charged === undefined ? undefined : this.spendOf(charged);
     this.inFlight++;
     if (spend) spend.pending++;
     await this.slot(index ?? -1, signal);
     try {
+      if (stillNeeded && !stillNeeded()) throw new CheckNotNeeded();
       const res = await this.o.client.chat(req, signal);
       if (spend && !res.cached) {
         spend.calls++;

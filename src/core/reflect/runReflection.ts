@@ -300,7 +300,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
           ...(opts.maxCost !== undefined ? { maxCost: opts.maxCost } : {}),
         }),
       prepare: (index, sessionClient) =>
-        prepareSession({ ctx, words }, sessionClient, order[index]!, index, () => [...snap.kb.hints.map((h) => ({ id: h.id, text: h.text })), ...acceptedHints()], signal),
+        prepareSession({ ctx, words }, sessionClient, order[index]!, index, () => [...snap.kb.hints.map((h) => ({ id: h.id, text: h.text })), ...acceptedHints(), ...predictedBefore(index)], signal),
       // Past the session where the replay's KB reaches the target (plus a margin for the guesses
       // it got wrong), a session opened now is most likely one the run will not keep.
       aheadLimit: () => Math.min(sessionsToTarget(cp, r.targetHints - kbSize(), replayedPrefix) ?? 64, replayReach === undefined ? Infinity : replayReach - cp.sessions.length + Math.max(4, Math.ceil(0.25 * (replayReach - cp.sessions.length)))),
@@ -314,6 +314,9 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
    * inputs and redundancy answers are what they were last time accepts what it accepted then, so
    * only the sessions after a changed one are replayed anew.
    */
+  /** Hints the last replay accepted past the head, by session: what the KB will most likely hold. */
+  let predicted: { at: number; hint: ActionHint }[] = [];
+  const predictedBefore = (index: number): ActionHint[] => predicted.filter((p) => p.at < index).map((p) => p.hint);
   const replayed = new Map<number, { prepared: PreparedSession; inputs: string; used: { req: ChatRequest; text: string }[]; added: KbHint[] }>();
   const sameAnswers = async (used: { req: ChatRequest; text: string }[], answer: (req: ChatRequest, at: number) => ChatResult | Promise<ChatResult>, at: number): Promise<boolean> => {
     for (const u of used) if ((await answer(u.req, at)).text !== u.text) return false;
@@ -351,6 +354,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       prices,
     );
     const size0 = size;
+    const seen: { at: number; hint: ActionHint }[] = [];
     let j = cp.sessions.length;
     for (; j < limit && size < r.targetHints; j++) {
       const p = pipeline.peek(j);
@@ -367,6 +371,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
         added = rec.candidates.filter((c) => c.verdict === 'accepted').map((c): KbHint => ({ id: c.id, text: c.text, enabled: true }));
         replayed.set(j, { prepared: p, inputs, used, added });
       }
+      for (const h of added) seen.push({ at: j, hint: { id: h.id, text: h.text } });
       if (added.length) {
         hypo = { ...hypo, kb: { ...hypo.kb, hints: [...hypo.kb.hints, ...added] } };
         before.push(...added.map((h) => ({ id: h.id, text: h.text })));
@@ -375,6 +380,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
       }
     }
     replayedPrefix = { sessions: j - cp.sessions.length, accepted: size - size0 };
+    predicted = seen;
     return size >= r.targetHints ? at + 1 : undefined;
   };
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { SessionPipeline } from '../../../src/core/reflect/pipeline';
-import type { PreparedSession } from '../../../src/core/reflect/sessionSteps';
+import { CheckNotNeeded, type PreparedSession } from '../../../src/core/reflect/sessionSteps';
 import type { ChatRequest, ChatResult, LlmClient } from '../../../src/core/llm/types';
 import { DEFAULT_REMOTE_PRICES } from '../../../src/core/llm/prices';
 
@@ -11,9 +11,11 @@ function heldClient() {
   const pending: { resolve: (r: ChatResult) => void }[] = [];
   let sent = 0;
   let cancelled = 0;
+  const asked: string[] = [];
   const client: LlmClient = {
     chat(req: ChatRequest, signal?: AbortSignal): Promise<ChatResult> {
       sent++;
+      asked.push(req.messages[0]!.content);
       if (signal?.aborted) {
         cancelled++;
         return Promise.reject(new Error('cancelled'));
@@ -25,7 +27,7 @@ function heldClient() {
     describe: () => ({ baseUrl: 'http://127.0.0.1', model: 'm', embeddingModel: 'e' }),
   };
   const tick = () => new Promise((r) => setImmediate(r));
-  return { client, pending, sent: () => sent, cancelled: () => cancelled, tick };
+  return { client, pending, asked, sent: () => sent, cancelled: () => cancelled, tick };
 }
 
 test('requests waiting for a slot share the run signal\'s one abort listener; an abort releases them all, and the client fails them as cancelled', { timeout: 20_000 }, async () => {
@@ -104,5 +106,50 @@ test('a session opened ahead stops at its next request once the target is expect
   }
   assert.equal((await fifth).outcome.ok, true, 'session 5 prepared once acceptance reached it');
   assert.ok(prepared.includes(5));
+  await pipeline.stop();
+});
+
+test('a check whose stillNeeded turns false while it waits for its slot is not sent: it fails with CheckNotNeeded, frees the slot, and the session goes on', { timeout: 20_000 }, async () => {
+  const h = heldClient();
+  let needed = true;
+  const outcomes: string[] = [];
+  const pipeline = new SessionPipeline(
+    {
+      client: h.client, prices: DEFAULT_REMOTE_PRICES, limit: 2,
+      concurrency: () => 1,
+      mayRunAhead: () => true,
+      prepare: async (index, c) => {
+        if (index === 0) {
+          await c.chat({ messages: [{ role: 'user', content: '0a' }], purpose: 'rank' });
+          return {} as PreparedSession;
+        }
+        // Session 1's check queues behind session 0's request (one slot); the KB comes to
+        // repeat its candidate while it waits.
+        try {
+          await c.child(() => needed).chat({ messages: [{ role: 'user', content: '1 check' }], purpose: 'rank-hint' });
+          outcomes.push('sent');
+        } catch (err) {
+          outcomes.push(err instanceof CheckNotNeeded ? 'not needed' : String(err));
+        }
+        await c.chat({ messages: [{ role: 'user', content: '1b' }], purpose: 'reflect' });
+        return {} as PreparedSession;
+      },
+    },
+    0,
+  );
+  const first = pipeline.take(0);
+  await h.tick();
+  assert.deepEqual(h.asked, ['0a'], 'one slot: session 1\'s check waits');
+  needed = false;
+  for (const p of h.pending.splice(0)) p.resolve({} as ChatResult);
+  assert.equal((await first).outcome.ok, true);
+  const second = pipeline.take(1);
+  for (let i = 0; i < 6; i++) {
+    await h.tick();
+    for (const p of h.pending.splice(0)) p.resolve({} as ChatResult);
+  }
+  assert.equal((await second).outcome.ok, true);
+  assert.deepEqual(outcomes, ['not needed']);
+  assert.deepEqual(h.asked, ['0a', '1b'], 'the check was never sent; the slot it had went to the next request');
   await pipeline.stop();
 });
