@@ -50,30 +50,12 @@ function jittered(inner: LlmClient, seed: number): LlmClient {
 }
 
 /**
- * The client runReflection is given, counting the redundancy questions it had to send itself
- * (answers not in the cache). In rounds mode the executor fills rounds through the inner client,
- * and the reflection client then reads them from the cache: what this counts was sent outside a
- * round, by acceptance.
+ * The client runReflection is given, counting the requests of one purpose it had to send itself
+ * (answers not in the cache). For redundancy questions in rounds mode: the executor fills rounds
+ * through the inner client, and the reflection client then reads them from the cache, so what
+ * this counts was sent outside a round, by acceptance. For `rank-hint`: the effectiveness checks.
  */
-function countingRedundancy(inner: LlmClient): { client: LlmClient; sentOnline: () => number } {
-  let sent = 0;
-  return {
-    sentOnline: () => sent,
-    client: {
-      usage: () => inner.usage(),
-      describe: () => inner.describe(),
-      embed: (t, s) => inner.embed(t, s),
-      chat: async (req, s) => {
-        const res = await inner.chat(req, s);
-        if (req.purpose === 'redundancy' && !res.cached) sent++;
-        return res;
-      },
-    },
-  };
-}
-
-/** The client, counting the effectiveness checks (ranking with a hint) it sent (not cached). */
-function countingChecks(inner: LlmClient): { client: LlmClient; sent: () => number } {
+function countingSent(inner: LlmClient, purpose: 'redundancy' | 'rank-hint'): { client: LlmClient; sent: () => number } {
   let sent = 0;
   return {
     sent: () => sent,
@@ -83,7 +65,7 @@ function countingChecks(inner: LlmClient): { client: LlmClient; sent: () => numb
       embed: (t, s) => inner.embed(t, s),
       chat: async (req, s) => {
         const res = await inner.chat(req, s);
-        if (req.purpose === 'rank-hint' && !res.cached) sent++;
+        if (req.purpose === purpose && !res.cached) sent++;
         return res;
       },
     },
@@ -138,7 +120,7 @@ test('one request at a time, 16 at once with random latency, and rounds: byte-id
   const c8 = withTarget(h, 8, (c) => (c.reflection.redundancy = 'llm'));
   const cache = await ResponseCache.open(join(dir, 'cache-rounds'));
   const inner = createLlmClient(c8, { cache });
-  const counted = countingRedundancy(inner);
+  const counted = countingSent(inner, 'redundancy');
   const rounds: number[] = [];
   const redundancyRounds: number[] = [];
   const exec = onlineExecutor(inner, 8);
@@ -167,7 +149,7 @@ test('one request at a time, 16 at once with random latency, and rounds: byte-id
   // asked again by acceptance; the executor here fails none.)
   assert.ok(llmRedundant(one.runDir) > 0, 'the run has LLM-redundant rejections, so guesses were wrong somewhere');
   assert.ok(redundancyRounds.length > 0, `redundancy questions went into rounds: ${redundancyRounds.join(', ')}`);
-  assert.equal(counted.sentOnline(), 0, 'no redundancy question sent outside a round');
+  assert.equal(counted.sent(), 0, 'no redundancy question sent outside a round');
 });
 
 /**
@@ -208,7 +190,7 @@ test('the non-redundancy questions are asked ahead of acceptance: not one round 
   const one = await reflect(h, withTarget(h, 1, (c) => (c.reflection.redundancy = 'llm')), dir, 'one');
   const gated = inRounds();
   const inner = createLlmClient(config, { cache: await ResponseCache.open(join(dir, 'cache-gated')), fetch: gated.fetch });
-  const checks = countingChecks(inner);
+  const checks = countingSent(inner, 'rank-hint');
   const ahead = await reflect(h, config, dir, 'ahead', { client: checks.client });
   assert.equal(ahead.kb, one.kb, 'the KB does not depend on what was asked ahead');
   // Effectiveness checks run ahead of acceptance; those of candidates the KB comes to repeat
@@ -240,7 +222,7 @@ test('llm.executor=batch: later rounds go through the simulator\'s Batch API and
   });
   const cache = await ResponseCache.open(join(dir, 'cache-batch'));
   const client = createLlmClient(config, { cache });
-  const counted = countingRedundancy(client);
+  const counted = countingSent(client, 'redundancy');
   const exec = batchExecutor({ config, cache, stateDir: join(dir, 'batch-state'), online: onlineExecutor(client, 4) });
   let redundancyPlans = 0;
   const batched = await reflect(h, config, dir, 'batch', {
@@ -258,7 +240,7 @@ test('llm.executor=batch: later rounds go through the simulator\'s Batch API and
   // Acceptance sent no redundancy question itself: each was in a round (see the test above for
   // why the count is 0, not merely bounded by the redundant rejections). Online, only the failed
   // batch lines the executor retried (llm.batchRetryFailed=online).
-  assert.equal(counted.sentOnline(), 0, 'no redundancy question sent outside a round');
+  assert.equal(counted.sent(), 0, 'no redundancy question sent outside a round');
   const asked = routes['POST /v1/chat/completions'] ?? 0;
   assert.ok(asked < online.summary.keptCalls / 5, `${asked} online requests (failed lines retried), against ${online.summary.keptCalls} for the online run`);
 });
