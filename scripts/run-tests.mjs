@@ -4,10 +4,12 @@
 //   browser test/browser/*.test.ts (Debian chromium + playwright-core)
 //   e2e     test/e2e/*.test.ts (code-server; slow)
 //   all     every tier (the default; what `npm test` and CI run)
+// RE2LLM_TESTS_DIR names another folder of tests (the runner's own test uses it).
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 
 const tier = process.argv[2] ?? 'all';
 const filter = process.argv[3];
@@ -20,9 +22,10 @@ function walk(dir) {
   }
   return out;
 }
-const all = walk('test').sort();
-const isBrowser = (f) => f.startsWith(join('test', 'browser'));
-const isE2e = (f) => f.startsWith(join('test', 'e2e'));
+const root = process.env.RE2LLM_TESTS_DIR ?? 'test';
+const all = walk(root).sort();
+const isBrowser = (f) => f.startsWith(join(root, 'browser'));
+const isE2e = (f) => f.startsWith(join(root, 'e2e'));
 const tiers = {
   unit: all.filter((f) => !isBrowser(f) && !isE2e(f)),
   browser: all.filter(isBrowser),
@@ -36,7 +39,18 @@ let failed = false;
 // RE2LLM_KEEP_TEST_TMP=1 keeps it (its path is printed) to look at what a failing test wrote.
 const runTmp = mkdtempSync(join(tmpdir(), 're2llm-tests-'));
 const keepTmp = process.env.RE2LLM_KEEP_TEST_TMP === '1';
-for (const t of order) {
+console.error(`[tests] temporary folders in ${runTmp}`);
+// Ctrl-C (the whole process group gets it) or a SIGTERM to this runner: the test process is
+// stopped, and the folder above removed before exiting, as at the end of a run.
+let running;
+let interrupted;
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    interrupted ??= sig;
+    running?.kill(sig);
+  });
+}
+tiers: for (const t of order) {
   let files = tiers[t];
   if (!files) { console.error(`unknown tier ${t}`); process.exit(2); }
   if (filter) files = files.filter((f) => f.includes(filter));
@@ -47,14 +61,18 @@ for (const t of order) {
   for (const v of variants) {
     console.error(`[tests] tier ${t}${v ? ` (code-server ${v})` : ''}: ${files.length} files`);
     const t0 = Date.now();
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+    running = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
       stdio: 'inherit',
       env: { ...process.env, RE2LLM_TEST: '1', TMPDIR: runTmp, ...(v ? { RE2LLM_CODE_SERVER: v } : {}) },
     });
-    if (v) console.error(`[tests] tier e2e (code-server ${v}): ${r.status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-    if (r.status !== 0) failed = true;
+    const [status] = await once(running, 'exit');
+    running = undefined;
+    if (interrupted) break tiers;
+    if (v) console.error(`[tests] tier e2e (code-server ${v}): ${status === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    if (status !== 0) failed = true;
   }
 }
 if (keepTmp) console.error(`[tests] temporary folders kept in ${runTmp}`);
 else rmSync(runTmp, { recursive: true, force: true });
-process.exit(failed ? 1 : 0);
+if (interrupted) console.error(`[tests] stopped by ${interrupted}`);
+process.exit(interrupted ? 130 : failed ? 1 : 0);
