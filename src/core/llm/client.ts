@@ -28,7 +28,7 @@ import { endpointIdentity, redactUrl, sdkBaseUrl, urlSecrets } from './redactUrl
 import { AdaptiveLimit } from './adaptiveLimit';
 import { ResponseCache, cacheKey, type ChatCacheInput, type ChatCacheOutput, type EmbeddingCacheInput, type EmbeddingCacheOutput } from './cache';
 import { backoffDelayMs, DEFAULT_BACKOFF, isRetryableStatus, retryAfterFromHeaders, sleep as realSleep, type BackoffOptions, type FailureInfo } from './retry';
-import { createHttpFetch } from './httpFetch';
+import { sharedHttpFetch } from './httpFetch';
 import { emptyUsage, type ChatRequest, type ChatResult, type LlmClient, type UsageStats } from './types';
 
 export interface LlmClientOptions {
@@ -190,7 +190,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
       ...(key ? {} : { defaultHeaders: { Authorization: null } }),
       timeout: llm.timeoutMs,
       maxRetries: 0,
-      ...(opts.fetch ? { fetch: opts.fetch } : /^http:\/\//i.test(baseUrl) ? { fetch: createHttpFetch().fetch } : {}),
+      ...(opts.fetch ? { fetch: opts.fetch } : /^http:\/\//i.test(baseUrl) ? { fetch: sharedHttpFetch() } : {}),
     });
     return sdk;
   }

@@ -124,3 +124,16 @@ export function createHttpFetch(): HttpFetch {
 
   return { fetch: fetchOverHttp as typeof fetch, close: () => agent.destroy() };
 }
+
+let shared: HttpFetch | undefined;
+
+/**
+ * The process's one fetch over node:http, shared by every client: the extension host makes a
+ * client per command, and each with an agent of its own kept its idle sockets for as long as the
+ * server allowed (none of them was ever closed). One pool holds at most the requests in flight at
+ * once; its idle sockets do not hold the process open.
+ */
+export function sharedHttpFetch(): typeof fetch {
+  return (shared ??= createHttpFetch()).fetch;
+}
+

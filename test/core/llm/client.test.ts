@@ -195,3 +195,28 @@ test('cancelling during a backoff wait stops the retries', async () => {
   assert.ok(Date.now() - t0 < 2000, 'did not wait out the backoff');
   assert.equal(s.stats().requests, 1);
 });
+
+test('clients of one process share one pool of kept-alive sockets to a plain-HTTP endpoint (a client per command kept its own)', async () => {
+  const http = await import('node:http');
+  let connections = 0;
+  const srv = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 0, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+    });
+  });
+  srv.on('connection', () => connections++);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  try {
+    const url = `http://127.0.0.1:${(srv.address() as import('node:net').AddressInfo).port}/v1`;
+    for (let i = 0; i < 3; i++) {
+      const client = createLlmClient(config(url), { apiKey: KEY });
+      assert.equal((await client.chat({ messages: [{ role: 'user', content: `question ${i}` }] })).text, 'ok');
+    }
+    assert.equal(connections, 1, 'three clients, one after another, over one connection');
+  } finally {
+    srv.closeAllConnections();
+    await new Promise<void>((r) => srv.close(() => r()));
+  }
+});
