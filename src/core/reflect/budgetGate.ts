@@ -17,6 +17,8 @@ export interface Amount {
 /** What one open session's requests cost so far this run, and how many are in flight. */
 export interface SessionSpend extends Amount {
   pending: number;
+  /** Once it is prepared: the most calls its acceptance still makes (callsLeftWhenPrepared). */
+  left?: number;
 }
 
 /**
@@ -70,9 +72,13 @@ export class SessionCosts {
 export interface BudgetGateInput {
   /** What earlier runs of the checkpoint were charged. */
   before: Amount;
-  /** Everything this run made so far (run ahead and not kept included). */
+  /**
+   * What this run spent that counts before the open sessions' remaining: online everything it
+   * made (run ahead and not kept included), in rounds what the kept sessions and the open ones
+   * before the asking one spent (runReflection's gateInput). Also gives the mean price of a call.
+   */
   made: Amount;
-  /** Requests in flight now, every session's. */
+  /** Requests in flight now: every session's online, the open ones' before the asking one in rounds. */
   pending: number;
   /** The open sessions before the one asking (not yet kept). */
   openBefore: SessionSpend[];
@@ -100,7 +106,13 @@ export function projectedSpend(g: BudgetGateInput): Amount | undefined {
   for (const s of g.openBefore) {
     const sofar = s.calls + s.pending;
     const e = g.costs.expectedGiven(sofar);
-    if (e) {
+    if (s.left !== undefined) {
+      // Prepared: what is left is known, not the mean of the kept sessions that got as far (a
+      // session the LLM ranked right was counted at that mean, about three calls on hetrec,
+      // where it will make none; near a budget that held every session after the head back).
+      calls += s.left;
+      cost += s.left * perCall;
+    } else if (e) {
       calls += Math.max(0, e.calls - sofar);
       cost += Math.max(0, e.cost - s.cost - s.pending * perCall);
     } else {

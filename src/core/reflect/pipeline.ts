@@ -19,7 +19,7 @@ import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
 import type { PaidAnswer } from '../llm/paidAhead';
 import { chatCost, type Prices } from '../llm/prices';
 import { isRecordableFailure } from '../llm/client';
-import { CheckNotNeeded, SessionClient, type PreparedSession } from './sessionSteps';
+import { callsLeftWhenPrepared, CheckNotNeeded, SessionClient, type PreparedSession } from './sessionSteps';
 import type { SessionSpend } from './budgetGate';
 
 export type Outcome = { ok: true; value: PreparedSession } | { ok: false; error: unknown };
@@ -218,6 +218,7 @@ export class SessionPipeline {
     ).then((outcome) => {
       task.settled = true;
       task.outcome = outcome;
+      if (outcome.ok) this.spendOf(index).left = callsLeftWhenPrepared(outcome.value);
       this.scheduleCheck();
       if (outcome.ok) this.o.onPrepared?.();
       return outcome;

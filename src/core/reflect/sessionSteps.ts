@@ -175,6 +175,17 @@ export function fewestSessionCalls(calls: number): number {
   return calls >= 2 ? Math.max(calls, 1 + REFLECTION_TURNS) : calls;
 }
 
+/**
+ * The most calls acceptance still makes for a prepared session: none for one the LLM ranked
+ * right, else a redundancy question for each candidate its checks found effective.
+ */
+export function callsLeftWhenPrepared(p: PreparedSession): number {
+  if (!p.error) return 0;
+  let n = 0;
+  for (const e of p.effect.values()) if (e.result.effective) n++;
+  return n;
+}
+
 export interface StepContext {
   ctx: RankContext;
   words: PromptWords;

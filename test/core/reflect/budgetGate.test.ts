@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mayRunAhead, projectedSpend, SessionCosts, type BudgetGateInput } from '../../../src/core/reflect/budgetGate';
-import { fewestSessionCalls } from '../../../src/core/reflect/sessionSteps';
+import { callsLeftWhenPrepared, fewestSessionCalls } from '../../../src/core/reflect/sessionSteps';
 
 const gate = (over: Partial<BudgetGateInput>): BudgetGateInput => ({
   before: { calls: 0, cost: 0 },
@@ -81,4 +81,24 @@ test('fewestCalls stands in where no kept session got as far: a session past its
   // Once a kept session got that far, what it cost is the estimate again.
   costs.add({ calls: 9, cost: 0.0009 });
   assert.equal(projectedSpend(gate({ costs, openBefore: open, pending: 1, fewestCalls: fewestSessionCalls }))!.calls, 11 + 7);
+});
+
+test('a prepared session counts what its acceptance still makes (left), not the mean of the kept sessions that got as far', () => {
+  const costs = new SessionCosts();
+  costs.add({ calls: 1, cost: 0.0001 });
+  costs.add({ calls: 9, cost: 0.0009 });
+  // One call in: unknown, the mean of all kept (5 calls), so 4 more; prepared and ranked right, none.
+  assert.equal(projectedSpend(gate({ costs, openBefore: [{ calls: 1, cost: 0.0001, pending: 0 }] }))!.calls, 14);
+  assert.equal(projectedSpend(gate({ costs, openBefore: [{ calls: 1, cost: 0.0001, pending: 0, left: 0 }] }))!.calls, 10);
+  // Prepared with two effective candidates: at most their two redundancy questions.
+  const p = projectedSpend(gate({ costs, openBefore: [{ calls: 7, cost: 0.0007, pending: 0, left: 2 }] }))!;
+  assert.equal(p.calls, 12);
+  assert.ok(Math.abs(p.cost - 0.0012) < 1e-12, String(p.cost));
+});
+
+test('callsLeftWhenPrepared: none for a session ranked right, one question per effective candidate', () => {
+  const effect = (effective: boolean) => ({ result: { effective, rankAfter: null }, client: undefined as never });
+  const base = { index: 0, session: undefined as never, baseRank: 3, texts: [], fixed: [] };
+  assert.equal(callsLeftWhenPrepared({ ...base, error: false, effect: new Map() }), 0);
+  assert.equal(callsLeftWhenPrepared({ ...base, error: true, effect: new Map([['a', effect(true)], ['b', effect(false)], ['c', effect(true)]]) }), 2);
 });

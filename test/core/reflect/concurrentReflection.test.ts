@@ -354,6 +354,30 @@ test('llm.executor=batch under --max-cost: rounds are cut at the budget as onlin
   assert.ok(kept >= maxCost && kept <= paid + 1e-9, `kept sessions charged ${kept}, paid ${paid}`);
 });
 
+test('llm.executor=batch under a budget that binds late: a few rounds, not each session after the head alone in rounds of one line', async () => {
+  const h = await harness();
+  const dir = h.tmp('reflect-batch-late-budget');
+  const config = await batchConfig(h, dir, (c) => {
+    c.reflection.redundancy = 'llm';
+    c.reflection.targetHints = 20;
+  });
+  let batchCost = 0;
+  let fills = 0;
+  const fill = batchPlanFiller(config, { logger: silentLogger, onUsage: (u) => (batchCost += u.cost) });
+  const client = await h.client(config, config.llm.cacheDir);
+  const maxCost = 0.006;
+  const s = await runReflection({ dataset: h.dataset, client, config, kbPath: join(dir, 'kb.json'), runDir: join(dir, 'run'), maxCost, fillRound: roundFiller(async (plan) => (fills++, fill(plan)), { dataset: h.dataset, config }) });
+  assert.equal(s.stopReason, 'maxCost');
+  const paid = batchCost + client.usage().cost;
+  // Before: 76 batches and 0.0117 paid. The gate counted the work paid for sessions after the one
+  // asking, so once that neared the budget every session after the head was held back and then
+  // reflected alone (its turns, checks and question each a batch of one line or a few); and round
+  // 2 held the first group's base answers, priced at the one call of a session ranked right.
+  // Now 19 batches and 0.0089.
+  assert.ok(fills <= 30, `${fills} batches`);
+  assert.ok(paid >= maxCost && paid < 1.75 * maxCost, `paid ${paid.toFixed(5)}`);
+});
+
 test('llm.executor=batch: round 1 batched before the run counts in its spend, and each base answer is charged to the session that reads it', async () => {
   const h = await harness();
   const dir = h.tmp('reflect-batch-ahead');
