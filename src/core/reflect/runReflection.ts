@@ -275,9 +275,9 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     return paid;
   });
   /**
-   * Rounds under --max-cost: what an open session will cost is the mean of the kept sessions
-   * (while none got as far, the fewest calls its chain can make), and a round pays for every line
-   * it holds at once. So where the sessions up to `index` could pass the budget if each were one
+   * Rounds under a budget (--max-cost, --max-calls): what an open session will cost is the mean
+   * of the kept sessions (while none got as far, the fewest calls its chain can make), and a round
+   * pays for every line it holds at once. So where the sessions up to `index` could pass the budget if each were one
    * the LLM gets wrong (its turns at least, at the kept error sessions' mean once known), a round
    * runs at most twice as many sessions ahead as there are kept sessions to take that mean from
    * (and at least llm.concurrency). The first group of hetrec's reflection is 180 sessions: priced
@@ -285,14 +285,17 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
    * under a budget of 0.01, and the run paid 0.0171 where its kept sessions cost 0.0104.
    */
   const withinKnownCosts = (index: number): boolean => {
-    if (!opts.fillRound || opts.maxCost === undefined) return true;
+    if (!opts.fillRound) return true;
     const ahead = index - cp.sessions.length;
     if (ahead < Math.max(config.llm.concurrency, 2 * sessionCosts.size)) return true;
+    const wrong = sessionCosts.expectedGiven(2);
+    const spent = kept();
+    if (spent.calls + (ahead + 1) * (wrong?.calls ?? fewestSessionCalls(2)) >= r.maxCalls) return false;
+    if (opts.maxCost === undefined) return true;
     const made = thisRun();
     const perCall = made.calls > 0 ? made.cost / made.calls : keptAtStart.calls > 0 ? keptAtStart.cost / keptAtStart.calls : undefined;
     if (perCall === undefined) return false;
-    const wrong = sessionCosts.expectedGiven(2)?.cost ?? fewestSessionCalls(2) * perCall;
-    return kept().cost + (ahead + 1) * wrong < opts.maxCost;
+    return spent.cost + (ahead + 1) * (wrong?.cost ?? fewestSessionCalls(2) * perCall) < opts.maxCost;
   };
   /**
    * What the gate counts as spent before the open sessions' remaining. Online: everything this
