@@ -7,6 +7,7 @@
 import { CommanderError, type Command } from 'commander';
 import { estimateAndCheck, fillerFor } from './budget';
 import { pendingCount } from '../../core/plan';
+import { mayFillReflectionAhead } from '../../core/run/stagePlans';
 import { reflectionHasWork, roundFiller } from '../../core/run/reflectStage';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor, resolveForLlm, withConfigOptions } from './shared';
@@ -44,7 +45,7 @@ export function register(program: Command): void {
       .description('build the hint KB by reflection on training sessions (resumable: run it again to continue)')
       .option('--target-hints <n>', 'stop when the KB holds this many hints (default: reflection.targetHints)')
       .option('--max-sessions <n>', 'draw at most this many training sessions (default: reflection.maxSessions)')
-      .option('--max-calls <n>', 'stop after this many LLM calls; cached answers are free (default: reflection.maxCalls)')
+      .option('--max-calls <n>', 'stop after this many LLM calls; cached answers are free (default: reflection.maxCalls). With llm.executor=batch, round 1 is not batched ahead when its lines alone pass it')
       .option('--max-cost <amount>', 'stop once the kept sessions cost this much (llm.inputCostPerMTok/outputCostPerMTok; default: no limit). Sessions run ahead stop once the open ones would reach it, but what a session costs is not known early in a run, so a small budget is passed: on hetrec at llm.concurrency 64, 2.3x a budget of 0.002 and 1.7x one of 0.02; at 4, 1.6x and 1.03x (what was asked is cached for the next run). With llm.executor=batch the rounds are cut at the budget too, counting only the sessions before each, and round 1 is not batched ahead (hetrec under 0.01: 1.56x in 9 batches; ml-100k-recbole under 0.005: 1.08x in 20)')
       .option('--kb <file>', 'KB file to grow (default: output.kbPath, else re2llm/<dataset>.hints.json beside the config)')
       .option('--run-dir <dir>', 'checkpoint folder (default: <output.runsDir>/reflect-<dataset>-<settings hash>)'),
@@ -67,10 +68,10 @@ export function register(program: Command): void {
     const key = checkpointKey(config, dataset.hash, kbPath, client.describe());
     const runDir = flags.runDir ? resolvePath(flags.runDir) : join(config.output.runsDir, `reflect-${dataset.name}-${key.slice(0, 8)}`);
     // llm.executor=batch: round 1 (the base answer of every session reflection may draw) as one
-    // batch first, unless --max-cost is set (that round alone can pass the budget: 300 lines,
-    // $0.0135 on hetrec under --max-cost 0.01; the budget-gated rounds ask only what it affords)
-    // or the run has nothing to do (a KB at its target, no failed session to ask again).
-    const prefill = filler.fill && pendingCount(plan) && maxCost === undefined && (await reflectionHasWork({ dataset, client, config, kbPath, runDir }));
+    // batch first, unless a budget leaves no room for it (mayFillReflectionAhead: that round
+    // alone was 300 lines, $0.0135 on hetrec under --max-cost 0.01) or the run has nothing to do
+    // (a KB at its target, no failed session to ask again).
+    const prefill = filler.fill && pendingCount(plan) && mayFillReflectionAhead(plan, config, maxCost) && (await reflectionHasWork({ dataset, client, config, kbPath, runDir }));
     const paidAhead = prefill ? ((await filler.fill!(plan)) ?? []) : [];
     logger.log('info', `reflection on ${dataset.name} (${dataset.splits.train.length} training sessions) with ${client.describe().model}; KB ${kbPath}; checkpoint ${runDir}`);
 

@@ -95,6 +95,15 @@ export function checkBudget(estimate: PlanEstimate, budget: Budget, spent: { cal
  * reports): a stage given its `claiming()` client charges each to whatever reads it first, where
  * the plain client would show a cache hit.
  */
+/**
+ * Whether reflection's round 1 (the base answer of every session it may draw) may be paid for
+ * ahead: not under --max-cost, and not when its lines alone pass reflection.maxCalls (300 lines
+ * on hetrec under --max-calls 200). The budget-gated rounds then ask only what the budget affords.
+ */
+export function mayFillReflectionAhead(plan: RequestPlan, config: Re2llmConfig, maxCost?: number): boolean {
+  return plan.stage !== 'reflect' || (maxCost === undefined && pendingCount(plan) <= config.reflection.maxCalls);
+}
+
 export async function fillPendingPlan(
   plan: RequestPlan,
   o: {
@@ -103,7 +112,7 @@ export async function fillPendingPlan(
     onProgress?: ((done: number, total: number) => void) | undefined;
   },
 ): Promise<PaidAhead | undefined> {
-  if (!pendingCount(plan)) return undefined;
+  if (!pendingCount(plan) || !mayFillReflectionAhead(plan, o.config)) return undefined;
   const paid = PaidAhead.forClient(o.client, o.config.llm);
   if (o.fill) {
     paid.recordFilled((await o.fill(plan)) ?? []);

@@ -15,7 +15,7 @@ import { startSimServer, type SimServer } from '../../../src/core/sim';
 import { formatKb, type HintKb } from '../../../src/core/kb';
 import { silentLogger } from '../../../src/core/util/log';
 import { runExperiment } from '../../../src/core/run/runExperiment';
-import { asksAheadOnline } from '../../../src/core/run/stagePlans';
+import { asksAheadOnline, fillPendingPlan, mayFillReflectionAhead } from '../../../src/core/run/stagePlans';
 import { planTraining, type RequestPlan } from '../../../src/core/plan';
 import { createLlmClient, ResponseCache } from '../../../src/core/llm';
 import { onlineExecutor } from '../../../src/core/llm/executor';
@@ -129,6 +129,24 @@ test('asksAheadOnline: evaluation always; the reward table only when best-fixed-
   // Without best-fixed-hint the full table would cost more than PPO asks on demand.
   assert.equal(asksAheadOnline('train', without), false);
   assert.equal(asksAheadOnline('reflect', withBest), false);
+});
+
+test('reflection\'s round 1 is paid for ahead only where a budget leaves room for it: not under --max-cost, nor when its lines alone pass reflection.maxCalls', async () => {
+  const config = resolveConfig({ layers: [{ source: 't', values: { 'reflection.maxCalls': 3 } }] }).config;
+  const request = (i: number) => ({ cacheKey: `k${i}`, request: { messages: [{ role: 'user' as const, content: `q${i}` }] } }) as unknown as RequestPlan['requests'][number];
+  const plan = (stage: RequestPlan['stage'], n: number): RequestPlan => ({ stage, requests: Array.from({ length: n }, (_, i) => request(i)), notes: [] });
+  assert.equal(mayFillReflectionAhead(plan('reflect', 3), config), true);
+  assert.equal(mayFillReflectionAhead(plan('reflect', 4), config), false, '4 lines under a budget of 3 calls (300 on hetrec under 200)');
+  assert.equal(mayFillReflectionAhead(plan('reflect', 3), config, 1), false, 'under --max-cost');
+  assert.equal(mayFillReflectionAhead(plan('evaluate', 400), config), true, 'other stages have their own budgets');
+  // fillPendingPlan, which the extension and `run` use: the filler is not called.
+  let filled = 0;
+  const client = createLlmClient(config, { cache: await ResponseCache.open(mkdtempSync(join(tmpdir(), 'fill-ahead-'))) });
+  const fill = async (): Promise<void> => void filled++;
+  assert.equal(await fillPendingPlan(plan('reflect', 4), { config, client, fill }), undefined);
+  assert.equal(filled, 0);
+  assert.ok(await fillPendingPlan(plan('reflect', 3), { config, client, fill }));
+  assert.equal(filled, 1);
 });
 
 test('a training reused from its folder is not paid for ahead: no reward-table plan is filled (unless best-fixed-hint reads it)', async () => {
