@@ -8,6 +8,7 @@ import { CommanderError, type Command } from 'commander';
 import { estimateAndCheck, fillerFor } from './budget';
 import { pendingCount } from '../../core/plan';
 import { mayFillReflectionAhead } from '../../core/run/stagePlans';
+import { STOP_REASON_TEXT } from '../../core/reflect/stopText';
 import { reflectionHasWork, roundFiller } from '../../core/run/reflectStage';
 import { join, resolve as resolvePath } from 'node:path';
 import { ioFor, resolveForLlm, withConfigOptions } from './shared';
@@ -105,20 +106,11 @@ export function register(program: Command): void {
   });
 }
 
-const STOP_TEXT: Record<ReflectionSummary['stopReason'], string> = {
-  target: 'the KB reached its target size',
-  maxCalls: 'the call budget (reflection.maxCalls) ran out',
-  maxCost: 'the cost budget (--max-cost) ran out',
-  maxSessions: 'reflection.maxSessions sessions were tried',
-  exhausted: 'every training session was tried',
-  cancelled: 'cancelled; run the same command again to continue',
-};
-
 function formatSummary(s: ReflectionSummary): string {
   const r = s.rejected;
   const u = s.thisRun;
   return [
-    `Reflection stopped: ${STOP_TEXT[s.stopReason]}.`,
+    `Reflection stopped: ${STOP_REASON_TEXT[s.stopReason]}.`,
     `  sessions tried    ${s.sessionsTried} (${s.errorSessions} error sessions${s.failedSessions ? `, ${s.failedSessions} skipped after a failed LLM request` : ''})${s.resumed ? ', resumed from a checkpoint' : ''}`,
     `  hints proposed    ${s.proposed}`,
     `  accepted          ${s.accepted}`,

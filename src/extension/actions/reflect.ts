@@ -3,6 +3,7 @@ import type { SidebarParams } from '../../protocol/webview';
 import { describeMerge, reflectIntoKb } from '../host/reflectRun';
 import type { Studio } from '../host/studio';
 import { confirmCost } from './confirmCost';
+import { STOP_REASON_TEXT } from '../../core/reflect/stopText';
 import { prepareJob, runJob, withEndpoint } from './runJob';
 
 export async function reflect(s: Studio, params?: Partial<SidebarParams>): Promise<void> {
@@ -24,8 +25,10 @@ export async function reflect(s: Studio, params?: Partial<SidebarParams>): Promi
       return `${r.accepted} hints accepted; kept in staging (${r.out.reason})`;
     }
     const where = r.out.where === 'buffer' ? 'merged into the open editor (unsaved: save to keep them)' : 'written';
-    void s.vs.ui.info(`Re2LLM: ${r.accepted} hints accepted, KB ${where}: ${r.out.hints} hints.`, 'Open Hint KB').then((c) => { if (c) void s.vs.ui.openFile(kbPath); });
+    // Short of the target: say why it stopped (a budget, the sessions), as the CLI's summary does.
+    const stopped = r.stopReason && r.stopReason !== 'target' ? `; stopped: ${STOP_REASON_TEXT[r.stopReason]}` : '';
+    void s.vs.ui.info(`Re2LLM: ${r.accepted} hints accepted, KB ${where}: ${r.out.hints} hints${stopped}.`, 'Open Hint KB').then((c) => { if (c) void s.vs.ui.openFile(kbPath); });
     h.progress({ message: `${r.accepted} hints accepted` });
-    return `${r.accepted} hints accepted; KB ${where}`;
+    return `${r.accepted} hints accepted; KB ${where}${stopped}`;
   }));
 }

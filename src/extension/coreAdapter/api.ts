@@ -11,6 +11,7 @@ import type { Logger, CancelSignal } from '../../core/util/log';
 import type { ResultsFile, TrainingPoint } from '../../protocol/results';
 import type { SessionDetail } from '../../protocol/webview';
 import type { PlanEstimate } from '../../core/plan/estimate';
+import type { StopReason } from '../../core/reflect/types';
 
 /** A progress event from any job, already reduced to what the UI shows. */
 export interface JobProgress {
@@ -63,7 +64,8 @@ export interface CoreApi {
   formatKb(kb: HintKb): Promise<string>;
   loadDataset(config: Re2llmConfig, logger: Logger): Promise<SessionDataset>;
   /** Reflection into `kbPath` (the core writes it; the extension always passes the KB's staging copy, kb/staging.ts). */
-  reflect(ctx: JobContext, kbPath: string): Promise<{ accepted: number }>;
+  /** `stopReason`: why it stopped (the job card says so when it is not the target). */
+  reflect(ctx: JobContext, kbPath: string): Promise<{ accepted: number; stopReason?: StopReason }>;
   /** Training in the worker process. `resumeRunDir` continues from its last checkpoint. */
   train(ctx: JobContext, kbPath: string, resumeRunDir?: string): Promise<{ runDir: string }>;
   evaluate(ctx: JobContext, kbPath: string, agentRunDir?: string): Promise<{ runDir: string }>;

@@ -233,7 +233,7 @@ function jobs(): Pick<CoreApi, 'reflect' | 'train' | 'evaluate' | 'runExperiment
         });
       });
       ctx.logger.log('info', `reflection stopped (${s.stopReason}): ${s.accepted} accepted of ${s.proposed} proposed; KB holds ${s.kbSize} enabled hints`);
-      return { accepted: s.accepted };
+      return { accepted: s.accepted, stopReason: s.stopReason };
     },
     async train(ctx, kbPath, resumeRunDir) {
       ctx = batchAware(ctx);

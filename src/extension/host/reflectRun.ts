@@ -8,11 +8,12 @@ import type { CoreApi, JobContext } from '../coreAdapter/api';
 import type { MergeOutcome } from '../kb/mergeIntoKb';
 import { mergeStaged, stageKb, stagingFor, type Staging } from '../kb/staging';
 import type { Workspace } from '../vscode/types';
+import type { StopReason } from '../../core/reflect/types';
 
 export type ReflectRun =
   /** Nothing ran: staged hints of an earlier run could not be merged (reason says why). */
   | { status: 'blocked'; staging: Staging; reason: string }
-  | { status: 'done'; staging: Staging; accepted: number; out: MergeOutcome; recovered?: MergeOutcome };
+  | { status: 'done'; staging: Staging; accepted: number; stopReason?: StopReason; out: MergeOutcome; recovered?: MergeOutcome };
 
 /** How a merge outcome reads in a message. */
 export function describeMerge(out: MergeOutcome, staging: Staging): string {
@@ -30,8 +31,9 @@ export async function reflectIntoKb(ws: Workspace, core: CoreApi, ctx: JobContex
   if (recovered) ctx.logger.log('info', `reflection: hints staged by an earlier run ${describeMerge(recovered, staging)}`);
   await stageKb(staging, core, ctx.config.dataset.name);
   let accepted: number;
+  let stopReason: StopReason | undefined;
   try {
-    accepted = (await core.reflect(ctx, staging.file)).accepted;
+    ({ accepted, stopReason } = await core.reflect(ctx, staging.file));
   } catch (err) {
     // The checkpoint already counts the hints in the copy as saved: bring them in before failing.
     const out = await mergeStaged(ws, core, staging).catch((e: Error) => ({ where: 'staged' as const, reason: e.message, newHints: 1 }));
@@ -39,5 +41,5 @@ export async function reflectIntoKb(ws: Workspace, core: CoreApi, ctx: JobContex
     throw new Error(out?.newHints ? `${msg} (hints accepted before the failure: ${describeMerge(out, staging)})` : msg);
   }
   const out = (await mergeStaged(ws, core, staging)) ?? { where: 'staged' as const, reason: `reflection left no KB at ${staging.file}` };
-  return { status: 'done', staging, accepted, out, ...(recovered ? { recovered } : {}) };
+  return { status: 'done', staging, accepted, out, ...(stopReason ? { stopReason } : {}), ...(recovered ? { recovered } : {}) };
 }

@@ -5,6 +5,7 @@
 import * as kb from '../../../src/core/kb/index';
 import type { CoreApi, JobContext, PlannedStage, StageEstimate, TryHintResult } from '../../../src/extension/coreAdapter/api';
 import type { SessionDataset } from '../../../src/core/data/types';
+import type { StopReason } from '../../../src/core/reflect/types';
 
 export interface CoreCall {
   fn: string;
@@ -17,7 +18,7 @@ export interface CoreCall {
 export class FakeCore implements CoreApi {
   calls: CoreCall[] = [];
   /** Scripted job bodies; default: succeed at once. */
-  reflectBody: (ctx: JobContext, kbPath: string) => Promise<{ accepted: number }> = async () => ({ accepted: 0 });
+  reflectBody: (ctx: JobContext, kbPath: string) => Promise<{ accepted: number; stopReason?: StopReason }> = async () => ({ accepted: 0 });
   trainBody: (ctx: JobContext, kbPath: string, resume?: string) => Promise<{ runDir: string }> = async () => ({ runDir: '/tmp/run-train' });
   evaluateBody: (ctx: JobContext) => Promise<{ runDir: string }> = async () => ({ runDir: '/tmp/run-eval' });
   runBody: (ctx: JobContext) => Promise<{ runDir: string }> = async () => ({ runDir: '/tmp/run-all' });

@@ -130,3 +130,19 @@ test('Run Full Pipeline with a KB already at its target: no reflection, no cap',
   assert.deepEqual(w.core.calls.map((c) => c.fn).filter((f) => f !== 'loadDataset'), ['runExperiment']);
   assert.equal((w.core.calls[0]!.args[0] as JobContext).config.reflection.targetHints, 2);
 });
+
+test('a reflection short of its target says why it stopped (a budget), as the CLI summary does; one at its target does not', async () => {
+  const w = hostWorkspace(kbOf(['h-1', 'Prefer sequels.']));
+  w.core.reflectBody = async (_ctx, staged) => (addHints(staged, ['h-b', 'Franchises come back.']), { accepted: 1, stopReason: 'maxCalls' as const });
+  await w.actions.reflect(params);
+  await settle(w.studio);
+  const info = w.vs.shown.filter((s) => s.level === 'info').map((s) => s.message);
+  assert.ok(info.some((m) => /1 hints accepted, KB written: 2 hints; stopped: the call budget \(reflection\.maxCalls\) ran out\./.test(m)), info.join('\n'));
+  // The job card's text.
+  assert.match(JSON.stringify(w.studio.jobs.snapshot().filter((j) => j.kind === 'reflect')), /KB written; stopped: the call budget/);
+  w.core.reflectBody = async (_ctx, staged) => (addHints(staged, ['h-c', 'Mind the decade.']), { accepted: 1, stopReason: 'target' as const });
+  await w.actions.reflect(params);
+  await settle(w.studio);
+  const last = w.vs.shown.filter((s) => s.level === 'info').at(-1)!.message;
+  assert.match(last, /KB written: 3 hints\.$/);
+});
