@@ -129,7 +129,7 @@ export function projectedSpend(g: BudgetGateInput): Amount | undefined {
  * before any answer came back. Under a cost budget nothing runs ahead until one is known: with
  * no price, 64 sessions opened at once at c = 64 under a budget of 11 calls.
  */
-function pricePerCall(g: BudgetGateInput): number | undefined {
+export function pricePerCall(g: Pick<BudgetGateInput, 'made' | 'before' | 'maxCost'>): number | undefined {
   if (g.made.calls > 0) return g.made.cost / g.made.calls;
   if (g.before.calls > 0) return g.before.cost / g.before.calls;
   return g.maxCost === undefined ? 0 : undefined;

@@ -34,7 +34,7 @@ import { isEnabled, type ActionHint, type KbHint } from '../kb/types';
 import { checkpointKey, checkpointPath, loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type ReflectionCheckpoint } from './checkpoint';
 import { redundancyHintOf, type PromptWords } from './prompts';
 import { SessionPipeline } from './pipeline';
-import { mayRunAhead, SessionCosts, type Amount, type BudgetGateInput } from './budgetGate';
+import { mayRunAhead, pricePerCall, SessionCosts, type Amount, type BudgetGateInput } from './budgetGate';
 import { commitSession, fewestSessionCalls, ledgerClient, newLedger, prepareSession, SessionClient, type PreparedSession } from './sessionSteps';
 import {
   emptyRejectCounts,
@@ -277,10 +277,10 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   /**
    * Rounds under a budget (--max-cost, --max-calls): what an open session will cost is the mean
    * of the kept sessions (while none got as far, the fewest calls its chain can make), and a round
-   * pays for every line it holds at once. So where the sessions up to `index` could pass the budget if each were one
-   * the LLM gets wrong (its turns at least, at the kept error sessions' mean once known), a round
-   * runs at most twice as many sessions ahead as there are kept sessions to take that mean from
-   * (and at least llm.concurrency). The first group of hetrec's reflection is 180 sessions: priced
+   * pays for every line it holds at once. So where the sessions up to `index` could pass the
+   * budget if each were one the LLM gets wrong (its turns at least, at the kept error sessions'
+   * mean once known), a round runs at most twice as many sessions ahead as there are kept sessions
+   * to take that mean from (and at least llm.concurrency). The first group of hetrec's reflection is 180 sessions: priced
    * at the one call a session the LLM ranks right costs, all 180 base answers went in round 2
    * under a budget of 0.01, and the run paid 0.0171 where its kept sessions cost 0.0104.
    */
@@ -292,8 +292,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     const spent = kept();
     if (spent.calls + (ahead + 1) * (wrong?.calls ?? fewestSessionCalls(2)) >= r.maxCalls) return false;
     if (opts.maxCost === undefined) return true;
-    const made = thisRun();
-    const perCall = made.calls > 0 ? made.cost / made.calls : keptAtStart.calls > 0 ? keptAtStart.cost / keptAtStart.calls : undefined;
+    const perCall = pricePerCall({ made: thisRun(), before: keptAtStart, maxCost: opts.maxCost });
     if (perCall === undefined) return false;
     return spent.cost + (ahead + 1) * (wrong?.cost ?? fewestSessionCalls(2) * perCall) < opts.maxCost;
   };

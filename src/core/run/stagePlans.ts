@@ -86,6 +86,15 @@ export function checkBudget(estimate: PlanEstimate, budget: Budget, spent: { cal
 }
 
 /**
+ * Whether reflection's round 1 (the base answer of every session it may draw) may be paid for
+ * ahead: not under --max-cost, and not when its lines alone pass reflection.maxCalls (300 lines
+ * on hetrec under --max-calls 200). The budget-gated rounds then ask only what the budget affords.
+ */
+export function mayFillReflectionAhead(plan: RequestPlan, config: Re2llmConfig, maxCost?: number): boolean {
+  return plan.stage !== 'reflect' || (maxCost === undefined && pendingCount(plan) <= config.reflection.maxCalls);
+}
+
+/**
  * A stage's pending plan filled by the configured executor before the stage runs, so the stage
  * reads the cache: `fill` (llm.executor=batch: the Batch API or an export) when given, else, online,
  * asked ahead at the concurrency limit where that pays (asksAheadOnline). The one way every front
@@ -95,15 +104,6 @@ export function checkBudget(estimate: PlanEstimate, budget: Budget, spent: { cal
  * reports): a stage given its `claiming()` client charges each to whatever reads it first, where
  * the plain client would show a cache hit.
  */
-/**
- * Whether reflection's round 1 (the base answer of every session it may draw) may be paid for
- * ahead: not under --max-cost, and not when its lines alone pass reflection.maxCalls (300 lines
- * on hetrec under --max-calls 200). The budget-gated rounds then ask only what the budget affords.
- */
-export function mayFillReflectionAhead(plan: RequestPlan, config: Re2llmConfig, maxCost?: number): boolean {
-  return plan.stage !== 'reflect' || (maxCost === undefined && pendingCount(plan) <= config.reflection.maxCalls);
-}
-
 export async function fillPendingPlan(
   plan: RequestPlan,
   o: {
