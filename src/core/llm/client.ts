@@ -158,6 +158,8 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
   let tripped: string | undefined;
   /** Requests waiting to retry now, and who wants to hear when one starts waiting (`onBackoff`). */
   let backingOff = 0;
+  /** Requests counted in usage.calls whose answer (and so their cost) has not come back. */
+  let unanswered = 0;
   const backoffListeners = new Set<() => void>();
 
   let sdk: OpenAI | undefined;
@@ -226,12 +228,28 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
   }
 
   /**
+   * One request counted in usage.calls, priced (`price`, into usage.cost) the moment its answer is
+   * in. Until then it is `unanswered`: a budget that divides the cost by the calls must not count
+   * calls whose cost has not come back (at c = 64 most of them early in a run).
+   */
+  async function pricedRequest<T>(what: string, attempt: (signal: AbortSignal) => Promise<T>, signal: AbortSignal | undefined, price: (out: T) => void): Promise<T> {
+    if (tripped) throw new LlmFailureRateError(tripped);
+    usage.calls++;
+    unanswered++;
+    try {
+      const out = await withRetries(what, attempt, signal);
+      price(out);
+      return out;
+    } finally {
+      unanswered--;
+    }
+  }
+
+  /**
    * Runs one request with retries. Each attempt holds a concurrency slot only while it is in
    * flight (bounded by llm.timeoutMs); backoff waits happen outside the bound.
    */
   async function withRetries<T>(what: string, attempt: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (tripped) throw new LlmFailureRateError(tripped);
-    usage.calls++;
     for (let n = 0; ; n++) {
       if (signal?.aborted) throw new LlmError(`${what}: cancelled`, 'aborted', undefined, n, false);
       let attemptNo: number;
@@ -343,7 +361,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
 
   async function requestChat(input: ChatCacheInput, req: ChatRequest, purpose: string, key: string, signal?: AbortSignal): Promise<ChatResult> {
     const what = `LLM ${purpose} request to ${llm.model}`;
-    const out = await withRetries(what, async (attemptSignal): Promise<ChatCacheOutput> => {
+    const out = await pricedRequest(what, async (attemptSignal): Promise<ChatCacheOutput> => {
       const res = await sdkClient().chat.completions.create(
         {
           model: llm.model,
@@ -364,8 +382,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
         completionTokens: res.usage?.completion_tokens ?? estimateTokens(text),
         ...(choice?.finish_reason ? { finishReason: choice.finish_reason } : {}),
       };
-    }, signal);
-    addTokens(out.promptTokens, out.completionTokens);
+    }, signal, (o) => addTokens(o.promptTokens, o.completionTokens));
     if (out.finishReason === 'length') logger.log('debug', `${what}: answer cut at llm.maxTokens=${llm.maxTokens}`);
     if (cache) await cache.put(input, out, undefined, key);
     return { text: out.text, cached: false, promptTokens: out.promptTokens, completionTokens: out.completionTokens, key };
@@ -399,15 +416,17 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
     await Promise.all(
       batches.map(async (batch) => {
         const what = `LLM embeddings request to ${llm.embeddingModel}`;
-        const res = await withRetries(what, async (attemptSignal) => {
+        let tokens = 0;
+        const res = await pricedRequest(what, async (attemptSignal) => {
           const r = await sdkClient().embeddings.create({ model: llm.embeddingModel, input: batch, encoding_format: 'float' }, { signal: attemptSignal });
           if (!Array.isArray(r?.data) || r.data.length !== batch.length || r.data.some((d) => !Array.isArray(d?.embedding))) {
             throw new MalformedResponseError(`expected ${batch.length} embeddings`);
           }
           return r;
-        }, signal);
-        const tokens = res.usage?.prompt_tokens ?? estimateTokens(batch.join(' '));
-        addTokens(tokens, 0, embeddingPrice);
+        }, signal, (r) => {
+          tokens = r.usage?.prompt_tokens ?? estimateTokens(batch.join(' '));
+          addTokens(tokens, 0, embeddingPrice);
+        });
         const ordered = [...res.data].sort((a, b) => a.index - b.index);
         for (let j = 0; j < batch.length; j++) {
           const vector = ordered[j]!.embedding as number[];
@@ -425,7 +444,7 @@ export function createLlmClient(config: Re2llmConfig, opts: LlmClientOptions = {
   return {
     chat,
     embed,
-    usage: () => ({ ...usage, concurrencyLimit: limit.limit, inFlight: limit.active, backingOff }),
+    usage: () => ({ ...usage, concurrencyLimit: limit.limit, inFlight: limit.active, backingOff, unanswered }),
     onBackoff: (listener) => {
       backoffListeners.add(listener);
       return () => backoffListeners.delete(listener);

@@ -43,6 +43,11 @@ export interface UsageStats {
   inFlight?: number;
   /** Requests waiting to retry now (their slots are free meanwhile). */
   backingOff?: number;
+  /**
+   * Of `calls`, those whose answer has not come back yet (waiting for a slot, in flight or backing
+   * off): their cost is not in `cost`, so the price of a call is cost / (calls - unanswered).
+   */
+  unanswered?: number;
 }
 
 export interface LlmClient {

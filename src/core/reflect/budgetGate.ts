@@ -19,6 +19,8 @@ export interface SessionSpend extends Amount {
   pending: number;
   /** Once it is prepared: the most calls its acceptance still makes (callsLeftWhenPrepared). */
   left?: number;
+  /** Once it is prepared: whether the LLM got it wrong (it reflected). */
+  error?: boolean;
 }
 
 /**
@@ -45,8 +47,8 @@ export class SessionCosts {
     return this.calls.length;
   }
 
-  /** Mean of the kept sessions with at least `calls` calls (undefined: none has). */
-  expectedGiven(calls: number): Amount | undefined {
+  /** Mean of the kept sessions with at least `calls` calls, and how many they are (undefined: none has). */
+  expectedGiven(calls: number): (Amount & { sessions: number }) | undefined {
     const n = this.calls.length;
     if (!this.suffix) {
       const sc = new Array<number>(n + 1).fill(0);
@@ -65,7 +67,7 @@ export class SessionCosts {
       else hi = mid;
     }
     const m = n - lo;
-    return m ? { calls: this.suffix.calls[lo]! / m, cost: this.suffix.cost[lo]! / m } : undefined;
+    return m ? { calls: this.suffix.calls[lo]! / m, cost: this.suffix.cost[lo]! / m, sessions: m } : undefined;
   }
 }
 
@@ -88,6 +90,12 @@ export interface BudgetGateInput {
    * its chain: what stands in while no kept session got as far (early in a run, or at its start).
    */
   fewestCalls?: (calls: number) => number;
+  /**
+   * What a session that made (or has in flight) `calls` is expected to make in all before any is
+   * known, counted as `weight` kept sessions that got as far: the kept sessions' mean is shrunk
+   * toward it, so that one kept session does not stand for all (see projectedSpend).
+   */
+  prior?: { calls: (calls: number) => number; weight: number };
   maxCalls: number;
   maxCost?: number;
 }
@@ -112,6 +120,17 @@ export function projectedSpend(g: BudgetGateInput): Amount | undefined {
       // where it will make none; near a budget that held every session after the head back).
       calls += s.left;
       cost += s.left * perCall;
+    } else if (g.prior && g.prior.weight + (e?.sessions ?? 0) > 0) {
+      // The kept sessions' mean, shrunk toward the prior: online at c = 64 under --max-cost 0.002
+      // the first session kept was one the LLM ranked right, one call, and at that mean 26 base
+      // answers went out at once where the budget held about two sessions the LLM gets wrong.
+      const w = g.prior.weight;
+      const p = Math.max(g.prior.calls(sofar), g.fewestCalls?.(sofar) ?? sofar);
+      const n = e?.sessions ?? 0;
+      const eCalls = ((e?.calls ?? 0) * n + p * w) / (n + w);
+      const eCost = ((e?.cost ?? 0) * n + p * perCall * w) / (n + w);
+      calls += Math.max(0, eCalls - sofar);
+      cost += Math.max(0, eCost - s.cost - s.pending * perCall);
     } else if (e) {
       calls += Math.max(0, e.calls - sofar);
       cost += Math.max(0, e.cost - s.cost - s.pending * perCall);

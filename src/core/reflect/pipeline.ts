@@ -218,7 +218,11 @@ export class SessionPipeline {
     ).then((outcome) => {
       task.settled = true;
       task.outcome = outcome;
-      if (outcome.ok) this.spendOf(index).left = callsLeftWhenPrepared(outcome.value);
+      if (outcome.ok) {
+        const spend = this.spendOf(index);
+        spend.left = callsLeftWhenPrepared(outcome.value);
+        spend.error = outcome.value.error;
+      }
       this.scheduleCheck();
       if (outcome.ok) this.o.onPrepared?.();
       return outcome;

@@ -34,8 +34,8 @@ import { isEnabled, type ActionHint, type KbHint } from '../kb/types';
 import { checkpointKey, checkpointPath, loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type ReflectionCheckpoint } from './checkpoint';
 import { redundancyHintOf, type PromptWords } from './prompts';
 import { SessionPipeline } from './pipeline';
-import { mayRunAhead, pricePerCall, SessionCosts, type Amount, type BudgetGateInput } from './budgetGate';
-import { commitSession, fewestSessionCalls, ledgerClient, newLedger, prepareSession, SessionClient, type PreparedSession } from './sessionSteps';
+import { mayRunAhead, pricePerCall, SessionCosts, type Amount, type BudgetGateInput, type SessionSpend } from './budgetGate';
+import { commitSession, expectedSessionCalls, fewestSessionCalls, ledgerClient, newLedger, prepareSession, SessionClient, type PreparedSession } from './sessionSteps';
 import {
   emptyRejectCounts,
   type ReflectionProgress,
@@ -150,6 +150,16 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
    */
   const roundsPaid: UsageTotals = { calls: 0, cacheHits: 0, tokens: 0, cost: 0 };
   const thisRun = (): UsageTotals => plus(minus(usageTotals(client.usage()), runStart), roundsPaid);
+  /**
+   * This run's calls whose answers came back, and their cost: the budget gate counts the ones in
+   * flight apart (the pipeline's pending requests), and a call's price is this cost over these
+   * calls. Counted with the calls still out, at c = 64 early in a run most calls had no cost yet:
+   * a call looked a quarter of its price and the run paid 2.3x a --max-cost of 0.002.
+   */
+  const answeredThisRun = (): UsageTotals => {
+    const t = thisRun();
+    return { ...t, calls: t.calls - (client.usage().unanswered ?? 0) };
+  };
   let lastUsage = thisRun();
   const checkpoint = async (): Promise<void> => {
     const now = thisRun();
@@ -297,6 +307,30 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     return spent.cost + (ahead + 1) * (wrong?.cost ?? fewestSessionCalls(2) * perCall) < opts.maxCost;
   };
   /**
+   * The share of sessions the LLM got wrong so far (kept ones, and open ones before the asking
+   * one whose base answer is in), with one of each counted in advance: what a session not yet
+   * answered is taken to cost online (expectedSessionCalls).
+   */
+  let keptWrong = { sessions: -1, known: 0, wrong: 0 };
+  const errorShare = (open: readonly SessionSpend[]): number => {
+    if (keptWrong.sessions !== cp.sessions.length) {
+      keptWrong = { sessions: cp.sessions.length, known: 0, wrong: 0 };
+      for (const s of cp.sessions) {
+        if (s.failure) continue;
+        keptWrong.known++;
+        if (s.error) keptWrong.wrong++;
+      }
+    }
+    let { known, wrong } = keptWrong;
+    for (const o of open) {
+      const isWrong = o.error ?? (o.calls + o.pending >= 2 ? true : undefined);
+      if (isWrong === undefined) continue;
+      known++;
+      if (isWrong) wrong++;
+    }
+    return (wrong + 1) / (known + 2);
+  };
+  /**
    * What the gate counts as spent before the open sessions' remaining. Online: everything this
    * run made, run ahead and not kept included, which bounds what a run pays past its stop.
    * Rounds: what the kept sessions were charged and what the open ones before `index` spent; work
@@ -307,7 +341,10 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   const gateInput = (index: number): BudgetGateInput => {
     const openBefore = pipeline.spentBetween(cp.sessions.length, index);
     const common = { openBefore, costs: sessionCosts, fewestCalls: fewestSessionCalls, maxCalls: r.maxCalls, ...(opts.maxCost !== undefined ? { maxCost: opts.maxCost } : {}) };
-    if (!opts.fillRound) return { ...common, before: keptAtStart, made: thisRun(), pending: pipeline.pendingRequests() };
+    if (!opts.fillRound) {
+      const share = errorShare(openBefore);
+      return { ...common, prior: { calls: (c: number) => expectedSessionCalls(c, share), weight: 1 }, before: keptAtStart, made: answeredThisRun(), pending: pipeline.pendingRequests() };
+    }
     const k = kept();
     let calls = k.calls - keptAtStart.calls;
     let cost = k.cost - keptAtStart.cost;

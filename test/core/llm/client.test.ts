@@ -136,7 +136,7 @@ test('exhausted retries give a clear error that never contains the key', async (
     return true;
   });
   assert.equal(s.stats().requests, 3);
-  assert.deepEqual({ ...client.usage(), cost: 0 }, { calls: 1, cacheHits: 0, retries: 2, failures: 1, promptTokens: 0, completionTokens: 0, cost: 0, concurrencyLimit: 4, inFlight: 0, backingOff: 0 });
+  assert.deepEqual({ ...client.usage(), cost: 0 }, { calls: 1, cacheHits: 0, retries: 2, failures: 1, promptTokens: 0, completionTokens: 0, cost: 0, concurrencyLimit: 4, inFlight: 0, backingOff: 0, unanswered: 0 });
   assert.ok(logs.length === 2 && logs.every((l) => !l.includes(KEY)));
 });
 
@@ -157,6 +157,33 @@ test('the concurrency bound is respected', async () => {
   await Promise.all([0, 1, 2, 3, 4, 5].map((i) => client.chat({ messages: rankMessages(ds, horror, `hint ${i}`) })));
   assert.equal(peak, 2);
   assert.equal(client.usage().calls, 6);
+});
+
+test('calls in flight are counted unanswered until their cost is in: cost / answered calls is the price of one', async () => {
+  const s = await sim({});
+  const held: Array<() => void> = [];
+  // Holds every answer until the test lets it through, as a slow endpoint at c = 64 does.
+  const holdingFetch: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init);
+    await new Promise<void>((r) => held.push(r));
+    return res;
+  };
+  const client = createLlmClient(config(s.url, { concurrency: 8, inputCostPerMTok: 1, outputCostPerMTok: 2 }), { apiKey: KEY, fetch: holdingFetch });
+  const asks = [0, 1, 2].map((i) => client.chat({ messages: rankMessages(ds, horror, `hint ${i}`) }));
+  while (held.length < 3) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual([client.usage().calls, client.usage().unanswered, client.usage().cost], [3, 3, 0]);
+  held.shift()!();
+  await Promise.race(asks);
+  const u = client.usage();
+  assert.equal(u.calls - u.unanswered!, 1);
+  const price = u.cost / (u.calls - u.unanswered!);
+  assert.ok(price > 0);
+  for (const release of held.splice(0)) release();
+  await Promise.all(asks);
+  const done = client.usage();
+  assert.equal(done.unanswered, 0);
+  // Dividing by every call made would have priced a call at a third of that.
+  assert.ok(Math.abs(done.cost / done.calls - price) < price * 0.2, `${done.cost / done.calls} vs ${price}`);
 });
 
 test('a missing key is an error only when a call is needed, and names the variable', async () => {

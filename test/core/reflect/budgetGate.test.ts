@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mayRunAhead, projectedSpend, SessionCosts, type BudgetGateInput } from '../../../src/core/reflect/budgetGate';
-import { callsLeftWhenPrepared, fewestSessionCalls } from '../../../src/core/reflect/sessionSteps';
+import { callsLeftWhenPrepared, expectedSessionCalls, fewestSessionCalls } from '../../../src/core/reflect/sessionSteps';
 
 const gate = (over: Partial<BudgetGateInput>): BudgetGateInput => ({
   before: { calls: 0, cost: 0 },
@@ -18,14 +18,14 @@ test('SessionCosts: the mean of the kept sessions that got at least as far, what
   assert.equal(c.expectedGiven(0), undefined);
   for (const a of [{ calls: 9, cost: 1.125 }, { calls: 1, cost: 0.125 }, { calls: 7, cost: 0.875 }, { calls: 1, cost: 0.125 }]) c.add(a);
   assert.equal(c.size, 4);
-  assert.deepEqual(c.expectedGiven(0), { calls: 4.5, cost: 0.5625 });
-  assert.deepEqual(c.expectedGiven(1), { calls: 4.5, cost: 0.5625 });
+  assert.deepEqual(c.expectedGiven(0), { calls: 4.5, cost: 0.5625, sessions: 4 });
+  assert.deepEqual(c.expectedGiven(1), { calls: 4.5, cost: 0.5625, sessions: 4 });
   // Past the first call only the sessions the LLM got wrong are left.
-  assert.deepEqual(c.expectedGiven(2), { calls: 8, cost: 1 });
-  assert.deepEqual(c.expectedGiven(8), { calls: 9, cost: 1.125 });
+  assert.deepEqual(c.expectedGiven(2), { calls: 8, cost: 1, sessions: 2 });
+  assert.deepEqual(c.expectedGiven(8), { calls: 9, cost: 1.125, sessions: 1 });
   assert.equal(c.expectedGiven(10), undefined, 'no kept session got this far: nothing to say');
   c.add({ calls: 12, cost: 1.5 });
-  assert.deepEqual(c.expectedGiven(10), { calls: 12, cost: 1.5 }, 'an add after a read is seen');
+  assert.deepEqual(c.expectedGiven(10), { calls: 12, cost: 1.5, sessions: 1 }, 'an add after a read is seen');
 });
 
 test('projectedSpend: what was made, the requests in flight at the mean price, and what the open sessions before will still spend', () => {
@@ -101,4 +101,31 @@ test('callsLeftWhenPrepared: none for a session ranked right, one question per e
   const base = { index: 0, session: undefined as never, baseRank: 3, texts: [], fixed: [] };
   assert.equal(callsLeftWhenPrepared({ ...base, error: false, effect: new Map() }), 0);
   assert.equal(callsLeftWhenPrepared({ ...base, error: true, effect: new Map([['a', effect(true)], ['b', effect(false)], ['c', effect(true)]]) }), 2);
+});
+
+test('expectedSessionCalls: a session past its base answer makes its turns and two checks; one not answered, that at the error share', () => {
+  assert.deepEqual([2, 3, 6, 9].map((c) => expectedSessionCalls(c, 0.5)), [6, 6, 6, 9]);
+  assert.equal(expectedSessionCalls(0, 0), 1);
+  assert.equal(expectedSessionCalls(1, 1), 6);
+  assert.equal(expectedSessionCalls(1, 0.4), 3);
+});
+
+test('a prior stands for `weight` kept sessions: one kept session ranked right does not make every open one cost a call', () => {
+  const costs = new SessionCosts();
+  costs.add({ calls: 1, cost: 0.0001 }); // the first session kept: ranked right, one call
+  const open = [{ calls: 0, cost: 0, pending: 1 }, { calls: 0, cost: 0, pending: 1 }];
+  // Without a prior each open session is taken to make its one call (in flight): nothing more.
+  assert.equal(projectedSpend(gate({ costs, openBefore: open, pending: 2 }))!.calls, 12);
+  // With a prior of 3 calls at weight 1: (1 + 3) / 2 = 2 each, one more besides the one in flight.
+  const prior = { calls: () => 3, weight: 1 };
+  const p = projectedSpend(gate({ costs, openBefore: open, pending: 2, prior }))!;
+  assert.equal(p.calls, 12 + 2);
+  assert.ok(Math.abs(p.cost - 0.0014) < 1e-12, String(p.cost));
+  // Kept sessions outweigh it as they come: with 9 more kept ranked right the mean is (10 + 3) / 11.
+  for (let i = 0; i < 9; i++) costs.add({ calls: 1, cost: 0.0001 });
+  assert.ok(Math.abs(projectedSpend(gate({ costs, openBefore: open, pending: 2, prior }))!.calls - (12 + 2 * (13 / 11 - 1))) < 1e-9);
+  // No kept session and weight 0: the prior branch has nothing to average and is skipped.
+  assert.equal(projectedSpend(gate({ openBefore: open, pending: 2, prior: { calls: () => 3, weight: 0 } }))!.calls, 12);
+  // The floor still holds under a prior: a session past its base answer makes its turns.
+  assert.ok(projectedSpend(gate({ costs, openBefore: [{ calls: 2, cost: 0.0002, pending: 0 }], prior: { calls: () => 0, weight: 1 }, fewestCalls: fewestSessionCalls }))!.calls >= 10 + 2);
 });
