@@ -1,7 +1,9 @@
 /**
- * `tsx bench/stageBench.ts [--latency MS] [--concurrency 4,16,64] [--target N] [--json]` (part of
- * `npm run bench`): how close each LLM stage runs to the physical limit of its endpoint. Against
- * the in-process simulator with a fixed latency per request, on the bundled examples/hetrec-mini,
+ * `tsx bench/stageBench.ts [--latency MS] [--concurrency 4,16,64] [--target N] [--config FILE] [--json]`
+ * (part of `npm run bench`): how close each LLM stage runs to the physical limit of its endpoint.
+ * Against the in-process simulator with a fixed latency per request, on the bundled
+ * examples/hetrec-mini (or the dataset `--config` names: hetrec-mini's 300 sessions hid a stall
+ * that the full hetrec folder and ml-100k-recbole showed at c = 64),
  * each stage's wall time is divided by calls × latency / concurrency (the time its calls take
  * with every slot busy; 1.0× is the limit, issue 15 asks for ≤ 1.2×):
  *
@@ -29,7 +31,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { resolveConfig } from '../src/core/config/resolve';
 import type { Re2llmConfig } from '../src/core/config/defaults';
 import { loadDataset } from '../src/core/data/load';
@@ -64,7 +66,7 @@ interface Row {
 const LATENCY = Number(arg('--latency') ?? 200);
 const CONCURRENCY = (arg('--concurrency') ?? '4,16,64').split(',').map(Number);
 const TARGET = Number(arg('--target') ?? 20);
-const CONFIG_FILE = join(__dirname, '..', 'examples', 're2llm.config.json');
+const CONFIG_FILE = resolve(arg('--config') ?? join(__dirname, '..', 'examples', 're2llm.config.json'));
 
 function row(stage: string, c: number, calls: number, ms: number, kept?: number): Row {
   const limit = (calls * LATENCY) / c;

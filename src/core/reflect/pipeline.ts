@@ -129,7 +129,8 @@ export class SessionPipeline {
     let outcome = await t.promise;
     // Stopped while running ahead (a budget was near): prepared again now, from the cache so far.
     while (!outcome.ok && outcome.error instanceof StoppedError && !this.stopping) {
-      this.open(index);
+      // Unless pump opened it again meanwhile (reopenStopped): then that run is awaited.
+      if (this.tasks.get(index) === t) this.open(index);
       t = this.tasks.get(index)!;
       outcome = await t.promise;
     }
@@ -199,8 +200,45 @@ export class SessionPipeline {
     return index - this.head >= Math.max(2, this.o.aheadLimit?.() ?? Infinity);
   }
 
+  /**
+   * Online: sessions past the head that stopped ahead (pastNeed, or the budget gate), in index
+   * order. Each is opened again (from the cache so far) once it is within reach again, before any
+   * new session. Left to acceptance, each was prepared again only when the head reached it, one
+   * session at a time: on hetrec-mini at c = 256 the last ~100 requests of the run went out one by
+   * one, 20 s for what c = 128 did in 4 s (aheadLimit had grown, then shrunk).
+   */
+  private readonly stopped: number[] = [];
+
+  private noteStopped(index: number, task: Task): void {
+    if (this.o.fillRound || this.stopping || index <= this.head || this.tasks.get(index) !== task) return;
+    let lo = 0;
+    let hi = this.stopped.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.stopped[mid]! < index) lo = mid + 1;
+      else hi = mid;
+    }
+    if (this.stopped[lo] !== index) this.stopped.splice(lo, 0, index);
+    this.pump();
+  }
+
+  private reopenStopped(): void {
+    while (!this.stopping && this.stopped.length && this.inFlight < this.width()) {
+      const i = this.stopped[0]!;
+      // The head's own is opened again by take(); one a run already replaced is not stopped.
+      if (i <= this.head || !this.stoppedAhead(i)) {
+        this.stopped.shift();
+        continue;
+      }
+      if (i - this.head >= this.maxAhead() || this.pastNeed(i) || !this.o.mayRunAhead(i)) return;
+      this.stopped.shift();
+      this.open(i);
+    }
+  }
+
   private pump(): void {
     if (this.o.fillRound) return;
+    this.reopenStopped();
     while (
       !this.stopping && this.next < this.o.limit && this.inFlight < this.width() &&
       this.next - this.head < this.maxAhead() && this.o.mayRunAhead(this.next)
@@ -225,6 +263,7 @@ export class SessionPipeline {
       }
       this.scheduleCheck();
       if (outcome.ok) this.o.onPrepared?.();
+      else if (outcome.error instanceof StoppedError) this.noteStopped(index, task);
       return outcome;
     });
     this.tasks.set(index, task);

@@ -109,6 +109,51 @@ test('a session opened ahead stops at its next request once the target is expect
   await pipeline.stop();
 });
 
+test('sessions stopped ahead are opened again, all at once, once they are within reach again (not one by one as acceptance reaches each)', { timeout: 20_000 }, async () => {
+  const h = heldClient();
+  let need = 8;
+  const prepared: number[] = [];
+  const pipeline = new SessionPipeline(
+    {
+      client: h.client, prices: DEFAULT_REMOTE_PRICES, limit: 8,
+      concurrency: () => 8,
+      aheadLimit: () => need,
+      mayRunAhead: () => true,
+      prepare: async (index, c) => {
+        await c.chat({ messages: [{ role: 'user', content: `${index}a` }], purpose: 'rank' });
+        await c.chat({ messages: [{ role: 'user', content: `${index}b` }], purpose: 'reflect' });
+        prepared.push(index);
+        return {} as PreparedSession;
+      },
+    },
+    0,
+  );
+  const first = pipeline.take(0);
+  await h.tick();
+  need = 3;
+  for (const p of h.pending.splice(0)) p.resolve({} as ChatResult);
+  await h.tick();
+  await h.tick();
+  for (const p of h.pending.splice(0)) p.resolve({} as ChatResult);
+  assert.equal((await first).outcome.ok, true);
+  assert.deepEqual(prepared.sort(), [0, 1, 2], 'sessions 3-7 stopped ahead');
+  // The replays expect more sessions after all: 3-7 are within reach again.
+  need = 8;
+  const sentBefore = h.sent();
+  assert.equal((await pipeline.take(1)).outcome.ok, true);
+  await h.tick();
+  assert.equal(h.sent() - sentBefore, 5, 'sessions 3-7 opened again at once, each with its first request in flight');
+  for (let i = 0; i < 4 && h.pending.length; i++) {
+    for (const p of h.pending.splice(0)) p.resolve({} as ChatResult);
+    await h.tick();
+  }
+  assert.deepEqual(prepared.sort(), [0, 1, 2, 3, 4, 5, 6, 7]);
+  // Acceptance reaching session 3 takes the run opened again, not a third one.
+  assert.equal((await pipeline.take(3)).outcome.ok, true);
+  assert.equal(h.asked.filter((a) => a === '3a').length, 2);
+  await pipeline.stop();
+});
+
 test('a check whose stillNeeded turns false while it waits for its slot is not sent: it fails with CheckNotNeeded, frees the slot, and the session goes on', { timeout: 20_000 }, async () => {
   const h = heldClient();
   let needed = true;
