@@ -14,6 +14,8 @@
  *             64 slots, no more than one session's own chain of dependent requests (base answer,
  *             three turns, effectiveness, redundancy), so that row shows the stage at a size
  *             where the chain is not the limit.
+ *             Also at c = 64: the same to 3 × --target at 4c, which must be no slower than at c
+ *             (a stall of sessions prepared one at a time showed there first).
  *             Also at c = 64, the floor scheduling could reach: the same run again on a cold cache
  *             with every redundancy question answered at once from the first run's answers (not
  *             counted as calls). What that run still takes is the sessions' own chains and the
@@ -61,6 +63,8 @@ interface Row {
   keptRatio?: number;
   /** The reflection floor: its wall over the `reflect` row's limit (the best that row could reach). */
   overReflectLimit?: number;
+  /** The 4x-the-slots row: its wall over the same run's at c (above 1: more slots made it slower). */
+  overNarrow?: number;
 }
 
 const LATENCY = Number(arg('--latency') ?? 200);
@@ -141,6 +145,14 @@ async function benchOne(base: Re2llmConfig, dataset: SessionDataset, c: number):
       const lc = configFor(base, sim.url, c, join(tmp, 'cache-reflect-large'), join(tmp, 'runs'), 3 * TARGET);
       const large = await timed(async () => runReflection({ dataset, client: await client(lc), config: lc, kbPath: join(tmp, 'kb-large.hints.json'), runDir: join(tmp, 'reflect-large') }));
       rows.push(row(`reflect, to ${3 * TARGET} hints`, c, large.value.thisRun.calls, large.ms, large.value.keptCalls));
+      // The same at four times the slots: more slots must not make it slower. Sessions stopped
+      // ahead and prepared again one at a time made it 20.8 s here at c = 256 (4.2 s at c = 128,
+      // 5.2 s at c = 64), and 4-6x the limit at c = 64 on the full hetrec and ml-100k data.
+      const wc = configFor(base, sim.url, 4 * c, join(tmp, 'cache-reflect-wide'), join(tmp, 'runs'), 3 * TARGET);
+      const wide = await timed(async () => runReflection({ dataset, client: await client(wc), config: wc, kbPath: join(tmp, 'kb-wide.hints.json'), runDir: join(tmp, 'reflect-wide') }));
+      const wideRow = row(`reflect, to ${3 * TARGET} hints, 4x the slots (no slower)`, 4 * c, wide.value.thisRun.calls, wide.ms, wide.value.keptCalls);
+      wideRow.overNarrow = wide.ms / 1000 / (large.ms / 1000);
+      rows.push(wideRow);
     }
 
     // Training: the reward table asked ahead of the rollouts, at the online executor.
@@ -197,6 +209,7 @@ async function main(): Promise<void> {
   console.log(line(head));
   for (const b of body) console.log(line(b));
   for (const r of rows) {
+    if (r.overNarrow !== undefined) console.log(`\nc = ${r.concurrency}: ${r.overNarrow.toFixed(2)}x the wall of the same reflection at c = ${r.concurrency / 4}${r.overNarrow > 1.1 ? ': MORE SLOTS MADE IT SLOWER' : ''}.`);
     if (r.overReflectLimit === undefined) continue;
     console.log(`\nc = ${r.concurrency}: with every redundancy question answered at once, reflection still takes ${r.wallS.toFixed(2)} s, ${r.overReflectLimit.toFixed(2)}x the reflect row's limit: no ordering or speculation of those questions takes that row below this.`);
   }
