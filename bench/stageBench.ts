@@ -151,7 +151,7 @@ async function benchOne(base: Re2llmConfig, dataset: SessionDataset, c: number):
       const wc = configFor(base, sim.url, 4 * c, join(tmp, 'cache-reflect-wide'), join(tmp, 'runs'), 3 * TARGET);
       const wide = await timed(async () => runReflection({ dataset, client: await client(wc), config: wc, kbPath: join(tmp, 'kb-wide.hints.json'), runDir: join(tmp, 'reflect-wide') }));
       const wideRow = row(`reflect, to ${3 * TARGET} hints, 4x the slots (no slower)`, 4 * c, wide.value.thisRun.calls, wide.ms, wide.value.keptCalls);
-      wideRow.overNarrow = wide.ms / 1000 / (large.ms / 1000);
+      wideRow.overNarrow = wide.ms / large.ms;
       rows.push(wideRow);
     }
 

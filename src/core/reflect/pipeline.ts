@@ -209,8 +209,9 @@ export class SessionPipeline {
    */
   private readonly stopped: number[] = [];
 
-  private noteStopped(index: number, task: Task): void {
-    if (this.o.fillRound || this.stopping || index <= this.head || this.tasks.get(index) !== task) return;
+  /** Entries the head has passed, or whose session was opened again meanwhile, reopenStopped drops. */
+  private noteStopped(index: number): void {
+    if (this.o.fillRound || this.stopping) return;
     let lo = 0;
     let hi = this.stopped.length;
     while (lo < hi) {
@@ -263,7 +264,7 @@ export class SessionPipeline {
       }
       this.scheduleCheck();
       if (outcome.ok) this.o.onPrepared?.();
-      else if (outcome.error instanceof StoppedError) this.noteStopped(index, task);
+      else if (outcome.error instanceof StoppedError) this.noteStopped(index);
       return outcome;
     });
     this.tasks.set(index, task);
