@@ -34,6 +34,7 @@ import { isEnabled, type ActionHint, type KbHint } from '../kb/types';
 import { checkpointKey, checkpointPath, loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type ReflectionCheckpoint } from './checkpoint';
 import { redundancyHintOf, type PromptWords } from './prompts';
 import { SessionPipeline } from './pipeline';
+import { groupSize, sessionsToTarget, type Prefix } from './sessionsNeeded';
 import { mayRunAhead, pricePerCall, SessionCosts, type Amount, type BudgetGateInput, type SessionSpend } from './budgetGate';
 import { commitSession, expectedSessionCalls, fewestSessionCalls, ledgerClient, newLedger, prepareSession, SessionClient, type PreparedSession } from './sessionSteps';
 import {
@@ -375,7 +376,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
         prepareSession({ ctx, words }, sessionClient, order[index]!, index, () => [...snap.kb.hints.map((h) => ({ id: h.id, text: h.text })), ...acceptedHints(), ...predictedBefore(index)], signal),
       // Past the session where the replay's KB reaches the target (plus a margin for the guesses
       // it got wrong), a session opened now is most likely one the run will not keep.
-      aheadLimit: () => Math.min(sessionsToTarget(cp, r.targetHints - kbSize(), replayedPrefix) ?? 64, replayReach === undefined ? Infinity : replayReach - cp.sessions.length + Math.max(4, Math.ceil(0.25 * (replayReach - cp.sessions.length)))),
+      aheadLimit: () => Math.min(sessionsToTarget(cp, r.targetHints - kbSize(), replayedPrefix, 'lower') ?? 64, replayReach === undefined ? Infinity : replayReach - cp.sessions.length + Math.max(4, Math.ceil(0.25 * (replayReach - cp.sessions.length)))),
       ...(fillRound ? { fillRound, groupSize: () => groupSize(cp, r.targetHints - kbSize(), limit) } : {}),
     },
     cp.sessions.length,
@@ -657,38 +658,6 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   };
   logger.log('info', `reflection: stopped (${stopReason}) after ${summary.sessionsTried} session(s); KB ${kbPath} holds ${summary.kbSize} hint(s)`);
   return summary;
-}
-
-/**
- * Sessions a group opens in rounds mode: enough to reach the target at the acceptance rate seen
- * so far (one hint per 6 sessions before there is a rate), with a margin, at least 16.
- */
-function groupSize(cp: ReflectionCheckpoint, missing: number, limit: number): number {
-  return Math.min(limit, Math.max(16, sessionsToTarget(cp, missing) ?? sessionsAtRate(missing, 1 / 6)));
-}
-
-/** Sessions a replay went through past the head, and the hints it accepted there. */
-interface Prefix {
-  sessions: number;
-  accepted: number;
-}
-
-/**
- * Sessions likely needed for `missing` more hints at the acceptance rate so far, with a margin.
- * The rate counts the sessions a replay went through ahead of acceptance (online): early in a run
- * they are most of what is known. Undefined while fewer than ten sessions are known: a prior of one
- * hint in six sessions opened about three times the sessions hetrec-mini's 20 hints need.
- */
-function sessionsToTarget(cp: ReflectionCheckpoint, missing: number, ahead?: Prefix): number | undefined {
-  const seen = cp.sessions.length + (ahead?.sessions ?? 0);
-  const accepted = cp.accepted.length + (ahead?.accepted ?? 0);
-  if (seen < 10) return undefined;
-  return sessionsAtRate(missing, Math.max(accepted / seen, 0.02));
-}
-
-/** Sessions for `missing` more hints at `rate` hints a session, with a margin of half again. */
-function sessionsAtRate(missing: number, rate: number): number {
-  return Math.ceil((1.5 * Math.max(1, missing)) / rate);
 }
 
 /**
