@@ -47,8 +47,8 @@ const RECENT_HINTS = 8;
  * sessionsToTarget takes the lower of the two. At c = 64, over three draws of the error sessions
  * on each of hetrec-mini, the full hetrec folder and ml-100k-recbole (the same KBs): 42.5-43.3 s
  * of wall time in all for 9,063-9,066 calls before, 39.4 s for 9,144 after (8 hints; 5 hints:
- * 39.6 s, 9,325 calls). Not in rounds mode, where a larger group paid 6% more batch lines on
- * the full hetrec folder for the same 14 batches.
+ * 39.6 s, 9,325 calls). Not in rounds mode, where the larger groups paid 4.5% more batch lines
+ * on the full hetrec folder (6% with 5 hints) for the same 14 batches.
  */
 export function recentRate(cp: ReflectionCheckpoint, ahead?: Prefix): number | undefined {
   let hints = ahead?.accepted ?? 0;
