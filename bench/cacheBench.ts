@@ -29,7 +29,7 @@ function inputOf(i: number): ChatCacheInput {
 async function writeLines(file: string, n: number, line: (i: number) => string): Promise<void> {
   const out = createWriteStream(file);
   for (let i = 0; i < n; i++) {
-    if (!out.write(line(i) + '\n')) await new Promise((r) => out.once('drain', r));
+    if (!out.write(line(i) + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
 }
