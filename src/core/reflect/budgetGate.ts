@@ -7,6 +7,7 @@
  * on with its chain: under maxCost = 0.001 the simulator run made 21-22 calls where the two
  * sessions it kept cost 10 (test/core/reflect/runReflection.test.ts, "budgets and modes").
  */
+import { lowerBound } from '../util/sorted';
 
 /** Calls and cost, in the currency of llm.*CostPerMTok. */
 export interface Amount {
@@ -59,13 +60,7 @@ export class SessionCosts {
       }
       this.suffix = { calls: sc, cost: sk };
     }
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.calls[mid]! < calls) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = lowerBound(this.calls, calls);
     const m = n - lo;
     return m ? { calls: this.suffix.calls[lo]! / m, cost: this.suffix.cost[lo]! / m, sessions: m } : undefined;
   }

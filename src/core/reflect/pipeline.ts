@@ -21,6 +21,7 @@ import { chatCost, type Prices } from '../llm/prices';
 import { isRecordableFailure } from '../llm/client';
 import { callsLeftWhenPrepared, CheckNotNeeded, SessionClient, type PreparedSession } from './sessionSteps';
 import type { SessionSpend } from './budgetGate';
+import { lowerBound } from '../util/sorted';
 
 export type Outcome = { ok: true; value: PreparedSession } | { ok: false; error: unknown };
 
@@ -212,14 +213,8 @@ export class SessionPipeline {
   /** Entries the head has passed, or whose session was opened again meanwhile, reopenStopped drops. */
   private noteStopped(index: number): void {
     if (this.o.fillRound || this.stopping) return;
-    let lo = 0;
-    let hi = this.stopped.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.stopped[mid]! < index) lo = mid + 1;
-      else hi = mid;
-    }
-    if (this.stopped[lo] !== index) this.stopped.splice(lo, 0, index);
+    const at = lowerBound(this.stopped, index);
+    if (this.stopped[at] !== index) this.stopped.splice(at, 0, index);
     this.pump();
   }
 
