@@ -73,9 +73,9 @@ export function optimumRounds(f: RequestForest, slots: number): number {
   for (const p of f.parent) if (p >= 0) waiting[p]!++;
   let ready: number[] = [];
   for (let i = 0; i < n; i++) if (waiting[i] === 0) ready.push(i);
-  let done = 0;
   let rounds = 0;
-  while (done < n) {
+  // In a forest every request becomes ready once: none is left when none is ready.
+  for (; ready.length; rounds++) {
     ready.sort((a, b) => f.depth[b]! - f.depth[a]! || a - b);
     const now = ready.slice(0, slots);
     ready = ready.slice(slots);
@@ -83,8 +83,6 @@ export function optimumRounds(f: RequestForest, slots: number): number {
       const p = f.parent[i]!;
       if (p >= 0 && --waiting[p]! === 0) ready.push(p);
     }
-    done += now.length;
-    rounds++;
   }
   return rounds;
 }

@@ -153,40 +153,40 @@ async function benchOne(base: Re2llmConfig, dataset: SessionDataset, c: number):
   const tmp = mkdtempSync(join(tmpdir(), 're2llm-stage-bench-'));
   const rows: Row[] = [];
   try {
-    // Reflection, from a cold cache.
-    const rc = configFor(base, sim.url, c, join(tmp, 'cache-reflect'), join(tmp, 'runs'));
-    const kbPath = join(tmp, 'kb.hints.json');
+    // Reflection, each run from a cold cache in folders of its own: its row, with the optimum
+    // unless `kept` is false, and the KB it wrote.
+    const cfg = (name: string, slots = c, target = TARGET): Re2llmConfig => configFor(base, sim.url, slots, join(tmp, `cache-reflect-${name}`), join(tmp, 'runs'), target);
+    const reflect = async (stage: string, name: string, config: Re2llmConfig, wrap: (inner: LlmClient) => LlmClient = (inner) => inner, kept = true): Promise<{ row: Row; kbPath: string }> => {
+      const runDir = join(tmp, `reflect-${name}`);
+      const kbPath = join(tmp, `kb-${name}.hints.json`);
+      const r = await timed(async () => runReflection({ dataset, client: wrap(await client(config)), config, kbPath, runDir }));
+      const out = row(stage, config.llm.concurrency, r.value.thisRun.calls, r.ms, kept ? r.value.keptCalls : undefined);
+      return { row: kept ? withOptimum(out, runDir) : out, kbPath };
+    };
     const redundancy = new Map<string, ChatResult>();
-    const r = await timed(async () => runReflection({ dataset, client: redundancyAnswers(await client(rc), redundancy, 'record'), config: rc, kbPath, runDir: join(tmp, 'reflect') }));
-    const reflectRow = withOptimum(row('reflect', c, r.value.thisRun.calls, r.ms, r.value.keptCalls), join(tmp, 'reflect'));
+    const main = await reflect('reflect', 'main', cfg('main'), (inner) => redundancyAnswers(inner, redundancy, 'record'));
+    const reflectRow = main.row;
     rows.push(reflectRow);
-    const kb: HintKb = (await loadKbFile(kbPath, dataset.name)).kb;
+    const kb: HintKb = (await loadKbFile(main.kbPath, dataset.name)).kb;
     if (c >= 64) {
       // Other draws of the error sessions: the rate at which hints come, and so the tail of the
       // run, differs from one to another (seed 3 of the full hetrec folder took 2.4x its limit).
       for (const seed of OTHER_SEEDS) {
-        const sc = configFor(base, sim.url, c, join(tmp, `cache-reflect-seed-${seed}`), join(tmp, 'runs'));
+        const sc = cfg(`seed-${seed}`);
         sc.reflection = { ...sc.reflection, seed };
-        const runDir = join(tmp, `reflect-seed-${seed}`);
-        const sr = await timed(async () => runReflection({ dataset, client: await client(sc), config: sc, kbPath: join(tmp, `kb-seed-${seed}.hints.json`), runDir }));
-        rows.push(withOptimum(row(`reflect, reflection.seed ${seed}`, c, sr.value.thisRun.calls, sr.ms, sr.value.keptCalls), runDir));
+        rows.push((await reflect(`reflect, reflection.seed ${seed}`, `seed-${seed}`, sc)).row);
       }
-      const fc = configFor(base, sim.url, c, join(tmp, 'cache-reflect-floor'), join(tmp, 'runs'));
-      const floor = await timed(async () => runReflection({ dataset, client: redundancyAnswers(await client(fc), redundancy, 'serve'), config: fc, kbPath: join(tmp, 'kb-floor.hints.json'), runDir: join(tmp, 'reflect-floor') }));
       // No kept-calls column: the redundancy answers it was served free are not counted in it.
-      const floorRow = row('reflect, redundancy answered at once (floor)', c, floor.value.thisRun.calls, floor.ms);
-      floorRow.overReflectLimit = floor.ms / 1000 / reflectRow.limitS;
+      const floorRow = (await reflect('reflect, redundancy answered at once (floor)', 'floor', cfg('floor'), (inner) => redundancyAnswers(inner, redundancy, 'serve'), false)).row;
+      floorRow.overReflectLimit = floorRow.wallS / reflectRow.limitS;
       rows.push(floorRow);
-      const lc = configFor(base, sim.url, c, join(tmp, 'cache-reflect-large'), join(tmp, 'runs'), 3 * TARGET);
-      const large = await timed(async () => runReflection({ dataset, client: await client(lc), config: lc, kbPath: join(tmp, 'kb-large.hints.json'), runDir: join(tmp, 'reflect-large') }));
-      rows.push(withOptimum(row(`reflect, to ${3 * TARGET} hints`, c, large.value.thisRun.calls, large.ms, large.value.keptCalls), join(tmp, 'reflect-large')));
+      const large = (await reflect(`reflect, to ${3 * TARGET} hints`, 'large', cfg('large', c, 3 * TARGET))).row;
+      rows.push(large);
       // The same at four times the slots: more slots must not make it slower. Sessions stopped
       // ahead and prepared again one at a time made it 20.8 s here at c = 256 (4.2 s at c = 128,
       // 5.2 s at c = 64), and 4-6x the limit at c = 64 on the full hetrec and ml-100k data.
-      const wc = configFor(base, sim.url, 4 * c, join(tmp, 'cache-reflect-wide'), join(tmp, 'runs'), 3 * TARGET);
-      const wide = await timed(async () => runReflection({ dataset, client: await client(wc), config: wc, kbPath: join(tmp, 'kb-wide.hints.json'), runDir: join(tmp, 'reflect-wide') }));
-      const wideRow = withOptimum(row(`reflect, to ${3 * TARGET} hints, 4x the slots (no slower)`, 4 * c, wide.value.thisRun.calls, wide.ms, wide.value.keptCalls), join(tmp, 'reflect-wide'));
-      wideRow.overNarrow = wide.ms / large.ms;
+      const wideRow = (await reflect(`reflect, to ${3 * TARGET} hints, 4x the slots (no slower)`, 'wide', cfg('wide', 4 * c, 3 * TARGET))).row;
+      wideRow.overNarrow = wideRow.wallS / large.wallS;
       rows.push(wideRow);
     }
 
