@@ -54,10 +54,11 @@ function readConversation(messages: ChatMessage[], dataset: SessionDataset): Rea
   return { history, ...(target ? { target } : {}), targetTitle, items };
 }
 
-type Kind = 'era' | 'genre' | 'people' | 'origin' | 'other';
+type Kind = 'era' | 'genre' | 'people' | 'origin' | 'title' | 'other';
 
 function kindOf(f: Family): Kind {
   if (f.kind === 'era') return 'era';
+  if (f.kind === 'title') return 'title';
   const n = f.name.toLowerCase();
   if (/genre|class|categor|tag|style/.test(n)) return 'genre';
   if (/director|creator|author|developer|publisher|studio|actor|cast/.test(n)) return 'people';
@@ -65,7 +66,10 @@ function kindOf(f: Family): Kind {
   return 'other';
 }
 
-/** Templates by kind; {v} is a shared value, {items} the domain noun. Several per kind so a KB can fill up. */
+/**
+ * Templates by kind; {v} is a shared value, {f} its family's name, {items} the domain noun.
+ * Several per kind so a KB can fill up.
+ */
 const TEMPLATES: Record<Kind, string[]> = {
   era: [
     'Favour {items} from the {v}, the decade most of the recent ones come from.',
@@ -105,7 +109,13 @@ const TEMPLATES: Record<Kind, string[]> = {
     'Let national film traditions in the record guide which candidates rise.',
     'Language and country of production often stay constant across consecutive choices.',
   ],
-  other: ['Look for candidates that share the {v} of several history items.'],
+  // Items with titles only: the shared value is a word of the titles.
+  title: [
+    'Look for candidates whose titles share the word "{v}" with several history items.',
+    'Titles that echo the history, such as "{v}", often mean the same series or theme.',
+    'Favour a candidate whose title repeats a word the recent titles keep using.',
+  ],
+  other: ['Look for candidates that share the {f} "{v}" with several history items.'],
 };
 
 const VAGUE = [
@@ -137,13 +147,13 @@ function sharedValues(dataset: SessionDataset, history: string[], target: string
 
 function hintsFor(reading: Reading, dataset: SessionDataset, rng: Rng): string[] {
   const out: string[] = [];
-  const fill = (t: string, v: string): string => t.replace('{v}', v).replace('{items}', reading.items);
+  const fill = (t: string, v: string, f: Family): string => t.replace('{v}', v).replace('{f}', f.name).replace('{items}', reading.items);
   if (reading.target) {
     for (const { family, values } of sharedValues(dataset, reading.history, reading.target)) {
       const templates = TEMPLATES[kindOf(family)];
       // One or two templates per shared family, chosen by the seeded draw.
       const picks = rng.sample(templates, Math.min(templates.length, 1 + rng.int(2)));
-      for (const t of picks) out.push(fill(t, values[rng.int(Math.min(2, values.length))]!));
+      for (const t of picks) out.push(fill(t, values[rng.int(Math.min(2, values.length))]!, family));
     }
   }
   rng.shuffle(out);

@@ -52,3 +52,28 @@ test('redundancy responder: "yes N" for the listed hint with most word overlap, 
   assert.equal(r.respond(redundancyPrompt(words, kb, 'Prefer foreign films.'), { dataset: undefined as never, seed: 1 }), 'no');
   assert.deepEqual(reflectionResponders().map((x) => x.name), ['reflection', 'redundancy']);
 });
+
+test('reflection responder on a title-only dataset: a hint names a word the titles share, as a word of the titles', async () => {
+  const h = await harness();
+  const config = h.config();
+  // Titles only; the target and two history items share the word "falcon".
+  const names = ['Falcon Saga 1', 'Falcon Saga 2', 'Quiet River', 'Falcon Saga 3', ...Array.from({ length: 60 }, (_, i) => `Unrelated Story ${i + 10}`)];
+  const items = new Map(names.map((title, i) => [String(i), { id: String(i), title, attributes: {} }]));
+  const session = { id: 's', history: ['0', '1', '2'], target: '3', candidates: ['3', ...Array.from({ length: 49 }, (_, i) => String(i + 4))] };
+  const titleOnly = { ...h.dataset, items, splits: { train: [session], validation: [], test: [] } };
+  const base = buildRankPrompt(titleOnly, session, rankPromptOptions(config)).messages;
+  const turn3 = reflectionMessages(base, ['1. X', 'a', 'b'], words, 'Falcon Saga 3', 10);
+  const named: string[] = [];
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    for (const x of splitHints(r().respond(turn3, { dataset: titleOnly, seed })).hints) {
+      // Before: "Look for candidates that share the falcon of several history items."
+      assert.doesNotMatch(x, /share the \S+ of several/, x);
+      const word = /the word "(.+)" with|such as "(.+)", often/.exec(x)?.slice(1).find(Boolean);
+      if (word !== undefined) named.push(word);
+    }
+  }
+  assert.ok(named.length > 0, 'some hints name the shared word');
+  for (const w of named) assert.ok(['falcon', 'saga'].includes(w), `"${w}" is a word the target shares with the history`);
+});
+
+const r = reflectionResponder;
