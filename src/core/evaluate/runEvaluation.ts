@@ -14,7 +14,7 @@ import { basename } from 'node:path';
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session, SessionDataset } from '../data/types';
 import type { LlmClient, UsageStats } from '../llm/types';
-import { emptyUsage } from '../llm/types';
+import { clientWidth, emptyUsage } from '../llm/types';
 import { actionHints, kbFingerprint } from '../kb/actions';
 import { NO_HINT, type ActionHint, type HintKb } from '../kb/types';
 import { InputError } from '../util/errors';
@@ -133,6 +133,11 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
   if (needsLlm && !opts.rankWith && !opts.client) throw new Error('evaluate: LLM conditions need an LLM client');
   const rankWith = opts.rankWith ?? (opts.client ? rankWithClient({ dataset, client: opts.client, config }) : undefined);
   const usageNow = (): UsageStats => opts.client?.usage() ?? emptyUsage();
+  // Sessions ranked at once: the client's width (its in-flight limit plus the requests waiting to
+  // retry), so a request backing off after a 429 lets another session start instead of holding
+  // its place in the pool through the wait.
+  const client = opts.client;
+  const rankWidth = client ? (): number => clientWidth(client, config.llm.concurrency) : config.llm.concurrency;
   const charged = opts.chargedUsage ?? usageNow;
 
   const sessions = sampleSessions(dataset.splits.test, ev.testSample, ev.seed, 'test');
@@ -174,8 +179,13 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
       await opts.fillAhead(asks, condition);
     }
     const total = sessions.length;
-    const outcomes = await mapPool(sessions, config.llm.concurrency, (s) => ranker.rank(s, signal), signal, (done) =>
-      opts.onProgress?.({ condition, phase: 'rank', done, total, usage: usageNow() }),
+    const outcomes = await mapPool(
+      sessions,
+      rankWidth,
+      (s) => ranker.rank(s, signal),
+      signal,
+      (done) => opts.onProgress?.({ condition, phase: 'rank', done, total, usage: usageNow() }),
+      opts.client?.onBackoff?.bind(opts.client),
     );
     const run: ConditionRun = { condition, records: outcomes.map((o, i) => toRecord(sessions[i]!, condition, o)), usage: usageDiff(charged(), before) };
     if (ranker instanceof RandomHintExpectationRanker) {

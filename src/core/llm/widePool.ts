@@ -2,7 +2,9 @@
  * A task pool whose width changes while it runs: `width()` is read again whenever a task ends
  * and whenever `onWiden` fires. The online executor uses it with the client's width (its
  * in-flight limit plus the requests waiting to retry, `clientWidth`), so a request that backs off
- * lets another start instead of holding a pool slot through its wait.
+ * lets another start instead of holding a pool slot through its wait. The first error starts
+ * nothing more and is rethrown once the tasks still out have settled (none is left running
+ * unobserved, writing after its caller has moved on).
  */
 export function runWide(
   count: number,
@@ -14,34 +16,25 @@ export function runWide(
   return new Promise<void>((resolve, reject) => {
     let next = 0;
     let outstanding = 0;
-    let failed = false;
+    let failure: { error: unknown } | undefined;
     const unsubscribe = onWiden?.(() => pump());
-    const finish = (err?: unknown): void => {
+    const settled = (): void => {
+      outstanding--;
+      if (outstanding > 0 || (!failure && next < count)) return pump();
       unsubscribe?.();
-      if (err === undefined) resolve();
-      else reject(err);
+      if (failure) reject(failure.error);
+      else resolve();
     };
     function pump(): void {
-      if (failed) return;
+      if (failure) return;
       // At least one outstanding, whatever width() says, so the pool always moves.
       while (next < count && (outstanding === 0 || outstanding < width())) {
         const i = next++;
         outstanding++;
-        task(i).then(
-          () => {
-            outstanding--;
-            if (next >= count && outstanding === 0) finish();
-            else pump();
-          },
-          (err: unknown) => {
-            outstanding--;
-            // The first error ends the run; tasks still out finish on their own, unobserved.
-            if (!failed) {
-              failed = true;
-              finish(err);
-            }
-          },
-        );
+        task(i).then(settled, (error: unknown) => {
+          failure ??= { error };
+          settled();
+        });
       }
     }
     pump();

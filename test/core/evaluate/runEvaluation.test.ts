@@ -11,6 +11,8 @@ import { validateResultsFile } from '../../../src/core/evaluate/resultsSchema';
 import { kbFingerprint, actionHints } from '../../../src/core/kb/actions';
 import type { HintKb } from '../../../src/core/kb/types';
 import type { Logger } from '../../../src/core/util/log';
+import { emptyUsage, type LlmClient } from '../../../src/core/llm/types';
+import type { HintedRank } from '../../../src/core/evaluate/llmRankers';
 import { loadEvalFixture } from './fixtures';
 import { fakeRank, type RankTable } from './fakeRank';
 
@@ -223,4 +225,37 @@ test('schema rejects a malformed results file', () => {
   const errors = validateResultsFile(bad);
   assert.ok(errors.some((e) => e.startsWith('/conditions/0/metrics')), errors.join('\n'));
   assert.ok(errors.some((e) => e.startsWith('/conditions/0/rates/invalidOutput')), errors.join('\n'));
+});
+
+test('ranks as many sessions at once as the client is wide: a session whose request waits to retry frees its place for the next', async () => {
+  const started: string[] = [];
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  let backingOff = 0;
+  const listeners: (() => void)[] = [];
+  const client: LlmClient = {
+    chat: async () => assert.fail('ranked through rankWith'),
+    embed: async () => assert.fail('no embeddings'),
+    usage: () => ({ ...emptyUsage(), backingOff }),
+    describe: () => ({ baseUrl: 'http://127.0.0.1:1/v1', model: 'fake', embeddingModel: 'fake' }),
+    onBackoff: (l) => (listeners.push(l), () => undefined),
+  };
+  const inner = fakeRank(table);
+  const rankWith: HintedRank = async (s, h, signal) => {
+    started.push(s.id);
+    if (s.id === 's1') {
+      // Its request got a 429 and waits to retry: the client's width grows by one meanwhile.
+      backingOff = 1;
+      for (const l of listeners) l();
+      await gate;
+      backingOff = 0;
+    }
+    return inner(s, h, signal);
+  };
+  const run = runEvaluation({ dataset: ds, config: config((c) => (c.llm.concurrency = 1)), runDir: join(tmp(), 'w'), rankWith, client, conditions: ['no-hint'] });
+  for (let waited = 0; !started.includes('s2') && waited < 20_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(started.slice(0, 2), ['s1', 's2'], 'the second session started while the first waited to retry');
+  open();
+  const res = await run;
+  assert.equal(res.conditions[0]!.n, 3);
 });

@@ -49,3 +49,19 @@ test('runWide: width 0 still runs one at a time; the first error rejects and sta
   assert.deepEqual(started, [0, 1]);
   await runWide(0, () => 4, async () => assert.fail('no task'));
 });
+
+test('runWide: after the first error the tasks still out settle before it rejects', async () => {
+  const slow = deferred();
+  let rejected = false;
+  const run = runWide(4, () => 2, async (i) => {
+    if (i === 0) throw new Error('task 0 failed');
+    await slow.promise;
+  }).catch((err: Error) => {
+    rejected = true;
+    return err;
+  });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(rejected, false, 'task 1 is still out');
+  slow.resolve();
+  assert.match((await run as Error).message, /task 0 failed/);
+});
