@@ -47,10 +47,11 @@ export async function readStageKb(kbPath: string, dataset: SessionDataset, maxHi
  * Whether reflecting on `kbPath` will ask anything: its KB is short of the target, or its
  * checkpoint in `runDir` holds sessions that failed for good, which are asked again. A front end
  * pays for reflection's first round ahead (llm.executor=batch) only then: a KB already at its
- * target paid 300 batch lines on hetrec-mini for a run that stopped at once.
+ * target paid 300 batch lines on hetrec-mini for a run that stopped at once. `kb`: the KB file as
+ * just read (else it is read here).
  */
-export async function reflectionHasWork(o: { dataset: SessionDataset; client: LlmClient; config: Re2llmConfig; kbPath: string; runDir: string }): Promise<boolean> {
-  const kb = await readStageKb(o.kbPath, o.dataset, o.config.reflection.maxHintChars);
+export async function reflectionHasWork(o: { dataset: SessionDataset; client: LlmClient; config: Re2llmConfig; kbPath: string; runDir: string; kb?: HintKb }): Promise<boolean> {
+  const kb = o.kb ?? (await readStageKb(o.kbPath, o.dataset, o.config.reflection.maxHintChars));
   return enabledHints(kb) < o.config.reflection.targetHints || (await failedSessionsToRetry(o)) > 0;
 }
 
@@ -59,14 +60,12 @@ export async function reflectStage(ctx: StageContext, input: ReflectInput): Prom
   const { dataset, client, kbPath, fill, paidAhead } = input;
   const before = await readStageKb(kbPath, dataset, config.reflection.maxHintChars);
   const runDir = join(config.output.runsDir, `reflect-${reflectionKey(keyInputs(ctx, dataset.hash), kbPath)}`);
-  if (enabledHints(before) >= config.reflection.targetHints) {
-    // Unless this KB's own reflection skipped sessions that failed for good: those are asked again.
-    const failed = await failedSessionsToRetry({ dataset, client, config, kbPath, runDir });
-    if (!failed) {
-      const detail = `${kbPath} already holds ${enabledHints(before)} enabled hints`;
-      skipped(ctx, 'reflect', detail);
-      return { kb: before, enabledHints: enabledHints(before), reflection: { skipped: detail } };
-    }
+  // A KB at its target is used as it is, unless its own reflection skipped sessions that failed
+  // for good: those are asked again (the same test the front ends make before paying ahead).
+  if (!(await reflectionHasWork({ dataset, client, config, kbPath, runDir, kb: before }))) {
+    const detail = `${kbPath} already holds ${enabledHints(before)} enabled hints`;
+    skipped(ctx, 'reflect', detail);
+    return { kb: before, enabledHints: enabledHints(before), reflection: { skipped: detail } };
   }
   const reflection = await withStageLock(runDir, lockOptions(ctx, 'reflect'), () =>
     timed(ctx, 'reflect', `growing ${kbPath} to ${config.reflection.targetHints} hints`, () =>
