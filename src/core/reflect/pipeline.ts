@@ -277,6 +277,9 @@ export class SessionPipeline {
     if (spend) spend.pending++;
     await this.slot(index ?? -1, signal);
     try {
+      // Asked again once the slot is there: work ahead waits longest for one (the earliest
+      // session goes first), and by then the replays may have put it past what the target needs.
+      if (!fired && index !== undefined && index !== this.head && this.pastNeed(index)) throw new StoppedError();
       if (stillNeeded && !stillNeeded()) throw new CheckNotNeeded();
       const res = await this.o.client.chat(req, signal);
       if (spend && !res.cached) {

@@ -163,3 +163,43 @@ test('a check whose stillNeeded turns false while it waits for its slot is not s
   assert.deepEqual(h.asked, ['0a', '1b'], 'the check was never sent; the slot it had went to the next request');
   await pipeline.stop();
 });
+
+test('a request of a session ahead that waited for a slot is not sent once the target is expected before its session', { timeout: 20_000 }, async () => {
+  const h = heldClient();
+  let need = 8;
+  let width = 8;
+  const prepared: number[] = [];
+  const pipeline = new SessionPipeline(
+    {
+      client: h.client, prices: DEFAULT_REMOTE_PRICES, limit: 8,
+      concurrency: () => width,
+      aheadLimit: () => need,
+      mayRunAhead: () => true,
+      prepare: async (index, c) => {
+        await c.chat({ messages: [{ role: 'user', content: `${index}a` }], purpose: 'rank' });
+        await c.chat({ messages: [{ role: 'user', content: `${index}b` }], purpose: 'reflect' });
+        prepared.push(index);
+        return {} as PreparedSession;
+      },
+    },
+    0,
+  );
+  const first = pipeline.take(0);
+  await h.tick();
+  assert.equal(h.sent(), 8);
+  width = 1;
+  for (const p of h.pending.splice(0)) p.resolve({} as ChatResult);
+  await h.tick();
+  await h.tick();
+  assert.equal(h.sent(), 9, 'every second request asked while all eight were within reach: one sent, seven waiting for the slot');
+  need = 3; // meanwhile the replays expect the target within sessions 0-2
+  for (let i = 0; i < 6; i++) {
+    for (const p of h.pending.splice(0)) p.resolve({} as ChatResult);
+    await h.tick();
+    await h.tick();
+  }
+  assert.deepEqual(h.asked.filter((a) => a.endsWith('b')), ['0b', '1b', '2b'], 'the waiting requests of sessions 3-7 were not sent when their slot came');
+  assert.equal((await first).outcome.ok, true);
+  assert.deepEqual(prepared.sort(), [0, 1, 2]);
+  await pipeline.stop();
+});
