@@ -30,12 +30,12 @@ function heldClient() {
   return { client, pending, asked, sent: () => sent, cancelled: () => cancelled, tick };
 }
 
-/** Eight sessions of two requests each (`${index}a`, then `${index}b`), opened ahead as far as `need()` says. */
-function twoRequestSessions(client: LlmClient, need: () => number, prepared: number[]): SessionPipeline {
+/** Eight sessions of two requests each (`${index}a`, then `${index}b`), opened ahead as far as `need()` says, `width()` in flight. */
+function twoRequestSessions(client: LlmClient, need: () => number, prepared: number[], width: () => number = () => 8): SessionPipeline {
   return new SessionPipeline(
     {
       client, prices: DEFAULT_REMOTE_PRICES, limit: 8,
-      concurrency: () => 8,
+      concurrency: width,
       aheadLimit: need,
       mayRunAhead: () => true,
       prepare: async (index, c) => {
@@ -169,21 +169,7 @@ test('a request of a session ahead that waited for a slot is not sent once the t
   let need = 8;
   let width = 8;
   const prepared: number[] = [];
-  const pipeline = new SessionPipeline(
-    {
-      client: h.client, prices: DEFAULT_REMOTE_PRICES, limit: 8,
-      concurrency: () => width,
-      aheadLimit: () => need,
-      mayRunAhead: () => true,
-      prepare: async (index, c) => {
-        await c.chat({ messages: [{ role: 'user', content: `${index}a` }], purpose: 'rank' });
-        await c.chat({ messages: [{ role: 'user', content: `${index}b` }], purpose: 'reflect' });
-        prepared.push(index);
-        return {} as PreparedSession;
-      },
-    },
-    0,
-  );
+  const pipeline = twoRequestSessions(h.client, () => need, prepared, () => width);
   const first = pipeline.take(0);
   await h.tick();
   assert.equal(h.sent(), 8);
