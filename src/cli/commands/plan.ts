@@ -33,6 +33,7 @@ import { actionHints, loadKbFile } from '../../core/kb';
 import { NO_HINT } from '../../core/kb/types';
 import { rankWithClient } from '../../core/evaluate/rankWithClient';
 import { mapPool } from '../../core/evaluate/pool';
+import { clientPoolWidth } from '../../core/llm/widePool';
 import { metricFn } from '../../core/metrics/rankMetrics';
 import { pilotFromRewards, type PilotComparison } from '../../core/metrics/plan';
 import { defaultKbPath } from '../../core/run/paths';
@@ -165,7 +166,7 @@ async function planFromValidation(io: ReturnType<typeof ioFor>, resolved: Return
   const fn = metricFn(metric);
   const actions = [NO_HINT, ...hints];
   const pairs = sessions.flatMap((s) => actions.map((h) => ({ s, h })));
-  const outcomes = await mapPool(pairs, config.llm.concurrency, (p) => rank(p.s, p.h));
+  const outcomes = await mapPool(pairs, clientPoolWidth(client, config.llm.concurrency), (p) => rank(p.s, p.h));
   const rewards = sessions.map((_, i) => {
     const base = fn(outcomes[i * actions.length]!.targetRank);
     return hints.map((_, h) => fn(outcomes[i * actions.length + h + 1]!.targetRank) - base);

@@ -21,6 +21,7 @@ import type { CancelSignal } from '../util/log';
 import type { AgentPolicy } from './agentPolicy';
 import { rewardOf } from './analytics';
 import { mapPool } from './pool';
+import type { PoolWidth } from '../llm/widePool';
 import type { RankOutcome, Ranker } from '../rank/ranker';
 
 /** Ranks one session with one hint (action 0 = NO_HINT); the outcome carries hintId = hint.id. */
@@ -79,14 +80,14 @@ export async function selectBestFixedHint(
   hints: readonly ActionHint[],
   sessions: readonly Session[],
   rewardK: number,
-  concurrency: number,
+  width: number | PoolWidth,
   signal?: CancelSignal,
 ): Promise<HintSelection> {
   if (hints.length === 0) throw new Error('best-fixed-hint needs at least one enabled hint');
   if (sessions.length === 0) throw new Error('best-fixed-hint needs validation sessions to choose a hint');
-  const base = await mapPool(sessions, concurrency, (s) => rankWith(s, NO_HINT, signal), signal);
+  const base = await mapPool(sessions, width, (s) => rankWith(s, NO_HINT, signal), signal);
   const pairs = hints.flatMap((h) => sessions.map((s, i) => ({ h, s, i })));
-  const ranks = await mapPool(pairs, concurrency, (p) => rankWith(p.s, p.h, signal), signal);
+  const ranks = await mapPool(pairs, width, (p) => rankWith(p.s, p.h, signal), signal);
   const meanRewards: Record<string, number> = {};
   let best = hints[0]!;
   hints.forEach((h, hi) => {
@@ -107,11 +108,11 @@ export class BestFixedHintRanker implements Ranker, ChoosesHints {
     private readonly hints: readonly ActionHint[],
     private readonly validation: readonly Session[],
     private readonly rewardK: number,
-    private readonly concurrency: number,
+    private readonly width: number | PoolWidth,
   ) {}
   /** Chooses the hint on the sessions given to the constructor (never the test sessions). */
   async fit(_train: readonly Session[], signal?: CancelSignal): Promise<void> {
-    this.selection = await selectBestFixedHint(this.rankWith, this.hints, this.validation, this.rewardK, this.concurrency, signal);
+    this.selection = await selectBestFixedHint(this.rankWith, this.hints, this.validation, this.rewardK, this.width, signal);
   }
   hintFor(): ActionHint {
     if (!this.selection) throw new Error('best-fixed-hint: fit() must run before rank()');

@@ -14,7 +14,8 @@ import { basename } from 'node:path';
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session, SessionDataset } from '../data/types';
 import type { LlmClient, UsageStats } from '../llm/types';
-import { clientWidth, emptyUsage } from '../llm/types';
+import { emptyUsage } from '../llm/types';
+import { clientPoolWidth } from '../llm/widePool';
 import { actionHints, kbFingerprint } from '../kb/actions';
 import { NO_HINT, type ActionHint, type HintKb } from '../kb/types';
 import { InputError } from '../util/errors';
@@ -136,8 +137,7 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
   // Sessions ranked at once: the client's width (its in-flight limit plus the requests waiting to
   // retry), so a request backing off after a 429 lets another session start instead of holding
   // its place in the pool through the wait.
-  const client = opts.client;
-  const rankWidth = client ? (): number => clientWidth(client, config.llm.concurrency) : config.llm.concurrency;
+  const width = opts.client ? clientPoolWidth(opts.client, config.llm.concurrency) : config.llm.concurrency;
   const charged = opts.chargedUsage ?? usageNow;
 
   const sessions = sampleSessions(dataset.splits.test, ev.testSample, ev.seed, 'test');
@@ -158,7 +158,7 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
         // expectation over hints instead of one draw.
         return conditions.includes('oracle') ? new RandomHintExpectationRanker(rw, hints, ev.seed) : new RandomHintRanker(rw, hints, ev.seed);
       case 'best-fixed-hint':
-        return new BestFixedHintRanker(rw, [NO_HINT, ...hints], choiceSessions, topK, config.llm.concurrency);
+        return new BestFixedHintRanker(rw, [NO_HINT, ...hints], choiceSessions, topK, width);
       case 'agent':
         return new AgentRanker(rw, agent!, actions);
       case 'oracle':
@@ -175,17 +175,12 @@ export async function runEvaluation(opts: EvaluationOptions): Promise<ResultsFil
     if (condition === 'best-fixed-hint') opts.onProgress?.({ condition, phase: 'fit', done: 0, total: 0, usage: usageNow() });
     await ranker.fit(dataset.splits.train, signal);
     if (opts.fillAhead && choosesHints(ranker)) {
-      const asks = await mapPool(sessions, config.llm.concurrency, async (s) => ({ session: s, hint: await ranker.hintFor(s, signal) }), signal);
+      const asks = await mapPool(sessions, width, async (s) => ({ session: s, hint: await ranker.hintFor(s, signal) }), signal);
       await opts.fillAhead(asks, condition);
     }
     const total = sessions.length;
-    const outcomes = await mapPool(
-      sessions,
-      rankWidth,
-      (s) => ranker.rank(s, signal),
-      signal,
-      (done) => opts.onProgress?.({ condition, phase: 'rank', done, total, usage: usageNow() }),
-      opts.client?.onBackoff?.bind(opts.client),
+    const outcomes = await mapPool(sessions, width, (s) => ranker.rank(s, signal), signal, (done) =>
+      opts.onProgress?.({ condition, phase: 'rank', done, total, usage: usageNow() }),
     );
     const run: ConditionRun = { condition, records: outcomes.map((o, i) => toRecord(sessions[i]!, condition, o)), usage: usageDiff(charged(), before) };
     if (ranker instanceof RandomHintExpectationRanker) {

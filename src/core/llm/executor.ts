@@ -7,8 +7,8 @@
 import type { ChatCacheInput, EmbeddingCacheInput } from './cache';
 import { isRecordableFailure } from './client';
 import { EMBED_TEXTS_PER_REQUEST } from './embedRequests';
-import { clientWidth, type ChatRequest, type LlmClient } from './types';
-import { runWide } from './widePool';
+import type { ChatRequest, LlmClient } from './types';
+import { clientPoolWidth, runWide } from './widePool';
 
 /** One planned request (src/core/plan's PlannedRequest is one). */
 export interface FillRequest {
@@ -83,7 +83,8 @@ export function onlineExecutor(client: LlmClient, concurrency: number): PlanExec
         }
         opts.onProgress?.(++done, requests.length);
       };
-      await runWide(requests.length, () => clientWidth(client, concurrency), ask, client.onBackoff?.bind(client));
+      const pool = clientPoolWidth(client, concurrency);
+      await runWide(requests.length, pool.width, ask, pool.onWiden);
       return { requested: requests.length, filled: requests.length - failed, failed };
     },
     async fillEmbeddings(requests, opts = {}) {

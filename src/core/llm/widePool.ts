@@ -6,6 +6,19 @@
  * nothing more and is rethrown once the tasks still out have settled (none is left running
  * unobserved, writing after its caller has moved on).
  */
+import { clientWidth, type LlmClient } from './types';
+
+/** A pool's width as runWide reads it: read again whenever a task ends and whenever `onWiden` fires. */
+export interface PoolWidth {
+  width: () => number;
+  onWiden?: (listener: () => void) => () => void;
+}
+
+/** The width of a pool of requests through `client`: its clientWidth, read again when a request starts waiting to retry. */
+export function clientPoolWidth(client: LlmClient, configured: number): PoolWidth {
+  return { width: () => clientWidth(client, configured), ...(client.onBackoff ? { onWiden: client.onBackoff.bind(client) } : {}) };
+}
+
 export function runWide(
   count: number,
   width: () => number,

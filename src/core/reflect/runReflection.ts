@@ -21,7 +21,8 @@
 import { promises as fsp } from 'node:fs';
 import type { Re2llmConfig } from '../config/defaults';
 import type { Session, SessionDataset } from '../data/types';
-import { clientWidth, type ChatRequest, type ChatResult, type LlmClient, type UsageStats } from '../llm/types';
+import type { ChatRequest, ChatResult, LlmClient, UsageStats } from '../llm/types';
+import { clientPoolWidth } from '../llm/widePool';
 import { isRecordableFailure } from '../llm/client';
 import type { PaidAnswer } from '../llm/paidAhead';
 import { effectivePrices, roundCost } from '../llm/prices';
@@ -367,8 +368,8 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
         if (!roundsSayPaid && !ledger.made.has(res.key)) ledger.made.set(res.key, { promptTokens: res.promptTokens, completionTokens: res.completionTokens });
       },
       concurrency: () => Math.max(1, client.usage().concurrencyLimit ?? config.llm.concurrency),
-      width: () => clientWidth(client, config.llm.concurrency),
-      ...(client.onBackoff ? { onWiden: client.onBackoff.bind(client) } : {}),
+      // The client's width, widened when a request starts waiting to retry.
+      ...clientPoolWidth(client, config.llm.concurrency),
       // Session `index` runs ahead only while the sessions before it, counted at what they will
       // cost, leave room in the budget: past that it would not be kept.
       mayRunAhead: (index): boolean => withinKnownCosts(index) && mayRunAhead(gateInput(index)),

@@ -83,3 +83,30 @@ test('oracle: tries every action, keeps the best NDCG, ties go to the lower acti
   assert.equal((await o.rank(s2)).hintId, 'none');
   assert.equal(rw.calls.length, 6); // |KB| + 1 answers per session
 });
+
+test('selectBestFixedHint ranks at a pool width read again when it widens (a request waiting to retry frees its place)', async () => {
+  const inner = fakeRank({ v1: { 'h-a': 1 }, v2: { none: 1 } });
+  let open!: () => void;
+  const gate = new Promise<void>((r) => (open = r));
+  const started: string[] = [];
+  let width = 1;
+  let widen!: () => void;
+  const rw: typeof inner = Object.assign(
+    async (s: Parameters<typeof inner>[0], h: Parameters<typeof inner>[1]) => {
+      started.push(`${s.id}/${h.id}`);
+      if (started.length === 1) {
+        // The first request backs off: the width grows by one meanwhile.
+        width = 2;
+        widen();
+        await gate;
+      }
+      return inner(s, h);
+    },
+    { calls: inner.calls },
+  );
+  const sel = selectBestFixedHint(rw, [A], ds.splits.validation, 10, { width: () => width, onWiden: (l) => ((widen = l), () => undefined) });
+  for (let waited = 0; started.length < 2 && waited < 20_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(started.length, 2, 'the second session started while the first waited');
+  open();
+  assert.equal((await sel).hint.id, 'h-a');
+});

@@ -29,7 +29,7 @@ test('mapPool: a width read again when told it widened (a request backing off fr
   const started: number[] = [];
   let width = 1;
   let widen!: () => void;
-  const run = mapPool([0, 1, 2, 3], () => width, async (i) => (started.push(i), await gates[i]!.promise, i), undefined, undefined, (l) => ((widen = l), () => undefined));
+  const run = mapPool([0, 1, 2, 3], { width: () => width, onWiden: (l) => ((widen = l), () => undefined) }, async (i) => (started.push(i), await gates[i]!.promise, i));
   await tick();
   assert.deepEqual(started, [0]);
   width = 3;
