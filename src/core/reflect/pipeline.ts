@@ -190,6 +190,11 @@ export class SessionPipeline {
     return Math.max(2, Math.min(4 * c, this.o.aheadLimit?.() ?? Infinity));
   }
 
+  /** A request of a session after the head's, made by the session itself (not one fired ahead for acceptance). */
+  private runsAhead(index: number | undefined, fired: boolean): index is number {
+    return !fired && index !== undefined && index !== this.head;
+  }
+
   /**
    * Session `index` lies past what the target is now expected to need (`aheadLimit` shrinks as
    * the replays see the target coming): a session opened earlier, when less was known, stops at
@@ -271,7 +276,7 @@ export class SessionPipeline {
    * once, the earliest session first: the next to be accepted never queues behind work ahead.
    */
   private async online(req: ChatRequest, signal?: AbortSignal, index?: number, fired = false, charged = index, stillNeeded?: () => boolean): Promise<ChatResult> {
-    if (this.stopping || (!fired && index !== undefined && index !== this.head && (this.pastNeed(index) || !this.o.mayRunAhead(index)))) throw new StoppedError();
+    if (this.stopping || (this.runsAhead(index, fired) && (this.pastNeed(index) || !this.o.mayRunAhead(index)))) throw new StoppedError();
     const spend = charged === undefined ? undefined : this.spendOf(charged);
     this.inFlight++;
     if (spend) spend.pending++;
@@ -279,7 +284,7 @@ export class SessionPipeline {
     try {
       // Asked again once the slot is there: work ahead waits longest for one (the earliest
       // session goes first), and by then the replays may have put it past what the target needs.
-      if (!fired && index !== undefined && index !== this.head && this.pastNeed(index)) throw new StoppedError();
+      if (this.runsAhead(index, fired) && this.pastNeed(index)) throw new StoppedError();
       if (stillNeeded && !stillNeeded()) throw new CheckNotNeeded();
       const res = await this.o.client.chat(req, signal);
       if (spend && !res.cached) {
