@@ -181,7 +181,7 @@ export class SessionPipeline {
   /**
    * Sessions open past the head: enough to fill the pipe (four per slot: most wait for their turn
    * to be accepted), no more than the target needs (`aheadLimit`, from the acceptance rate the
-   * replays see; runReflection keeps it at 64 until ten sessions are known). At c = 64 a fixed
+   * replays see; before ten sessions are known, sessionsBeforeRate). At c = 64 a fixed
    * window of 64 left the pipe at 30-55 of 64 in flight, held by prepared sessions waiting for a
    * slow one at the head (bench/stageBench.ts, hetrec-mini).
    */

@@ -35,7 +35,7 @@ import { isEnabled, type ActionHint, type KbHint } from '../kb/types';
 import { checkpointKey, checkpointPath, loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type ReflectionCheckpoint } from './checkpoint';
 import { redundancyHintOf, type PromptWords } from './prompts';
 import { SessionPipeline } from './pipeline';
-import { groupSize, sessionsToTarget, type Prefix } from './sessionsNeeded';
+import { groupSize, sessionsBeforeRate, sessionsToTarget, type Prefix } from './sessionsNeeded';
 import { mayRunAhead, pricePerCall, SessionCosts, type Amount, type BudgetGateInput, type SessionSpend } from './budgetGate';
 import { commitSession, expectedSessionCalls, fewestSessionCalls, ledgerClient, newLedger, prepareSession, SessionClient, type PreparedSession } from './sessionSteps';
 import {
@@ -377,7 +377,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
         prepareSession({ ctx, words }, sessionClient, order[index]!, index, () => [...snap.kb.hints.map((h) => ({ id: h.id, text: h.text })), ...acceptedHints(), ...predictedBefore(index)], signal),
       // Past the session where the replay's KB reaches the target (plus a margin for the guesses
       // it got wrong), a session opened now is most likely one the run will not keep.
-      aheadLimit: () => Math.min(sessionsToTarget(cp, r.targetHints - kbSize(), replayedPrefix, 'lower') ?? 64, replayReach === undefined ? Infinity : replayReach - cp.sessions.length + Math.max(4, Math.ceil(0.25 * (replayReach - cp.sessions.length)))),
+      aheadLimit: () => Math.min(sessionsToTarget(cp, r.targetHints - kbSize(), replayedPrefix, 'lower') ?? sessionsBeforeRate(r.targetHints - kbSize()), replayReach === undefined ? Infinity : replayReach - cp.sessions.length + Math.max(4, Math.ceil(0.25 * (replayReach - cp.sessions.length)))),
       ...(fillRound ? { fillRound, groupSize: () => groupSize(cp, r.targetHints - kbSize(), limit) } : {}),
     },
     cp.sessions.length,
@@ -399,9 +399,12 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
 
   /**
    * Acceptance replayed from the session being accepted over the prepared ones after it, each
-   * redundancy question answered by `answer` (a guess, or an answer already in hand), the other
-   * requests by a stub. It asks nothing itself: it shows which questions acceptance will ask.
-   * Returns how many sessions the replayed KB needed to reach the target (undefined: it did not).
+   * redundancy question answered by `answer` (a guess, or an answer already in hand), and so each
+   * effectiveness check acceptance will make itself: that of a candidate the session's preparation
+   * left unchecked because the KB it guessed then repeats it (unanswered, `answer` says "no",
+   * which reads as ineffective). Other requests get that stub too. It asks nothing itself: it shows
+   * which questions acceptance will ask. Returns how many sessions the replayed KB needed to reach
+   * the target (undefined: it did not).
    */
   const replay = async (answer: (req: ChatRequest, at: number) => ChatResult | Promise<ChatResult>): Promise<number | undefined> => {
     // The KB as acceptance will read it: hints accepted since the file was last read count (an
@@ -420,7 +423,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     const guess = new SessionClient(
       client,
       async (req) => {
-        if (req.purpose !== 'redundancy') return NOT_REDUNDANT;
+        if (req.purpose !== 'redundancy' && req.purpose !== 'rank-hint') return NOT_REDUNDANT;
         const res = await answer(req, at);
         used.push({ req, text: res.text });
         return res;
@@ -543,6 +546,8 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     for (;;) {
       const round: { req: ChatRequest; index: number }[] = [];
       await replay((req, at) => {
+        // Rounds ask the redundancy questions; a check acceptance makes itself stays its own.
+        if (req.purpose !== 'redundancy') return NOT_REDUNDANT;
         const q = questionKey(req);
         const known = answered.get(q);
         if (known) return known;

@@ -60,6 +60,28 @@ export function recentRate(cp: ReflectionCheckpoint, ahead?: Prefix): number | u
   return sessions >= 10 ? hints / sessions : undefined;
 }
 
+/**
+ * Hints a session brings early in a run, before any rate is known (online): about what sessions
+ * bring while the KB is nearly empty (hetrec-mini's 20 hints took 65, 100 and 88 sessions for
+ * reflection.seed 1-3, 0.20-0.31 a session, more while the KB was small; the full hetrec folder's
+ * seed 3 took 134).
+ */
+const EARLY_RATE = 1 / 3;
+
+/**
+ * Sessions worth opening ahead of acceptance while fewer than ten are known (sessionsToTarget is
+ * undefined): what `missing` hints need at the early rate, with the usual margin. A fixed 64
+ * opened as many sessions for 5 hints as for 20. At c = 64 on hetrec-mini (200 ms simulator,
+ * seeds 1-3): 5 hints took 301-317 calls in 1.46-1.57 s with it, 138-179 calls in 1.48-1.62 s with
+ * this; for 20 hints, which need 65-134 sessions, the slots that the sessions the LLM got right
+ * freed stayed idle until acceptance caught up (about a second): over the nine runs of hetrec-mini,
+ * the full hetrec folder and ml-100k-recbole, 39.65 s then and 37.76 s now for the same calls
+ * (9,126 and 9,124).
+ */
+export function sessionsBeforeRate(missing: number): number {
+  return sessionsAtRate(missing, EARLY_RATE);
+}
+
 /** Sessions for `missing` more hints at `rate` hints a session, with a margin of half again. */
 function sessionsAtRate(missing: number, rate: number): number {
   return Math.ceil((1.5 * Math.max(1, missing)) / rate);

@@ -25,6 +25,7 @@ import { reflectionResponders } from '../../../src/core/sim/reflectionResponder'
 import { REDUNDANCY_MARKER } from '../../../src/core/reflect/prompts';
 import { Rng } from '../../../src/core/util/rng';
 import { harness, fixedClock, type Harness } from './simHarness';
+import { sessionsBeforeRate } from '../../../src/core/reflect/sessionsNeeded';
 
 const extra: SimServer[] = [];
 after(async () => {
@@ -53,9 +54,10 @@ function jittered(inner: LlmClient, seed: number): LlmClient {
  * The client runReflection is given, counting the requests of one purpose it had to send itself
  * (answers not in the cache). For redundancy questions in rounds mode: the executor fills rounds
  * through the inner client, and the reflection client then reads them from the cache, so what
- * this counts was sent outside a round, by acceptance. For `rank-hint`: the effectiveness checks.
+ * this counts was sent outside a round, by acceptance. For `rank-hint`: the effectiveness checks;
+ * for `rank`, the base answers (one per session opened).
  */
-function countingSent(inner: LlmClient, purpose: 'redundancy' | 'rank-hint'): { client: LlmClient; sent: () => number } {
+function countingSent(inner: LlmClient, purpose: 'redundancy' | 'rank-hint' | 'rank'): { client: LlmClient; sent: () => number } {
   let sent = 0;
   return {
     sent: () => sent,
@@ -398,4 +400,38 @@ test('llm.executor=batch: round 1 batched before the run counts in its spend, an
   const right = sessions.filter((x) => !x.error && !x.failure);
   assert.ok(right.length > 0);
   for (const x of right) assert.equal(x.usage?.calls, 1, JSON.stringify(x.usage));
+});
+
+test('at c = 64 a small target opens the sessions its hints need, not 64 before any rate is known', async () => {
+  const h = await harness();
+  const dir = h.tmp('reflect-prior');
+  const config = withTarget(h, 64, (c) => (c.reflection.targetHints = 3));
+  const one = await reflect(h, withTarget(h, 1, (c) => (c.reflection.targetHints = 3)), dir, 'one');
+  const inner = await h.client(config, join(dir, 'cache-wide'));
+  const bases = countingSent(inner, 'rank');
+  const wide = await reflect(h, config, dir, 'wide', { client: bases.client });
+  assert.equal(wide.kb, one.kb, 'the KB does not depend on how far sessions were opened ahead');
+  // Before ten sessions are known the window is what 3 hints need at the early rate, with the
+  // margin: sessionsBeforeRate(3) = 14. With a fixed 64 it sent 71 base answers for the 11
+  // sessions this run tries.
+  const prior = sessionsBeforeRate(3);
+  assert.equal(prior, 14);
+  assert.ok(bases.sent() <= wide.summary.sessionsTried + prior, `${bases.sent()} base answers sent for ${wide.summary.sessionsTried} sessions tried`);
+});
+
+test('a check acceptance must make itself (its candidate was screened out against hints the KB did not get) is sent ahead, not one session at a time at the end', { timeout: 120_000 }, async () => {
+  const h = await harness();
+  const dir = h.tmp('reflect-checks-ahead');
+  // 256 at once through hetrec-mini's 300 sessions (60 hints is more than they hold): most
+  // sessions are prepared before acceptance reaches them, against a KB the replays guessed.
+  const config = withTarget(h, 256, (c) => (c.reflection.targetHints = 60));
+  const gated = inRounds();
+  const inner = createLlmClient(config, { cache: await ResponseCache.open(join(dir, 'cache-wide')), fetch: gated.fetch });
+  const wide = await reflect(h, config, dir, 'wide', { client: inner });
+  const one = await reflect(h, withTarget(h, 1, (c) => (c.reflection.targetHints = 60)), dir, 'one');
+  assert.equal(wide.kb, one.kb, 'the KB does not depend on what was asked ahead');
+  // Left to acceptance, each such check went out when the head reached its session: the run
+  // ended with 4 rounds of one check each (15 rounds in all; 11 now, none of one request).
+  const lone = gated.rounds.filter((r) => r.size === 1 && r.redundancy === 0).length;
+  assert.ok(lone <= 1, `${lone} rounds of one request that is not a redundancy question: ${JSON.stringify(gated.rounds)}`);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { groupSize, recentRate, sessionsToTarget } from '../../../src/core/reflect/sessionsNeeded';
+import { groupSize, recentRate, sessionsBeforeRate, sessionsToTarget } from '../../../src/core/reflect/sessionsNeeded';
 import type { ReflectionCheckpoint } from '../../../src/core/reflect/checkpoint';
 import type { SessionRecord } from '../../../src/core/reflect/types';
 
@@ -46,4 +46,11 @@ test('groupSize (rounds mode) keeps the run\'s rate, at least 16 sessions, at mo
   assert.equal(groupSize(quickThenDry, 20, 100), 100);
   // Before ten sessions: one hint per six sessions, with the margin.
   assert.equal(groupSize(checkpoint([]), 20, 1000), 180);
+});
+
+test('sessionsBeforeRate: before any rate, what the missing hints need at one hint in three sessions, with the margin', () => {
+  assert.equal(sessionsBeforeRate(20), 90);
+  assert.equal(sessionsBeforeRate(5), 23);
+  // At least one hint's worth, however few are missing.
+  assert.equal(sessionsBeforeRate(0), 5);
 });
