@@ -470,7 +470,11 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
    * turns on the one hint a replay got wrong), else "not redundant". Each burst of answers replays
    * again, so a wrong guess costs a round of questions, not a question at a time. Where the guess
    * holds, acceptance finds its answer in the cache (or in flight); where it does not, acceptance
-   * asks its own question. Only timing and calls depend on it: the KB is acceptance's.
+   * asks its own question. The effectiveness checks acceptance would make itself (candidates a
+   * session's preparation skipped as repeating hints the KB then did not get) are sent ahead the
+   * same way: left to acceptance, at 256 slots on hetrec-mini they went out one session at a time
+   * at the end of the run, four rounds of a single request. Only timing and calls depend on it:
+   * the KB is acceptance's.
    */
   let replaying: Promise<void> | undefined;
   let replayAgain = false;
