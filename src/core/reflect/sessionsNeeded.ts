@@ -23,7 +23,8 @@ export interface Prefix {
  * Sessions likely needed for `missing` more hints at the acceptance rate so far, with a margin.
  * The rate counts the sessions a replay went through ahead of acceptance (online): early in a run
  * they are most of what is known. Undefined while fewer than ten sessions are known: a prior of one
- * hint in six sessions opened about three times the sessions hetrec-mini's 20 hints need.
+ * hint in six sessions opened about three times the sessions hetrec-mini's 20 hints need (online,
+ * sessionsBeforeRate stands in until then).
  * `rate` 'lower' (online): the lower of the run's rate and recentRate.
  */
 export function sessionsToTarget(cp: ReflectionCheckpoint, missing: number, ahead?: Prefix, rate: 'run' | 'lower' = 'run'): number | undefined {
