@@ -27,6 +27,10 @@
  *             counted as calls). What that run still takes is the sessions' own chains and the
  *             effectiveness checks' waves; printed as its wall over the `reflect` row's limit,
  *             the most any ordering or speculation of the redundancy questions could win.
+ *             Also at c = 64, scheduling alone: the same run again, every request answered from the
+ *             first run's answers exactly --latency ms after it is made (exactLatency), so the
+ *             client's CPU, which a two-core machine shares with the simulator and which moves
+ *             with the machine's speed, is out of the row: what is left is the order of requests.
  *   train     the reward table's fill ahead of the rollouts (planTraining over the reflected KB,
  *             its first 25 × c requests, through the online executor).
  *   evaluate  no-hint, random-hint and oracle on max(4, 12c / (|KB| + 1)) test sessions (about
@@ -45,7 +49,7 @@ import type { Re2llmConfig } from '../src/core/config/defaults';
 import { loadDataset } from '../src/core/data/load';
 import type { SessionDataset } from '../src/core/data/types';
 import { loadKbFile, type HintKb } from '../src/core/kb';
-import { createLlmClient, ResponseCache, type ChatResult, type LlmClient } from '../src/core/llm';
+import { createLlmClient, ResponseCache, type ChatRequest, type ChatResult, type LlmClient } from '../src/core/llm';
 import { onlineExecutor } from '../src/core/llm/executor';
 import { planEvaluation, planTraining } from '../src/core/plan';
 import { runReflection } from '../src/core/reflect/runReflection';
@@ -124,28 +128,82 @@ async function client(config: Re2llmConfig): Promise<LlmClient> {
   return createLlmClient(config, { cache: await ResponseCache.open(config.llm.cacheDir) });
 }
 
+/** `inner` with its chat replaced (the rest passed through; `extraCalls` added to its usage). */
+function withChat(inner: LlmClient, chat: LlmClient['chat'], extraCalls: () => number = () => 0): LlmClient {
+  return {
+    chat,
+    embed: (texts, signal) => inner.embed(texts, signal),
+    usage: () => {
+      const u = inner.usage();
+      return { ...u, calls: u.calls + extraCalls() };
+    },
+    describe: () => inner.describe(),
+    ...(inner.onBackoff ? { onBackoff: inner.onBackoff.bind(inner) } : {}),
+  };
+}
+
 /**
  * The client with its redundancy answers kept (`record`) or, where one was kept for the same
  * question, answered from them at once and free (`serve`): the reflection floor above.
  */
 function redundancyAnswers(inner: LlmClient, answers: Map<string, ChatResult>, mode: 'record' | 'serve'): LlmClient {
-  return {
-    async chat(req, signal) {
-      const question = req.purpose === 'redundancy' ? JSON.stringify(req.messages) : undefined;
-      const kept = question === undefined ? undefined : answers.get(question);
-      if (mode === 'serve' && kept) {
-        await new Promise((r) => setImmediate(r));
+  return withChat(inner, async (req, signal) => {
+    const question = req.purpose === 'redundancy' ? JSON.stringify(req.messages) : undefined;
+    const kept = question === undefined ? undefined : answers.get(question);
+    if (mode === 'serve' && kept) {
+      await new Promise((r) => setImmediate(r));
+      return { ...kept, cached: true };
+    }
+    const res = await inner.chat(req, signal);
+    if (mode === 'record' && question !== undefined) answers.set(question, res);
+    return res;
+  });
+}
+
+const requestKey = (req: ChatRequest): string => JSON.stringify([req.purpose ?? '', req.messages]);
+
+/** The client with every answer it was sent for kept, by request. */
+function allAnswers(inner: LlmClient, answers: Map<string, ChatResult>): LlmClient {
+  return withChat(inner, async (req, signal) => {
+    const res = await inner.chat(req, signal);
+    if (!res.cached) answers.set(requestKey(req), res);
+    return res;
+  });
+}
+
+/**
+ * A request answered from `answers` exactly `latencyMs` after it is made, with no network and no
+ * work on this thread (an answer not kept goes to `inner`); asked again, it comes back at once as
+ * a cache hit, as the response cache would, and a request made while the same is in flight waits
+ * for it. The reflection row "scheduling alone": what the run's order of requests costs, without
+ * the client's CPU, which on a two-core machine moves with the machine's speed.
+ */
+function exactLatency(inner: LlmClient, answers: Map<string, ChatResult>, latencyMs: number): LlmClient {
+  const done = new Set<string>();
+  const flying = new Map<string, Promise<void>>();
+  let calls = 0;
+  return withChat(
+    inner,
+    async (req, signal) => {
+      const k = requestKey(req);
+      const kept = answers.get(k);
+      if (!kept) return inner.chat(req, signal);
+      if (done.has(k)) return { ...kept, cached: true };
+      const inFlight = flying.get(k);
+      if (inFlight) {
+        await inFlight;
         return { ...kept, cached: true };
       }
-      const res = await inner.chat(req, signal);
-      if (mode === 'record' && question !== undefined) answers.set(question, res);
-      return res;
+      calls++;
+      const wait = new Promise<void>((r) => setTimeout(r, latencyMs));
+      flying.set(k, wait);
+      await wait;
+      flying.delete(k);
+      done.add(k);
+      return { ...kept, cached: false };
     },
-    embed: (texts, signal) => inner.embed(texts, signal),
-    usage: () => inner.usage(),
-    describe: () => inner.describe(),
-    ...(inner.onBackoff ? { onBackoff: inner.onBackoff.bind(inner) } : {}),
-  };
+    () => calls,
+  );
 }
 
 async function benchOne(base: Re2llmConfig, dataset: SessionDataset, c: number): Promise<Row[]> {
@@ -164,7 +222,8 @@ async function benchOne(base: Re2llmConfig, dataset: SessionDataset, c: number):
       return { row: kept ? withOptimum(out, runDir) : out, kbPath };
     };
     const redundancy = new Map<string, ChatResult>();
-    const main = await reflect('reflect', 'main', cfg('main'), (inner) => redundancyAnswers(inner, redundancy, 'record'));
+    const answers = new Map<string, ChatResult>();
+    const main = await reflect('reflect', 'main', cfg('main'), (inner) => allAnswers(redundancyAnswers(inner, redundancy, 'record'), answers));
     const reflectRow = main.row;
     rows.push(reflectRow);
     const kb: HintKb = (await loadKbFile(main.kbPath, dataset.name)).kb;
@@ -180,6 +239,7 @@ async function benchOne(base: Re2llmConfig, dataset: SessionDataset, c: number):
       const floorRow = (await reflect('reflect, redundancy answered at once (floor)', 'floor', cfg('floor'), (inner) => redundancyAnswers(inner, redundancy, 'serve'), false)).row;
       floorRow.overReflectLimit = floorRow.wallS / reflectRow.limitS;
       rows.push(floorRow);
+      rows.push((await reflect(`reflect, every answer after exactly ${LATENCY} ms (scheduling alone)`, 'exact', cfg('exact'), (inner) => exactLatency(inner, answers, LATENCY))).row);
       const large = (await reflect(`reflect, to ${3 * TARGET} hints`, 'large', cfg('large', c, 3 * TARGET))).row;
       rows.push(large);
       // The same at four times the slots: more slots must not make it slower. Sessions stopped
