@@ -18,24 +18,6 @@ function withChat(inner: LlmClient, chat: LlmClient['chat'], extraCalls: () => n
   };
 }
 
-/**
- * The client with its redundancy answers kept (`record`) or, where one was kept for the same
- * question, answered from them at once and free (`serve`): the reflection floor.
- */
-export function redundancyAnswers(inner: LlmClient, answers: Map<string, ChatResult>, mode: 'record' | 'serve'): LlmClient {
-  return withChat(inner, async (req, signal) => {
-    const question = req.purpose === 'redundancy' ? JSON.stringify(req.messages) : undefined;
-    const kept = question === undefined ? undefined : answers.get(question);
-    if (mode === 'serve' && kept) {
-      await new Promise((r) => setImmediate(r));
-      return { ...kept, cached: true };
-    }
-    const res = await inner.chat(req, signal);
-    if (mode === 'record' && question !== undefined) answers.set(question, res);
-    return res;
-  });
-}
-
 const requestKey = (req: ChatRequest): string => JSON.stringify([req.purpose ?? '', req.messages]);
 
 /** The client with every answer it was sent for kept, by request. */
@@ -44,6 +26,19 @@ export function allAnswers(inner: LlmClient, answers: Map<string, ChatResult>): 
     const res = await inner.chat(req, signal);
     if (!res.cached) answers.set(requestKey(req), res);
     return res;
+  });
+}
+
+/**
+ * The client with each redundancy question that `answers` (allAnswers) holds answered from there
+ * at once and free: the reflection floor.
+ */
+export function redundancyAnswered(inner: LlmClient, answers: Map<string, ChatResult>): LlmClient {
+  return withChat(inner, async (req, signal) => {
+    const kept = req.purpose === 'redundancy' ? answers.get(requestKey(req)) : undefined;
+    if (!kept) return inner.chat(req, signal);
+    await new Promise((r) => setImmediate(r));
+    return { ...kept, cached: true };
   });
 }
 

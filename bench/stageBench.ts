@@ -50,7 +50,7 @@ import { loadDataset } from '../src/core/data/load';
 import type { SessionDataset } from '../src/core/data/types';
 import { loadKbFile, type HintKb } from '../src/core/kb';
 import { createLlmClient, ResponseCache, type ChatResult, type LlmClient } from '../src/core/llm';
-import { allAnswers, exactLatency, redundancyAnswers } from './answerReplay';
+import { allAnswers, exactLatency, redundancyAnswered } from './answerReplay';
 import { onlineExecutor } from '../src/core/llm/executor';
 import { planEvaluation, planTraining } from '../src/core/plan';
 import { runReflection } from '../src/core/reflect/runReflection';
@@ -144,9 +144,8 @@ async function benchOne(base: Re2llmConfig, dataset: SessionDataset, c: number):
       const out = row(stage, config.llm.concurrency, r.value.thisRun.calls, r.ms, kept ? r.value.keptCalls : undefined);
       return { row: kept ? withOptimum(out, runDir) : out, kbPath };
     };
-    const redundancy = new Map<string, ChatResult>();
     const answers = new Map<string, ChatResult>();
-    const main = await reflect('reflect', 'main', cfg('main'), (inner) => allAnswers(redundancyAnswers(inner, redundancy, 'record'), answers));
+    const main = await reflect('reflect', 'main', cfg('main'), (inner) => allAnswers(inner, answers));
     const reflectRow = main.row;
     rows.push(reflectRow);
     const kb: HintKb = (await loadKbFile(main.kbPath, dataset.name)).kb;
@@ -159,7 +158,7 @@ async function benchOne(base: Re2llmConfig, dataset: SessionDataset, c: number):
         rows.push((await reflect(`reflect, reflection.seed ${seed}`, `seed-${seed}`, sc)).row);
       }
       // No kept-calls column: the redundancy answers it was served free are not counted in it.
-      const floorRow = (await reflect('reflect, redundancy answered at once (floor)', 'floor', cfg('floor'), (inner) => redundancyAnswers(inner, redundancy, 'serve'), false)).row;
+      const floorRow = (await reflect('reflect, redundancy answered at once (floor)', 'floor', cfg('floor'), (inner) => redundancyAnswered(inner, answers), false)).row;
       floorRow.overReflectLimit = floorRow.wallS / reflectRow.limitS;
       rows.push(floorRow);
       rows.push((await reflect(`reflect, every answer after exactly ${LATENCY} ms (scheduling alone)`, 'exact', cfg('exact'), (inner) => exactLatency(inner, answers, LATENCY))).row);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { allAnswers, exactLatency } from '../../../bench/answerReplay';
+import { allAnswers, exactLatency, redundancyAnswered } from '../../../bench/answerReplay';
 import type { ChatRequest, ChatResult, LlmClient, UsageStats } from '../../../src/core/llm';
 
 /** A client answering "<purpose>:<first message>" and counting what it was sent. */
@@ -42,4 +42,19 @@ test('exactLatency: a kept answer after the latency, again at once as a cache hi
   assert.equal(inner.sent.length, 1, 'an answer not kept is asked of the inner client');
   // Usage counts the replayed calls (2) beside the inner client's (1).
   assert.equal(exact.usage().calls, 3);
+});
+
+test('redundancyAnswered: a kept redundancy answer at once and free; every other request to the inner client', async () => {
+  const kept = new Map<string, ChatResult>();
+  const recording = allAnswers(fakeClient(), kept);
+  await recording.chat(req('q', 'redundancy'));
+  await recording.chat(req('r'));
+  const inner = fakeClient();
+  const floor = redundancyAnswered(inner, kept);
+  const res = await floor.chat(req('q', 'redundancy'));
+  assert.deepEqual([res.text, res.cached], ['redundancy:q', true]);
+  assert.equal(inner.sent.length, 0);
+  await floor.chat(req('r'));
+  await floor.chat(req('q2', 'redundancy'));
+  assert.deepEqual(inner.sent.map((r) => r.messages[0]!.content), ['r', 'q2'], 'a kept rank answer and an unkept question are asked');
 });
