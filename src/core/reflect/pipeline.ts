@@ -309,6 +309,16 @@ export class SessionPipeline {
     return s;
   }
 
+  /** The session opened next: the open ones are those from the head up to it. */
+  nextToOpen(): number {
+    return this.next;
+  }
+
+  /** Slots no request holds or waits for: what work asked ahead can have without delaying any. */
+  idleSlots(): number {
+    return this.queue.length ? 0 : Math.max(0, this.width() - this.sending);
+  }
+
   /** Requests in flight or waiting for a slot, every session's. */
   pendingRequests(): number {
     return this.inFlight + this.inRound;

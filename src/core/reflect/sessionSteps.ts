@@ -269,7 +269,15 @@ function screen(texts: string[], fixed: FixedVerdict[], against: ActionHint[]): 
  * checkpoint's accepted hints): a candidate with the same words as one of them is redundant then
  * too, so its effectiveness is not asked. It is read after the turns, as late as possible.
  */
-export async function prepareSession(sc: StepContext, client: SessionClient, session: Session, index: number, kbGuess: () => ActionHint[], signal?: AbortSignal): Promise<PreparedSession> {
+export async function prepareSession(
+  sc: StepContext,
+  client: SessionClient,
+  session: Session,
+  index: number,
+  kbGuess: () => ActionHint[],
+  signal?: AbortSignal,
+  onChecks?: (texts: string[]) => void,
+): Promise<PreparedSession> {
   const { words } = sc;
   const ctx = { ...sc.ctx, client };
   const { config, dataset } = ctx;
@@ -294,17 +302,19 @@ export async function prepareSession(sc: StepContext, client: SessionClient, ses
   // against the guess when a check has its slot: at c = 64 checks wait hundreds of ms for one,
   // while sessions before this one are accepted, and 46 of hetrec-mini's 202 checks were of
   // candidates acceptance then found repeating a hint by its words (bench/stageBench.ts).
-  await Promise.all(
-    pending.map(async (c) => {
-      const meter = client.child(() => textRedundancy(c.text, kbGuess()) === undefined);
-      try {
-        const result = await checkEffectiveness({ ...ctx, client: meter }, session, c.text, baseRank, signal);
-        out.effect.set(c.text, { result, client: meter });
-      } catch (err) {
-        if (!(err instanceof CheckNotNeeded)) throw err;
-      }
-    }),
-  );
+  const checks = pending.map(async (c) => {
+    const meter = client.child(() => textRedundancy(c.text, kbGuess()) === undefined);
+    try {
+      const result = await checkEffectiveness({ ...ctx, client: meter }, session, c.text, baseRank, signal);
+      out.effect.set(c.text, { result, client: meter });
+    } catch (err) {
+      if (!(err instanceof CheckNotNeeded)) throw err;
+    }
+  });
+  // Told once the checks are asked (each has its slot or its place in the queue by now: a request
+  // is counted the moment it is made), so what it asks beside them comes after them.
+  if (pending.length) onChecks?.(pending.map((c) => c.text));
+  await Promise.all(checks);
   return out;
 }
 

@@ -22,7 +22,7 @@ import type { StageContext } from '../../../src/core/run/stage';
 import { silentLogger } from '../../../src/core/util/log';
 import { startSimServer, type SimServer } from '../../../src/core/sim';
 import { reflectionResponders } from '../../../src/core/sim/reflectionResponder';
-import { REDUNDANCY_MARKER } from '../../../src/core/reflect/prompts';
+import { REDUNDANCY_MARKER, redundancyHintOf } from '../../../src/core/reflect/prompts';
 import { Rng } from '../../../src/core/util/rng';
 import { harness, fixedClock, type Harness } from './simHarness';
 import { sessionsBeforeRate } from '../../../src/core/reflect/sessionsNeeded';
@@ -434,4 +434,62 @@ test('a check acceptance must make itself (its candidate was screened out agains
   // ended with 4 rounds of one check each (15 rounds in all; 11 now, none of one request).
   const lone = gated.rounds.filter((r) => r.size === 1 && r.redundancy === 0).length;
   assert.ok(lone <= 1, `${lone} rounds of one request that is not a redundancy question: ${JSON.stringify(gated.rounds)}`);
+});
+
+/**
+ * The client with `ms` of latency on every request, counting the redundancy questions sent before
+ * any effectiveness check of their hint had come back (`early`), and all questions sent.
+ */
+function questionsBeforeChecks(inner: LlmClient, ms: number): { client: LlmClient; early: () => number; questions: () => number } {
+  const checked: string[] = [];
+  let early = 0;
+  let questions = 0;
+  return {
+    early: () => early,
+    questions: () => questions,
+    client: {
+      usage: () => inner.usage(),
+      describe: () => inner.describe(),
+      embed: (t, s) => inner.embed(t, s),
+      chat: async (req, s) => {
+        if (req.purpose === 'redundancy') {
+          questions++;
+          const hint = JSON.stringify(redundancyHintOf(req.messages) ?? '').slice(1, -1);
+          if (!checked.some((body) => body.includes(hint))) early++;
+        }
+        await new Promise((r) => setTimeout(r, ms));
+        const res = await inner.chat(req, s);
+        if (req.purpose === 'rank-hint') checked.push(JSON.stringify(req.messages));
+        return res;
+      },
+    },
+  };
+}
+
+test('a session\'s redundancy questions go out beside its effectiveness checks into idle slots, never at c = 1', async () => {
+  const h = await harness();
+  const dir = h.tmp('reflect-beside');
+  const llm = (c: Re2llmConfig): void => void (c.reflection.redundancy = 'llm');
+  const oneConfig = withTarget(h, 1, llm);
+  const one = questionsBeforeChecks(await h.client(oneConfig, join(dir, 'cache-one')), 5);
+  const atOne = await reflect(h, oneConfig, dir, 'one', { client: one.client });
+  assert.equal(one.early(), 0, 'one request at a time: a question waits for its check');
+  const config = withTarget(h, 64, llm);
+  const wide = questionsBeforeChecks(await h.client(config, join(dir, 'cache-wide')), 30);
+  const atWide = await reflect(h, config, dir, 'wide', { client: wide.client });
+  assert.equal(atWide.kb, atOne.kb, 'the KB does not depend on what was asked ahead');
+  // Before, every question waited for a check of its hint to come back: 0 early, where 5-8 of
+  // 61-73 are now (the run made 417-488 calls before, 410-446 now: its run-ahead varies more).
+  assert.ok(wide.early() >= 2, `${wide.early()} of ${wide.questions()} questions sent before a check of their hint was back`);
+  // Under a budget the open sessions could reach, nothing is asked beside the checks: a question
+  // there may be wasted, and a budget is what the run must not pass for speed (without that rule
+  // this run sent 9 early and made 181 calls; it makes 161, 125 of them kept).
+  const capped = withTarget(h, 64, (c) => {
+    llm(c);
+    c.reflection.maxCalls = 120;
+  });
+  const tight = questionsBeforeChecks(await h.client(capped, join(dir, 'cache-capped')), 30);
+  const atTight = await reflect(h, capped, dir, 'capped', { client: tight.client });
+  assert.equal(atTight.summary.stopReason, 'maxCalls');
+  assert.equal(tight.early(), 0, `${tight.early()} of ${tight.questions()} questions sent before a check of their hint was back`);
 });
