@@ -36,18 +36,18 @@ after(async () => {
 const records = (runDir: string): unknown =>
   (JSON.parse(readFileSync(checkpointPath(runDir), 'utf8')) as ReflectionCheckpoint).sessions.map(({ usage: _usage, ...rest }) => rest);
 
+/** `inner` with its chat requests sent through `chat` instead (usage, description and embeddings are inner's). */
+function withChat(inner: LlmClient, chat: LlmClient['chat']): LlmClient {
+  return { usage: () => inner.usage(), describe: () => inner.describe(), embed: (t, s) => inner.embed(t, s), chat };
+}
+
 /** The client with a random delay (0-25 ms, seeded) before each chat request: answers arrive out of order. */
 function jittered(inner: LlmClient, seed: number): LlmClient {
   const rng = new Rng(`jitter/${seed}`);
-  return {
-    usage: () => inner.usage(),
-    describe: () => inner.describe(),
-    embed: (t, s) => inner.embed(t, s),
-    chat: async (req, s) => {
-      await new Promise((r) => setTimeout(r, rng.next() * 25));
-      return inner.chat(req, s);
-    },
-  };
+  return withChat(inner, async (req, s) => {
+    await new Promise((r) => setTimeout(r, rng.next() * 25));
+    return inner.chat(req, s);
+  });
 }
 
 /**
@@ -61,16 +61,11 @@ function countingSent(inner: LlmClient, purpose: 'redundancy' | 'rank-hint' | 'r
   let sent = 0;
   return {
     sent: () => sent,
-    client: {
-      usage: () => inner.usage(),
-      describe: () => inner.describe(),
-      embed: (t, s) => inner.embed(t, s),
-      chat: async (req, s) => {
-        const res = await inner.chat(req, s);
-        if (req.purpose === purpose && !res.cached) sent++;
-        return res;
-      },
-    },
+    client: withChat(inner, async (req, s) => {
+      const res = await inner.chat(req, s);
+      if (req.purpose === purpose && !res.cached) sent++;
+      return res;
+    }),
   };
 }
 
@@ -447,22 +442,17 @@ function questionsBeforeChecks(inner: LlmClient, ms: number): { client: LlmClien
   return {
     early: () => early,
     questions: () => questions,
-    client: {
-      usage: () => inner.usage(),
-      describe: () => inner.describe(),
-      embed: (t, s) => inner.embed(t, s),
-      chat: async (req, s) => {
-        if (req.purpose === 'redundancy') {
-          questions++;
-          const hint = JSON.stringify(redundancyHintOf(req.messages) ?? '').slice(1, -1);
-          if (!checked.some((body) => body.includes(hint))) early++;
-        }
-        await new Promise((r) => setTimeout(r, ms));
-        const res = await inner.chat(req, s);
-        if (req.purpose === 'rank-hint') checked.push(JSON.stringify(req.messages));
-        return res;
-      },
-    },
+    client: withChat(inner, async (req, s) => {
+      if (req.purpose === 'redundancy') {
+        questions++;
+        const hint = JSON.stringify(redundancyHintOf(req.messages) ?? '').slice(1, -1);
+        if (!checked.some((body) => body.includes(hint))) early++;
+      }
+      await new Promise((r) => setTimeout(r, ms));
+      const res = await inner.chat(req, s);
+      if (req.purpose === 'rank-hint') checked.push(JSON.stringify(req.messages));
+      return res;
+    }),
   };
 }
 
