@@ -2,21 +2,8 @@
  * Clients the stage benchmark wraps around the real one (bench/stageBench.ts): keeping a run's
  * answers, and answering a second run from them (the reflection floor; scheduling alone).
  */
-import type { ChatRequest, ChatResult, LlmClient } from '../src/core/llm';
+import { withChat, type ChatRequest, type ChatResult, type LlmClient } from '../src/core/llm';
 
-/** `inner` with its chat replaced (the rest passed through; `extraCalls` added to its usage). */
-function withChat(inner: LlmClient, chat: LlmClient['chat'], extraCalls: () => number = () => 0): LlmClient {
-  return {
-    chat,
-    embed: (texts, signal) => inner.embed(texts, signal),
-    usage: () => {
-      const u = inner.usage();
-      return { ...u, calls: u.calls + extraCalls() };
-    },
-    describe: () => inner.describe(),
-    ...(inner.onBackoff ? { onBackoff: inner.onBackoff.bind(inner) } : {}),
-  };
-}
 
 const requestKey = (req: ChatRequest): string => JSON.stringify([req.purpose ?? '', req.messages]);
 
@@ -53,26 +40,30 @@ export function exactLatency(inner: LlmClient, answers: Map<string, ChatResult>,
   const done = new Set<string>();
   const flying = new Map<string, Promise<void>>();
   let calls = 0;
-  return withChat(
-    inner,
-    async (req, signal) => {
-      const k = requestKey(req);
-      const kept = answers.get(k);
-      if (!kept) return inner.chat(req, signal);
-      if (done.has(k)) return { ...kept, cached: true };
-      const inFlight = flying.get(k);
-      if (inFlight) {
-        await inFlight;
-        return { ...kept, cached: true };
-      }
-      calls++;
-      const wait = new Promise<void>((r) => setTimeout(r, latencyMs));
-      flying.set(k, wait);
-      await wait;
-      flying.delete(k);
-      done.add(k);
-      return { ...kept, cached: false };
+  const replaying = withChat(inner, async (req, signal) => {
+    const k = requestKey(req);
+    const kept = answers.get(k);
+    if (!kept) return inner.chat(req, signal);
+    if (done.has(k)) return { ...kept, cached: true };
+    const inFlight = flying.get(k);
+    if (inFlight) {
+      await inFlight;
+      return { ...kept, cached: true };
+    }
+    calls++;
+    const wait = new Promise<void>((r) => setTimeout(r, latencyMs));
+    flying.set(k, wait);
+    await wait;
+    flying.delete(k);
+    done.add(k);
+    return { ...kept, cached: false };
+  });
+  // The calls answered here count as the client's own.
+  return {
+    ...replaying,
+    usage: () => {
+      const u = inner.usage();
+      return { ...u, calls: u.calls + calls };
     },
-    () => calls,
-  );
+  };
 }

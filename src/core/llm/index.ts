@@ -4,3 +4,4 @@ export { ResponseCache, cacheKey, CACHE_FILE_NAME, type CacheRecord, type CacheS
 export { parseRetryAfter, backoffDelayMs, isRetryableStatus, type BackoffOptions } from './retry';
 export { redactUrl, endpointIdentity } from './redactUrl';
 export { AdaptiveLimit } from './adaptiveLimit';
+export { withChat } from './withChat';

@@ -15,6 +15,7 @@
  * of two readings is what the stage asked in between, whether it asked it itself or read it from
  * a fill.
  */
+import { withChat } from './withChat';
 import type { LlmClient, UsageStats } from './types';
 import type { PaidAheadAnswer } from '../../protocol/worker';
 import { chatCost, effectivePrices, type PricedLlm, type Prices } from './prices';
@@ -134,13 +135,6 @@ export class PaidAhead {
   }
 
   private view(chat: LlmClient['chat']): LlmClient {
-    const inner = this.client;
-    return {
-      chat,
-      embed: (texts, signal) => inner.embed(texts, signal),
-      usage: () => inner.usage(),
-      describe: () => inner.describe(),
-      ...(inner.onBackoff ? { onBackoff: (l: () => void) => inner.onBackoff!(l) } : {}),
-    };
+    return withChat(this.client, chat);
   }
 }

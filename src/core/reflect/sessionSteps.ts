@@ -18,6 +18,7 @@ import type { Re2llmConfig } from '../config/defaults';
 import type { Session } from '../data/types';
 import type { ChatRequest, ChatResult, LlmClient } from '../llm/types';
 import { chatCost, roundCost, type Prices } from '../llm/prices';
+import { withChat } from '../llm/withChat';
 import { buildRankPrompt, rankPromptOptions, titleOf } from '../prompts/rank';
 import { rankSession, type RankContext } from '../rank/rankSession';
 import { hintIdFor, uniqueHintId } from '../kb/actions';
@@ -63,16 +64,11 @@ export function newLedger(): Ledger {
 
 /** The client with every answer it had to ask (not from the cache) entered in the ledger. */
 export function ledgerClient(inner: LlmClient, ledger: Ledger): LlmClient {
-  return {
-    async chat(req, signal) {
-      const res = await inner.chat(req, signal);
-      if (!res.cached) ledger.made.set(res.key, { promptTokens: res.promptTokens, completionTokens: res.completionTokens });
-      return res;
-    },
-    embed: (texts, signal) => inner.embed(texts, signal),
-    usage: () => inner.usage(),
-    describe: () => inner.describe(),
-  };
+  return withChat(inner, async (req, signal) => {
+    const res = await inner.chat(req, signal);
+    if (!res.cached) ledger.made.set(res.key, { promptTokens: res.promptTokens, completionTokens: res.completionTokens });
+    return res;
+  });
 }
 
 /**

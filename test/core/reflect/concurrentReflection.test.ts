@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { runReflection } from '../../../src/core/reflect/runReflection';
 import { checkpointPath, type ReflectionCheckpoint } from '../../../src/core/reflect/checkpoint';
 import type { Re2llmConfig } from '../../../src/core/config/defaults';
-import { createLlmClient, ResponseCache, type LlmClient } from '../../../src/core/llm';
+import { createLlmClient, ResponseCache, withChat, type LlmClient } from '../../../src/core/llm';
 import { onlineExecutor } from '../../../src/core/llm/executor';
 import { batchExecutor } from '../../../src/core/llm/batchExecutor';
 import { reflectionHasWork, reflectStage, roundFiller } from '../../../src/core/run/reflectStage';
@@ -35,11 +35,6 @@ after(async () => {
 
 const records = (runDir: string): unknown =>
   (JSON.parse(readFileSync(checkpointPath(runDir), 'utf8')) as ReflectionCheckpoint).sessions.map(({ usage: _usage, ...rest }) => rest);
-
-/** `inner` with its chat requests sent through `chat` instead (usage, description and embeddings are inner's). */
-function withChat(inner: LlmClient, chat: LlmClient['chat']): LlmClient {
-  return { usage: () => inner.usage(), describe: () => inner.describe(), embed: (t, s) => inner.embed(t, s), chat };
-}
 
 /** The client with a random delay (0-25 ms, seeded) before each chat request: answers arrive out of order. */
 function jittered(inner: LlmClient, seed: number): LlmClient {
