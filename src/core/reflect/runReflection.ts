@@ -518,6 +518,9 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
   const askBesideChecks = (texts: string[], index: number): void => {
     if (r.redundancy !== 'llm' || opts.fillRound) return;
     if (replayReach !== undefined && index >= replayReach) return;
+    // Tested before the budget gate: while checks queue for slots (most of a run at c = 64) the
+    // gate's projection over the open sessions would be computed for nothing.
+    if (pipeline.idleSlots() === 0) return;
     // Only while every open session, counted at what it will cost, leaves room in the budgets.
     if (!mayRunAhead(gateInput(pipeline.nextToOpen()))) return;
     const listed = [...snap.kb.hints, ...unsavedAccepted(), ...predictedBefore(index)].map((h) => h.text);
