@@ -6,11 +6,21 @@ export interface ChatMessage {
   content: string;
 }
 
+/**
+ * What a chat request is for, one name per kind the core sends: the logs and error messages say
+ * it, and reflection's replays tell the questions they answer apart by it. Never part of the
+ * cache key.
+ *   rank        a session ranked without a hint (the base answer; evaluation's no-hint condition)
+ *   rank-hint   a session ranked with a hint (effectiveness checks, rewards, hinted conditions)
+ *   reflect     one of reflection's three turns on a session the LLM got wrong
+ *   redundancy  the non-redundancy question about a candidate hint against the KB
+ */
+export type ChatPurpose = 'rank' | 'rank-hint' | 'reflect' | 'redundancy';
+
 /** What a caller asks for. Model, temperature etc. come from the client's config. */
 export interface ChatRequest {
   messages: ChatMessage[];
-  /** For accounting and logs only (never part of the cache key): "rank", "reflect", "redundancy", ... */
-  purpose?: string;
+  purpose?: ChatPurpose;
   /** 'json_object' asks the endpoint for JSON mode; part of the cache key. Default 'text'. */
   responseFormat?: 'text' | 'json_object';
 }

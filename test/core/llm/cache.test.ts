@@ -42,7 +42,7 @@ test('a second identical request makes zero calls, also from a new process-like 
   const dir = tmp();
   const c1 = createLlmClient(config(server.url), { apiKey: KEY, cache: await ResponseCache.open(dir) });
   const a = await c1.chat({ messages: rankMessages(ds, horror), purpose: 'rank' });
-  const b = await c1.chat({ messages: rankMessages(ds, horror), purpose: 'other purpose' });
+  const b = await c1.chat({ messages: rankMessages(ds, horror), purpose: 'redundancy' });
   assert.equal(chatCalls(server), 1);
   assert.equal(b.cached, true);
   assert.equal(b.text, a.text);

@@ -6,6 +6,7 @@ import type { SimFaults } from '../../../src/core/sim/faults';
 import { createLlmClient, LlmError, type LlmClientOptions } from '../../../src/core/llm/client';
 import { defaultConfig, type Re2llmConfig } from '../../../src/core/config/defaults';
 import type { LogLevel } from '../../../src/core/util/log';
+import type { ChatRequest } from '../../../src/core/llm/types';
 
 const ds = fixtureDataset();
 const horror = ds.splits.train[0]!;
@@ -47,7 +48,7 @@ function recording(extra: LlmClientOptions = {}): { opts: LlmClientOptions; dela
   };
 }
 
-const ask = { messages: rankMessages(ds, horror), purpose: 'rank' };
+const ask: ChatRequest = { messages: rankMessages(ds, horror), purpose: 'rank' };
 
 test('a clean call returns the simulator answer with token and cost accounting', async () => {
   const s = await sim();

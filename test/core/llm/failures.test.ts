@@ -10,6 +10,7 @@ import { createLlmClient, isRecordableFailure, LlmError, LlmFailureRateError } f
 import { ResponseCache } from '../../../src/core/llm/cache';
 import { onlineExecutor } from '../../../src/core/llm/executor';
 import { defaultConfig, type Re2llmConfig } from '../../../src/core/config/defaults';
+import type { ChatRequest } from '../../../src/core/llm/types';
 
 const ds = fixtureDataset();
 const session = ds.splits.train[0]!;
@@ -33,7 +34,7 @@ function config(url: string, llm: Partial<Re2llmConfig['llm']> = {}): Re2llmConf
 }
 
 const fast = { backoff: { baseMs: 1, capMs: 2 }, apiKey: KEY };
-const ask = (i = 0) => ({ messages: rankMessages(ds, session, i ? `hint ${i}` : undefined), purpose: 'rank' });
+const ask = (i = 0): ChatRequest => ({ messages: rankMessages(ds, session, i ? `hint ${i}` : undefined), purpose: 'rank' });
 
 function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });

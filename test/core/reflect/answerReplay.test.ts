@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { allAnswers, exactLatency, redundancyAnswered } from '../../../bench/answerReplay';
-import type { ChatRequest, ChatResult, LlmClient, UsageStats } from '../../../src/core/llm';
+import type { ChatPurpose, ChatRequest, ChatResult, LlmClient, UsageStats } from '../../../src/core/llm';
 
 /** A client answering "<purpose>:<first message>" and counting what it was sent. */
 function fakeClient(): LlmClient & { sent: ChatRequest[] } {
@@ -20,7 +20,7 @@ function fakeClient(): LlmClient & { sent: ChatRequest[] } {
   };
 }
 
-const req = (content: string, purpose = 'rank'): ChatRequest => ({ messages: [{ role: 'user', content }], purpose });
+const req = (content: string, purpose: ChatPurpose = 'rank'): ChatRequest => ({ messages: [{ role: 'user', content }], purpose });
 
 test('exactLatency: a kept answer after the latency, again at once as a cache hit, one in flight joined; others go to the inner client', async () => {
   const kept = new Map<string, ChatResult>();
