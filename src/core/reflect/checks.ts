@@ -10,7 +10,7 @@ import { rankSession, type RankContext } from '../rank/rankSession';
 import { TitleIndex } from '../kb/titleIndex';
 import { contentTokens, jaccard, NEAR_DUPLICATE_JACCARD, normaliseText } from '../kb/text';
 import type { ActionHint } from '../kb/types';
-import { parseRedundancyAnswer, redundancyPrompt, type PromptWords } from './prompts';
+import { parseRedundancyAnswer, redundancyRequest, type PromptWords } from './prompts';
 import { rankOrBeyond } from '../metrics/rankMetrics';
 
 /** Leak indexes built so far, per dataset and session (acceptance replays ask for the same ones). */
@@ -141,7 +141,7 @@ export async function checkRedundancy(
     if (best > config.reflection.similarityThreshold) return { redundant: true, redundantWith: kb[bestI]!.id, by: 'embedding', similarity };
   }
   if (mode === 'llm' || mode === 'both') {
-    const res = await client.chat({ messages: redundancyPrompt(words, kb.map((h) => h.text), hint), purpose: 'redundancy' }, signal);
+    const res = await client.chat(redundancyRequest(words, kb.map((h) => h.text), hint), signal);
     const a = parseRedundancyAnswer(res.text, kb.length);
     if (a.redundant) return { redundant: true, redundantWith: a.index !== undefined ? kb[a.index]!.id : null, by: 'llm', ...(similarity !== undefined ? { similarity } : {}) };
   }

@@ -6,7 +6,7 @@
  *
  * No line starts with "- ": the simulator reads such lines as title lists.
  */
-import type { ChatMessage } from '../llm/types';
+import type { ChatMessage, ChatRequest } from '../llm/types';
 import type { DomainWords } from '../data/types';
 import { stripThinking } from '../parse/stripThinking';
 
@@ -83,6 +83,15 @@ export function redundancyPrompt(w: PromptWords, kbTexts: string[], hint: string
         `Answer on one line with "no", or with "yes" followed by the number of the hint it repeats (for example "yes 3").`,
     },
   ];
+}
+
+/**
+ * The non-redundancy question as it is sent: acceptance asks it (checkRedundancy) and reflection
+ * asks it ahead of acceptance (runReflection's askBesideChecks), and the answer sent ahead is only
+ * found again if both build the very same request.
+ */
+export function redundancyRequest(w: PromptWords, kbTexts: string[], hint: string): ChatRequest {
+  return { messages: redundancyPrompt(w, kbTexts, hint), purpose: 'redundancy' };
 }
 
 /** The new hint a redundancyPrompt asks about (undefined for any other conversation). */

@@ -33,7 +33,7 @@ import { CoalescedWrite } from '../util/coalescedWrite';
 import { loadKbFile, reloadKbFile, saveKbMerged, type KbSnapshot } from '../kb/store';
 import { isEnabled, type ActionHint, type KbHint } from '../kb/types';
 import { checkpointKey, checkpointPath, loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type ReflectionCheckpoint } from './checkpoint';
-import { redundancyHintOf, redundancyPrompt, type PromptWords } from './prompts';
+import { redundancyHintOf, redundancyRequest, type PromptWords } from './prompts';
 import { SessionPipeline } from './pipeline';
 import { groupSize, sessionsBeforeRate, sessionsToTarget, type Prefix } from './sessionsNeeded';
 import { mayRunAhead, pricePerCall, SessionCosts, type Amount, type BudgetGateInput, type SessionSpend } from './budgetGate';
@@ -529,7 +529,7 @@ export async function runReflection(opts: ReflectionOptions): Promise<Reflection
     if (!listed.length) return; // an empty KB asks nothing
     for (const text of texts) {
       if (pipeline.idleSlots() === 0) return;
-      const req: ChatRequest = { messages: redundancyPrompt(words, listed, text), purpose: 'redundancy' };
+      const req = redundancyRequest(words, listed, text);
       const question = questionKey(req);
       if (!askedOnline.has(question)) askOnline(req, question, index);
     }
